@@ -1,0 +1,1 @@
+"""engramdb: long-term memory for LLM assistants and agents."""

@@ -1,0 +1,251 @@
+"""The data model: typed records in, typed results out.
+
+A *turn* is one message of a *session*; a stand-alone *memory* (a fact or note
+added directly) is the same kind of record without a session. Every record is
+owned by a :class:`Scope`. Raw turns are the stored values; later layers index
+them under expanded *keys* (facts, keyphrases, resolved dates) that point back
+to the record — the key/value design LongMemEval found best.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal, Mapping
+
+from ._errors import EmptyTextError, InvalidIdError, MissingScopeError
+
+__all__ = [
+    "Scope", "Turn", "Session", "Record", "Version", "Hit", "Filters", "Stats", "RecordKind",
+    "utcnow", "to_utc", "content_hash", "new_id", "check_id",
+]
+
+RecordKind = Literal["turn", "memory", "summary", "profile", "document"]
+
+_SCOPE_PART = re.compile(r"^[^\x00-\x1f]{1,200}$")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def to_utc(value: datetime | str | float | int | None) -> datetime | None:
+    """Normalise a timestamp to an aware UTC datetime (naive values are taken as UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(float(value), timezone.utc)
+    if isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00")
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise ValueError(f"not an ISO-8601 timestamp: {value!r}") from exc
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Who owns a record. ``user_id`` is required: no read or write happens without it."""
+
+    user_id: str
+    agent_id: str | None = None
+    session_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.user_id, str) or not self.user_id.strip():
+            raise MissingScopeError("user_id is required and must be a non-empty string")
+        for name in ("user_id", "agent_id", "session_id"):
+            value = getattr(self, name)
+            if value is not None and not _SCOPE_PART.match(str(value)):
+                raise MissingScopeError(f"{name} must be 1-200 printable characters: {value!r}")
+
+
+@dataclass(slots=True)
+class Turn:
+    """One message of a conversation, as given to :meth:`Memory.add_session`."""
+
+    text: str
+    speaker: str = "user"
+    timestamp: datetime | None = None
+    role: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def coerce(cls, value: "Turn | Mapping[str, Any]") -> "Turn":
+        """Accept a Turn, or a dict in our shape or the OpenAI chat shape (role/content)."""
+        if isinstance(value, Turn):
+            return value
+        data = dict(value)
+        text = data.pop("text", None)
+        if text is None:
+            text = data.pop("content", None)
+        role = data.pop("role", None)
+        speaker = data.pop("speaker", None) or role or "user"
+        ts = to_utc(data.pop("timestamp", None))
+        meta = dict(data.pop("metadata", None) or {})
+        meta.update(data)  # anything else (dia_id, img caption...) is kept, never dropped
+        return cls(text=text if isinstance(text, str) else "", speaker=str(speaker),
+                   timestamp=ts, role=role, metadata=meta)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    session_id: str
+    user_id: str
+    agent_id: str | None
+    started_at: datetime | None
+    participants: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    turn_count: int = 0
+
+
+@dataclass(slots=True)
+class Record:
+    """A stored memory: a conversation turn or a stand-alone fact/note."""
+
+    id: str
+    kind: RecordKind
+    text: str
+    user_id: str
+    agent_id: str | None = None
+    session_id: str | None = None
+    speaker: str | None = None
+    role: str | None = None
+    position: int | None = None
+    timestamp: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    content_hash: str = ""
+    version: int = 1
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    superseded_by: str | None = None
+    importance: float = 0.5
+    strength: float = 1.0
+    last_recalled_at: datetime | None = None
+    archived: bool = False
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.user_id, self.agent_id, self.session_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            value = getattr(self, name)
+            out[name] = value.isoformat() if isinstance(value, datetime) else value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One entry of a record's history."""
+
+    record_id: str
+    version: int
+    text: str
+    changed_at: datetime
+    op: str  # "add" | "update" | "supersede" | ...
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class Hit:
+    """A search result: the record, its fused score and the signals that matched."""
+
+    record: Record
+    score: float
+    signals: dict[str, float] = field(default_factory=dict)
+    ranks: dict[str, int] = field(default_factory=dict)
+    context: list[Record] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def text(self) -> str:
+        return self.record.text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"record": self.record.to_dict(), "score": self.score, "signals": self.signals,
+                "ranks": self.ranks, "keys": self.keys,
+                "context": [r.to_dict() for r in self.context]}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Narrowing a search or listing inside a user's scope."""
+
+    agent_id: str | None = None
+    session_id: str | None = None
+    kinds: tuple[str, ...] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    metadata: Mapping[str, Any] | None = None
+    speaker: str | None = None
+    include_archived: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    path: str
+    users: int
+    sessions: int
+    records: int
+    turns: int
+    memories: int
+    vectors: int
+    size_bytes: int
+    schema_version: int
+    embedder: str | None
+
+
+_WS = re.compile(r"\s+")
+
+
+def content_hash(kind: str, text: str, *, session_id: str | None = None,
+                 position: int | None = None, speaker: str | None = None) -> str:
+    """Hash that makes the same content in the same scope a duplicate.
+
+    Whitespace and case are normalised for stand-alone memories; turns also
+    hash their session and position, so that "ok" said twice is two turns.
+    """
+    norm = _WS.sub(" ", text.strip()).lower()
+    parts = [kind, norm] if kind != "turn" else [kind, session_id or "", str(position), speaker or "", norm]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
+
+
+def check_text(text: object, *, what: str = "text", limit: int = 100_000) -> str:
+    from ._errors import PayloadTooLargeError
+
+    if not isinstance(text, str) or not text.strip():
+        raise EmptyTextError(f"{what} must be a non-empty string")
+    if len(text) > limit:
+        raise PayloadTooLargeError(f"{what} has {len(text)} characters; the limit is {limit}")
+    return text
+
+
+_ID = re.compile(r"^[0-9a-f]{24}$")
+
+
+def new_id() -> str:
+    """A 24-hex-digit id, time-ordered (48-bit ms clock + 48 random bits)."""
+    import os
+    import time
+
+    return f"{int(time.time() * 1000):012x}{os.urandom(6).hex()}"
+
+
+def check_id(value: object) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise InvalidIdError(f"not an engramdb id (24 hex digits): {value!r}")
+    return value
