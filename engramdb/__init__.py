@@ -1,1 +1,23 @@
-"""engramdb: long-term memory for LLM assistants and agents."""
+"""engramdb: long-term memory for LLM assistants and agents.
+
+>>> from engramdb import Memory
+"""
+
+from ._errors import (EmptyTextError, EngramError, ImportFormatError, InvalidIdError,
+                      InvalidInputError, MissingExtraError, MissingScopeError, NotAnEngramDatabaseError,
+                      NotFoundError, PayloadTooLargeError, ProviderError, SchemaTooNewError,
+                      StoreBusyError, StoreError)
+from ._memory import Memory, default_path
+from ._models import Filters, Hit, Record, Scope, Session, Stats, Turn, Version
+from .recall.pipeline import METHODS, RecallConfig
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Memory", "default_path", "RecallConfig", "METHODS",
+    "Record", "Turn", "Session", "Hit", "Version", "Scope", "Filters", "Stats",
+    "EngramError", "InvalidInputError", "EmptyTextError", "MissingScopeError",
+    "PayloadTooLargeError", "InvalidIdError", "NotFoundError", "ImportFormatError",
+    "StoreError", "NotAnEngramDatabaseError", "SchemaTooNewError", "StoreBusyError",
+    "ProviderError", "MissingExtraError",
+]

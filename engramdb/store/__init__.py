@@ -1,0 +1,6 @@
+"""Storage backends behind one small protocol."""
+
+from ._protocol import Key, Match, NewRecord, Store
+from .sqlite import SQLiteStore
+
+__all__ = ["Store", "SQLiteStore", "NewRecord", "Key", "Match"]

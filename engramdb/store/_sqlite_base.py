@@ -1,0 +1,183 @@
+"""SQLite plumbing: opening a file safely, transactions, error conversion, row mapping."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from typing import Any, Iterator, Sequence
+
+from .._errors import (InvalidInputError, NotAnEngramDatabaseError, SchemaTooNewError,
+                       StoreBusyError, StoreError)
+from .._models import Filters, Record, Scope, Session
+from ._migrations import APPLICATION_ID, migrate
+
+__all__ = ["Connection", "RECORD_COLUMNS", "row_to_record", "row_to_session", "where_clause",
+           "scope_token", "ts", "dt"]
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+RECORD_COLUMNS = ("id, kind, user_id, agent_id, session_id, speaker, role, position, text, "
+                  "timestamp, created_at, updated_at, metadata, content_hash, version, valid_from, "
+                  "valid_to, superseded_by, importance, strength, last_recalled_at, archived")
+
+
+def ts(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def dt(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, timezone.utc)
+
+
+def scope_token(user_id: str) -> str:
+    """An opaque FTS token standing for one user (FTS5 intersects it before ranking)."""
+    return "u" + hashlib.sha1(user_id.encode()).hexdigest()[:20]
+
+
+def row_to_record(row: Sequence[Any]) -> Record:
+    return Record(
+        id=row[0], kind=row[1], user_id=row[2], agent_id=row[3], session_id=row[4],
+        speaker=row[5], role=row[6], position=row[7], text=row[8], timestamp=dt(row[9]),
+        created_at=dt(row[10]), updated_at=dt(row[11]), metadata=json.loads(row[12]),
+        content_hash=row[13], version=row[14], valid_from=dt(row[15]), valid_to=dt(row[16]),
+        superseded_by=row[17], importance=row[18], strength=row[19],
+        last_recalled_at=dt(row[20]), archived=bool(row[21]))
+
+
+def row_to_session(row: Sequence[Any]) -> Session:
+    return Session(session_id=row[1], user_id=row[0], agent_id=row[2], started_at=dt(row[3]),
+                   participants=tuple(json.loads(row[4])), metadata=json.loads(row[5]),
+                   turn_count=row[6] if len(row) > 6 else 0)
+
+
+_META_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+def where_clause(scope: Scope, filters: Filters, alias: str = "r") -> tuple[str, list[Any]]:
+    """The WHERE clause of every read: the user's scope first, then optional narrowing."""
+    a = alias
+    parts, params = [f"{a}.user_id = ?"], [scope.user_id]
+    for column, value in (("agent_id", scope.agent_id or filters.agent_id),
+                          ("session_id", scope.session_id or filters.session_id)):
+        if value is not None:
+            parts.append(f"{a}.{column} = ?")
+            params.append(value)
+    if filters.kinds:
+        parts.append(f"{a}.kind IN ({','.join('?' * len(filters.kinds))})")
+        params.extend(filters.kinds)
+    if filters.since is not None:
+        parts.append(f"{a}.timestamp >= ?")
+        params.append(filters.since.timestamp())
+    if filters.until is not None:
+        parts.append(f"{a}.timestamp <= ?")
+        params.append(filters.until.timestamp())
+    if filters.speaker is not None:
+        parts.append(f"lower({a}.speaker) = lower(?)")
+        params.append(filters.speaker)
+    if not filters.include_archived:
+        parts.append(f"{a}.archived = 0")
+    for key, value in (filters.metadata or {}).items():
+        if not _META_KEY.match(key):
+            raise InvalidInputError(f"metadata filter key must be [A-Za-z0-9_-]: {key!r}")
+        parts.append(f"json_extract({a}.metadata, '$.{key}') = ?")
+        params.append(json.dumps(value) if isinstance(value, (dict, list)) else value)
+    return " AND ".join(parts), params
+
+
+def has_narrowing(scope: Scope, filters: Filters) -> bool:
+    """True when a filter goes beyond 'this user, not archived' (dense search then masks rows)."""
+    return bool(scope.agent_id or scope.session_id or filters.agent_id or filters.session_id
+                or filters.kinds or filters.since or filters.until or filters.speaker
+                or filters.metadata)
+
+
+@contextlib.contextmanager
+def converted_errors(path: str) -> Iterator[None]:
+    """Turn sqlite3 errors into engramdb's tree at the boundary."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StoreBusyError(f"{path}: another process is writing and held the lock past "
+                                 "the busy timeout; try again") from exc
+        raise StoreError(f"{path}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise NotAnEngramDatabaseError(f"{path}: not an engramdb database ({exc})") from exc
+        raise StoreError(f"{path}: {exc}") from exc
+
+
+def _check_file(path: str) -> None:
+    if path == ":memory:" or not os.path.exists(path):
+        return
+    if os.path.isdir(path):
+        raise NotAnEngramDatabaseError(f"{path}: is a directory, not an engramdb database")
+    with open(path, "rb") as fp:
+        head = fp.read(16)
+    if head and head != _SQLITE_MAGIC:
+        raise NotAnEngramDatabaseError(f"{path}: not an engramdb database (not SQLite)")
+
+
+def _check_ours(conn: sqlite3.Connection, path: str) -> None:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if app_id != 0 or tables:
+        raise NotAnEngramDatabaseError(
+            f"{path}: an SQLite database of another application; refusing to touch it")
+
+
+class Connection:
+    """One SQLite connection shared by threads under a lock; every write is a transaction."""
+
+    def __init__(self, path: str, *, busy_timeout: float = 5.0) -> None:
+        self.path = path
+        _check_file(path)
+        self._lock = threading.RLock()
+        with converted_errors(path):
+            self.raw = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None,
+                                       check_same_thread=False)
+            try:
+                self._setup()
+            except BaseException:
+                self.raw.close()
+                raise
+
+    def _setup(self) -> None:
+        _check_ours(self.raw, self.path)
+        self.raw.execute("PRAGMA journal_mode = WAL")
+        self.raw.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoint; WAL keeps it safe
+        self.raw.execute("PRAGMA secure_delete = ON")  # deleted content is zeroed, not left behind
+        self.raw.execute("PRAGMA foreign_keys = ON")
+        migrate(self.raw)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (nothing half-written)."""
+        with self._lock, converted_errors(self.path):
+            self.raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.raw
+            except BaseException:
+                self.raw.execute("ROLLBACK")
+                raise
+            self.raw.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, converted_errors(self.path):
+            yield self.raw
+
+    def close(self) -> None:
+        with self._lock:
+            self.raw.close()
+
+
+__all__ += ["has_narrowing", "converted_errors", "SchemaTooNewError"]

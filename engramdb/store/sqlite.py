@@ -1,0 +1,398 @@
+"""The embedded default backend: one SQLite file (WAL), FTS5 BM25, exact dense search."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from datetime import datetime
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from .._errors import InvalidInputError, NotFoundError
+from .._models import Filters, Record, Scope, Session, Stats, Version, check_id, content_hash
+from ._migrations import latest_version
+from ._protocol import Key, Match, NewRecord
+from ._sqlite_base import (RECORD_COLUMNS, Connection, dt, has_narrowing, row_to_record,
+                           row_to_session, scope_token, ts, where_clause)
+from ._vectors import ExactVectorIndex, VectorBlock
+
+__all__ = ["SQLiteStore"]
+
+_SELECT = f"SELECT {RECORD_COLUMNS} FROM records r"
+_R_COLUMNS = ", ".join(f"r.{c.strip()}" for c in RECORD_COLUMNS.split(","))
+
+
+def _fts_query(scope: Scope, terms: Sequence[str]) -> str:
+    quoted = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return f'scope : {scope_token(scope.user_id)} AND ({quoted})'
+
+
+class SQLiteStore:
+    """Implements :class:`engramdb.store.Store` on one SQLite file."""
+
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 5.0) -> None:
+        self.path = os.fspath(path)
+        self._db = Connection(self.path, busy_timeout=busy_timeout)
+        self._vectors = ExactVectorIndex()
+
+    # ---------------------------------------------------------------- writes
+    def add(self, items: Sequence[NewRecord], vectors: np.ndarray | None,
+            session: Session | None = None) -> list[tuple[Record, bool]]:
+        users = {item.record.user_id for item in items}
+        with self._db.write() as conn:
+            if session is not None:
+                self._upsert_session(conn, session)
+            out = [self._insert(conn, item, None if vectors is None else vectors[i])
+                   for i, item in enumerate(items)]
+            for user in users:
+                self._bump(conn, user)
+        return out
+
+    def _upsert_session(self, conn: sqlite3.Connection, s: Session) -> None:
+        row = conn.execute("SELECT participants FROM sessions WHERE user_id=? AND session_id=?",
+                           (s.user_id, s.session_id)).fetchone()
+        if row is None:
+            conn.execute("INSERT INTO sessions VALUES (?,?,?,?,?,?,?)",
+                         (s.user_id, s.session_id, s.agent_id, ts(s.started_at),
+                          json.dumps(list(s.participants)), json.dumps(s.metadata), time.time()))
+            return
+        merged = list(dict.fromkeys([*json.loads(row[0]), *s.participants]))
+        conn.execute("UPDATE sessions SET participants=?, started_at=coalesce(started_at, ?) "
+                     "WHERE user_id=? AND session_id=?",
+                     (json.dumps(merged), ts(s.started_at), s.user_id, s.session_id))
+
+    def _insert(self, conn: sqlite3.Connection, item: NewRecord,
+                vector: np.ndarray | None) -> tuple[Record, bool]:
+        r = item.record
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO records (id, kind, user_id, agent_id, session_id, speaker, role,"
+            " position, text, timestamp, created_at, updated_at, metadata, content_hash, version,"
+            " valid_from, valid_to, superseded_by, importance, strength, last_recalled_at, archived)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (r.id, r.kind, r.user_id, r.agent_id, r.session_id, r.speaker, r.role, r.position,
+             r.text, ts(r.timestamp), ts(r.created_at), ts(r.updated_at), json.dumps(r.metadata),
+             r.content_hash, r.version, ts(r.valid_from), ts(r.valid_to), r.superseded_by,
+             r.importance, r.strength, ts(r.last_recalled_at), int(r.archived)))
+        if cur.rowcount == 0:
+            return self._existing(conn, r), False
+        rowid = cur.lastrowid
+        self._index(conn, rowid, r.user_id, item.index_text, item.keys, vector)
+        return r, True
+
+    def _existing(self, conn: sqlite3.Connection, r: Record) -> Record:
+        row = conn.execute(f"{_SELECT} WHERE user_id=? AND coalesce(agent_id,'')=? AND "
+                           "content_hash=?", (r.user_id, r.agent_id or "", r.content_hash)).fetchone()
+        if row is None:  # the id itself collided: astronomically unlikely, but say so
+            raise InvalidInputError(f"record id {r.id} already exists")
+        return row_to_record(row)
+
+    def _index(self, conn: sqlite3.Connection, rowid: int, user_id: str, index_text: str,
+               keys: Sequence[Key], vector: np.ndarray | None) -> None:
+        token = scope_token(user_id)
+        conn.execute("INSERT INTO records_fts (rowid, text, scope) VALUES (?,?,?)",
+                     (rowid, index_text, token))
+        for key in keys:
+            kid = conn.execute("INSERT INTO keys (record_rowid, user_id, kind, text) "
+                               "VALUES (?,?,?,?)", (rowid, user_id, key.kind, key.text)).lastrowid
+            conn.execute("INSERT INTO keys_fts (rowid, text, scope) VALUES (?,?,?)",
+                         (kid, key.text, token))
+        if vector is not None:
+            vec = np.asarray(vector, dtype=np.float32)
+            conn.execute("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?)",
+                         (rowid, user_id, vec.shape[0], vec.tobytes()))
+
+    def _unindex(self, conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
+        for rowid in rowids:
+            conn.execute("DELETE FROM records_fts WHERE rowid=?", (rowid,))
+            kids = [k for (k,) in conn.execute("SELECT key_id FROM keys WHERE record_rowid=?",
+                                               (rowid,))]
+            conn.executemany("DELETE FROM keys_fts WHERE rowid=?", [(k,) for k in kids])
+            conn.execute("DELETE FROM keys WHERE record_rowid=?", (rowid,))
+            conn.execute("DELETE FROM vectors WHERE record_rowid=?", (rowid,))
+            conn.execute("DELETE FROM mentions WHERE record_rowid=?", (rowid,))
+
+    def _bump(self, conn: sqlite3.Connection, user_id: str) -> None:
+        conn.execute("INSERT INTO scope_state VALUES (?, 1) ON CONFLICT(user_id) "
+                     "DO UPDATE SET generation = generation + 1", (user_id,))
+
+    def _audit(self, conn: sqlite3.Connection, user_id: str, action: str,
+               record_id: str | None, reason: str | None, **detail: Any) -> None:
+        conn.execute("INSERT INTO audit (at, user_id, action, record_id, reason, detail) "
+                     "VALUES (?,?,?,?,?,?)",
+                     (time.time(), user_id, action, record_id, reason, json.dumps(detail)))
+
+    def update(self, scope: Scope, record_id: str, *, text: str | None, index_text: str | None,
+               vector: np.ndarray | None, reason: str | None, op: str = "update",
+               fields: dict[str, Any] | None = None) -> Record:
+        with self._db.write() as conn:
+            old, rowid = self._fetch_one(conn, scope, record_id)
+            now = time.time()
+            if text is not None and text != old.text:
+                self._new_version(conn, old, text, now, op, reason)
+                self._unindex(conn, [rowid])
+                self._index(conn, rowid, old.user_id, index_text or text, [], vector)
+            self._set_fields(conn, rowid, fields or {}, now)
+            self._bump(conn, old.user_id)
+            self._audit(conn, old.user_id, op, record_id, reason)
+            new, _ = self._fetch_one(conn, scope, record_id)
+        return new
+
+    def _new_version(self, conn: sqlite3.Connection, old: Record, text: str, now: float,
+                     op: str, reason: str | None) -> None:
+        has = conn.execute("SELECT 1 FROM versions WHERE record_id=?", (old.id,)).fetchone()
+        if not has:  # first change: keep the original as version 1
+            conn.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",
+                         (old.id, old.user_id, old.version, old.text, ts(old.created_at), "add",
+                          None))
+        conn.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",
+                     (old.id, old.user_id, old.version + 1, text, now, op, reason))
+        new_hash = content_hash(old.kind, text, session_id=old.session_id,
+                                position=old.position, speaker=old.speaker)
+        try:
+            conn.execute("UPDATE records SET text=?, content_hash=?, version=version+1 "
+                         "WHERE id=?", (text, new_hash, old.id))
+        except sqlite3.IntegrityError as exc:
+            raise InvalidInputError("an identical memory already exists in this scope") from exc
+
+    _UPDATABLE = {"valid_from", "valid_to", "superseded_by", "importance", "strength",
+                  "last_recalled_at", "archived", "metadata", "timestamp"}
+
+    def _set_fields(self, conn: sqlite3.Connection, rowid: int, fields: dict[str, Any],
+                    now: float) -> None:
+        unknown = set(fields) - self._UPDATABLE
+        if unknown:
+            raise InvalidInputError(f"cannot update fields: {sorted(unknown)}")
+        sets, params = ["updated_at = ?"], [now]
+        for name, value in fields.items():
+            if isinstance(value, datetime):
+                value = value.timestamp()
+            elif name == "metadata":
+                value = json.dumps(value)
+            sets.append(f"{name} = ?")
+            params.append(value)
+        conn.execute(f"UPDATE records SET {', '.join(sets)} WHERE rowid = ?", (*params, rowid))
+
+    def delete(self, scope: Scope, ids: Sequence[str], *, reason: str | None = None) -> int:
+        for record_id in ids:
+            check_id(record_id)
+        with self._db.write() as conn:
+            rows = [self._fetch_one(conn, scope, i) for i in ids]
+            self._purge(conn, scope.user_id, [(r.id, rowid) for r, rowid in rows], reason)
+        return len(rows)
+
+    def delete_scope(self, scope: Scope, *, reason: str | None = None) -> int:
+        where, params = where_clause(scope, Filters(include_archived=True))
+        with self._db.write() as conn:
+            rows = conn.execute(f"SELECT r.id, r.rowid FROM records r WHERE {where}",
+                                params).fetchall()
+            self._purge(conn, scope.user_id, rows, reason)
+            self._drop_sessions(conn, scope)
+        return len(rows)
+
+    def _drop_sessions(self, conn: sqlite3.Connection, scope: Scope) -> None:
+        if scope.session_id:
+            conn.execute("DELETE FROM sessions WHERE user_id=? AND session_id=?",
+                         (scope.user_id, scope.session_id))
+        elif scope.agent_id:
+            conn.execute("DELETE FROM sessions WHERE user_id=? AND agent_id=?",
+                         (scope.user_id, scope.agent_id))
+        else:
+            conn.execute("DELETE FROM sessions WHERE user_id=?", (scope.user_id,))
+            conn.execute("DELETE FROM entities WHERE user_id=?", (scope.user_id,))
+
+    def _purge(self, conn: sqlite3.Connection, user_id: str,
+               rows: Sequence[tuple[str, int]], reason: str | None) -> None:
+        """Remove every trace of these records: row, history, indexes, vectors, links."""
+        self._unindex(conn, [rowid for _, rowid in rows])
+        for record_id, rowid in rows:
+            conn.execute("DELETE FROM versions WHERE record_id=?", (record_id,))
+            conn.execute("DELETE FROM links WHERE src_id=? OR dst_id=?", (record_id, record_id))
+            conn.execute("DELETE FROM records WHERE rowid=?", (rowid,))
+            self._audit(conn, user_id, "delete", record_id, reason)
+        self._bump(conn, user_id)
+
+    # ----------------------------------------------------------------- reads
+    def _fetch_one(self, conn: sqlite3.Connection, scope: Scope,
+                   record_id: str) -> tuple[Record, int]:
+        check_id(record_id)
+        row = conn.execute(f"SELECT {RECORD_COLUMNS}, rowid FROM records WHERE id=? AND user_id=?",
+                           (record_id, scope.user_id)).fetchone()
+        if row is None:  # another user's record is indistinguishable from a missing one
+            raise NotFoundError(f"no record {record_id} for user {scope.user_id!r}")
+        return row_to_record(row), row[-1]
+
+    def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]:
+        for record_id in ids:
+            check_id(record_id)
+        with self._db.read() as conn:
+            found = {r.id: r for r in self._by_ids(conn, scope, ids)}
+        return [found[i] for i in ids if i in found]
+
+    def _by_ids(self, conn: sqlite3.Connection, scope: Scope, ids: Sequence[str]) -> list[Record]:
+        out: list[Record] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(f"{_SELECT} WHERE user_id=? AND id IN ({marks})",
+                                (scope.user_id, *chunk)).fetchall()
+            out.extend(row_to_record(r) for r in rows)
+        return out
+
+    def find(self, scope: Scope, filters: Filters, *, limit: int | None = None,
+             offset: int = 0, newest_first: bool = False) -> list[Record]:
+        where, params = where_clause(scope, filters)
+        order = "DESC" if newest_first else "ASC"
+        sql = (f"{_SELECT} WHERE {where} ORDER BY r.timestamp {order}, r.session_id, "
+               f"r.position, r.rowid LIMIT ? OFFSET ?")
+        with self._db.read() as conn:
+            rows = conn.execute(sql, (*params, -1 if limit is None else limit, offset)).fetchall()
+        return [row_to_record(r) for r in rows]
+
+    def history(self, scope: Scope, record_id: str) -> list[Version]:
+        with self._db.read() as conn:
+            current, _ = self._fetch_one(conn, scope, record_id)
+            rows = conn.execute("SELECT record_id, version, text, changed_at, op, reason FROM "
+                                "versions WHERE record_id=? ORDER BY version",
+                                (record_id,)).fetchall()
+        if not rows:
+            return [Version(current.id, current.version, current.text,
+                            current.created_at or datetime.now(), "add", None)]
+        return [Version(r[0], r[1], r[2], dt(r[3]), r[4], r[5]) for r in rows]  # type: ignore[arg-type]
+
+    def lexical(self, scope: Scope, terms: Sequence[str], k: int, filters: Filters,
+                *, index: str = "text") -> list[Match]:
+        if not terms or k <= 0:
+            return []
+        if index == "keys":
+            return self._lexical_keys(scope, terms, k, filters)
+        where, params = where_clause(scope, filters)
+        sql = (f"SELECT r.id, bm25(records_fts, 1.0, 0.0) AS s FROM records_fts "
+               f"JOIN records r ON r.rowid = records_fts.rowid "
+               f"WHERE records_fts MATCH ? AND {where} ORDER BY s LIMIT ?")
+        with self._db.read() as conn:
+            rows = conn.execute(sql, (_fts_query(scope, terms), *params, k)).fetchall()
+        return [Match(rid, -score, rank) for rank, (rid, score) in enumerate(rows)]
+
+    def _lexical_keys(self, scope: Scope, terms: Sequence[str], k: int,
+                      filters: Filters) -> list[Match]:
+        where, params = where_clause(scope, filters)
+        # bm25() cannot sit inside an aggregate: rank keys, then keep each record's best key.
+        sql = (f"SELECT r.id, bm25(keys_fts, 1.0, 0.0) AS s, k.text FROM keys_fts "
+               f"JOIN keys k ON k.key_id = keys_fts.rowid JOIN records r ON r.rowid = k.record_rowid "
+               f"WHERE keys_fts MATCH ? AND {where} ORDER BY s LIMIT ?")
+        with self._db.read() as conn:
+            rows = conn.execute(sql, (_fts_query(scope, terms), *params, k * 4)).fetchall()
+        best: dict[str, tuple[float, str]] = {}
+        for rid, score, key in rows:
+            best.setdefault(rid, (score, key))
+        ranked = list(best.items())[:k]
+        return [Match(rid, -score, rank, key) for rank, (rid, (score, key)) in enumerate(ranked)]
+
+    def dense(self, scope: Scope, vector: np.ndarray, k: int, filters: Filters) -> list[Match]:
+        with self._db.read() as conn:
+            gen = conn.execute("SELECT generation FROM scope_state WHERE user_id=?",
+                               (scope.user_id,)).fetchone()
+            block = self._vectors.block(scope.user_id, gen[0] if gen else 0,
+                                        lambda: self._load_block(conn, scope.user_id))
+            allowed = self._allowed(conn, scope, filters)
+            hits = self._vectors.search(block, vector, k, allowed, filters.include_archived)
+            ids = self._ids_for(conn, [rowid for rowid, _ in hits])
+        return [Match(ids[rowid], score, rank) for rank, (rowid, score) in enumerate(hits)]
+
+    def _load_block(self, conn: sqlite3.Connection, user_id: str) -> VectorBlock:
+        rows = conn.execute("SELECT v.record_rowid, v.vector, r.archived FROM vectors v JOIN "
+                            "records r ON r.rowid = v.record_rowid WHERE v.user_id=? "
+                            "ORDER BY v.record_rowid", (user_id,)).fetchall()
+        if not rows:
+            return VectorBlock(np.empty(0, np.int64), np.empty((0, 0), np.float32),
+                               np.empty(0, bool))
+        matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+        return VectorBlock(np.array([r[0] for r in rows], dtype=np.int64), matrix,
+                           np.array([bool(r[2]) for r in rows]))
+
+    def _allowed(self, conn: sqlite3.Connection, scope: Scope,
+                 filters: Filters) -> np.ndarray | None:
+        if not has_narrowing(scope, filters):
+            return None
+        where, params = where_clause(scope, filters)
+        rows = conn.execute(f"SELECT r.rowid FROM records r WHERE {where}", params).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def _ids_for(self, conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, str]:
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        rows = conn.execute(f"SELECT rowid, id FROM records WHERE rowid IN ({marks})", rowids)
+        return dict(rows.fetchall())
+
+    def neighbours(self, scope: Scope, record: Record, before: int, after: int) -> list[Record]:
+        if record.session_id is None or record.position is None:
+            return []
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"{_SELECT} WHERE user_id=? AND session_id=? AND position BETWEEN ? AND ? "
+                "AND id != ? ORDER BY position",
+                (scope.user_id, record.session_id, record.position - before,
+                 record.position + after, record.id)).fetchall()
+        return [row_to_record(r) for r in rows]
+
+    def sessions(self, scope: Scope) -> list[Session]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT s.user_id, s.session_id, s.agent_id, s.started_at, s.participants, "
+                "s.metadata, (SELECT count(*) FROM records r WHERE r.user_id = s.user_id AND "
+                "r.session_id = s.session_id) FROM sessions s WHERE s.user_id=? "
+                "ORDER BY s.started_at, s.session_id", (scope.user_id,)).fetchall()
+        return [row_to_session(r) for r in rows]
+
+    def users(self) -> list[str]:
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT DISTINCT user_id FROM records UNION "
+                                "SELECT user_id FROM sessions ORDER BY 1").fetchall()
+        return [r[0] for r in rows]
+
+    def iter_export(self, scope: Scope | None) -> Iterator[Session | Record]:
+        users = [scope.user_id] if scope else self.users()
+        for user in users:
+            yield from self.sessions(Scope(user))
+            yield from self.find(Scope(user), Filters(include_archived=True))
+
+    def touch(self, scope: Scope, ids: Sequence[str], at: datetime) -> None:
+        with self._db.write() as conn:
+            conn.executemany("UPDATE records SET last_recalled_at=?, recall_count=recall_count+1 "
+                             "WHERE user_id=? AND id=?", [(at.timestamp(), scope.user_id, i)
+                                                          for i in ids])
+
+    def stats(self) -> Stats:
+        with self._db.read() as conn:
+            one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+            counts = conn.execute("SELECT count(*), sum(kind='turn'), sum(kind='memory'), "
+                                  "count(DISTINCT user_id) FROM records").fetchone()
+            embedder = conn.execute("SELECT value FROM engram_meta WHERE key='embedder'").fetchone()
+            return Stats(path=self.path, users=counts[3], sessions=one("SELECT count(*) FROM sessions"),
+                         records=counts[0], turns=counts[1] or 0, memories=counts[2] or 0,
+                         vectors=one("SELECT count(*) FROM vectors"),
+                         size_bytes=self._size(), schema_version=latest_version(),
+                         embedder=embedder[0] if embedder else None)
+
+    def _size(self) -> int:
+        if self.path == ":memory:":
+            return 0
+        return sum(os.path.getsize(p) for p in (self.path, self.path + "-wal")
+                   if os.path.exists(p))
+
+    # ------------------------------------------------------------------ meta
+    def meta(self, key: str) -> str | None:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT value FROM engram_meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._db.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO engram_meta VALUES (?, ?)", (key, value))
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,170 @@
+"""The Memory facade: scoped writes and reads, dedupe, versions, sessions, bad input."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from engramdb import (EmptyTextError, InvalidIdError, InvalidInputError, Memory,
+                      MissingScopeError, NotFoundError, PayloadTooLargeError, Turn)
+
+TURNS = [
+    {"speaker": "Ana", "text": "I adopted a puppy called Biscuit last week."},
+    {"speaker": "Bot", "text": "Congratulations! What breed is Biscuit?"},
+    {"speaker": "Ana", "text": "A beagle. She loves the park near my flat in Berlin."},
+    {"speaker": "Bot", "text": "Beagles are energetic, long walks will help."},
+]
+
+
+def test_add_and_search_finds_it(mem):
+    rec = mem.add("I moved to Berlin last May.", user_id="ana")
+    mem.add("My favourite food is ramen.", user_id="ana")
+    hits = mem.search("where did I move?", user_id="ana", limit=2)
+    assert hits[0].id == rec.id
+    assert set(hits[0].signals) <= {"bm25", "dense", "keys"} and hits[0].score > 0
+
+
+def test_same_content_twice_is_one_record(mem):
+    a = mem.add("I like tea", user_id="ana")
+    b = mem.add("  i like TEA ", user_id="ana")
+    assert a.id == b.id and mem.stats().records == 1
+
+
+def test_session_turns_are_ordered_and_timed(mem):
+    start = datetime(2023, 5, 8, 13, 56, tzinfo=timezone.utc)
+    recs = mem.add_session(TURNS, user_id="ana", session_id="s1", started_at=start)
+    assert [r.position for r in recs] == [0, 1, 2, 3]
+    assert recs[0].timestamp == start and recs[0].speaker == "Ana"
+    again = mem.add_session(TURNS, user_id="ana", session_id="s1", started_at=start)
+    assert [r.id for r in again] == [r.id for r in recs]  # re-import is idempotent
+    session, = mem.sessions(user_id="ana")
+    assert session.participants == ("Ana", "Bot") and session.turn_count == 4
+
+
+def test_context_brings_neighbouring_turns(mem):
+    mem.add_session(TURNS, user_id="ana", session_id="s1")
+    hit = mem.search("beagle park Berlin", user_id="ana", limit=1, context=1)[0]
+    assert hit.record.position == 2
+    assert [c.position for c in hit.context] == [1, 3]
+
+
+def test_methods_are_all_available(mem):
+    mem.add_session(TURNS, user_id="ana", session_id="s1")
+    for method in ("bm25", "dense", "hybrid", "engram"):
+        hits = mem.search("puppy Biscuit", user_id="ana", method=method, limit=3)
+        assert hits, method
+    with pytest.raises(InvalidInputError):
+        mem.search("x", user_id="ana", method="magic")
+
+
+def test_filters_by_session_and_time(mem):
+    mem.add_session(TURNS[:2], user_id="ana", session_id="old",
+                    started_at="2023-01-01T10:00:00Z")
+    mem.add_session(TURNS[2:], user_id="ana", session_id="new",
+                    started_at="2024-01-01T10:00:00Z")
+    hits = mem.search("Biscuit beagle", user_id="ana", session_id="old")
+    assert {h.record.session_id for h in hits} == {"old"}
+    hits = mem.search("Biscuit beagle", user_id="ana", since="2023-06-01")
+    assert {h.record.session_id for h in hits} == {"new"}
+
+
+def test_metadata_filter(mem):
+    mem.add("buy milk", user_id="ana", metadata={"topic": "errands"})
+    mem.add("buy a house", user_id="ana", metadata={"topic": "life"})
+    hits = mem.search("buy", user_id="ana", metadata={"topic": "life"})
+    assert [h.text for h in hits] == ["buy a house"]
+
+
+def test_update_and_history(mem):
+    rec = mem.add("My manager is Tom", user_id="ana")
+    mem.update(rec.id, "My manager is Sara", user_id="ana", reason="Tom left")
+    assert mem.get(rec.id, user_id="ana").text == "My manager is Sara"
+    versions = mem.history(rec.id, user_id="ana")
+    assert [(v.version, v.text, v.reason) for v in versions] == [
+        (1, "My manager is Tom", None), (2, "My manager is Sara", "Tom left")]
+    assert mem.search("manager", user_id="ana")[0].text == "My manager is Sara"
+
+
+def test_delete_and_delete_all(mem):
+    a = mem.add("one fact", user_id="ana")
+    mem.add("two fact", user_id="ana")
+    mem.add("bob fact", user_id="bob")
+    mem.delete(a.id, user_id="ana")
+    with pytest.raises(NotFoundError):
+        mem.get(a.id, user_id="ana")
+    assert mem.delete_all(user_id="ana") == 1
+    assert mem.search("fact", user_id="ana") == []
+    assert [h.text for h in mem.search("fact", user_id="bob")] == ["bob fact"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", None, 42])
+def test_empty_text_is_refused(mem, text):
+    with pytest.raises(EmptyTextError):
+        mem.add(text, user_id="ana")  # type: ignore[arg-type]
+    assert mem.stats().records == 0
+
+
+@pytest.mark.parametrize("user", ["", "  ", None])
+def test_missing_user_is_refused(mem, user):
+    with pytest.raises(MissingScopeError):
+        mem.add("hello", user_id=user)  # type: ignore[arg-type]
+    with pytest.raises(MissingScopeError):
+        mem.search("hello", user_id=user)  # type: ignore[arg-type]
+
+
+def test_search_requires_user_id_by_signature(mem):
+    with pytest.raises(TypeError):
+        mem.search("hello")  # type: ignore[call-arg]
+
+
+def test_bad_ids_and_unknown_ids(mem):
+    with pytest.raises(InvalidIdError):
+        mem.get("nope", user_id="ana")
+    with pytest.raises(NotFoundError):
+        mem.get("0" * 24, user_id="ana")
+    with pytest.raises(NotFoundError):
+        mem.update("0" * 24, "x", user_id="ana")
+
+
+def test_oversized_payloads(tmp_path):
+    m = Memory(tmp_path / "m.db", embedder="fake", max_text_chars=100, max_metadata_bytes=50)
+    with pytest.raises(PayloadTooLargeError):
+        m.add("x" * 101, user_id="ana")
+    with pytest.raises(PayloadTooLargeError):
+        m.add("ok", user_id="ana", metadata={"blob": "y" * 100})
+    with pytest.raises(InvalidInputError):
+        m.add("ok", user_id="ana", metadata={"bad": object()})
+    assert m.stats().records == 0
+
+
+def test_a_bad_turn_stores_nothing_of_the_session(mem):
+    turns = [*TURNS[:2], {"speaker": "Ana", "text": ""}]
+    with pytest.raises(EmptyTextError, match="turn 2"):
+        mem.add_session(turns, user_id="ana", session_id="s1")
+    assert mem.stats().records == 0 and mem.sessions(user_id="ana") == []
+
+
+def test_turn_objects_and_chat_dicts_are_accepted(mem):
+    recs = mem.add_session([Turn("hi", speaker="user"), {"role": "assistant", "content": "hello"}],
+                           user_id="ana")
+    assert [(r.speaker, r.text) for r in recs] == [("user", "hi"), ("assistant", "hello")]
+
+
+def test_embedder_mismatch_is_refused(tmp_path):
+    path = tmp_path / "m.db"
+    with Memory(path, embedder="fake") as m:
+        m.add("hello", user_id="ana")
+    from engramdb.embed import FakeEmbedder
+    with Memory(path, embedder=FakeEmbedder(dim=32)) as m:
+        with pytest.raises(InvalidInputError, match="embedder"):
+            m.add("again", user_id="ana")
+
+
+def test_reopen_keeps_everything(tmp_path):
+    path = tmp_path / "m.db"
+    with Memory(path, embedder="fake") as m:
+        rec = m.add("persistent fact", user_id="ana")
+    with Memory(path, embedder="fake") as m:
+        assert m.get(rec.id, user_id="ana").text == "persistent fact"
+        assert m.search("persistent", user_id="ana")[0].id == rec.id
