@@ -1,0 +1,223 @@
+"""The ``engram`` command: parser, global options, error handling.
+
+Each command is a function ``run(args, ctx) -> int`` registered by one of the
+command modules. This is the only module of engramdb that reads ``ENGRAM_*``
+environment variables: the library takes everything as arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._errors import EngramError, MissingScopeError, StoreError
+from ._output import Output
+
+if TYPE_CHECKING:
+    from .._memory import Memory
+
+__all__ = ["Context", "add_command", "build_parser", "main", "open_memory"]
+
+DEFAULT_EMBEDDER = "minilm"
+
+Run = Callable[[argparse.Namespace, "Context"], int | None]
+
+_DESCRIPTION = """\
+engram: long-term memory for LLM assistants, in one SQLite file.
+
+Every read and write belongs to a user: pass --user NAME or set ENGRAM_USER.
+"""
+
+_EPILOG = """\
+Examples:
+  engram demo                                   # see recall on a sample conversation
+  engram --user maya add "I moved to Denver in June."
+  engram --user maya search "where does Maya live?"
+  engram --user maya export --out maya.jsonl
+
+Environment:
+  ENGRAM_DB        database file (default: ~/.engramdb/memory.db)
+  ENGRAM_USER      default user for commands that need one
+  ENGRAM_EMBEDDER  embedder name (default: the database's own, else minilm)
+"""
+
+
+@dataclass
+class Context:
+    """Global options resolved once: flags first, then ENGRAM_* variables, then defaults."""
+
+    out: Output
+    db: Path
+    db_flag: str | None = None  # --db as given; `demo` ignores ENGRAM_DB on purpose
+    user_flag: str | None = None  # --user as given; some commands ignore ENGRAM_USER
+    user_env: str | None = None
+    embedder: str | None = None  # --embedder or ENGRAM_EMBEDDER; None: see memory()
+    _memory: Memory | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, env: Mapping[str, str]) -> Context:
+        from .._memory import default_path
+
+        db_flag = getattr(args, "db", None)
+        return cls(
+            out=Output(bool(getattr(args, "json", False))),
+            db=Path(db_flag or env.get("ENGRAM_DB") or default_path()).expanduser(),
+            db_flag=db_flag,
+            user_flag=getattr(args, "user", None) or None,
+            user_env=env.get("ENGRAM_USER") or None,
+            embedder=getattr(args, "embedder", None) or env.get("ENGRAM_EMBEDDER") or None)
+
+    @property
+    def user(self) -> str:
+        """The user a scoped command acts for; a clear error (exit 2) when there is none."""
+        user = self.user_flag or self.user_env
+        if not user:
+            raise MissingScopeError("this command needs a user: pass --user NAME "
+                                    "or set ENGRAM_USER")
+        return user
+
+    def memory(self, *, create: bool = False) -> Memory:
+        """Open the database once. Read commands refuse to conjure an empty file."""
+        if self._memory is None:
+            if not create and not self.db.exists():
+                raise StoreError(f"no engramdb database at {self.db} (add something with "
+                                 "`engram add` or `engram import`, or pass --db)")
+            self._memory = open_memory(self.db, self.embedder)
+        return self._memory
+
+    def close(self) -> None:
+        if self._memory is not None:
+            self._memory.close()
+            self._memory = None
+
+
+def open_memory(path: Path, embedder: str | None) -> Memory:
+    """``Memory`` on ``path``. Without an embedder name, an existing database is opened
+    with the one it was built with (a file holds one embedder's vectors), else minilm."""
+    from .._memory import Memory
+    from ..store import SQLiteStore
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = SQLiteStore(path)
+    try:
+        recorded = store.meta("embedder")  # "name:dim", written by the first write
+        name = embedder or (recorded.rsplit(":", 1)[0] if recorded else DEFAULT_EMBEDDER)
+        return Memory(store=store, embedder=name)
+    except BaseException:
+        store.close()
+        raise
+
+
+# --------------------------------------------------------------------- parser
+def _global_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
+    # On subcommands the defaults are SUPPRESS so `engram --user a search q` is not
+    # overwritten with None by the subparser; both positions then work.
+    none: Any = argparse.SUPPRESS if sub else None
+    group = parser.add_argument_group("global options")
+    group.add_argument("--db", metavar="PATH", default=none,
+                       help="database file (env ENGRAM_DB; default ~/.engramdb/memory.db)")
+    group.add_argument("--user", metavar="USER", default=none,
+                       help="user whose memory to use (env ENGRAM_USER)")
+    group.add_argument("--embedder", metavar="NAME", default=none,
+                       help="embedder: minilm, fake, openai (env ENGRAM_EMBEDDER; default: "
+                            "the one the database was built with, else minilm)")
+    group.add_argument("--json", action="store_true", default=argparse.SUPPRESS if sub else False,
+                       help="print one JSON document on stdout, for scripts")
+
+
+def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+                run: Run, *, summary: str, description: str,
+                examples: str) -> argparse.ArgumentParser:
+    """A subcommand with the global options and an "Examples:" epilog."""
+    parser = sub.add_parser(name, help=summary, description=description,
+                            epilog="Examples:\n" + examples,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    _global_options(parser, sub=True)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import _data, _demo, _records
+
+    parser = argparse.ArgumentParser(prog="engram", description=_DESCRIPTION, epilog=_EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"engram {_version()}")
+    _global_options(parser, sub=False)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for module in (_records, _data, _demo):
+        module.register(sub)
+    _register_bench(sub)
+    return parser
+
+
+def _register_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`engram bench` lives in cli/bench.py when installed; its absence is fine."""
+    try:
+        bench = importlib.import_module(f"{__package__}.bench")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.bench":
+            raise  # bench exists but one of its imports is broken: say so
+        return
+    register = getattr(bench, "register", None)
+    if callable(register):
+        register(sub)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("engramdb")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+# ----------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    """Run ``engram`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else 2
+    # `func` is argparse's usual name: a bench module may set that instead of `run`.
+    run = getattr(args, "run", None) or getattr(args, "func", None)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return 2
+    return _run(run, args, Context.from_args(args, os.environ))
+
+
+def _run(run: Run, args: argparse.Namespace, ctx: Context) -> int:
+    try:
+        return _call(run, args, ctx) or 0
+    except EngramError as exc:
+        ctx.out.error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        ctx.out.error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # `engram export | head`: the reader left. Silence the flush at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:  # unreadable input, unwritable --out: the user's to fix
+        ctx.out.error(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        return 1
+    finally:
+        ctx.close()
+
+
+def _call(run: Callable[..., int | None], args: argparse.Namespace, ctx: Context) -> int | None:
+    # Commands registered from outside (bench) may take only `args`.
+    if len(inspect.signature(run).parameters) == 1:
+        return run(args)
+    return run(args, ctx)

@@ -1,0 +1,142 @@
+"""Commands on the whole memory: import, export, stats, users, sessions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from .._importer import FORMATS, ImportReport, import_file
+from .._importer import Progress as ProgressFn
+from ._app import Context, add_command
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for setup in (_import, _export, _stats, _users, _sessions):
+        setup(sub)
+
+
+# --------------------------------------------------------------------- import
+def _import(sub: Any) -> None:
+    p = add_command(
+        sub, "import", run_import, summary="import a JSONL export, LoCoMo or LongMemEval file",
+        description="Import conversations and memories. The format is detected unless --format "
+                    "is given.\nThe whole file is checked first: a malformed file imports "
+                    "nothing\n(unless --skip-bad, which drops and lists the bad lines). "
+                    "Importing twice stores nothing twice.\n\nUsers come from the file (JSONL "
+                    "user_id, LoCoMo sample_id, LongMemEval question_id);\nan explicit --user "
+                    "puts everything under that user. ENGRAM_USER is not applied here:\na "
+                    "default must not silently merge the file's users into one.",
+        examples="  engram import backup.jsonl\n"
+                 "  engram import locomo10.json --format locomo\n"
+                 "  engram import notes.jsonl --user maya --skip-bad\n")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--format", choices=FORMATS, help="file format (default: detected)")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="skip malformed lines and list them instead of importing nothing")
+
+
+def run_import(args: argparse.Namespace, ctx: Context) -> int:
+    memory = ctx.memory(create=True)
+    with _progress_bar(ctx, not ctx.out.json) as progress:
+        report = import_file(memory, args.file, format=args.format, user_id=ctx.user_flag,
+                             skip_bad=args.skip_bad, progress=progress)
+    _show_report(ctx, report)
+    return 0
+
+
+@contextmanager
+def _progress_bar(ctx: Context, enabled: bool) -> Iterator[ProgressFn]:
+    """A rich bar on stderr, shown only on a terminal (logs should not fill with frames)."""
+    bar = Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
+                   TimeRemainingColumn(), console=ctx.out.err, transient=True,
+                   disable=not (enabled and ctx.out.err.is_terminal))
+    task = bar.add_task("import", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+def _show_report(ctx: Context, report: ImportReport) -> None:
+    if ctx.out.json:
+        return ctx.out.emit(report)
+    for problem in report.skipped:
+        ctx.out.note(f"skipped {problem}")
+    already = report.records - report.created
+    ctx.out.note(
+        f"imported {report.records} records ({report.created} new"
+        + (f", {already} already stored" if already else "") + f") in {report.sessions} "
+        f"sessions for {len(report.users)} user{'s' if len(report.users) != 1 else ''} "
+        f"from {report.format}" + (f"; skipped {len(report.skipped)}" if report.skipped else ""))
+
+
+# --------------------------------------------------------------------- export
+def _export(sub: Any) -> None:
+    p = add_command(
+        sub, "export", run_export, summary="write the memory as JSONL",
+        description="Write sessions and records as JSONL (the format `engram import` reads).\n"
+                    "Exports every user unless --user is given explicitly (ENGRAM_USER is "
+                    "not applied:\na backup should not silently miss the other users).",
+        examples="  engram export --out backup.jsonl\n"
+                 "  engram --user maya export > maya.jsonl\n"
+                 "  engram export --out all.jsonl && engram --db copy.db import all.jsonl\n")
+    p.add_argument("--out", "-o", metavar="FILE", help="write here instead of stdout")
+
+
+def run_export(args: argparse.Namespace, ctx: Context) -> int:
+    memory = ctx.memory()
+    if args.out is None:  # the JSONL is the output: --json has nothing to add
+        memory.export(sys.stdout, user_id=ctx.user_flag)
+        sys.stdout.flush()
+        return 0
+    with open(args.out, "w", encoding="utf-8") as fh:
+        count = memory.export(fh, user_id=ctx.user_flag)
+    if ctx.out.json:
+        ctx.out.emit({"records": count, "path": args.out})
+    else:
+        ctx.out.note(f"exported {count} records to {args.out}")
+    return 0
+
+
+# ------------------------------------------------------ stats/users/sessions
+def _stats(sub: Any) -> None:
+    add_command(sub, "stats", run_stats, summary="show counts and size of the database",
+                description="Show how many users, sessions, records and vectors the database "
+                            "holds, its size and embedder.",
+                examples="  engram stats\n  engram --db other.db stats --json\n")
+
+
+def run_stats(args: argparse.Namespace, ctx: Context) -> int:
+    ctx.out.stats(ctx.memory().stats())
+    return 0
+
+
+def _users(sub: Any) -> None:
+    add_command(sub, "users", run_users, summary="list the users with stored memory",
+                description="List every user id in the database, one per line.",
+                examples="  engram users\n  engram users --json\n")
+
+
+def run_users(args: argparse.Namespace, ctx: Context) -> int:
+    ctx.out.names(ctx.memory().users())
+    return 0
+
+
+def _sessions(sub: Any) -> None:
+    add_command(sub, "sessions", run_sessions, summary="list a user's sessions",
+                description="List a user's conversation sessions in the order they started.",
+                examples="  engram --user maya sessions\n  engram --user maya sessions --json\n")
+
+
+def run_sessions(args: argparse.Namespace, ctx: Context) -> int:
+    ctx.out.sessions(ctx.memory().sessions(user_id=ctx.user))
+    return 0
