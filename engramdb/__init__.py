@@ -9,6 +9,12 @@ from ._errors import (EmptyTextError, EngramError, ImportFormatError, InvalidIdE
                       StoreBusyError, StoreError)
 from ._memory import Memory, default_path
 from ._models import Filters, Hit, Record, Scope, Session, Stats, Turn, Version
+from .lifecycle.abstain import Recall, abstention_curve
+from .lifecycle.consolidate import ConsolidationReport
+from .lifecycle.profile import Fact, Profile
+from .lifecycle.decay import ArchivePlan, DecayPolicy
+from .lifecycle.updates import Proposal, UpdateJudge
+from ._models import AuditEntry
 from .recall.pipeline import METHODS, RecallConfig
 
 __version__ = "0.1.0"
@@ -20,4 +26,6 @@ __all__ = [
     "PayloadTooLargeError", "InvalidIdError", "NotFoundError", "ImportFormatError",
     "StoreError", "NotAnEngramDatabaseError", "SchemaTooNewError", "StoreBusyError",
     "ProviderError", "MissingExtraError",
+    "Recall", "abstention_curve", "Profile", "Fact", "ConsolidationReport",
+    "AuditEntry", "UpdateJudge", "Proposal", "DecayPolicy", "ArchivePlan",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -13,9 +15,15 @@ from typing import IO, Any
 import numpy as np
 
 from ._errors import InvalidInputError, PayloadTooLargeError, ProviderError
-from ._models import (Filters, Hit, Record, RecordKind, Scope, Session, Stats, Turn, Version,
-                      check_id, check_text, content_hash, new_id, to_utc, utcnow)
+from ._models import (AuditEntry, Filters, Hit, Record, RecordKind, Scope, Session, Stats, Turn,
+                      Version, check_id, check_text, content_hash, new_id, to_utc, utcnow)
 from .embed import Embedder, embed_texts, get_embedder
+from .lifecycle.abstain import Calibrator, Recall
+from .lifecycle.consolidate import ConsolidationReport, Consolidator
+from .lifecycle.decay import ArchivePlan, DecayPolicy, importance_signal
+from .lifecycle.profile import Profile
+from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
+from .recall.expand import ExpandOptions, expand_record, expand_session, rekey_followers
 from .recall.pipeline import RecallConfig, Retriever
 from .store import NewRecord, SQLiteStore, Store
 
@@ -41,12 +49,34 @@ class Memory:
     def __init__(self, path: str | os.PathLike[str] | None = None, *,
                  embedder: str | Embedder = "minilm", store: Store | None = None,
                  recall: RecallConfig | None = None, busy_timeout: float = 5.0,
-                 max_text_chars: int = 100_000, max_metadata_bytes: int = 65_536) -> None:
+                 max_text_chars: int = 100_000, max_metadata_bytes: int = 65_536,
+                 redact: bool | Sequence[str] | None = None, merge: bool = True,
+                 reinforce: bool = True, update_threshold: float = DEFAULT_THRESHOLD,
+                 update_judge: UpdateJudge | None = None, decay: DecayPolicy | None = None,
+                 capacity: int | None = None, expand: ExpandOptions | None = None) -> None:
+        from .lifecycle.merge import cosine_threshold
+        from .lifecycle.privacy import resolve_kinds
+
         self.embedder = get_embedder(embedder)
         self.store = store if store is not None else _open_sqlite(path, busy_timeout)
         self.max_text_chars = max_text_chars
         self.max_metadata_bytes = max_metadata_bytes
+        #: PII kinds replaced by placeholders at ingest (engramdb.lifecycle.privacy)
+        self.redact = resolve_kinds(redact)
+        #: dense cosine for a near-duplicate memory merge; None disables merging
+        self.merge_threshold = cosine_threshold(self.embedder.name) if merge else None
+        #: which expanded keys each ingested turn is indexed under (recall.expand)
+        self.expand = expand or ExpandOptions()
         self._retriever = Retriever(self.store, self._embed_query, recall)
+        self._retriever.calibrator = Calibrator.for_embedder(self.embedder.name)
+        self._consolidator = Consolidator(self.store, self._embed)
+        #: recall strengthens the records it returns (MemoryBank); one UPDATE per search
+        self.reinforce = reinforce
+        self.decay_policy = decay or DecayPolicy()
+        #: most active records a user keeps; beyond it the weakest are archived on write
+        self.capacity = _capacity(capacity)
+        self._updates = UpdateTracker(self.store, threshold=update_threshold, judge=update_judge)
+        self._retriever.adjust = self._lifecycle_rank
         self._embedder_checked = False
         self._lock = threading.Lock()
 
@@ -64,29 +94,82 @@ class Memory:
     def add(self, text: str, *, user_id: str, agent_id: str | None = None,
             session_id: str | None = None, timestamp: datetime | str | None = None,
             metadata: Mapping[str, Any] | None = None, importance: float | None = None,
-            kind: RecordKind = "memory") -> Record:
-        """Store a stand-alone memory (fact, note). The same text twice is stored once."""
+            kind: RecordKind = "memory", redact: bool | Sequence[str] | None = None,
+            merge: bool | None = None) -> Record:
+        """Store a stand-alone memory (fact, note). The same text twice is stored once, and
+        a near-duplicate memory is merged into the one it repeats (``merge=False`` to keep
+        both); ``redact`` overrides the instance's PII redaction for this call."""
         scope = Scope(user_id, agent_id, session_id)
-        record = self._new_record(scope, check_text(text, limit=self.max_text_chars), kind=kind,
-                                  timestamp=_when(timestamp), metadata=metadata,
-                                  importance=importance)
-        return self._write([NewRecord(record, record.text)], None)[0]
+        text, metadata = self._redacted(check_text(text, limit=self.max_text_chars), metadata,
+                                        redact)
+        record = self._new_record(scope, text, kind=kind, timestamp=_when(timestamp),
+                                  metadata=metadata, importance=importance)
+        vectors = None
+        if kind == "memory" and self.merge_threshold is not None and merge is not False:
+            merged, vectors = self._merge(scope, record, metadata)
+            if merged is not None:
+                return merged
+        item = NewRecord(record, record.text, expand_record(record, self.expand))
+        return self._write([item], None, vectors)[0]
+
+    def _merge(self, scope: Scope, record: Record, metadata: Mapping[str, Any] | None
+               ) -> tuple[Record | None, np.ndarray]:
+        from .lifecycle.merge import find_duplicate, merge_into
+
+        self._check_embedder()
+        vectors = self._embed([record.text])
+        dup = find_duplicate(self.store, scope, record.text, vectors[0],
+                             self.merge_threshold or 1.0)
+        if dup is None or dup.record.content_hash == record.content_hash:
+            return None, vectors
+        return merge_into(self.store, scope, dup, record.text, metadata, record.importance), vectors
+
+    def _redacted(self, text: str, metadata: Mapping[str, Any] | None,
+                  redact: bool | Sequence[str] | None) -> tuple[str, dict[str, Any] | None]:
+        """Replace PII spans in text and metadata by placeholders; the spans are not kept."""
+        from .lifecycle.privacy import redact as scrub
+        from .lifecycle.privacy import redact_value, resolve_kinds
+
+        kinds = self.redact if redact is None else resolve_kinds(redact)
+        if not kinds:
+            return text, None if metadata is None else dict(metadata)
+        result = scrub(text, kinds)
+        counts = dict(result.counts)
+        meta = None if metadata is None else redact_value(dict(metadata), kinds, counts)
+        if counts:
+            meta = {**(meta or {}), "redacted": counts}
+        return result.text, meta
 
     def add_session(self, turns: Iterable[Turn | Mapping[str, Any]], *, user_id: str,
                     session_id: str | None = None, agent_id: str | None = None,
                     started_at: datetime | str | None = None,
-                    metadata: Mapping[str, Any] | None = None) -> list[Record]:
-        """Store a conversation session: every turn verbatim, in order, atomically."""
+                    metadata: Mapping[str, Any] | None = None,
+                    redact: bool | Sequence[str] | None = None) -> list[Record]:
+        """Store a conversation session: every turn verbatim (less redacted PII), in order,
+        atomically."""
         scope = Scope(user_id, agent_id, session_id or new_id())
         coerced = [Turn.coerce(t) for t in turns]
+        if redact is not False and (self.redact or redact):
+            coerced = [self._redacted_turn(t, redact) for t in coerced]
+            _, metadata = self._redacted(".", metadata, redact)
         if not coerced:
             raise InvalidInputError("a session needs at least one turn")
         start = _when(started_at) or coerced[0].timestamp or utcnow()
         items = [self._turn_item(scope, i, t, start) for i, t in enumerate(coerced)]
+        for item, keys in zip(items, expand_session([i.record for i in items], start,
+                                                    self.expand)):
+            item.keys.extend(keys)
         session = Session(scope.session_id or "", user_id, agent_id, start,
                           tuple(dict.fromkeys(t.speaker for t in coerced)),
                           self._check_metadata(metadata))
         return self._write(items, session)
+
+    def _redacted_turn(self, turn: Turn, redact: bool | Sequence[str] | None) -> Turn:
+        if not isinstance(turn.text, str) or not turn.text.strip():
+            return turn  # check_text reports it
+        text, meta = self._redacted(turn.text, turn.metadata, redact)
+        return Turn(text=text, speaker=turn.speaker, timestamp=turn.timestamp, role=turn.role,
+                    metadata=meta or {})
 
     def _turn_item(self, scope: Scope, i: int, turn: Turn, start: datetime) -> NewRecord:
         text = check_text(turn.text, what=f"turn {i} text", limit=self.max_text_chars)
@@ -107,7 +190,9 @@ class Memory:
             id=new_id(), kind=kind, text=text, user_id=scope.user_id,  # type: ignore[arg-type]
             agent_id=scope.agent_id, session_id=scope.session_id, speaker=speaker, role=role,
             position=position, timestamp=timestamp or now, created_at=now, updated_at=now,
-            metadata=self._check_metadata(metadata), importance=_importance(importance),
+            metadata=self._check_metadata(metadata),
+            importance=_importance(importance) if importance is not None or kind not in (
+                "turn", "memory") else importance_signal(text, speaker),
             content_hash=content_hash(kind, text, session_id=scope.session_id,
                                       position=position, speaker=speaker),
             valid_from=timestamp or now)
@@ -126,10 +211,15 @@ class Memory:
                 f"metadata is {len(blob)} bytes; the limit is {self.max_metadata_bytes}")
         return dict(metadata)
 
-    def _write(self, items: list[NewRecord], session: Session | None) -> list[Record]:
+    def _write(self, items: list[NewRecord], session: Session | None,
+               vectors: np.ndarray | None = None) -> list[Record]:
         self._check_embedder()
-        vectors = self._embed([item.index_text for item in items])
-        return [record for record, _ in self.store.add(items, vectors, session)]
+        if vectors is None or len(vectors) != len(items):
+            vectors = self._embed([item.index_text for item in items])
+        pending = self._updates.prepare(items)  # slot facts for knowledge updates
+        written = self.store.add(items, vectors, session)
+        self._after_write(written, pending)
+        return [record for record, _ in written]
 
     # ------------------------------------------------------------ embeddings
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -162,9 +252,23 @@ class Memory:
                session_id: str | None = None, since: datetime | str | None = None,
                until: datetime | str | None = None, metadata: Mapping[str, Any] | None = None,
                kinds: Sequence[str] | None = None, speaker: str | None = None,
-               context: int = 0, method: str = "engram") -> list[Hit]:
-        """Recall what is relevant to ``query`` in this user's memory, best first."""
+               context: int = 0, method: str = "engram",
+               min_confidence: float | None = None, as_of: datetime | str | None = None,
+               include_superseded: bool = False) -> Recall:
+        """Recall what is relevant to ``query`` in this user's memory, best first.
+
+        Current facts only by default: a memory superseded by a later one (a knowledge
+        update) is left out, a superseded conversation turn ranks lower.
+        ``include_superseded=True`` shows history too (superseded hits rank below current
+        ones; ``hit.record.superseded`` marks them); ``as_of`` answers what was true then.
+
+        Every hit carries a calibrated ``confidence``; the result is a list of hits that
+        also tells whether the engine abstains (``.abstained``, ``.confidence``). With
+        ``min_confidence`` hits below it are dropped: "nothing relevant" is then ``[]``.
+        """
         scope = Scope(user_id)
+        if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+            raise InvalidInputError("min_confidence must be between 0 and 1")
         check_text(query, what="query", limit=self.max_text_chars)
         if not 1 <= limit <= 1000:
             raise InvalidInputError("limit must be between 1 and 1000")
@@ -172,10 +276,14 @@ class Memory:
             raise InvalidInputError("context must be between 0 and 20")
         filters = Filters(agent_id=agent_id, session_id=session_id, since=_when(since),
                           until=_when(until), metadata=metadata,
-                          kinds=tuple(kinds) if kinds else None, speaker=speaker)
+                          kinds=tuple(kinds) if kinds else None, speaker=speaker,
+                          include_superseded=include_superseded, as_of=_when(as_of))
         self._check_embedder()
-        return self._retriever.search(scope, query, limit=limit, filters=filters,
+        hits = self._retriever.search(scope, query, limit=limit, filters=filters,
                                       method=method, context=context)
+        if self.reinforce and hits and filters.as_of is None:
+            self._reinforce(scope, hits)
+        return Recall.of(hits, min_confidence)
 
     def get(self, record_id: str, *, user_id: str) -> Record:
         """One record by id; :class:`NotFoundError` if it is not this user's."""
@@ -188,9 +296,10 @@ class Memory:
 
     def list(self, *, user_id: str, agent_id: str | None = None, session_id: str | None = None,
              kinds: Sequence[str] | None = None, limit: int | None = None, offset: int = 0,
-             newest_first: bool = False) -> list[Record]:
+             newest_first: bool = False, include_superseded: bool = False) -> list[Record]:
         filters = Filters(agent_id=agent_id, session_id=session_id,
-                          kinds=tuple(kinds) if kinds else None)
+                          kinds=tuple(kinds) if kinds else None,
+                          include_superseded=include_superseded)
         return self.store.find(Scope(user_id), filters, limit=limit, offset=offset,
                                newest_first=newest_first)
 
@@ -209,25 +318,176 @@ class Memory:
 
     # ---------------------------------------------------------- change/erase
     def update(self, record_id: str, text: str, *, user_id: str,
-               reason: str | None = None) -> Record:
-        """Replace a record's text; the previous text stays in :meth:`history`."""
+               reason: str | None = None, redact: bool | Sequence[str] | None = None) -> Record:
+        """Replace a record's text; the previous text stays in :meth:`history`, and the
+        summaries and profile built from it are rebuilt."""
         scope = Scope(user_id)
         old = self.get(record_id, user_id=user_id)
-        text = check_text(text, limit=self.max_text_chars)
+        text, _ = self._redacted(check_text(text, limit=self.max_text_chars), None, redact)
         index_text = f"{old.speaker}: {text}" if old.kind == "turn" else text
         self._check_embedder()
         vector = self._embed([index_text])[0]
-        return self.store.update(scope, record_id, text=text, index_text=index_text,
-                                 vector=vector, reason=reason)
+        before = self.store.neighbours(scope, old, self.expand.window_before, 0)
+        keys = expand_session([*before, replace(old, text=text)], None, self.expand)[-1]
+        new = self.store.update(scope, record_id, text=text, index_text=index_text,
+                                vector=vector, reason=reason, keys=keys)
+        rekey_followers(self.store, scope, new, self.expand)
+        closed = self._updates.refresh(scope, new)  # its slot facts changed with its text
+        self.refresh_derived([record_id, *(c.old_id for c in closed)], user_id=user_id)
+        return new
 
-    def delete(self, record_id: str, *, user_id: str, reason: str | None = None) -> None:
-        """Hard-delete one record and every trace of it (history, indexes, vectors)."""
-        self.store.delete(Scope(user_id), [check_id(record_id)], reason=reason)
+    def refresh_derived(self, record_ids: Sequence[str], *, user_id: str) -> None:
+        """Rebuild the summaries and profile built from these records (call after changing
+        them behind the facade, e.g. superseding one)."""
+        scope = Scope(user_id)
+        dependents = self._consolidator.dependents(scope, list(record_ids))
+        if dependents:
+            self._consolidator.refresh(scope, dependents)
+
+    def delete(self, record_id: str, *, user_id: str, reason: str | None = None,
+               purge: bool = False) -> None:
+        """Hard-delete one record and every trace of it (history, indexes, vectors, graph,
+        audit reasons); summaries and the profile built from it are rebuilt without it.
+
+        ``purge=True`` also compacts the file (see :meth:`compact`) so that the bytes are
+        gone from disk at once; by default that waits for the next compaction.
+        """
+        from .lifecycle.forget import delete_records
+
+        delete_records(self.store, self._consolidator, Scope(user_id), [check_id(record_id)],
+                       reason=reason, purge=purge, expand=self.expand)
 
     def delete_all(self, *, user_id: str, agent_id: str | None = None,
-                   session_id: str | None = None, reason: str | None = None) -> int:
-        """Hard-delete everything in a scope; returns how many records went."""
-        return self.store.delete_scope(Scope(user_id, agent_id, session_id), reason=reason)
+                   session_id: str | None = None, reason: str | None = None,
+                   purge: bool = True) -> int:
+        """Hard-delete everything in a scope, compacting the file by default; returns how
+        many records went."""
+        from .lifecycle.forget import delete_scope
+
+        return delete_scope(self.store, self._consolidator, Scope(user_id, agent_id, session_id),
+                            reason=reason, purge=purge)
+
+    def forget(self, query: str, *, user_id: str, min_confidence: float | None = None,
+               limit: int = 20, dry_run: bool = False, purge: bool = True,
+               kinds: Sequence[str] | None = None) -> list[Record]:
+        """Delete what matches ``query`` (conservatively) and return it; ``dry_run`` only
+        returns what would go. See :func:`engramdb.lifecycle.forget.forget`."""
+        from .lifecycle.forget import FORGET_MIN_CONFIDENCE, forget
+
+        check_text(query, what="query", limit=self.max_text_chars)
+        threshold = FORGET_MIN_CONFIDENCE if min_confidence is None else min_confidence
+
+        def everything(q: str, *, user_id: str, limit: int, kinds: Sequence[str]) -> list[Hit]:
+            # archived and superseded records too: forgetting must reach what search hides
+            self._check_embedder()
+            return self._retriever.search(Scope(user_id), q, limit=limit, filters=Filters(
+                kinds=tuple(kinds), include_archived=True, include_superseded=True))
+
+        return forget(everything, self.store, self._consolidator, query, Scope(user_id),
+                      min_confidence=threshold, limit=limit, dry_run=dry_run, purge=purge,
+                      kinds=kinds, expand=self.expand)
+
+    def compact(self) -> dict[str, Any]:
+        """Make deleted content unrecoverable from the file: merge the full-text index,
+        VACUUM, truncate the WAL. Takes time proportional to the file's size."""
+        return self.store.compact()
+
+    # --------------------------------------------------------- consolidation
+    def consolidate(self, *, user_id: str, llm: Any = None,
+                    session_id: str | None = None) -> ConsolidationReport:
+        """Build or refresh session summaries, the user summary and the profile.
+
+        Extractive without ``llm``; with one (an :class:`engramdb.llm.LLM`, or a callable
+        ``prompt -> str``) summaries are abstractive. Unchanged inputs keep their summaries.
+        """
+        self._check_embedder()
+        return self._consolidator.run(Scope(user_id), llm=llm, session_id=session_id)
+
+    def profile(self, *, user_id: str) -> Profile:
+        """The user's profile (name, places, people, preferences...), refreshed and stored
+        as the user's ``kind="profile"`` record."""
+        self._check_embedder()
+        profile, _ = self._consolidator.profile(Scope(user_id))
+        return profile
+
+    # ------------------------------------------- knowledge updates, decay, audit
+    def _after_write(self, written: Sequence[tuple[Record, bool]],
+                     pending: Mapping[str, Any]) -> None:
+        """Close what the new records make stale; keep each user within capacity."""
+        for user in dict.fromkeys(r.user_id for r, created in written if created):
+            mine = [(r, c) for r, c in written if r.user_id == user]
+            closed = self._updates.apply(Scope(user), mine, pending) if pending else []
+            if closed:
+                self.refresh_derived([c.old_id for c in closed], user_id=user)
+            if self.capacity is not None:
+                self._enforce_capacity(Scope(user))
+
+    def _lifecycle_rank(self, hits: builtins.list[Hit], filters: Filters
+                        ) -> builtins.list[Hit]:
+        from .lifecycle.decay import rescore
+
+        return rescore(hits, utcnow(), self.decay_policy, historical=filters.as_of is not None)
+
+    def _reinforce(self, scope: Scope, hits: Sequence[Hit]) -> None:
+        """Recall strengthens what it returns; best effort (a busy file skips it)."""
+        from ._errors import StoreBusyError
+        from .lifecycle.decay import reinforcement_gain
+
+        now = utcnow()
+        top = hits[:self.decay_policy.reinforce_top]
+        gains = [reinforcement_gain(h.record, now, self.decay_policy) for h in top]
+        try:
+            self.store.touch(scope, [h.id for h in top], now, gains)
+        except StoreBusyError:
+            pass
+
+    def _enforce_capacity(self, scope: Scope) -> None:
+        if self.capacity is not None and self.store.count(scope, Filters(
+                include_superseded=True)) > self.capacity:
+            self.decay(user_id=scope.user_id, threshold=0.0, capacity=self.capacity)
+
+    def decay(self, *, user_id: str, now: datetime | str | None = None,
+              threshold: float | None = None, capacity: int | None = None,
+              kinds: Sequence[str] | None = None, dry_run: bool = False) -> ArchivePlan:
+        """Archive what has faded: retention ``exp(-t/S)`` below ``threshold`` (default
+        ``decay.threshold``), then the weakest beyond ``capacity`` active records.
+
+        Archived records are kept (``list``/``get``/``export`` still see them, ``restore``
+        brings one back) but leave default search. Nothing is deleted. Returns the plan,
+        carried out unless ``dry_run``. See :mod:`engramdb.lifecycle.decay`.
+        """
+        from .lifecycle.decay import plan_archive
+
+        scope = Scope(user_id)
+        limit = self.decay_policy.threshold if threshold is None else float(threshold)
+        if not 0.0 <= limit <= 1.0:
+            raise InvalidInputError("threshold must be between 0 and 1")
+        records = self.store.find(scope, Filters(kinds=tuple(kinds) if kinds else None,
+                                                 include_superseded=True))
+        plan = plan_archive(records, _when(now) or utcnow(), threshold=limit,
+                            capacity=_capacity(capacity), policy=self.decay_policy)
+        if not dry_run:
+            for ids, why in ((plan.faded, f"retention below {limit:g}"),
+                             (plan.over_capacity, f"over capacity {capacity}")):
+                if ids:
+                    detail = {i: {"retention": round(plan.retention[i], 4)} for i in ids}
+                    self.store.archive(scope, ids, reason=why, detail=detail)
+        return plan
+
+    def restore(self, record_id: str, *, user_id: str) -> Record:
+        """Bring an archived record back into default search."""
+        self.store.archive(Scope(user_id), [check_id(record_id)], reason="restored",
+                           archived=False)
+        return self.get(record_id, user_id=user_id)
+
+    def audit(self, *, user_id: str, limit: int = 100, record_id: str | None = None,
+              actions: str | Sequence[str] | None = None) -> builtins.list[AuditEntry]:
+        """The lifecycle log of a user's memory, newest first: supersede, archive,
+        merge, update, delete... with when, on which record and why (never the text)."""
+        from .lifecycle.audit import read_audit
+
+        return read_audit(self.store, Scope(user_id), limit=limit, record_id=record_id,
+                          actions=actions)
 
     # --------------------------------------------------------- import/export
     def export(self, fp: IO[str], *, user_id: str | None = None) -> int:
@@ -253,6 +513,12 @@ def _when(value: datetime | str | float | None) -> datetime | None:
         return to_utc(value)
     except ValueError as exc:
         raise InvalidInputError(str(exc)) from exc
+
+
+def _capacity(value: int | None) -> int | None:
+    if value is not None and (not isinstance(value, int) or value < 1):
+        raise InvalidInputError("capacity must be a positive integer")
+    return value
 
 
 def _importance(value: float | None) -> float:

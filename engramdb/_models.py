@@ -20,6 +20,7 @@ from ._errors import EmptyTextError, InvalidIdError, MissingScopeError
 
 __all__ = [
     "Scope", "Turn", "Session", "Record", "Version", "Hit", "Filters", "Stats", "RecordKind",
+    "AuditEntry",
     "utcnow", "to_utc", "content_hash", "new_id", "check_id",
 ]
 
@@ -136,6 +137,11 @@ class Record:
     def scope(self) -> Scope:
         return Scope(self.user_id, self.agent_id, self.session_id)
 
+    @property
+    def superseded(self) -> bool:
+        """True once a later record replaced this one (its validity has ended)."""
+        return self.valid_to is not None and self.valid_to <= utcnow()
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name in self.__slots__:  # type: ignore[attr-defined]
@@ -166,6 +172,10 @@ class Hit:
     ranks: dict[str, int] = field(default_factory=dict)
     context: list[Record] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    #: calibrated P(this hit answers the query), in [0, 1] (engramdb.lifecycle.abstain)
+    confidence: float = 0.0
+    #: the raw features the confidence was computed from (cosine, coverage, ...)
+    features: dict[str, float] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -177,8 +187,8 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         return {"record": self.record.to_dict(), "score": self.score, "signals": self.signals,
-                "ranks": self.ranks, "keys": self.keys,
-                "context": [r.to_dict() for r in self.context]}
+                "ranks": self.ranks, "keys": self.keys, "confidence": self.confidence,
+                "features": self.features, "context": [r.to_dict() for r in self.context]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +202,27 @@ class Filters:
     until: datetime | None = None
     metadata: Mapping[str, Any] | None = None
     speaker: str | None = None
-    include_archived: bool = False
+    include_archived: bool = False  # True: every record, archived and superseded alike
+    #: False: records whose validity ended (``valid_to`` <= now) are left out, except
+    #: conversation turns, which are a log of what was said (ranked lower, never hidden)
+    include_superseded: bool = False
+    #: what was true then: valid_from <= as_of < valid_to (valid time, not insertion time)
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One lifecycle action on a user's memory: supersede, archive, delete, update..."""
+
+    at: datetime
+    action: str
+    record_id: str | None
+    reason: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "action": self.action, "record_id": self.record_id,
+                "reason": self.reason, "detail": self.detail}
 
 
 @dataclass(frozen=True, slots=True)

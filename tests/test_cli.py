@@ -82,7 +82,7 @@ def test_plain_output_is_scriptable(engram) -> None:
     assert len(rid) == 24
     assert engram("users").out == "maya\n"
     shown = engram("--user", "maya", "search", "vegetarian", "--explain")
-    assert rid in shown.out and "why:" in shown.out and "bm25 #1" in shown.out
+    assert rid in shown.out and "why:" in shown.out and "keys #1" in shown.out
 
 
 def test_global_options_work_after_the_command(engram, db: Path) -> None:

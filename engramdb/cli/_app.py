@@ -145,14 +145,14 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import _data, _demo, _records
+    from . import _consolidate, _data, _demo, _forget, _lifecycle, _records
 
     parser = argparse.ArgumentParser(prog="engram", description=_DESCRIPTION, epilog=_EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"engram {_version()}")
     _global_options(parser, sub=False)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (_records, _data, _demo):
+    for module in (_records, _data, _demo, _forget, _consolidate, _lifecycle):
         module.register(sub)
     _register_bench(sub)
     return parser

@@ -170,6 +170,9 @@ def _hit_block(hit: Hit, explain: bool) -> Text:
     r = hit.record
     out = Text.assemble((when(r.timestamp), "cyan"), "  ", (r.speaker or r.kind, "bold"),
                         "  ", (r.id, "dim"), "\n")
+    if r.superseded:  # a later fact replaced it (shown with --include-superseded / turns)
+        out.append(f"[superseded {when(r.valid_to)} by {r.superseded_by or '-'}]\n",
+                   style="magenta")
     out.append_text(_hit_text(hit))
     if explain:
         out.append("\n" + explain_hit(hit), style="yellow")

@@ -86,13 +86,25 @@ def _search(sub: Any) -> None:
     p.add_argument("--speaker", metavar="NAME", help="only turns by this speaker")
     p.add_argument("--explain", action="store_true",
                    help="show signals, ranks and matched keys per hit")
+    p.add_argument("--min-confidence", type=float, default=None, metavar="X",
+                   help="drop hits whose calibrated confidence is below X (0..1): "
+                        "no hits means nothing relevant is known")
+    p.add_argument("--as-of", metavar="WHEN",
+                   help="what was true then (ISO 8601): records valid at that time")
+    p.add_argument("--include-superseded", action="store_true",
+                   help="also show records a later fact replaced (ranked lower, marked)")
 
 
 def run_search(args: argparse.Namespace, ctx: Context) -> int:
     hits = ctx.memory().search(
         args.query, user_id=ctx.user, limit=args.limit, method=args.method,
         context=args.context, since=args.since, until=args.until, session_id=args.session,
-        agent_id=args.agent, speaker=args.speaker)
+        agent_id=args.agent, speaker=args.speaker, min_confidence=args.min_confidence,
+        as_of=args.as_of, include_superseded=args.include_superseded)
+    if not hits and args.min_confidence is not None and not ctx.out.json:
+        ctx.out.note(f"nothing relevant (best confidence {hits.confidence:.2f} < "
+                     f"{args.min_confidence})")
+        return 0
     ctx.out.hits(hits, explain=args.explain)
     return 0
 

@@ -12,7 +12,7 @@ are measured through the same public call:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 import numpy as np
 
@@ -20,7 +20,10 @@ from .._errors import InvalidInputError
 from .._models import Filters, Hit, Record, Scope
 from ..store import Match, Store
 from ._text import terms
+from .engram import EngramOptions, engram_candidates
 from .fusion import rrf
+from .query import analyze
+from .rerank import diversify_sessions
 
 __all__ = ["Method", "METHODS", "RecallConfig", "Retriever"]
 
@@ -34,11 +37,19 @@ class RecallConfig:
 
     candidates: int = 50  # per signal, before fusion
     rrf_k: int = 60
+    # Fusion weights of the engram method, tuned on the LoCoMo dev split (BENCHMARKS.md,
+    # "ablation"); a zero weight skips the signal. The hybrid baseline is plain RRF.
     weights: Mapping[str, float] = field(default_factory=lambda: {
-        "bm25": 1.0, "dense": 1.0, "keys": 0.5})
+        "bm25": 0.0, "dense": 0.3, "keys": 0.6, "bm25@speaker": 0.0, "dense@speaker": 0.0,
+        "keys@speaker": 1.0, "time": 1.0, "prf": 0.0})
+    engram: EngramOptions = field(default_factory=EngramOptions)
+    session_cap: int = 0  # max hits per session before overflow (0: off)
 
 
 Embed = Callable[[str], np.ndarray]
+
+#: extra fused candidates a score adjustment may promote into the top ``limit``
+ADJUST_POOL = 20
 
 
 class Retriever:
@@ -48,6 +59,11 @@ class Retriever:
         self.store = store
         self.embed_query = embed_query
         self.config = config or RecallConfig()
+        #: sets Hit.confidence (engramdb.lifecycle.abstain.Calibrator); None leaves it 0
+        self.calibrator: Any = None
+        #: re-scores and re-sorts hits before the cut to ``limit`` (lifecycle: decay,
+        #: superseded turns); it sees up to ``limit + ADJUST_POOL`` fused candidates
+        self.adjust: Callable[[list[Hit], Filters], list[Hit]] | None = None
 
     def search(self, scope: Scope, query: str, *, limit: int, filters: Filters,
                method: str = "engram", context: int = 0) -> list[Hit]:
@@ -55,26 +71,48 @@ class Retriever:
             raise InvalidInputError(f"unknown method {method!r}; choose one of {METHODS}")
         rankings = self._candidates(scope, query, filters, method, max(limit, 1))
         fused = rrf({s: [m.record_id for m in ms] for s, ms in rankings.items()},
-                    k=self.config.rrf_k, weights=self.config.weights)[:limit]
-        return self._hits(scope, fused, rankings, context)
+                    k=self.config.rrf_k,
+                    weights=self.config.weights if method == "engram" else None)
+        pool = self._hits(scope, fused[:limit * 2 + ADJUST_POOL], rankings)
+        if self.adjust is not None:
+            pool = self.adjust(pool, filters)
+        if method == "engram" and self.config.session_cap:
+            pool = diversify_sessions(pool, self.config.session_cap)
+        hits = pool[:limit]
+        for hit in hits:
+            hit.context = self._context(scope, hit.record, context)
+        if self.calibrator is not None:
+            dense = rankings.get("dense")
+            self.calibrator.annotate(query, hits, None if dense is None else
+                                     [(m.record_id, m.score) for m in dense])
+        return hits
 
     def _candidates(self, scope: Scope, query: str, filters: Filters, method: str,
                     limit: int) -> dict[str, list[Match]]:
         k = max(self.config.candidates, limit)
         out: dict[str, list[Match]] = {}
-        if method in ("bm25", "hybrid", "engram"):
-            out["bm25"] = self.store.lexical(scope, terms(query), k, filters)
-        if method in ("dense", "hybrid", "engram"):
-            out["dense"] = self.store.dense(scope, self.embed_query(query), k, filters)
         if method == "engram":
-            out["keys"] = self.store.lexical(scope, terms(query), k, filters, index="keys")
+            return self._engram(scope, query, filters, k)
+        if method in ("bm25", "hybrid"):
+            out["bm25"] = self.store.lexical(scope, terms(query), k, filters)
+        if method in ("dense", "hybrid"):
+            out["dense"] = self.store.dense(scope, self.embed_query(query), k, filters)
         return out
 
+    def _engram(self, scope: Scope, query: str, filters: Filters,
+                k: int) -> dict[str, list[Match]]:
+        speakers = {p for s in self.store.sessions(scope) for p in s.participants}
+        analysis = analyze(query, sorted(speakers))
+        return engram_candidates(self.store, scope, analysis, lambda: self.embed_query(query),
+                                 k, filters, self.config.engram, self.config.weights)
+
     def _hits(self, scope: Scope, fused: Sequence[tuple[str, float, dict[str, float]]],
-              rankings: Mapping[str, list[Match]], context: int) -> list[Hit]:
+              rankings: Mapping[str, list[Match]]) -> list[Hit]:
         records = {r.id: r for r in self.store.get(scope, [doc for doc, _, _ in fused])}
         ranks = {s: {m.record_id: m.rank + 1 for m in ms} for s, ms in rankings.items()}
-        keys = {m.record_id: m.key for m in rankings.get("keys", []) if m.key}
+        keys: dict[str, str] = {}
+        for signal in ("keys", "keys@speaker"):
+            keys.update({m.record_id: m.key for m in rankings.get(signal, []) if m.key})
         hits = []
         for doc, score, parts in fused:
             record = records.get(doc)
@@ -83,7 +121,6 @@ class Retriever:
             hit = Hit(record=record, score=score, signals=parts,
                       ranks={s: r[doc] for s, r in ranks.items() if doc in r},
                       keys=[keys[doc]] if doc in keys else [])
-            hit.context = self._context(scope, record, context)
             hits.append(hit)
         return hits
 

@@ -130,6 +130,23 @@ CREATE TABLE links (
 CREATE INDEX links_dst ON links (dst_id);
 """
 
+# Knowledge updates: the (subject, slot) = value statements a record makes, so that
+# the current holders of a slot are one indexed lookup (engramdb.lifecycle.updates).
+_LIFECYCLE = """
+CREATE TABLE slot_facts (
+    record_id  TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    slot       TEXT NOT NULL,
+    value      TEXT,
+    confidence REAL NOT NULL,
+    PRIMARY KEY (record_id, subject, slot, value)
+);
+CREATE INDEX slot_facts_lookup ON slot_facts (user_id, subject, slot);
+CREATE INDEX audit_record ON audit (record_id);
+CREATE INDEX records_superseded ON records (superseded_by) WHERE superseded_by IS NOT NULL
+"""
+
 Migration = tuple[str, Callable[[sqlite3.Connection], None]]
 
 
@@ -144,6 +161,7 @@ def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _script(_INITIAL)),
     ("0002_entity_graph", _script(_GRAPH)),
+    ("0003_lifecycle_slots", _script(_LIFECYCLE)),
 ]
 
 

@@ -14,9 +14,9 @@ from typing import Any, Iterator, Protocol, Sequence
 
 import numpy as np
 
-from .._models import Filters, Record, Scope, Session, Stats, Version
+from .._models import AuditEntry, Filters, Record, Scope, Session, Stats, Version
 
-__all__ = ["Store", "NewRecord", "Match", "Key"]
+__all__ = ["Store", "NewRecord", "Match", "Key", "SlotFact", "Supersession"]
 
 
 @dataclass(slots=True)
@@ -26,6 +26,10 @@ class NewRecord:
     record: Record
     index_text: str  # what the lexical index sees, e.g. "Ana: I moved to Berlin"
     keys: list["Key"] = field(default_factory=list)
+    #: (kind, dst_id) links written with the record, from it: ("derived_from", source id)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    #: (subject, slot) = value statements the record makes (knowledge-update detection)
+    facts: list["SlotFact"] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,34 @@ class Match:
     key: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SlotFact:
+    """A record's statement that ``subject``'s ``slot`` is ``value`` (None: unnamed).
+
+    Written with the record; read back (with ``record_id`` and the record's
+    ``valid_from``) to find the current holders of a slot.
+    """
+
+    subject: str
+    slot: str
+    value: str | None
+    confidence: float
+    record_id: str | None = None
+    valid_from: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Supersession:
+    """``old_id`` stopped being true at ``at`` because of ``new_id`` (never a deletion)."""
+
+    old_id: str
+    new_id: str
+    at: datetime
+    confidence: float
+    reason: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
 class Store(Protocol):
     """What the engine needs from a backend. Writes are atomic per call."""
 
@@ -62,7 +94,9 @@ class Store(Protocol):
 
     def update(self, scope: Scope, record_id: str, *, text: str | None, index_text: str | None,
                vector: np.ndarray | None, reason: str | None, op: str = "update",
-               fields: dict[str, Any] | None = None) -> Record: ...
+               fields: dict[str, Any] | None = None, keys: Sequence["Key"] = ()) -> Record: ...
+
+    def set_keys(self, scope: Scope, record_id: str, keys: Sequence["Key"]) -> None: ...
 
     def delete(self, scope: Scope, ids: Sequence[str], *, reason: str | None = None) -> int: ...
 
@@ -75,6 +109,8 @@ class Store(Protocol):
 
     def dense(self, scope: Scope, vector: np.ndarray, k: int, filters: Filters) -> list[Match]: ...
 
+    def vectors(self, scope: Scope, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
+
     def neighbours(self, scope: Scope, record: Record, before: int, after: int) -> list[Record]: ...
 
     def sessions(self, scope: Scope) -> list[Session]: ...
@@ -83,8 +119,47 @@ class Store(Protocol):
 
     def iter_export(self, scope: Scope | None) -> Iterator[Session | Record]: ...
 
-    def touch(self, scope: Scope, ids: Sequence[str], at: datetime) -> None:
-        """Note that records were recalled (feeds decay/reinforcement)."""
+    def touch(self, scope: Scope, ids: Sequence[str], at: datetime,
+              gains: Sequence[float] | None = None) -> None:
+        """Note that records were recalled (feeds decay/reinforcement): sets
+        ``last_recalled_at``, counts the recall and adds ``gains[i]`` (default 1) to the
+        record's strength."""
+        ...
+
+    # ---- lifecycle: knowledge updates, archiving, audit (engramdb.lifecycle)
+    def slot_holders(self, scope: Scope, keys: Sequence[tuple[str, str]]) -> list[SlotFact]:
+        """Slot facts of current records (no ``valid_to``) for these (subject, slot) keys."""
+        ...
+
+    def set_slot_facts(self, scope: Scope, record_id: str, facts: Sequence[SlotFact]) -> None:
+        """Replace a record's slot facts (after its text changed)."""
+        ...
+
+    def supersede(self, scope: Scope, changes: Sequence[Supersession]) -> int:
+        """Close each old record (``valid_to``, ``superseded_by``), link new -> old
+        ("supersedes") and audit it, atomically; returns how many were closed."""
+        ...
+
+    def archive(self, scope: Scope, ids: Sequence[str], *, reason: str | None,
+                archived: bool = True, detail: dict[str, Any] | None = None) -> int:
+        """Archive (or restore) records: kept, but out of default reads; audited."""
+        ...
+
+    def audit(self, scope: Scope, *, limit: int = 100, record_id: str | None = None,
+              actions: Sequence[str] | None = None) -> list[AuditEntry]:
+        """The user's lifecycle log, newest first."""
+        ...
+
+    def count(self, scope: Scope, filters: Filters) -> int: ...
+
+    def links(self, scope: Scope, ids: Sequence[str], *, kind: str | None = None,
+              incoming: bool = False) -> list[tuple[str, str, str]]:
+        """(src_id, dst_id, kind) links from ``ids`` (or, ``incoming=True``, to them)."""
+        ...
+
+    def compact(self) -> dict[str, Any]:
+        """Make deleted content unrecoverable from storage (index merge, vacuum, log
+        truncation); returns what was done. Slow: proportional to the store's size."""
         ...
 
     def stats(self) -> Stats: ...

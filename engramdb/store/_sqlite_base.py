@@ -9,6 +9,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
 
@@ -62,7 +63,8 @@ _META_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 def where_clause(scope: Scope, filters: Filters, alias: str = "r") -> tuple[str, list[Any]]:
     """The WHERE clause of every read: the user's scope first, then optional narrowing."""
     a = alias
-    parts, params = [f"{a}.user_id = ?"], [scope.user_id]
+    parts: list[str] = [f"{a}.user_id = ?"]
+    params: list[Any] = [scope.user_id]
     for column, value in (("agent_id", scope.agent_id or filters.agent_id),
                           ("session_id", scope.session_id or filters.session_id)):
         if value is not None:
@@ -82,6 +84,15 @@ def where_clause(scope: Scope, filters: Filters, alias: str = "r") -> tuple[str,
         params.append(filters.speaker)
     if not filters.include_archived:
         parts.append(f"{a}.archived = 0")
+    if filters.as_of is not None:  # valid time: what was true then
+        at = filters.as_of.timestamp()
+        parts.append(f"coalesce({a}.valid_from, {a}.timestamp, {a}.created_at) <= ? AND "
+                     f"({a}.valid_to IS NULL OR {a}.valid_to > ?)")
+        params.extend((at, at))
+    elif not (filters.include_superseded or filters.include_archived):
+        # turns are a log of what was said: superseded ones rank lower but stay findable
+        parts.append(f"({a}.valid_to IS NULL OR {a}.kind = 'turn' OR {a}.valid_to > ?)")
+        params.append(time.time())
     for key, value in (filters.metadata or {}).items():
         if not _META_KEY.match(key):
             raise InvalidInputError(f"metadata filter key must be [A-Za-z0-9_-]: {key!r}")
@@ -91,10 +102,11 @@ def where_clause(scope: Scope, filters: Filters, alias: str = "r") -> tuple[str,
 
 
 def has_narrowing(scope: Scope, filters: Filters) -> bool:
-    """True when a filter goes beyond 'this user, not archived' (dense search then masks rows)."""
+    """True when a filter goes beyond 'this user, not archived, current' (dense search then
+    masks rows; archived and superseded rows are masked by the vector block itself)."""
     return bool(scope.agent_id or scope.session_id or filters.agent_id or filters.session_id
                 or filters.kinds or filters.since or filters.until or filters.speaker
-                or filters.metadata)
+                or filters.metadata or filters.as_of)
 
 
 @contextlib.contextmanager

@@ -23,6 +23,8 @@ class VectorBlock:
     rowids: np.ndarray  # int64 (n,)
     matrix: np.ndarray  # float32 (n, dim)
     archived: np.ndarray  # bool (n,)
+    #: float64 (n,): when each row stops being current (+inf: never; turns are never hidden)
+    hidden_after: np.ndarray | None = None
 
 
 Loader = Callable[[], VectorBlock]
@@ -57,13 +59,16 @@ class ExactVectorIndex:
         return fresh
 
     def search(self, block: VectorBlock, query: np.ndarray, k: int,
-               allowed: np.ndarray | None = None, include_archived: bool = False
-               ) -> list[tuple[int, float]]:
-        """Cosine top-k (rows are unit vectors); ``allowed`` is an array of permitted rowids."""
+               allowed: np.ndarray | None = None, include_archived: bool = False,
+               visible_at: float | None = None) -> list[tuple[int, float]]:
+        """Cosine top-k (rows are unit vectors); ``allowed`` is an array of permitted rowids;
+        ``visible_at`` (a unix time) masks rows whose validity ended by then."""
         if block.rowids.size == 0:
             return []
         scores = block.matrix @ query.astype(np.float32)
         mask = np.ones(scores.shape, dtype=bool) if include_archived else ~block.archived
+        if visible_at is not None and block.hidden_after is not None:
+            mask &= block.hidden_after > visible_at
         if allowed is not None:
             mask &= np.isin(block.rowids, allowed)
         scores = np.where(mask, scores, -np.inf)

@@ -17,6 +17,7 @@ from ._migrations import latest_version
 from ._protocol import Key, Match, NewRecord
 from ._sqlite_base import (RECORD_COLUMNS, Connection, dt, has_narrowing, row_to_record,
                            row_to_session, scope_token, ts, where_clause)
+from ._sqlite_lifecycle import LifecycleMixin
 from ._vectors import ExactVectorIndex, VectorBlock
 
 __all__ = ["SQLiteStore"]
@@ -30,7 +31,7 @@ def _fts_query(scope: Scope, terms: Sequence[str]) -> str:
     return f'scope : {scope_token(scope.user_id)} AND ({quoted})'
 
 
-class SQLiteStore:
+class SQLiteStore(LifecycleMixin):
     """Implements :class:`engramdb.store.Store` on one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 5.0) -> None:
@@ -80,6 +81,10 @@ class SQLiteStore:
             return self._existing(conn, r), False
         rowid = cur.lastrowid
         self._index(conn, rowid, r.user_id, item.index_text, item.keys, vector)
+        conn.executemany("INSERT OR IGNORE INTO links (src_id, dst_id, user_id, kind) "
+                         "VALUES (?,?,?,?)", [(r.id, dst, r.user_id, kind)
+                                               for kind, dst in item.links])
+        self._insert_facts(conn, r.id, r.user_id, item.facts)
         return r, True
 
     def _existing(self, conn: sqlite3.Connection, r: Record) -> Record:
@@ -94,11 +99,7 @@ class SQLiteStore:
         token = scope_token(user_id)
         conn.execute("INSERT INTO records_fts (rowid, text, scope) VALUES (?,?,?)",
                      (rowid, index_text, token))
-        for key in keys:
-            kid = conn.execute("INSERT INTO keys (record_rowid, user_id, kind, text) "
-                               "VALUES (?,?,?,?)", (rowid, user_id, key.kind, key.text)).lastrowid
-            conn.execute("INSERT INTO keys_fts (rowid, text, scope) VALUES (?,?,?)",
-                         (kid, key.text, token))
+        self._insert_keys(conn, rowid, user_id, keys)
         if vector is not None:
             vec = np.asarray(vector, dtype=np.float32)
             conn.execute("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?)",
@@ -126,19 +127,38 @@ class SQLiteStore:
 
     def update(self, scope: Scope, record_id: str, *, text: str | None, index_text: str | None,
                vector: np.ndarray | None, reason: str | None, op: str = "update",
-               fields: dict[str, Any] | None = None) -> Record:
+               fields: dict[str, Any] | None = None, keys: Sequence[Key] = ()) -> Record:
         with self._db.write() as conn:
             old, rowid = self._fetch_one(conn, scope, record_id)
             now = time.time()
             if text is not None and text != old.text:
                 self._new_version(conn, old, text, now, op, reason)
                 self._unindex(conn, [rowid])
-                self._index(conn, rowid, old.user_id, index_text or text, [], vector)
+                self._index(conn, rowid, old.user_id, index_text or text, keys, vector)
             self._set_fields(conn, rowid, fields or {}, now)
             self._bump(conn, old.user_id)
             self._audit(conn, old.user_id, op, record_id, reason)
             new, _ = self._fetch_one(conn, scope, record_id)
         return new
+
+    def set_keys(self, scope: Scope, record_id: str, keys: Sequence[Key]) -> None:
+        """Replace a record's expanded keys (after a neighbour changed or went away)."""
+        with self._db.write() as conn:
+            _, rowid = self._fetch_one(conn, scope, record_id)
+            kids = [(k,) for (k,) in conn.execute("SELECT key_id FROM keys WHERE record_rowid=?",
+                                                  (rowid,))]
+            conn.executemany("DELETE FROM keys_fts WHERE rowid=?", kids)
+            conn.execute("DELETE FROM keys WHERE record_rowid=?", (rowid,))
+            self._insert_keys(conn, rowid, scope.user_id, keys)
+
+    def _insert_keys(self, conn: sqlite3.Connection, rowid: int, user_id: str,
+                     keys: Sequence[Key]) -> None:
+        token = scope_token(user_id)
+        for key in keys:
+            kid = conn.execute("INSERT INTO keys (record_rowid, user_id, kind, text) "
+                               "VALUES (?,?,?,?)", (rowid, user_id, key.kind, key.text)).lastrowid
+            conn.execute("INSERT INTO keys_fts (rowid, text, scope) VALUES (?,?,?)",
+                         (kid, key.text, token))
 
     def _new_version(self, conn: sqlite3.Connection, old: Record, text: str, now: float,
                      op: str, reason: str | None) -> None:
@@ -210,9 +230,20 @@ class SQLiteStore:
         for record_id, rowid in rows:
             conn.execute("DELETE FROM versions WHERE record_id=?", (record_id,))
             conn.execute("DELETE FROM links WHERE src_id=? OR dst_id=?", (record_id, record_id))
+            conn.execute("DELETE FROM slot_facts WHERE record_id=?", (record_id,))
             conn.execute("DELETE FROM records WHERE rowid=?", (rowid,))
+            # earlier audit rows keep what happened and when, never why (a reason or
+            # detail may quote the content being erased)
+            conn.execute("UPDATE audit SET reason=NULL, detail='{}' WHERE user_id=? AND "
+                         "record_id=?", (user_id, record_id))
             self._audit(conn, user_id, "delete", record_id, reason)
+        # entities no longer mentioned anywhere are names taken from erased text
+        conn.execute("DELETE FROM entities WHERE user_id=? AND NOT EXISTS (SELECT 1 FROM "
+                     "mentions m WHERE m.entity_id = entities.entity_id)", (user_id,))
+        for record_id, _ in rows:  # what an erased record had superseded is current again
+            self._reinstate(conn, user_id, record_id)
         self._bump(conn, user_id)
+        self._vectors.forget(user_id)
 
     # ----------------------------------------------------------------- reads
     def _fetch_one(self, conn: sqlite3.Connection, scope: Scope,
@@ -298,12 +329,16 @@ class SQLiteStore:
             block = self._vectors.block(scope.user_id, gen[0] if gen else 0,
                                         lambda: self._load_block(conn, scope.user_id))
             allowed = self._allowed(conn, scope, filters)
-            hits = self._vectors.search(block, vector, k, allowed, filters.include_archived)
+            everything = (filters.include_archived or filters.include_superseded
+                          or filters.as_of is not None)
+            hits = self._vectors.search(block, vector, k, allowed, filters.include_archived,
+                                        visible_at=None if everything else time.time())
             ids = self._ids_for(conn, [rowid for rowid, _ in hits])
         return [Match(ids[rowid], score, rank) for rank, (rowid, score) in enumerate(hits)]
 
     def _load_block(self, conn: sqlite3.Connection, user_id: str) -> VectorBlock:
-        rows = conn.execute("SELECT v.record_rowid, v.vector, r.archived FROM vectors v JOIN "
+        rows = conn.execute("SELECT v.record_rowid, v.vector, r.archived, CASE WHEN r.kind = "
+                            "'turn' THEN NULL ELSE r.valid_to END FROM vectors v JOIN "
                             "records r ON r.rowid = v.record_rowid WHERE v.user_id=? "
                             "ORDER BY v.record_rowid", (user_id,)).fetchall()
         if not rows:
@@ -311,7 +346,8 @@ class SQLiteStore:
                                np.empty(0, bool))
         matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
         return VectorBlock(np.array([r[0] for r in rows], dtype=np.int64), matrix,
-                           np.array([bool(r[2]) for r in rows]))
+                           np.array([bool(r[2]) for r in rows]),
+                           np.array([np.inf if r[3] is None else r[3] for r in rows]))
 
     def _allowed(self, conn: sqlite3.Connection, scope: Scope,
                  filters: Filters) -> np.ndarray | None:
@@ -327,6 +363,17 @@ class SQLiteStore:
         marks = ",".join("?" * len(rowids))
         rows = conn.execute(f"SELECT rowid, id FROM records WHERE rowid IN ({marks})", rowids)
         return dict(rows.fetchall())
+
+    def vectors(self, scope: Scope, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of these records (for "more like this" feedback rounds)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._db.read() as conn:
+            rows = conn.execute(f"SELECT r.id, v.vector FROM vectors v JOIN records r ON "
+                                f"r.rowid = v.record_rowid WHERE r.user_id=? AND r.id IN ({marks})",
+                                (scope.user_id, *ids)).fetchall()
+        return {rid: np.frombuffer(blob, dtype=np.float32) for rid, blob in rows}
 
     def neighbours(self, scope: Scope, record: Record, before: int, after: int) -> list[Record]:
         if record.session_id is None or record.position is None:
@@ -360,11 +407,13 @@ class SQLiteStore:
             yield from self.sessions(Scope(user))
             yield from self.find(Scope(user), Filters(include_archived=True))
 
-    def touch(self, scope: Scope, ids: Sequence[str], at: datetime) -> None:
+    def touch(self, scope: Scope, ids: Sequence[str], at: datetime,
+              gains: Sequence[float] | None = None) -> None:
+        gains = [1.0] * len(ids) if gains is None else list(gains)
         with self._db.write() as conn:
-            conn.executemany("UPDATE records SET last_recalled_at=?, recall_count=recall_count+1 "
-                             "WHERE user_id=? AND id=?", [(at.timestamp(), scope.user_id, i)
-                                                          for i in ids])
+            conn.executemany("UPDATE records SET last_recalled_at=?, recall_count=recall_count+1, "
+                             "strength=strength+? WHERE user_id=? AND id=?",
+                             [(at.timestamp(), g, scope.user_id, i) for i, g in zip(ids, gains)])
 
     def stats(self) -> Stats:
         with self._db.read() as conn:
@@ -383,6 +432,37 @@ class SQLiteStore:
             return 0
         return sum(os.path.getsize(p) for p in (self.path, self.path + "-wal")
                    if os.path.exists(p))
+
+    def links(self, scope: Scope, ids: Sequence[str], *, kind: str | None = None,
+              incoming: bool = False) -> list[tuple[str, str, str]]:
+        column = "dst_id" if incoming else "src_id"
+        out: list[tuple[str, str, str]] = []
+        with self._db.read() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start:start + 500])
+                sql = (f"SELECT src_id, dst_id, kind FROM links WHERE user_id=? AND {column} IN "
+                       f"({','.join('?' * len(chunk))})")
+                params: list[Any] = [scope.user_id, *chunk]
+                if kind is not None:
+                    sql += " AND kind=?"
+                    params.append(kind)
+                out.extend(conn.execute(sql, params).fetchall())
+        return out
+
+    def compact(self) -> dict[str, Any]:
+        """Merge FTS5 segments (a deleted row's terms stay in old segments until then),
+        VACUUM (rewrites the file without free pages) and truncate the WAL (which holds
+        old page images). ``secure_delete`` already zeroes freed space on every write."""
+        with self._db.read() as conn:  # the connection lock; VACUUM cannot run in a transaction
+            fts = [name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND "
+                "lower(sql) LIKE 'create virtual table%using fts5%'")]
+            for name in fts:
+                conn.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'optimize\')')
+            conn.execute("VACUUM")
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        self._vectors = ExactVectorIndex()
+        return {"fts_optimized": fts, "vacuumed": True, "wal_truncated": busy == 0}
 
     # ------------------------------------------------------------------ meta
     def meta(self, key: str) -> str | None:

@@ -1,0 +1,68 @@
+"""`engram audit` (the lifecycle log) and `engram decay` (archive what has faded)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ._app import Context, add_command
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = add_command(
+        sub, "audit", run_audit, summary="show the log of lifecycle actions",
+        description="Show what the engine did to a user's memory, newest first: supersede (a\n"
+                    "newer fact replaced a record), reinstate, archive, restore, merge, update,\n"
+                    "delete — when, on which record and why. Reasons never quote the content.",
+        examples="  engram --user maya audit\n"
+                 "  engram --user maya audit --action supersede --limit 20\n"
+                 "  engram --user maya audit --record 0190f3c2a1b2c3d4e5f60718 --json\n")
+    p.add_argument("--limit", "-n", type=int, default=50, metavar="N",
+                   help="number of entries (default 50)")
+    p.add_argument("--action", action="append", metavar="NAME",
+                   help="only this action (repeatable): supersede, archive, merge, delete...")
+    p.add_argument("--record", metavar="ID", help="only entries about this record")
+
+    p = add_command(
+        sub, "decay", run_decay, summary="archive memories that have faded",
+        description="Archive the user's records whose Ebbinghaus retention exp(-t/S) is below\n"
+                    "--threshold, then the weakest beyond --capacity. Archived records are kept\n"
+                    "(and can be restored) but leave default search; nothing is deleted.",
+        examples="  engram --user maya decay --dry-run\n"
+                 "  engram --user maya decay --threshold 0.01 --capacity 5000\n")
+    p.add_argument("--threshold", type=float, default=None, metavar="R",
+                   help="archive below this retention (0..1; default 0.05)")
+    p.add_argument("--capacity", type=int, default=None, metavar="N",
+                   help="keep at most N active records, archiving the weakest")
+    p.add_argument("--dry-run", action="store_true", help="only show what would be archived")
+
+
+def run_audit(args: argparse.Namespace, ctx: Context) -> int:
+    from ..lifecycle.audit import format_entry
+
+    entries = ctx.memory().audit(user_id=ctx.user, limit=args.limit, record_id=args.record,
+                                 actions=args.action)
+    if ctx.out.json:
+        ctx.out.emit(entries)
+        return 0
+    for entry in entries:
+        ctx.out.line(format_entry(entry))
+    if not entries:
+        ctx.out.note("no lifecycle actions recorded")
+    return 0
+
+
+def run_decay(args: argparse.Namespace, ctx: Context) -> int:
+    plan = ctx.memory().decay(user_id=ctx.user, threshold=args.threshold,
+                              capacity=args.capacity, dry_run=args.dry_run)
+    result: dict[str, Any] = {"dry_run": args.dry_run, "faded": plan.faded,
+                              "over_capacity": plan.over_capacity}
+    if ctx.out.json:
+        ctx.out.emit(result)
+        return 0
+    verb = "would archive" if args.dry_run else "archived"
+    ctx.out.note(f"{verb} {len(plan.faded)} faded and {len(plan.over_capacity)} over-capacity "
+                 f"record(s)")
+    return 0

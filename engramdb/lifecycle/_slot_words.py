@@ -1,0 +1,109 @@
+"""The vocabulary of slot statements: relation words, lexicons, and per-slot triggers.
+
+Kept apart from :mod:`engramdb.lifecycle.slots` (the patterns and the logic) so
+that word lists can grow without touching the rules that use them.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["_ALIASES", "_CAR_BRANDS", "_COUNTRIES", "_FAV_CATS", "_FAV_REJECT", "_JOBS", "_KIN", "_LOWER_STOP", "_MGR", "_NOT_NAMES", "_REL", "_SPECIES", "_TRIGGERS", "triggered"]
+
+_KIN = (r"sister|brother|mom|mum|mother|dad|father|son|daughter|wife|husband|partner|"
+        r"boyfriend|girlfriend|fianc[eé]e?|parents|grandma|grandmother|grandpa|grandfather|"
+        r"aunt|uncle|best friend|roommate|flatmate")
+_REL = r"boyfriend|girlfriend|partner|wife|husband|fianc[eé]e?|spouse"
+_MGR = r"manager|boss|supervisor|team lead|team leader|line manager"
+_SPECIES = (r"dog|puppy|cat|kitten|parrot|bird|rabbit|bunny|hamster|guinea pig|turtle|"
+            r"tortoise|horse|snake|lizard|ferret|fish")
+_CAR_BRANDS = frozenset("""toyota honda tesla ford bmw audi volkswagen vw mercedes benz kia hyundai
+    nissan subaru mazda volvo jeep chevy chevrolet porsche fiat peugeot renault skoda seat mini
+    lexus prius civic corolla golf polo jaguar rover dodge gmc cadillac buick chrysler
+    mitsubishi suzuki citroen opel alfa ferrari lamborghini maserati bentley rivian lucid
+    polestar byd camry accord outback forester leaf""".split())
+_JOBS = frozenset("""engineer developer programmer designer manager director teacher professor
+    lecturer nurse doctor physician surgeon dentist lawyer attorney accountant analyst scientist
+    researcher consultant architect chef cook baker waiter waitress bartender barista cashier
+    clerk pharmacist therapist psychologist counselor counsellor writer author journalist editor
+    photographer artist musician actor actress pilot driver mechanic electrician plumber
+    carpenter firefighter officer soldier student intern assistant secretary receptionist
+    librarian salesperson realtor agent banker trader economist entrepreneur founder ceo cto cfo
+    coo vp specialist technician veterinarian vet paramedic midwife coach trainer tutor
+    freelancer contractor administrator coordinator representative executive farmer gardener
+    janitor cleaner nanny caregiver worker tester strategist marketer recruiter supervisor
+    instructor principal dean paralegal optometrist statistician mathematician physicist
+    chemist biologist historian translator interpreter illustrator animator producer dj
+    nutritionist dietitian hairdresser barber stylist tailor butcher welder machinist dispatcher
+    courier housekeeper homemaker lead postdoc undergrad""".split())
+_COUNTRIES = frozenset("""afghanistan albania algeria argentina armenia australia austria
+    bangladesh belgium bolivia brazil bulgaria cambodia cameroon canada chile china colombia
+    croatia cuba cyprus czechia denmark ecuador egypt england estonia ethiopia finland france
+    georgia germany ghana greece hungary iceland india indonesia iran iraq ireland israel italy
+    jamaica japan jordan kazakhstan kenya korea latvia lebanon lithuania luxembourg malaysia
+    malta mexico morocco nepal netherlands nigeria norway pakistan peru philippines poland
+    portugal romania russia scotland serbia slovakia slovenia spain sweden switzerland
+    taiwan thailand tunisia turkey uganda ukraine uruguay venezuela vietnam wales
+    uk us usa america""".split()) | {"united states", "united kingdom", "new zealand",
+                                     "south africa", "south korea", "czech republic"}
+_ALIASES = {"nyc": "new york", "new york city": "new york", "sf": "san francisco",
+            "la": "los angeles", "uk": "united kingdom", "great britain": "united kingdom",
+            "us": "united states", "usa": "united states", "america": "united states",
+            "the states": "united states", "colour": "colour", "color": "colour"}
+_FAV_CATS = {"color": "colour", "film": "movie", "films": "movie", "movies": "movie",
+             "dish": "food", "meal": "food", "foods": "food", "track": "song", "tune": "song",
+             "songs": "song", "series": "show", "tv show": "show", "group": "band",
+             "novel": "book", "books": "book", "beverage": "drink", "sports": "sport",
+             "singer": "artist", "musician": "artist", "video game": "game", "games": "game"}
+_FAV_REJECT = frozenset("thing things part one ones memory memories moment moments way time kind "
+                        "type sort bit".split())
+# Capitalised words that begin sentences or name times, never people.
+_NOT_NAMES = frozenset("""i i'm the a an my our we he she it they this that these those there
+    here today tonight tomorrow yesterday everyone everybody someone somebody nobody nothing
+    something monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december god mom dad mum so and but
+    now then yes no ok okay well oh also just""".split())
+_LOWER_STOP = frozenset("""a an the my his her our their your this that it fear hope peace
+    love denial home night nights weekends myself ourselves here there now then with for since
+    in at on by from to and but or because when where while some lot bit least""".split())
+
+#: A slot's patterns run only on sentences with one of its words (most turns have none).
+_TRIGGER_WORDS: dict[str, str] = {
+    "location": r"liv|resid|based|settled|moved|relocat|emigrat|home|house|apartment|flat|place",
+    "employer": r"work|employ|join|job|position|role|gig|hired|offer|quit|left|resigned|laid|"
+                r"let\s+go|fired|redundant|retire",
+    "job": r"work(?:s|ing)?\s+as|job|title|occupation|profession|promot|became\s+an?\s|"
+           r"(?:am|is|are)\s+(?:now\s+|no\s+longer\s+)?an?\s",
+    "partner": r"partner|boyfriend|girlfriend|wife|husband|fianc|spouse|dating|seeing|married|"
+               r"engaged|relationship|going\s+out|together|divorc|broke|split|separated|dumped|"
+               r"left|single",
+    "manager": r"manager|boss|supervisor|lead|report|left|quit|resigned|retired|fired|let\s+go|"
+               r"moved\s+on",
+    "car": r"car\b|driv|traded|sold|crashed|total|wrecked|" + "|".join(sorted(_CAR_BRANDS)),
+    "pet": r"dog|pupp|cat|kitten|parrot|bird|rabbit|bunny|hamster|guinea|turtle|tortoise|horse|"
+           r"snake|lizard|ferret|fish|died|passed|put",
+    "favourite": r"favou?rite|fave",
+    "diet": r"vegan|vegetarian|pesc|flexitarian|meat",
+    "age": r"years?\s+(?:old|of\s+age)|yrs|y/?o\b|age\b|turn(?:ed|s)?\s+\d|"
+           r"(?:am|is)\s+(?:now\s+)?\d",
+    "phone": r"number|phone|cell|mobile|reach|call|text",
+    "email": r"e-?mail|mail|reach|contact",
+    "school": r"stud|university|college|school|academy|institute|high|uni\b|polytechnic|"
+              r"student|freshman|sophomore|grad|phd|doctoral|undergrad|postdoc|transferred|"
+              r"switched",
+    "name": r"name",
+}
+# One pass over the lower-cased sentence finds candidate words; each short fragment is
+# then matched against the per-slot triggers (case-insensitive re is slow on long text).
+_TRIGGERS = {slot: re.compile(rf"(?:{words})") for slot, words in _TRIGGER_WORDS.items()}
+_ANY_TRIGGER = re.compile(r"\b(?:" + "|".join(_TRIGGER_WORDS.values()) + ")")
+
+
+def triggered(sentence: str) -> set[str]:
+    lower = sentence.lower()
+    found: set[str] = set()
+    for match in _ANY_TRIGGER.finditer(lower):
+        fragment = lower[match.start():match.start() + 40]
+        found.update(slot for slot, trigger in _TRIGGERS.items() if trigger.match(fragment))
+    return found
+

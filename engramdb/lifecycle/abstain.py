@@ -1,0 +1,264 @@
+"""Abstention: a calibrated confidence on every hit, and a result that can say "nothing".
+
+Every :class:`~engramdb.Hit` gets ``confidence`` = P(this hit answers the query),
+from signals that exist without an LLM (:data:`FEATURES`):
+
+* ``cosine``   – the dense cosine of query and hit (the k-th best score when the hit
+  came from another signal only: an upper bound);
+* ``margin``   – that cosine minus the median cosine of the dense candidates: how
+  far the hit stands out from the rest of this user's memory;
+* ``coverage`` – the share of the query's content words (stop and question words
+  removed, light suffix stripping) that occur in the hit's text or speaker;
+* ``agreement`` – 1 when the hit is both the most similar (cosine) and the best
+  covering (coverage) of the hits returned, else 0;
+* ``recip_rank`` – 1 / its rank in the fused list.
+
+They go through a logistic function (Platt scaling: Platt, "Probabilistic outputs
+for support vector machines", 1999) whose coefficients are fitted offline on the
+hand-written labelled set ``engramdb/bench/data/abstention.jsonl`` by
+``python -m engramdb.bench.abstention --fit --embedder NAME`` (L2-regularised
+logistic regression, Newton's method, :func:`fit_logistic`). Cosines of two
+embedders are not comparable, so each embedder has its own coefficients; an
+unknown embedder uses the default model's. Searches without a dense signal
+(``method="bm25"``) use a lexical-only model.
+
+:func:`abstention_curve` is the pure function the benchmark harness calls.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._models import Hit
+from ..recall._text import terms, words
+
+__all__ = [
+    "DEFAULT_ABSTAIN_BELOW",
+    "FEATURES",
+    "LEXICAL_FEATURES",
+    "Calibrator",
+    "Recall",
+    "abstention_curve",
+    "fit_logistic",
+    "hit_features",
+]
+
+FEATURES: tuple[str, ...] = ("cosine", "margin", "coverage", "agreement", "recip_rank")
+LEXICAL_FEATURES: tuple[str, ...] = ("coverage", "agreement", "recip_rank")
+
+#: Without ``min_confidence``, :attr:`Recall.abstained` is True below this. Read off the
+#: curve (BENCHMARKS.md): with minilm it abstains on about half of the unanswerable
+#: questions of the labelled set while still answering 4 in 5 answerable ones.
+DEFAULT_ABSTAIN_BELOW = 0.3
+
+# Fitted by `python -m engramdb.bench.abstention --fit --embedder NAME` on
+# engramdb/bench/data/abstention.jsonl (12 users, 108 questions: 62 answerable,
+# 46 not), every hit of the top 5 as one example, labelled 1 when it is an
+# evidence memory of the question; L2 penalty 1.0 on the weights (not the bias).
+# recip_rank and the dense list come from the recall pipeline: refit when its ranking
+# changes (the curve in BENCHMARKS.md is from these exact values).
+_MODELS: dict[str, dict[str, dict[str, float]]] = {
+    "minilm": {
+        "full": {"bias": -5.388, "cosine": 2.557, "margin": 2.528, "coverage": 1.142,
+            "agreement": 0.436, "recip_rank": 2.242},
+        "lexical": {"bias": -4.969, "coverage": 1.994, "agreement": 0.345, "recip_rank": 3.739},
+    },
+    "fake": {
+        "full": {"bias": -4.836, "cosine": 0.487, "margin": 0.362, "coverage": 2.694,
+            "agreement": 1.12, "recip_rank": 2.65},
+        "lexical": {"bias": -4.782, "coverage": 2.292, "agreement": 1.134, "recip_rank": 2.582},
+    },
+}
+_DEFAULT_MODEL = "minilm"  # other sentence-embedding models: the closest cosine scale we have
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+_SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+# Words a question uses to ask, not to name what it asks about.
+_QUESTION_WORDS = frozenset({"much", "many", "long", "often", "far", "old", "kind", "sort",
+                             "type", "name", "called", "does", "tell", "remember", "know"})
+
+
+def stem(word: str) -> str:
+    """Light suffix stripping (plural, -ing, -ed, possessive): enough to match
+    "kids"/"kid" and "Ethan's"/"Ethan" without a full stemmer."""
+    word = word.lower()
+    word = word.removesuffix("'s")
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + repl
+    return word
+
+
+def query_terms(query: str) -> list[str]:
+    """The query's content words, stemmed: what coverage counts."""
+    out = [stem(t) for t in terms(query) if t not in _QUESTION_WORDS]
+    return list(dict.fromkeys(t for t in out if t))
+
+
+def coverage(qterms: Sequence[str], text: str) -> float:
+    if not qterms:
+        return 0.0
+    have = {stem(w) for w in words(text)}
+    return sum(1 for t in qterms if t in have) / len(qterms)
+
+
+def hit_features(query: str, hits: Sequence[Hit],
+                 dense: Sequence[tuple[str, float]] | None) -> list[dict[str, float]]:
+    """The features of each hit (see the module docstring). ``dense`` is the dense
+    candidate list as (record id, cosine), best first, or None when no dense signal ran."""
+    qterms = query_terms(query)
+    cos_of = dict(dense) if dense else {}
+    floor = min(cos_of.values()) if cos_of else 0.0
+    median = float(np.median(list(cos_of.values()))) if cos_of else 0.0
+    out: list[dict[str, float]] = []
+    for rank, hit in enumerate(hits, start=1):
+        text = f"{hit.record.speaker or ''} {hit.record.text}"
+        cos = cos_of.get(hit.id, floor)
+        out.append({"cosine": round(cos, 6), "margin": round(cos - median, 6),
+                    "coverage": round(coverage(qterms, text), 6), "recip_rank": 1.0 / rank,
+                    "agreement": 0.0})
+    if out:
+        best_cos = max(f["cosine"] for f in out)
+        best_cov = max(f["coverage"] for f in out)
+        for f in out:
+            f["agreement"] = float(f["cosine"] == best_cos and f["coverage"] == best_cov
+                                   and best_cov > 0)
+    if dense is None:
+        for f in out:
+            del f["cosine"], f["margin"]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Calibrator:
+    """Turns hit features into a probability with fitted logistic coefficients."""
+
+    name: str
+    full: Mapping[str, float]
+    lexical: Mapping[str, float]
+
+    @classmethod
+    def for_embedder(cls, embedder_name: str | None) -> Calibrator:
+        key = (embedder_name or "").split(":")[0].lower()
+        model = _MODELS.get(key) or _MODELS[_DEFAULT_MODEL]
+        return cls(key if key in _MODELS else _DEFAULT_MODEL, model["full"], model["lexical"])
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        model = self.full if "cosine" in features else self.lexical
+        z = model["bias"] + sum(w * features.get(name, 0.0)
+                                for name, w in model.items() if name != "bias")
+        return _sigmoid(z)
+
+    def annotate(self, query: str, hits: Sequence[Hit],
+                 dense: Sequence[tuple[str, float]] | None) -> None:
+        """Set ``confidence`` and ``features`` on every hit, in place."""
+        for hit, feats in zip(hits, hit_features(query, hits, dense)):
+            hit.features = feats
+            hit.confidence = round(self.probability(feats), 4)
+
+
+class Recall(list):  # type: ignore[type-arg]
+    """The hits of a search, best first; a plain list that also says whether it abstains.
+
+    ``confidence`` is the best hit's confidence (0.0 with no hits); ``abstained`` is
+    True when nothing reached the threshold (``min_confidence`` when given, else
+    :data:`DEFAULT_ABSTAIN_BELOW`) — with ``min_confidence`` the list is then empty.
+    """
+
+    confidence: float
+    abstained: bool
+    threshold: float
+
+    def __init__(self, hits: Iterable[Hit] = (), *, threshold: float = DEFAULT_ABSTAIN_BELOW,
+                 confidence: float | None = None) -> None:
+        super().__init__(hits)
+        self.threshold = threshold
+        self.confidence = confidence if confidence is not None else max(
+            (h.confidence for h in self), default=0.0)
+        self.abstained = self.confidence < threshold
+
+    @classmethod
+    def of(cls, hits: Sequence[Hit], min_confidence: float | None) -> Recall:
+        """Filter ``hits`` by ``min_confidence`` (None keeps all) and wrap them."""
+        best = max((h.confidence for h in hits), default=0.0)
+        if min_confidence is None:
+            return cls(hits, confidence=best)
+        kept = [h for h in hits if h.confidence >= min_confidence]
+        return cls(kept, threshold=min_confidence, confidence=best)
+
+    def __repr__(self) -> str:
+        return (f"Recall({list.__repr__(self)}, confidence={self.confidence:.3f}, "
+                f"abstained={self.abstained})")
+
+
+# --------------------------------------------------------------- measurement
+def abstention_curve(scores: Sequence[float], labels: Sequence[bool],
+                     thresholds: Iterable[float] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+                     ) -> list[dict[str, Any]]:
+    """Abstention precision/recall at each threshold.
+
+    ``scores[i]`` is the confidence of question i (its best hit's); ``labels[i]`` is
+    True when question i is *answerable* from memory. At threshold t the engine
+    abstains on a question when its score < t. Abstention precision = abstained
+    questions that were unanswerable / abstained questions; abstention recall =
+    unanswerable questions abstained on / unanswerable questions; answer recall =
+    answerable questions not abstained on / answerable questions. A ratio with an
+    empty denominator is None.
+    """
+    s = np.asarray(list(scores), dtype=float)
+    y = np.asarray(list(labels), dtype=bool)
+    if s.shape != y.shape:
+        raise ValueError("scores and labels must have the same length")
+    rows = []
+    for t in thresholds:
+        abstain = s < t
+        tp = int(np.sum(abstain & ~y))
+        rows.append({
+            "threshold": round(float(t), 4),
+            "abstained": int(abstain.sum()),
+            "precision": _ratio(tp, int(abstain.sum())),
+            "recall": _ratio(tp, int((~y).sum())),
+            "answer_recall": _ratio(int(np.sum(~abstain & y)), int(y.sum())),
+        })
+    return rows
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return None if den == 0 else round(num / den, 4)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0,
+                 iterations: int = 50) -> tuple[float, np.ndarray]:
+    """L2-regularised logistic regression by Newton's method (IRLS); returns (bias, weights).
+
+    The bias is not penalised. Pure numpy, deterministic: used offline to fit the
+    coefficients above.
+    """
+    n, d = x.shape
+    a = np.hstack([np.ones((n, 1)), x])
+    w = np.zeros(d + 1)
+    penalty = np.full(d + 1, l2)
+    penalty[0] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(a @ w)))
+        grad = a.T @ (p - y) + penalty * w
+        hess = (a * (p * (1 - p))[:, None]).T @ a + np.diag(penalty) + 1e-9 * np.eye(d + 1)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return float(w[0]), w[1:]
+
+

@@ -1,0 +1,289 @@
+"""Knowledge updates: a newer statement about the same subject and slot closes the older one.
+
+"I live in Berlin" then "we moved to Paris in March": both state the speaker's
+``location``; the values differ, so the Berlin record gets ``valid_to`` (when
+the Paris record became valid) and ``superseded_by`` (its id), a ``supersedes``
+link and an audit entry. Nothing is deleted: ``search(include_superseded=True)``
+and ``search(as_of=...)`` still find it.
+
+Decision rule (:func:`decide`), for two statements with the same (subject, slot):
+
+* **update** – different values of a single-valued slot;
+* **refinement** – the new value says all the old one did and more ("Berlin" ->
+  "Kreuzberg, Berlin"; "nurse" -> "head nurse"). Treated as an update (the
+  older record is closed and linked) because the newer one is the better
+  answer; the audit entry says ``refinement``;
+* **negation** – the new statement ends the old value ("I no longer live in
+  London", "Tom left", "we broke up");
+* nothing for the same value, a generalisation ("Kreuzberg, Berlin" -> "Berlin"),
+  a new value of a multi-valued slot (a second pet), or different subjects.
+
+The pair's confidence is the lower of the two statements' confidences (lowered
+again when exactly one value is a country: "Berlin" vs "Germany" may both be
+true). Only pairs at or above ``threshold`` supersede; pairs in
+``[judge_floor, threshold)`` are put to an :class:`UpdateJudge` when one is
+configured (an LLM, later), and left alone otherwise. False supersessions are
+worse than missed ones, so the default threshold favours precision; measure
+with ``python -m engramdb.bench.updates``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from .._models import Record, Scope
+from ..store import NewRecord, Store
+from ..store._protocol import SlotFact, Supersession
+from .slots import (
+    MULTI_VALUED,
+    SELF,
+    Statement,
+    extract,
+    is_country,
+    refines,
+    same_value,
+    slot_family,
+)
+
+__all__ = [
+    "DEFAULT_JUDGE_FLOOR",
+    "DEFAULT_THRESHOLD",
+    "PairVerdict",
+    "Proposal",
+    "UpdateJudge",
+    "UpdateTracker",
+    "decide",
+    "judge_pair",
+    "owner_of",
+    "statements_for",
+]
+
+#: Supersede at or above this pair confidence (tuned on the labelled set for precision).
+DEFAULT_THRESHOLD = 0.7
+#: Below the threshold but at least this: a configured judge decides.
+DEFAULT_JUDGE_FLOOR = 0.45
+
+_ASSISTANT = frozenset({"assistant", "bot", "ai", "system", "agent", "model", "tool"})
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A candidate supersession: ``old`` would stop being true because of ``new``."""
+
+    subject: str
+    slot: str
+    relation: str  # "update" | "refinement" | "negation"
+    confidence: float
+    old_value: str | None
+    new_value: str | None
+
+
+@runtime_checkable
+class UpdateJudge(Protocol):
+    """Confirms borderline knowledge updates (e.g. by asking an LLM). One method."""
+
+    def confirm(self, old: Record, new: Record, proposal: Proposal) -> bool:
+        """True if ``new`` makes ``old`` no longer true."""
+        ...
+
+
+# ------------------------------------------------------------ pure decision
+def decide(old: Statement, new: Statement) -> tuple[str, float] | None:
+    """(relation, confidence) if ``new`` ends ``old``; None if it does not."""
+    if old.key != new.key or old.negated:
+        return None
+    conf = min(old.confidence, new.confidence)
+    if new.negated:
+        if new.value is None:
+            return None if slot_family(old.slot) in MULTI_VALUED else ("negation", conf)
+        if (same_value(old.value, new.value) or refines(new.value, old.value)
+                or refines(old.value, new.value)):
+            return ("negation", conf)
+        return None
+    if slot_family(new.slot) in MULTI_VALUED:
+        return None
+    if new.value is None:  # "I got a new car": the old one, whatever it was, is replaced
+        return ("update", conf)
+    if old.value is None:  # the unnamed new one gets a name: same fact, more precise
+        return ("refinement", conf)
+    if same_value(old.value, new.value) or refines(new.value, old.value):
+        return None  # restatement, or a consistent generalisation
+    if refines(old.value, new.value):
+        return ("refinement", conf)
+    if is_country(old.value) != is_country(new.value):
+        conf *= 0.6  # "Berlin" and "Germany" can both be true
+    return ("update", round(conf, 3))
+
+
+# ------------------------------------------------------------------ subjects
+def owner_of(record: Record) -> str | None:
+    """Whose first person a record speaks in: "user", "speaker:<name>", or None.
+
+    Stand-alone memories are the user's. A turn is its speaker's: the user's own
+    when the speaker or role says so, another named person's otherwise (two
+    people's "I live in ..." never supersede each other). Assistant turns and
+    derived records (summaries, profiles, documents) state nothing about anyone.
+    """
+    if record.kind == "memory":
+        return "user"
+    if record.kind != "turn":
+        return None
+    speaker = (record.speaker or "").strip().lower()
+    role = (record.role or "").strip().lower()
+    if role in _ASSISTANT or speaker in _ASSISTANT:
+        return None
+    if role == "user" or speaker in ("user", "me", record.user_id.lower()):
+        return "user"
+    return f"speaker:{speaker}" if speaker else None
+
+
+def statements_for(text: str, owner: str, *, in_conversation: bool) -> list[Statement]:
+    """Statements of ``text`` with subjects qualified by their owner ("user/sister")."""
+    out = []
+    for st in extract(text, in_conversation=in_conversation):
+        subject = owner if st.subject == SELF else f"{owner}/{st.subject}"
+        out.append(Statement(subject, st.slot, st.value, st.confidence, st.negated,
+                             st.evidence))
+    return out
+
+
+# ---------------------------------------------------------- labelled pairs
+@dataclass(frozen=True, slots=True)
+class PairVerdict:
+    update: bool
+    confidence: float
+    relation: str | None = None
+    slot: str | None = None
+
+
+def judge_pair(old: str, new: str, *, threshold: float = DEFAULT_THRESHOLD,
+               old_speaker: str | None = None, new_speaker: str | None = None) -> PairVerdict:
+    """Would ``new`` (said later) supersede ``old``? The same rule the engine applies.
+
+    Without speakers both texts are stand-alone memories of one user; with
+    speakers they are conversation turns of those speakers.
+    """
+    def statements(text: str, speaker: str | None) -> list[Statement]:
+        owner = "user" if speaker is None else f"speaker:{speaker.lower()}"
+        return statements_for(text, owner, in_conversation=speaker is not None)
+
+    olds = [s for s in statements(old, old_speaker)  # what a stored record holds
+            if not s.negated and s.confidence >= DEFAULT_JUDGE_FLOOR]
+    best: PairVerdict = PairVerdict(False, 0.0)
+    for n in statements(new, new_speaker):
+        for o in olds:
+            verdict = decide(o, n)
+            if verdict is not None and verdict[1] > best.confidence:
+                best = PairVerdict(verdict[1] >= threshold, verdict[1], verdict[0], o.slot)
+    return best
+
+
+# ------------------------------------------------------------------ engine
+class UpdateTracker:
+    """Finds and records knowledge updates for the records :class:`Memory` writes."""
+
+    def __init__(self, store: Store, *, threshold: float = DEFAULT_THRESHOLD,
+                 judge: UpdateJudge | None = None,
+                 judge_floor: float = DEFAULT_JUDGE_FLOOR) -> None:
+        self.store = store
+        self.threshold = threshold
+        self.judge = judge
+        self.floor = min(judge_floor, threshold)
+
+    def prepare(self, items: Sequence[NewRecord]) -> dict[str, list[Statement]]:
+        """Attach slot facts to the records about to be written; returns their statements."""
+        pending: dict[str, list[Statement]] = {}
+        for item in items:
+            statements = self._statements(item.record)
+            if statements:
+                pending[item.record.id] = statements
+                item.facts = _facts(statements, self.floor)
+        return pending
+
+    def _statements(self, record: Record) -> list[Statement]:
+        owner = owner_of(record)
+        if owner is None:
+            return []
+        return [s for s in statements_for(record.text, owner,
+                                          in_conversation=record.kind == "turn")
+                if s.confidence >= self.floor]
+
+    def refresh(self, scope: Scope, record: Record) -> list[Supersession]:
+        """A record's text changed: replace its slot facts and look for updates again."""
+        statements = self._statements(record)
+        self.store.set_slot_facts(scope, record.id, _facts(statements, self.floor))
+        return self.apply(scope, [(record, True)], {record.id: statements})
+
+    def apply(self, scope: Scope, written: Sequence[tuple[Record, bool]],
+              pending: Mapping[str, list[Statement]]) -> list[Supersession]:
+        """Supersede what the newly written records make stale; returns what was done."""
+        fresh = sorted(((r, pending[r.id]) for r, created in written
+                        if created and pending.get(r.id)), key=lambda x: (_when(x[0]), x[0].id))
+        changes: list[Supersession] = []
+        closed: set[str] = set()
+        for record, statements in fresh:
+            holders = self.store.slot_holders(scope, sorted({s.key for s in statements}))
+            for st in statements:
+                for holder in holders:
+                    if holder.record_id in (record.id, None) or holder.record_id in closed \
+                            or (holder.subject, holder.slot) != st.key:
+                        continue
+                    change = self._consider(scope, record, st, holder)
+                    if change is not None:
+                        changes.append(change)
+                        closed.add(change.old_id)
+        if changes:
+            self.store.supersede(scope, changes)
+        return changes
+
+    def _consider(self, scope: Scope, record: Record, st: Statement,
+                  holder: SlotFact) -> Supersession | None:
+        held = Statement(holder.subject, holder.slot, holder.value, holder.confidence)
+        when = _when(record)
+        holder_when = holder.valid_from or when
+        if holder.record_id is None:
+            return None
+        if holder_when > when:  # written out of order: the stored holder is the newer one
+            if st.negated:
+                return None
+            verdict, old_id, new_id, at = decide(st, held), record.id, holder.record_id, holder_when
+            old_value, new_value = st.value, held.value
+        else:
+            verdict, old_id, new_id, at = decide(held, st), holder.record_id, record.id, when
+            old_value, new_value = held.value, st.value
+        if verdict is None:
+            return None
+        relation, conf = verdict
+        if conf < self.threshold:
+            if self.judge is None or conf < self.floor:
+                return None
+            proposal = Proposal(st.subject, st.slot, relation, conf, old_value, new_value)
+            found = {r.id: r for r in self.store.get(scope, [old_id, new_id])}
+            if len(found) < 2 or not self.judge.confirm(found[old_id], found[new_id], proposal):
+                return None
+        family = slot_family(st.slot)
+        about = "user" if "/" not in st.subject else "third party"
+        return Supersession(
+            old_id=old_id, new_id=new_id, at=at, confidence=conf,
+            reason=f"{family} {relation} (confidence {conf:.2f})",
+            detail={"slot": family, "relation": relation, "subject": about,
+                    "judged": conf < self.threshold})
+
+
+def _facts(statements: Sequence[Statement], floor: float) -> list[SlotFact]:
+    """What a record holds (negations hold nothing; they only end what others hold)."""
+    seen: dict[tuple[str, str, str | None], SlotFact] = {}
+    for s in statements:
+        if not s.negated and s.confidence >= floor:
+            seen.setdefault((s.subject, s.slot, s.value),
+                            SlotFact(s.subject, s.slot, s.value, s.confidence))
+    return list(seen.values())
+
+
+def _when(record: Record) -> datetime:
+    when = record.valid_from or record.timestamp or record.created_at
+    assert when is not None
+    return when

@@ -1,0 +1,96 @@
+"""Candidate generation of the full ``engram`` method.
+
+On top of the plain lexical and dense rankings it adds, each as its own signal
+for fusion (so each can be weighted, switched off and measured):
+
+* ``keys`` – BM25 (Porter-stemmed) over expanded keys: the turn and its preceding
+  turns, resolved dates — the key-expansion design of LongMemEval (Wu et al.,
+  2025, §5), see :mod:`engramdb.recall.expand`;
+* ``…@speaker`` – the same rankings restricted to a speaker the question names
+  ("What did Caroline ...": in LoCoMo 97% of evidence turns are hers);
+* ``time`` – candidates whose event time falls in a span the question names
+  ("in March 2023"): time-aware query expansion (ibid.);
+* ``prf`` – a second, dense round seeded by the first round's best hits
+  (pseudo-relevance feedback, Rocchio 1971) for evidence that shares no words
+  with the question.
+
+A signal whose fusion weight is zero is not computed at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timezone
+from functools import cache
+
+import numpy as np
+
+from .._models import Filters, Scope
+from ..store import Match, Store
+from .fusion import rrf
+from .query import QueryAnalysis
+
+__all__ = ["EngramOptions", "engram_candidates"]
+
+
+@dataclass(frozen=True, slots=True)
+class EngramOptions:
+    """Switches for each technique (the ablation in BENCHMARKS.md turns them off)."""
+
+    speaker: bool = True
+    keys: bool = True
+    time: bool = True
+    prf: bool = True
+    prf_seeds: int = 3
+
+
+def engram_candidates(store: Store, scope: Scope, q: QueryAnalysis,
+                      qvec: Callable[[], np.ndarray], k: int, filters: Filters,
+                      opts: EngramOptions, weights: Mapping[str, float]
+                      ) -> dict[str, list[Match]]:
+    vec = cache(qvec)  # embed the query only if a dense signal runs
+    on = {s for s, w in weights.items() if w > 0}
+    out: dict[str, list[Match]] = {}
+    _plain(out, on, store, scope, q, vec, k, filters, opts, suffix="")
+    if opts.speaker and len(q.speakers) == 1 and filters.speaker is None:
+        narrowed = replace(filters, speaker=q.speakers[0])
+        _plain(out, on, store, scope, q, vec, k, narrowed, opts, suffix="@speaker")
+    span = q.time.span if q.time is not None else None
+    if opts.time and span is not None and "time" in on:
+        out["time"] = store.lexical(scope, q.terms, k, _within(filters, span), index="keys")
+    if opts.prf and "prf" in on:
+        out.update(_feedback(store, scope, q, out, k, filters, opts, weights))
+    return out
+
+
+def _plain(out: dict[str, list[Match]], on: set[str], store: Store, scope: Scope,
+           q: QueryAnalysis, vec: Callable[[], np.ndarray], k: int, filters: Filters,
+           opts: EngramOptions, suffix: str) -> None:
+    if "bm25" + suffix in on:
+        out["bm25" + suffix] = store.lexical(scope, q.terms, k, filters)
+    if "dense" + suffix in on:
+        out["dense" + suffix] = store.dense(scope, vec(), k, filters)
+    if opts.keys and "keys" + suffix in on:
+        out["keys" + suffix] = store.lexical(scope, q.terms, k, filters, index="keys")
+
+
+def _within(filters: Filters, span: object) -> Filters:
+    start = datetime.combine(span.start, time.min, timezone.utc)  # type: ignore[attr-defined]
+    end = datetime.combine(span.end, time.max, timezone.utc)  # type: ignore[attr-defined]
+    return replace(filters, since=max(filters.since or start, start),
+                   until=min(filters.until or end, end))
+
+
+def _feedback(store: Store, scope: Scope, q: QueryAnalysis, first: dict[str, list[Match]],
+              k: int, filters: Filters, opts: EngramOptions,
+              weights: Mapping[str, float]) -> dict[str, list[Match]]:
+    """Turns like the first round's best hits, from anywhere in the memory."""
+    fused = rrf({s: [m.record_id for m in ms] for s, ms in first.items()}, weights=weights)
+    vecs = store.vectors(scope, [doc for doc, _, _ in fused[:opts.prf_seeds]])
+    if not vecs:
+        return {}
+    narrowed = replace(filters, speaker=q.speakers[0]) if len(q.speakers) == 1 else filters
+    centroid = np.mean(list(vecs.values()), axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    return {"prf": store.dense(scope, centroid, k, narrowed)}

@@ -1,0 +1,89 @@
+"""Key expansion at ingest: index each raw turn under extra keys that point back to it.
+
+The value stays the verbatim turn; only its *keys* grow (LongMemEval, Wu et al.
+2025, §5: "key = value + expansions" beats indexing the value alone). Keys:
+
+* ``turn``   – the turn itself with its speaker (stemmed index);
+* ``window`` – the previous turn and this one: an answer is found by its question;
+* ``date``   – absolute dates resolved from relative expressions against the
+  session date ("last Saturday" said on 8 May 2023 -> 2023-05-06), plus the
+  session's own date, so "in May 2023" matches lexically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from .._models import Record
+from .._models import Scope
+from ..store import Key, Store
+from .timeexpr import extract
+
+__all__ = ["ExpandOptions", "expand_session", "expand_record", "rekey_followers"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpandOptions:
+    turn: bool = True
+    window: bool = True
+    dates: bool = True
+    window_before: int = 2
+    window_after: int = 0
+
+
+def _line(record: Record) -> str:
+    return f"{record.speaker}: {record.text}" if record.speaker else record.text
+
+
+def _window(records: Sequence[Record], i: int, opts: ExpandOptions) -> str:
+    lo, hi = max(0, i - opts.window_before), min(len(records), i + opts.window_after + 1)
+    return "\n".join(_line(r) for r in records[lo:hi])
+
+
+def _dates(record: Record, session_start: datetime | None) -> str:
+    ref = record.timestamp or session_start
+    if ref is None:
+        return ""
+    keys: list[str] = []
+    for span in extract(record.text, ref):
+        if span.mod != "approx":  # "recently" would tag every chatty turn
+            keys.extend(span.keys())
+    return " ".join(dict.fromkeys(keys))
+
+
+def expand_session(records: Sequence[Record], session_start: datetime | None,
+                   opts: ExpandOptions | None = None) -> list[list[Key]]:
+    """Keys for each turn of one session, in order."""
+    opts = opts or ExpandOptions()
+    out: list[list[Key]] = []
+    for i, record in enumerate(records):
+        keys = []
+        if opts.turn:
+            keys.append(Key("turn", _line(record)))
+        if opts.window and (opts.window_before or opts.window_after) and len(records) > 1:
+            keys.append(Key("window", _window(records, i, opts)))
+        if opts.dates and (dates := _dates(record, session_start)):
+            keys.append(Key("date", dates))
+        out.append(keys)
+    return out
+
+
+def expand_record(record: Record, opts: ExpandOptions | None = None) -> list[Key]:
+    """Keys of a stand-alone record (a fact or note): itself and its resolved dates."""
+    return expand_session([record], record.timestamp, opts)[0]
+
+
+def rekey_followers(store: Store, scope: Scope, changed: Record,
+                    opts: ExpandOptions | None = None) -> int:
+    """Rebuild the window keys of the turns after ``changed`` (updated or deleted):
+    their keys quote it, and a deleted text must not live on in a neighbour's key."""
+    opts = opts or ExpandOptions()
+    if changed.session_id is None or changed.position is None or not opts.window:
+        return 0
+    followers = store.neighbours(scope, changed, 0, opts.window_before)
+    for follower in followers:
+        before = store.neighbours(scope, follower, opts.window_before, 0)
+        store.set_keys(scope, follower.id, expand_session([*before, follower], None, opts)[-1])
+    return len(followers)

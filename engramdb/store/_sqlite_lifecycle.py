@@ -1,0 +1,141 @@
+"""The SQLite side of the memory lifecycle: slot facts, supersession, archiving, audit.
+
+A mixin of :class:`~engramdb.store.sqlite.SQLiteStore`; it only uses the store's
+connection and its ``_audit``/``_bump``/``_fetch_one`` helpers. Nothing here
+deletes a record: supersession closes a record's validity, archiving hides it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .._models import AuditEntry, Filters, Scope, check_id
+from ._protocol import SlotFact, Supersession
+from ._sqlite_base import dt, where_clause
+
+if TYPE_CHECKING:
+    from ._sqlite_base import Connection
+
+__all__ = ["LifecycleMixin"]
+
+
+class LifecycleMixin:
+    _db: Connection
+
+    # provided by SQLiteStore
+    def _audit(self, conn: sqlite3.Connection, user_id: str, action: str,
+               record_id: str | None, reason: str | None, **detail: Any) -> None: ...
+
+    def _bump(self, conn: sqlite3.Connection, user_id: str) -> None: ...
+
+    # ------------------------------------------------------------ slot facts
+    @staticmethod
+    def _insert_facts(conn: sqlite3.Connection, record_id: str, user_id: str,
+                      facts: Sequence[SlotFact]) -> None:
+        conn.executemany("INSERT OR IGNORE INTO slot_facts (record_id, user_id, subject, slot, "
+                         "value, confidence) VALUES (?,?,?,?,?,?)",
+                         [(record_id, user_id, f.subject, f.slot, f.value, f.confidence)
+                          for f in facts])
+
+    def slot_holders(self, scope: Scope, keys: Sequence[tuple[str, str]]) -> list[SlotFact]:
+        if not keys:
+            return []
+        pairs = " OR ".join("(f.subject = ? AND f.slot = ?)" for _ in keys)
+        params: list[Any] = [scope.user_id]
+        for subject, slot in keys:
+            params.extend((subject, slot))
+        sql = ("SELECT f.subject, f.slot, f.value, f.confidence, f.record_id, "
+               "coalesce(r.valid_from, r.timestamp, r.created_at) FROM slot_facts f "
+               "JOIN records r ON r.id = f.record_id "
+               f"WHERE f.user_id = ? AND ({pairs}) AND r.valid_to IS NULL "
+               "ORDER BY coalesce(r.valid_from, r.timestamp, r.created_at), r.rowid")
+        with self._db.read() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [SlotFact(s, k, v, c, rid, dt(at)) for s, k, v, c, rid, at in rows]
+
+    def set_slot_facts(self, scope: Scope, record_id: str, facts: Sequence[SlotFact]) -> None:
+        check_id(record_id)
+        with self._db.write() as conn:
+            conn.execute("DELETE FROM slot_facts WHERE user_id=? AND record_id=?",
+                         (scope.user_id, record_id))
+            self._insert_facts(conn, record_id, scope.user_id, facts)
+
+    # ------------------------------------------------------------ supersede
+    def supersede(self, scope: Scope, changes: Sequence[Supersession]) -> int:
+        done = 0
+        with self._db.write() as conn:
+            for ch in changes:
+                cur = conn.execute(
+                    "UPDATE records SET valid_to=?, superseded_by=?, updated_at=? WHERE user_id=? "
+                    "AND id=? AND valid_to IS NULL", (ch.at.timestamp(), ch.new_id, time.time(),
+                                                     scope.user_id, ch.old_id))
+                if cur.rowcount == 0:  # gone, or already closed by another writer
+                    continue
+                conn.execute("INSERT OR REPLACE INTO links (src_id, dst_id, user_id, kind, weight)"
+                             " VALUES (?,?,?,?,?)", (ch.new_id, ch.old_id, scope.user_id,
+                                                     "supersedes", ch.confidence))
+                self._audit(conn, scope.user_id, "supersede", ch.old_id, ch.reason,
+                            by=ch.new_id, confidence=ch.confidence, **ch.detail)
+                done += 1
+            if done:
+                self._bump(conn, scope.user_id)  # the vector block's visibility changed
+        return done
+
+    def _reinstate(self, conn: sqlite3.Connection, user_id: str, record_id: str) -> None:
+        """A superseding record was erased: what it closed is current again."""
+        rows = conn.execute("SELECT id FROM records WHERE user_id=? AND superseded_by=?",
+                            (user_id, record_id)).fetchall()
+        for (old_id,) in rows:
+            conn.execute("UPDATE records SET valid_to=NULL, superseded_by=NULL, updated_at=? "
+                         "WHERE id=?", (time.time(), old_id))
+            self._audit(conn, user_id, "reinstate", old_id,
+                        "the record that superseded it was deleted")
+
+    # -------------------------------------------------------------- archive
+    def archive(self, scope: Scope, ids: Sequence[str], *, reason: str | None,
+                archived: bool = True, detail: dict[str, Any] | None = None) -> int:
+        for record_id in ids:
+            check_id(record_id)
+        action = "archive" if archived else "restore"
+        done = 0
+        with self._db.write() as conn:
+            for record_id in ids:
+                cur = conn.execute("UPDATE records SET archived=?, updated_at=? WHERE user_id=? "
+                                   "AND id=? AND archived=?", (int(archived), time.time(),
+                                                              scope.user_id, record_id,
+                                                              int(not archived)))
+                if cur.rowcount:
+                    self._audit(conn, scope.user_id, action, record_id, reason,
+                                **(detail or {}).get(record_id, {}))
+                    done += 1
+            if done:
+                self._bump(conn, scope.user_id)
+        return done
+
+    # ---------------------------------------------------------------- audit
+    def audit(self, scope: Scope, *, limit: int = 100, record_id: str | None = None,
+              actions: Sequence[str] | None = None) -> list[AuditEntry]:
+        sql = "SELECT at, action, record_id, reason, detail FROM audit WHERE user_id=?"
+        params: list[Any] = [scope.user_id]
+        if record_id is not None:
+            sql += " AND record_id=?"
+            params.append(check_id(record_id))
+        if actions:
+            sql += f" AND action IN ({','.join('?' * len(actions))})"
+            params.extend(actions)
+        sql += " ORDER BY at DESC, id DESC LIMIT ?"
+        params.append(limit)
+        with self._db.read() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [AuditEntry(dt(at), action, rid, reason, json.loads(detail or "{}"))  # type: ignore[arg-type]
+                for at, action, rid, reason, detail in rows]
+
+    def count(self, scope: Scope, filters: Filters) -> int:
+        where, params = where_clause(scope, filters)
+        with self._db.read() as conn:
+            return int(conn.execute(f"SELECT count(*) FROM records r WHERE {where}",
+                                    params).fetchone()[0])

@@ -1,0 +1,156 @@
+"""Abstention: calibrated confidence on hits, min_confidence, the Recall result, the curve."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from engramdb import InvalidInputError
+from engramdb.bench.abstention import collect, curve_report, load_set
+from engramdb.lifecycle.abstain import (
+    Calibrator,
+    Recall,
+    abstention_curve,
+    fit_logistic,
+    hit_features,
+)
+
+FACTS = ["My dog is a greyhound called Pixel.", "I moved to Lisbon in March for a new job.",
+         "My sister Marta lives in Porto.", "I'm allergic to peanuts.",
+         "I usually run 5k every Saturday morning along the river."]
+
+
+@pytest.fixture
+def ana(mem):
+    for fact in FACTS:
+        mem.add(fact, user_id="ana")
+    return mem
+
+
+def test_every_hit_has_a_confidence_in_0_1(ana):
+    for method in ("bm25", "dense", "hybrid", "engram"):
+        hits = ana.search("What is my dog called?", user_id="ana", method=method)
+        assert hits and all(0.0 <= h.confidence <= 1.0 for h in hits)
+        assert hits[0].features["coverage"] >= 0
+        assert ("cosine" in hits[0].features) == (method != "bm25")
+
+
+def test_answerable_question_is_more_confident_than_unanswerable(ana):
+    known = ana.search("What is the name of my dog Pixel?", user_id="ana")
+    unknown = ana.search("What is my blood type?", user_id="ana")
+    assert known[0].text == FACTS[0]
+    assert known.confidence > unknown.confidence
+    assert not known.abstained and unknown.abstained
+
+
+def test_min_confidence_drops_hits_and_abstains(ana):
+    hits = ana.search("What is my blood type?", user_id="ana", min_confidence=0.5)
+    assert hits == [] and isinstance(hits, Recall) and hits.abstained
+    assert hits.confidence < 0.5  # the best that was dropped, for the caller to see
+    kept = ana.search("Pixel greyhound", user_id="ana", min_confidence=0.5)
+    assert kept and all(h.confidence >= 0.5 for h in kept) and not kept.abstained
+
+
+def test_recall_is_a_list(ana):
+    hits = ana.search("Lisbon", user_id="ana", limit=2)
+    assert isinstance(hits, list) and len(hits) == 2 and hits[0].text == FACTS[1]
+    assert [h.id for h in hits[:1]] == [hits[0].id]
+    assert json.loads(json.dumps([h.to_dict() for h in hits]))[0]["confidence"] == \
+        hits[0].confidence
+    empty = ana.search("anything", user_id="nobody")
+    assert empty == [] and empty.abstained and empty.confidence == 0.0
+
+
+def test_min_confidence_is_validated(ana):
+    with pytest.raises(InvalidInputError):
+        ana.search("x", user_id="ana", min_confidence=1.5)
+
+
+def test_more_query_words_covered_means_more_confidence():
+    cal = Calibrator.for_embedder("fake")
+    low = cal.probability({"cosine": 0.3, "margin": 0.1, "coverage": 0.0, "agreement": 0.0,
+                           "recip_rank": 1.0})
+    high = cal.probability({"cosine": 0.3, "margin": 0.1, "coverage": 1.0, "agreement": 1.0,
+                            "recip_rank": 1.0})
+    assert 0 < low < high < 1
+
+
+def test_unknown_embedder_uses_the_default_model():
+    assert Calibrator.for_embedder("openai:1536").name == "minilm"
+    assert Calibrator.for_embedder("fake:64").name == "fake"
+
+
+def test_features_without_dense_are_lexical_only(ana):
+    hits = ana.search("Marta Porto", user_id="ana", method="bm25")
+    feats = hit_features("Marta Porto", hits, None)
+    assert set(feats[0]) == {"coverage", "agreement", "recip_rank"}
+    assert feats[0]["coverage"] == 1.0 and feats[0]["agreement"] == 1.0
+
+
+def test_abstention_curve_counts():
+    scores = [0.9, 0.8, 0.2, 0.1, 0.6]
+    answerable = [True, True, False, False, True]
+    rows = abstention_curve(scores, answerable, [0.15, 0.5, 0.95])
+    assert rows[0] == {"threshold": 0.15, "abstained": 1, "precision": 1.0, "recall": 0.5,
+                       "answer_recall": 1.0}
+    assert rows[1] == {"threshold": 0.5, "abstained": 2, "precision": 1.0, "recall": 1.0,
+                       "answer_recall": 1.0}
+    assert rows[2]["abstained"] == 5 and rows[2]["precision"] == 0.4
+    assert rows[2]["answer_recall"] == 0.0
+    assert abstention_curve([0.9], [True], [0.5])[0]["precision"] is None
+    with pytest.raises(ValueError):
+        abstention_curve([0.1], [True, False])
+
+
+def test_fit_logistic_recovers_a_separable_direction():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 2))
+    y = (x[:, 0] - 0.5 * x[:, 1] > 0).astype(float)
+    bias, w = fit_logistic(x, y, l2=1.0)
+    assert w[0] > 0 > w[1] and abs(bias) < 1
+
+
+def test_labelled_set_is_big_enough_and_well_formed():
+    data = load_set()
+    questions = [q for item in data for q in item["questions"]]
+    assert len(questions) >= 60
+    answerable = sum(1 for q in questions if q["evidence"])
+    assert 0.3 < answerable / len(questions) < 0.7
+    for item in data:
+        assert all(0 <= i < len(item["memories"]) for q in item["questions"]
+                   for i in q["evidence"])
+    text = resources.files("engramdb.bench").joinpath("data/abstention.jsonl").read_text()
+    assert len(text.splitlines()) == len(data)
+
+
+def test_the_curve_separates_on_the_labelled_set():
+    report = curve_report(collect(load_set(), "fake"), "fake")
+    base_rate = report["unanswerable"] / report["questions"]
+    row = next(r for r in report["cross_validated"] if r["threshold"] == 0.3)
+    assert row["precision"] > base_rate  # abstaining is better than chance
+    recalls = [r["recall"] for r in report["cross_validated"]]
+    assert recalls == sorted(recalls)  # a higher threshold abstains more
+
+
+def test_cli_search_min_confidence(tmp_path, capsys, monkeypatch):
+    from engramdb import Memory
+    from engramdb.cli import main
+
+    monkeypatch.setenv("ENGRAM_EMBEDDER", "fake")
+    db = str(tmp_path / "cli.db")
+    with Memory(db, embedder="fake") as mem:
+        for fact in FACTS:
+            mem.add(fact, user_id="ana")
+    capsys.readouterr()
+    assert main(["--db", db, "--user", "ana", "search", "blood type",
+                 "--min-confidence", "0.5"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "nothing relevant" in captured.err
+    assert main(["--db", db, "--user", "ana", "search", "Pixel greyhound",
+                 "--min-confidence", "0.5", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and all(h["confidence"] >= 0.5 for h in hits)
