@@ -254,7 +254,7 @@ class Memory:
                kinds: Sequence[str] | None = None, speaker: str | None = None,
                context: int = 0, method: str = "engram",
                min_confidence: float | None = None, as_of: datetime | str | None = None,
-               include_superseded: bool = False) -> Recall:
+               include_superseded: bool = False, unit: str = "turn") -> Recall:
         """Recall what is relevant to ``query`` in this user's memory, best first.
 
         Current facts only by default: a memory superseded by a later one (a knowledge
@@ -265,6 +265,10 @@ class Memory:
         Every hit carries a calibrated ``confidence``; the result is a list of hits that
         also tells whether the engine abstains (``.abstained``, ``.confidence``). With
         ``min_confidence`` hits below it are dropped: "nothing relevant" is then ``[]``.
+
+        ``unit`` sets the granularity: ``"turn"`` (default), ``"window"`` (one hit per
+        neighbourhood, with ``context`` turns around it, at least 1) or ``"session"``
+        (one hit per session, its best turn, the other turns in ``hit.context``).
         """
         scope = Scope(user_id)
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
@@ -280,7 +284,7 @@ class Memory:
                           include_superseded=include_superseded, as_of=_when(as_of))
         self._check_embedder()
         hits = self._retriever.search(scope, query, limit=limit, filters=filters,
-                                      method=method, context=context)
+                                      method=method, context=context, unit=unit)
         if self.reinforce and hits and filters.as_of is None:
             self._reinforce(scope, hits)
         return Recall.of(hits, min_confidence)

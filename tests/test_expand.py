@@ -71,3 +71,32 @@ def test_updated_turn_rekeys_itself_and_followers(tmp_path):
         assert all("oranges" not in h.text and not any("oranges" in k for k in h.keys)
                    for h in found)
         assert m.search("kiwis", user_id="u", method="engram")[0].id == recs[0].id
+
+
+def _two_sessions(m: Memory) -> None:
+    m.add_session([{"speaker": "A", "text": "I play tennis on Mondays"},
+                   {"speaker": "B", "text": "tennis is fun"},
+                   {"speaker": "A", "text": "tennis club membership renewed"},
+                   {"speaker": "B", "text": "unrelated chatter"}], user_id="u", session_id="s1")
+    m.add_session([{"speaker": "A", "text": "bought a tennis racket"},
+                   {"speaker": "B", "text": "nice"}], user_id="u", session_id="s2")
+
+
+def test_unit_window_returns_one_hit_per_neighbourhood(tmp_path):
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        _two_sessions(m)
+        turns = m.search("tennis", user_id="u", unit="turn", limit=10)
+        windows = m.search("tennis", user_id="u", unit="window", limit=10)
+        assert len(windows) < len(turns)
+        assert all(h.context for h in windows)
+        seen = [(h.record.session_id, h.record.position) for h in windows]
+        for s, p in seen:
+            assert not any(s == s2 and 0 < abs(p - p2) <= 2 for s2, p2 in seen)
+
+
+def test_unit_session_groups_turns(tmp_path):
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        _two_sessions(m)
+        hits = m.search("tennis", user_id="u", unit="session", limit=10)
+        assert [h.record.session_id for h in hits] == ["s1", "s2"]
+        assert len(hits[0].context) == 3 and hits[0].score > hits[1].score

@@ -23,7 +23,7 @@ from ._text import terms
 from .engram import EngramOptions, engram_candidates
 from .fusion import rrf
 from .query import analyze
-from .rerank import diversify_sessions
+from .rerank import UNITS, diversify_sessions, group_sessions, merge_windows
 
 __all__ = ["Method", "METHODS", "RecallConfig", "Retriever"]
 
@@ -66,9 +66,11 @@ class Retriever:
         self.adjust: Callable[[list[Hit], Filters], list[Hit]] | None = None
 
     def search(self, scope: Scope, query: str, *, limit: int, filters: Filters,
-               method: str = "engram", context: int = 0) -> list[Hit]:
+               method: str = "engram", context: int = 0, unit: str = "turn") -> list[Hit]:
         if method not in METHODS:
             raise InvalidInputError(f"unknown method {method!r}; choose one of {METHODS}")
+        if unit not in UNITS:
+            raise InvalidInputError(f"unknown unit {unit!r}; choose one of {UNITS}")
         rankings = self._candidates(scope, query, filters, method, max(limit, 1))
         fused = rrf({s: [m.record_id for m in ms] for s, ms in rankings.items()},
                     k=self.config.rrf_k,
@@ -78,9 +80,11 @@ class Retriever:
             pool = self.adjust(pool, filters)
         if method == "engram" and self.config.session_cap:
             pool = diversify_sessions(pool, self.config.session_cap)
-        hits = pool[:limit]
+        hits = self._units(scope, pool, unit, context)[:limit]
         for hit in hits:
-            hit.context = self._context(scope, hit.record, context)
+            if unit != "session":
+                radius = max(context, 1) if unit == "window" else context
+                hit.context = self._context(scope, hit.record, radius)
         if self.calibrator is not None:
             dense = rankings.get("dense")
             self.calibrator.annotate(query, hits, None if dense is None else
@@ -123,6 +127,23 @@ class Retriever:
                       keys=[keys[doc]] if doc in keys else [])
             hits.append(hit)
         return hits
+
+    def _units(self, scope: Scope, pool: list[Hit], unit: str, context: int) -> list[Hit]:
+        """Turns, windows around turns, or whole sessions, as the caller asks."""
+        if unit == "window":
+            return merge_windows(pool, max(context, 1) * 2)
+        if unit == "session":
+            grouped = group_sessions(pool)
+            for hit in grouped:
+                hit.context = self._session_turns(scope, hit.record)
+            return grouped
+        return pool
+
+    def _session_turns(self, scope: Scope, record: Record) -> list[Record]:
+        if record.session_id is None:
+            return []
+        turns = self.store.find(scope, Filters(session_id=record.session_id))
+        return [t for t in turns if t.id != record.id]
 
     def _context(self, scope: Scope, record: Record, n: int) -> list[Record]:
         return self.store.neighbours(scope, record, n, n) if n > 0 else []

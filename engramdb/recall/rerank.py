@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .._models import Hit
 
-__all__ = ["diversify_sessions"]
+__all__ = ["diversify_sessions", "merge_windows", "group_sessions", "UNITS"]
+
+UNITS = ("turn", "window", "session")
 
 
 def diversify_sessions(hits: Sequence[Hit], cap: int) -> list[Hit]:
@@ -29,3 +32,32 @@ def diversify_sessions(hits: Sequence[Hit], cap: int) -> list[Hit]:
             overflow.append(hit)
         seen[session] = count + 1
     return first + overflow
+
+
+def merge_windows(hits: Sequence[Hit], radius: int) -> list[Hit]:
+    """Drop a hit that falls inside the window of a better hit of the same session:
+    with ``unit="window"`` each returned turn stands for itself and its neighbours."""
+    taken: list[tuple[str | None, int]] = []
+    out = []
+    for hit in hits:
+        r = hit.record
+        if r.session_id is not None and r.position is not None and any(
+                s == r.session_id and abs(p - r.position) <= radius for s, p in taken):
+            continue
+        if r.position is not None:
+            taken.append((r.session_id, r.position))
+        out.append(hit)
+    return out
+
+
+def group_sessions(hits: Sequence[Hit]) -> list[Hit]:
+    """One hit per session (its best turn), scored by the session's summed turn scores:
+    a session that matches in several places outranks one lucky turn."""
+    best: dict[str | None, Hit] = {}
+    total: dict[str | None, float] = {}
+    for hit in hits:
+        key = hit.record.session_id if hit.record.session_id is not None else hit.id
+        best.setdefault(key, hit)
+        total[key] = total.get(key, 0.0) + hit.score
+    grouped = [replace(best[key], score=total[key]) for key in best]
+    return sorted(grouped, key=lambda h: -h.score)
