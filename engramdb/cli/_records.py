@@ -93,6 +93,9 @@ def _search(sub: Any) -> None:
                    help="what was true then (ISO 8601): records valid at that time")
     p.add_argument("--include-superseded", action="store_true",
                    help="also show records a later fact replaced (ranked lower, marked)")
+    p.add_argument("--unit", choices=("turn", "window", "session"), default="turn",
+                   help="granularity: single turns (default), windows around turns, or "
+                        "whole sessions")
 
 
 def run_search(args: argparse.Namespace, ctx: Context) -> int:
@@ -100,7 +103,11 @@ def run_search(args: argparse.Namespace, ctx: Context) -> int:
         args.query, user_id=ctx.user, limit=args.limit, method=args.method,
         context=args.context, since=args.since, until=args.until, session_id=args.session,
         agent_id=args.agent, speaker=args.speaker, min_confidence=args.min_confidence,
-        as_of=args.as_of, include_superseded=args.include_superseded)
+        as_of=args.as_of, include_superseded=args.include_superseded, unit=args.unit)
+    if not hits and ctx.user not in ctx.memory().users():
+        known = ", ".join(ctx.memory().users()[:5]) or "none"
+        ctx.out.note(f"no memories for user {ctx.user!r} (known users: {known})")
+        return 0
     if not hits and args.min_confidence is not None and not ctx.out.json:
         ctx.out.note(f"nothing relevant (best confidence {hits.confidence:.2f} < "
                      f"{args.min_confidence})")
