@@ -1,0 +1,380 @@
+"""``engram bench scale``: how ingest and search cost grow with the corpus.
+
+A deterministic synthetic corpus of N chat turns (:class:`ScaleCorpus`): many
+users, each with many sessions of 6-30 turns between the user and an assistant,
+sentences from the templates of :mod:`._vocab` (turns of about 5-45 words). One
+*heavy* user holds ``heavy_share`` of all turns (10%: 1k turns at N=10k, 10k at
+N=100k), so the growth of one user's memory is visible next to the growth of
+the whole file; the other users hold about ``turns_per_user`` turns each.
+
+Some user turns state a fact (``_vocab.FACTS``); each such turn is a *needle*
+with a question it answers. Queries are needles sampled half from the heavy
+user and half from the others: their latency is measured per method, and
+``needle_recall@10`` says how often the fact's turn is in the top 10.
+
+Every size runs in a fresh database (and, from the CLI, a fresh process, so that
+each size's peak RSS is its own); ingest goes through
+:meth:`Memory.add_session`, search through :meth:`Memory.search`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import string
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._errors import InvalidInputError
+from .._models import Turn
+from ..recall.pipeline import METHODS
+from . import _vocab as V
+from . import metrics as M
+from ._machine import machine_info, now_iso, peak_rss_mb
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+__all__ = [
+    "Needle",
+    "ScaleCorpus",
+    "SynthSession",
+    "parse_sizes",
+    "run_scale",
+    "run_scale_size",
+]
+
+_EPOCH = datetime(2021, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Needle:
+    """A planted fact: the query that asks for it and the turn that states it."""
+
+    user_id: str
+    query: str
+    turn_id: str
+
+
+@dataclass(slots=True)
+class SynthSession:
+    user_id: str
+    session_id: str
+    started_at: datetime
+    turns: list[Turn] = field(default_factory=list)
+
+
+@cache
+def _fields(template: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+def _fill(rng: random.Random, template: str, values: dict[str, str] | None = None
+          ) -> tuple[str, dict[str, str]]:
+    values = dict(values or {})
+    for name in _fields(template):
+        if name not in values:
+            values[name] = rng.choice(V.SLOTS[name])
+    return template.format(**values), values
+
+
+class ScaleCorpus:
+    """N turns of synthetic multi-user chat, identical for the same arguments.
+
+    Iterate :meth:`sessions` (sessions of all users interleaved, as they would
+    arrive); :attr:`needles` fills up during the iteration.
+    """
+
+    def __init__(self, n_turns: int, *, seed: int = 0, turns_per_user: int = 500,
+                 heavy_share: float = 0.1) -> None:
+        if n_turns < 1:
+            raise InvalidInputError(f"a corpus needs at least 1 turn, got {n_turns}")
+        if turns_per_user < 1:
+            raise InvalidInputError("turns_per_user must be 1 or more")
+        if not 0 <= heavy_share < 1:
+            raise InvalidInputError("heavy_share must lie in [0, 1)")
+        self.n_turns = n_turns
+        self.seed = seed
+        heavy = round(n_turns * heavy_share)
+        rest = n_turns - heavy
+        others = max(1, round(rest / turns_per_user)) if rest else 0
+        sizes = ([heavy] if heavy else []) + [rest // others + (1 if i < rest % others else 0)
+                                              for i in range(others)]
+        self.users: list[tuple[str, int]] = [(f"user-{i:05d}", n) for i, n in enumerate(sizes)
+                                             if n > 0]
+        self.heavy_user: str | None = self.users[0][0] if heavy else None
+        self.needles: list[Needle] = []
+
+    def _user_sessions(self, index: int, user_id: str, n: int) -> Iterator[SynthSession]:
+        rng = random.Random(f"{self.seed}:{user_id}")
+        name = V.NAMES[index % len(V.NAMES)]
+        when = _EPOCH + timedelta(days=rng.randrange(365), minutes=rng.randrange(24 * 60))
+        left, s = n, 0
+        while left > 0:
+            size = min(left, rng.randint(6, 30))
+            sid = f"{user_id}-s{s:04d}"
+            session = SynthSession(user_id, sid, when)
+            for i in range(size):
+                if i % 2 == 0:
+                    text, needle = self._user_turn(rng)
+                    if needle is not None:
+                        self.needles.append(Needle(user_id, needle, f"{sid}:{i + 1}"))
+                    speaker, role = name, "user"
+                else:
+                    text, speaker, role = self._reply(rng), "assistant", "assistant"
+                session.turns.append(Turn(text=text, speaker=speaker, role=role,
+                                          metadata={"turn_id": f"{sid}:{i + 1}"}))
+            yield session
+            left -= size
+            s += 1
+            when += timedelta(days=rng.randint(1, 14), minutes=rng.randrange(-300, 300))
+
+    @staticmethod
+    def _user_turn(rng: random.Random) -> tuple[str, str | None]:
+        count = rng.choices((1, 2, 3), weights=(45, 40, 15))[0]
+        parts, question = [], None
+        fact_at = rng.randrange(count) if rng.random() < 0.4 else -1
+        for j in range(count):
+            if j == fact_at:
+                statement, ask = rng.choice(V.FACTS)
+                text, values = _fill(rng, statement)
+                question = _fill(rng, ask, values)[0]
+            else:
+                text = _fill(rng, rng.choice(V.CHAT))[0]
+            parts.append(text)
+        return " ".join(parts), question
+
+    @staticmethod
+    def _reply(rng: random.Random) -> str:
+        count = rng.choices((1, 2, 3), weights=(50, 38, 12))[0]
+        parts = [_fill(rng, rng.choice(V.REPLY))[0] for _ in range(count)]
+        if rng.random() < 0.25:
+            parts.append(_fill(rng, rng.choice(V.CHAT))[0])
+        return " ".join(parts)
+
+    def sessions(self) -> Iterator[SynthSession]:
+        """Every session, users interleaved round-robin (deterministic)."""
+        self.needles = []
+        streams = [self._user_sessions(i, uid, n) for i, (uid, n) in enumerate(self.users)]
+        while streams:
+            alive = []
+            for stream in streams:
+                session = next(stream, None)
+                if session is not None:
+                    yield session
+                    alive.append(stream)
+            streams = alive
+
+    def queries(self, n: int) -> list[Needle]:
+        """``n`` needles (after :meth:`sessions` ran): half of the heavy user's, half of
+        the others' (all from the others when there is no heavy user)."""
+        rng = random.Random(f"{self.seed}:queries")
+        heavy = [q for q in self.needles if q.user_id == self.heavy_user]
+        rest = [q for q in self.needles if q.user_id != self.heavy_user]
+        if not heavy or not rest:
+            pool = heavy or rest
+            return rng.sample(pool, min(n, len(pool)))
+        half = n // 2
+        return (rng.sample(heavy, min(half, len(heavy)))
+                + rng.sample(rest, min(n - half, len(rest))))
+
+
+# -------------------------------------------------------------------- running
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
+
+
+def _pct(values: Sequence[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    p = M.percentiles(values, (50, 95, 99))
+    return {"p50": round(p[50], 2), "p95": round(p[95], 2), "p99": round(p[99], 2),
+            "mean": round(sum(values) / len(values), 2), "n": len(values)}
+
+
+def run_scale_size(n_turns: int, *, embedder: str = "minilm", seed: int = 0,
+                   queries: int = 200, methods: Sequence[str] = METHODS,
+                   db_path: str | os.PathLike[str] | None = None,
+                   turns_per_user: int = 500, heavy_share: float = 0.1,
+                   progress: Progress | None = None) -> dict[str, Any]:
+    """Generate, ingest and query one corpus of ``n_turns``; the result of one size."""
+    from .._memory import Memory
+
+    with tempfile.TemporaryDirectory(prefix="engram-scale-") as tmp:
+        path = Path(db_path) if db_path is not None else Path(tmp) / f"scale-{n_turns}.db"
+        if path.exists():
+            raise InvalidInputError(f"{path} exists: a scale run needs a new database file")
+        corpus = ScaleCorpus(n_turns, seed=seed, turns_per_user=turns_per_user,
+                             heavy_share=heavy_share)
+        memory = Memory(path, embedder=embedder)
+        try:
+            started = time.perf_counter()
+            memory.search("warm up", user_id="engram-bench-warmup", limit=1, method="engram")
+            warm = time.perf_counter() - started
+            task = progress.add_task(f"ingest {n_turns:,}", total=n_turns) if progress else None
+            sessions = turns = words = 0
+            started = time.perf_counter()
+            for s in corpus.sessions():
+                memory.add_session(s.turns, user_id=s.user_id, session_id=s.session_id,
+                                   started_at=s.started_at)
+                sessions += 1
+                turns += len(s.turns)
+                words += sum(len(t.text.split()) for t in s.turns)
+                if progress is not None and task is not None:
+                    progress.advance(task, len(s.turns))
+            ingest_s = time.perf_counter() - started
+            rss_after_ingest = peak_rss_mb()
+            result = _query(memory, corpus, queries, methods, progress)
+            name = memory.embedder.name
+        finally:
+            memory.close()
+        size = _dir_bytes(path)
+    return {
+        "n_turns": turns, "users": len(corpus.users), "sessions": sessions,
+        "heavy_user_turns": corpus.users[0][1] if corpus.heavy_user else None,
+        "mean_words_per_turn": round(words / max(turns, 1), 1),
+        "embedder": name, "seed": seed,
+        "ingest": {"seconds": round(ingest_s, 2), "turns_per_s": round(turns / ingest_s, 1),
+                   "warmup_seconds": round(warm, 2)},
+        "db_bytes": size, "db_mb": round(size / 2**20, 1),
+        "bytes_per_turn": round(size / max(turns, 1)),
+        "peak_rss_mb": peak_rss_mb(), "peak_rss_mb_after_ingest": rss_after_ingest,
+        **result,
+    }
+
+
+def _query(memory: Any, corpus: ScaleCorpus, n: int, methods: Sequence[str],
+           progress: Progress | None) -> dict[str, Any]:
+    needles = corpus.queries(n)
+    # The first search of a user loads that user's vectors into the cache: time it apart
+    # ("cold"), so the per-method numbers compare warm searches.
+    cold: list[float] = []
+    for user in dict.fromkeys(q.user_id for q in needles):
+        started = time.perf_counter()
+        memory.search("hello", user_id=user, limit=10, method="hybrid")
+        cold.append((time.perf_counter() - started) * 1000)
+    task = progress.add_task("search", total=len(needles) * len(methods)) if progress else None
+    per: dict[str, dict[str, list[float]]] = {m: {"all": [], "heavy": [], "found": []}
+                                             for m in methods}
+    for q in needles:
+        for method in methods:
+            started = time.perf_counter()
+            hits = memory.search(q.query, user_id=q.user_id, limit=10, method=method)
+            ms = (time.perf_counter() - started) * 1000
+            slot = per[method]
+            slot["all"].append(ms)
+            if q.user_id == corpus.heavy_user:
+                slot["heavy"].append(ms)
+            slot["found"].append(float(any(h.record.metadata.get("turn_id") == q.turn_id
+                                           for h in hits)))
+            if progress is not None and task is not None:
+                progress.advance(task)
+    return {
+        "queries": len(needles),
+        "cold_first_search_ms": _pct(cold),
+        "methods": {m: {"latency_ms": _pct(v["all"]),
+                        "heavy_user_latency_ms": _pct(v["heavy"]),
+                        "needle_recall@10": round(sum(v["found"]) / len(v["found"]), 4)
+                        if v["found"] else None}
+                    for m, v in per.items()},
+    }
+
+
+def parse_sizes(text: str | Sequence[str]) -> list[int]:
+    """``"10000,100k,1e5"`` -> ``[10000, 100000, 100000]``."""
+    items = [text] if isinstance(text, str) else list(text)
+    out = []
+    for item in items:
+        for part in item.split(","):
+            part = part.strip().lower().replace("_", "")
+            if not part:
+                continue
+            mult = 1
+            if part[-1] in "km":
+                mult = 1000 if part[-1] == "k" else 1_000_000
+                part = part[:-1]
+            try:
+                value = int(float(part) * mult)
+            except ValueError:
+                raise InvalidInputError(f"not a corpus size: {part!r} (e.g. 10000,100k)") from None
+            if value < 1:
+                raise InvalidInputError(f"corpus size must be 1 or more, got {value}")
+            out.append(value)
+    if not out:
+        raise InvalidInputError("give at least one corpus size, e.g. --n 10000,100000")
+    return out
+
+
+def _child(conn: Any, n: int, options: dict[str, Any], show_progress: bool) -> None:
+    try:
+        if show_progress:
+            from ._progress import progress_bar
+
+            with progress_bar() as progress:
+                conn.send(("ok", run_scale_size(n, progress=progress, **options)))
+        else:
+            conn.send(("ok", run_scale_size(n, **options)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def run_scale(sizes: Sequence[int], *, embedder: str = "minilm", seed: int = 0,
+              queries: int = 200, methods: Sequence[str] = METHODS,
+              db_path: str | os.PathLike[str] | None = None, turns_per_user: int = 500,
+              heavy_share: float = 0.1, isolate: bool = True,
+              progress: Progress | None = None, show_progress: bool = False) -> dict[str, Any]:
+    """Run every size; with ``isolate`` each in its own process (so that each peak RSS
+    is that size's alone). ``db_path`` keeps the databases: ``x.db`` becomes
+    ``x-10000.db``, ``x-100000.db``."""
+    runs = []
+    for n in sizes:
+        path = None
+        if db_path is not None:
+            p = Path(db_path)
+            path = str(p.with_name(f"{p.stem}-{n}{p.suffix or '.db'}"))
+        options: dict[str, Any] = {"embedder": embedder, "seed": seed, "queries": queries,
+                   "methods": tuple(methods), "db_path": path,
+                   "turns_per_user": turns_per_user, "heavy_share": heavy_share}
+        if isolate:
+            runs.append(_in_child(n, options, show_progress))
+        else:
+            runs.append(run_scale_size(n, progress=progress, **options))
+    return {
+        "dataset": "scale",
+        "scale": {"embedder": runs[0]["embedder"] if runs else embedder, "seed": seed,
+                  "queries_per_size": queries, "methods": list(methods),
+                  "turns_per_user": turns_per_user, "heavy_share": heavy_share,
+                  "isolated_processes": isolate, "runs": runs},
+        "machine": machine_info(),
+        "date": now_iso(),
+    }
+
+
+def _in_child(n: int, options: dict[str, Any], show_progress: bool) -> dict[str, Any]:
+    import multiprocessing as mp
+
+    from .._errors import EngramError
+
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, n, options, show_progress), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        status, payload = parent.recv()
+    except EOFError:
+        proc.join()
+        raise EngramError(f"the scale run of {n} turns died (exit code {proc.exitcode})") \
+            from None
+    proc.join()
+    if status != "ok":
+        raise EngramError(f"the scale run of {n} turns failed: {payload}")
+    return payload

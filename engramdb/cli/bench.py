@@ -1,0 +1,239 @@
+"""``engram bench``: LoCoMo, LongMemEval and scale runs, all four methods side by side.
+
+Benchmarks write into a temporary database that is deleted afterwards, unless
+``--db`` is given (``ENGRAM_DB`` is not used: a benchmark never writes into your
+memory unless you ask).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from contextlib import ExitStack, nullcontext
+from pathlib import Path
+from typing import Any
+
+from .._errors import ImportFormatError, InvalidInputError
+from ._app import Context, add_command, open_memory
+
+__all__ = ["register"]
+
+DEFAULT_EMBEDDER = "minilm"
+#: the CLI reads the LLM's API key from here (never from a flag: flags end up in shell history)
+LLM_KEY_ENV = "ENGRAM_LLM_API_KEY"
+
+_DESCRIPTION = """\
+Measure recall and speed on a benchmark, with every method side by side:
+bm25 (plain BM25 over turns), dense (cosine over the same embedder), hybrid
+(their reciprocal rank fusion) and engram (the full recall pipeline).
+
+  locomo FILE        LoCoMo (snap-research/locomo data/locomo10.json, or a split)
+  longmemeval FILE   LongMemEval (longmemeval_s.json, _m, _oracle)
+  scale --n N,...    synthetic multi-user corpora: ingest speed, latency, size, RSS
+"""
+
+_EXAMPLES = """\
+Examples:
+  engram bench locomo ../shared/benchdata/locomo/locomo-dev.json
+  engram bench locomo data.json --method bm25,engram --limit-questions 50 --embedder fake
+  engram bench longmemeval longmemeval_s.json --out bench-report/
+  engram bench scale --n 10000,100000
+  engram bench locomo --help                 # every option of one benchmark
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("bench", help="measure recall and speed (LoCoMo, LongMemEval, "
+                                          "scale)",
+                            description=_DESCRIPTION, epilog=_EXAMPLES,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(run=lambda args: _usage(parser))
+    inner = parser.add_subparsers(title="benchmarks", metavar="BENCHMARK")
+    for name, loader_doc in (("locomo", "a LoCoMo JSON file (list of conversations)"),
+                             ("longmemeval", "a LongMemEval JSON file (list of instances)")):
+        p = add_command(
+            inner, name, run_dataset, summary=f"retrieval benchmark on {loader_doc}",
+            description=(
+                f"Ingest {loader_doc}, one scope per conversation, and ask every\n"
+                "question with each method. Reports turn- and session-level recall_all,\n"
+                "recall_any and ndcg_any at k = 1, 5, 10, 20, 50 per category, search\n"
+                "latency percentiles, context tokens and ingest throughput."
+                + ("\nLoCoMo categories: 1 multi-hop, 2 temporal, 3 open-domain, 4 single-hop,"
+                   "\n5 adversarial; 'overall' is categories 1-4." if name == "locomo" else
+                   "\nAbstention (_abs) questions are left out of retrieval measures.")),
+            examples=(f"  engram bench {name} data.json\n"
+                      f"  engram bench {name} data.json --method bm25,engram --limit-questions 50\n"
+                      f"  engram bench {name} data.json --json > result.json\n"
+                      f"  engram bench {name} data.json --out bench-report/\n"
+                      f"  {LLM_KEY_ENV}=... engram bench {name} data.json "
+                      "--llm-url https://api.openai.com/v1 --llm-model gpt-4o-mini\n"))
+        p.set_defaults(dataset=name)
+        p.add_argument("file", metavar="FILE", help="the dataset file")
+        _common(p)
+        p.add_argument("--limit-questions", type=_positive, metavar="N",
+                       help="only the first N questions (quick runs)")
+        p.add_argument("--conversations", metavar="IDS",
+                       help="comma-separated conversation ids (LoCoMo sample_id, LongMemEval "
+                            "question_id)")
+        p.add_argument("--context-k", type=_positive, default=10, metavar="K",
+                       help="turns counted as context (tokens) and given to the LLM (default 10)")
+        qa = p.add_argument_group("question answering (optional)")
+        qa.add_argument("--llm-url", metavar="URL",
+                        help="OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1; "
+                             f"the key, if any, from ${LLM_KEY_ENV}")
+        qa.add_argument("--llm-model", metavar="MODEL", help="model name for answers")
+        qa.add_argument("--judge-model", metavar="MODEL",
+                        help="model name for the judge (default: --llm-model)")
+        qa.add_argument("--no-judge", action="store_true", help="score with F1 only")
+        qa.add_argument("--llm-timeout", type=float, default=60.0, metavar="S",
+                        help="seconds per LLM call (default 60)")
+    p = add_command(
+        inner, "scale", run_scale_cmd, summary="ingest and search cost vs corpus size",
+        description=(
+            "Generate a synthetic multi-user chat corpus of N turns for each size\n"
+            "(deterministic: same seed, same corpus), ingest it session by session,\n"
+            "and report ingest turns/s, search latency per method, database size on\n"
+            "disk and peak RSS. Each size runs in a fresh database and process."),
+        examples=("  engram bench scale --n 10000,100000\n"
+                  "  engram bench scale --n 2000 --embedder fake --method hybrid,engram\n"
+                  "  engram bench scale --n 10k,100k --out bench-report/\n"))
+    p.add_argument("--n", required=True, metavar="SIZES",
+                   help="corpus sizes in turns, comma-separated (10000,100k)")
+    _common(p)
+    p.add_argument("--queries", type=_positive, default=200, metavar="Q",
+                   help="searches per method and size (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
+    p.add_argument("--turns-per-user", type=_positive, default=500, metavar="T",
+                   help="turns of each ordinary user (default 500)")
+    p.add_argument("--heavy-share", type=float, default=0.1, metavar="F",
+                   help="share of all turns held by one heavy user (default 0.1)")
+    p.add_argument("--no-isolate", action="store_true",
+                   help="run every size in this process (peak RSS then accumulates)")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--method", action="append", metavar="M",
+                   help="bm25, dense, hybrid, engram; repeat or comma-separate "
+                        "(default: all four)")
+    p.add_argument("--out", metavar="DIR", help="write report.json and report.html here")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _progress(args: argparse.Namespace) -> Any:
+    if args.no_progress:
+        return nullcontext(None)
+    from ..bench._progress import progress_bar
+
+    return progress_bar()
+
+
+def _load(kind: str, path: str) -> Any:
+    from ..formats import load_locomo, load_longmemeval, sniff_format
+
+    loader = load_locomo if kind == "locomo" else load_longmemeval
+    try:
+        return loader(path)
+    except ImportFormatError as exc:
+        try:
+            found = sniff_format(path)
+        except (ImportFormatError, OSError):
+            found = None
+        if found is not None and found != kind:
+            hint = (f"`engram bench {found} {path}`" if found in ("locomo", "longmemeval")
+                    else "an engramdb export (`engram import`), not a benchmark")
+            raise ImportFormatError(f"{path}: this is a {found} file, not {kind}: use "
+                                    f"{hint}") from exc
+        raise
+
+
+def _qa_config(args: argparse.Namespace) -> Any:
+    if not args.llm_url and not args.llm_model:
+        return None
+    if not (args.llm_url and args.llm_model):
+        raise InvalidInputError("question answering needs both --llm-url and --llm-model")
+    from ..bench.qa import QAConfig
+    from ..llm import OpenAIChat
+
+    key = os.environ.get(LLM_KEY_ENV) or None
+    llm = OpenAIChat(args.llm_url, args.llm_model, api_key=key, timeout=args.llm_timeout)
+    judge = (OpenAIChat(args.llm_url, args.judge_model, api_key=key, timeout=args.llm_timeout)
+             if args.judge_model else None)
+    return QAConfig(llm=llm, judge_llm=judge, judge=not args.no_judge, k=args.context_k)
+
+
+def run_dataset(args: argparse.Namespace, ctx: Context) -> int:
+    from ..bench.harness import BenchConfig, parse_methods, run_benchmark, strip_per_question
+    from ..bench.report import render_terminal, write_report
+
+    config = BenchConfig(
+        methods=parse_methods(args.method), limit_questions=args.limit_questions,
+        conversations=tuple(c.strip() for c in args.conversations.split(",") if c.strip())
+        if args.conversations else None,
+        context_k=args.context_k, qa=_qa_config(args))
+    dataset = _load(args.dataset, args.file)
+    embedder = ctx.embedder or DEFAULT_EMBEDDER
+    with ExitStack() as stack:
+        if ctx.db_flag:
+            path = Path(ctx.db_flag).expanduser()
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="engram-bench-"))
+            path = Path(tmp) / "bench.db"
+        memory = stack.enter_context(open_memory(path, embedder))
+        progress = stack.enter_context(_progress(args))
+        report = run_benchmark(dataset, memory, config, progress=progress,
+                               embedder=memory.embedder.name)
+    summary = strip_per_question(report)
+    if ctx.db_flag:
+        summary["db"] = str(path)
+    if args.out:
+        paths = write_report(args.out, summary, report["per_question"])
+        ctx.out.note(f"wrote {paths['json']}, {paths['html']} and {paths['questions']}")
+    if ctx.out.json:
+        ctx.out.emit(summary)
+    else:
+        render_terminal(summary, ctx.out.console)
+    return 0
+
+
+def run_scale_cmd(args: argparse.Namespace, ctx: Context) -> int:
+    from ..bench.harness import parse_methods
+    from ..bench.report import render_scale_terminal, write_report
+    from ..bench.scale import parse_sizes, run_scale
+
+    sizes = parse_sizes(args.n)
+    if not 0 <= args.heavy_share < 1:
+        raise InvalidInputError("--heavy-share must lie in [0, 1)")
+    methods = parse_methods(args.method)
+    embedder = ctx.embedder or DEFAULT_EMBEDDER
+    isolate = not args.no_isolate
+    with (nullcontext(None) if isolate else _progress(args)) as progress:
+        report = run_scale(sizes, embedder=embedder, seed=args.seed, queries=args.queries,
+                           methods=methods, db_path=ctx.db_flag,
+                           turns_per_user=args.turns_per_user, heavy_share=args.heavy_share,
+                           isolate=isolate, progress=progress,
+                           show_progress=isolate and not args.no_progress)
+    if args.out:
+        paths = write_report(args.out, report)
+        ctx.out.note(f"wrote {paths['json']} and {paths['html']}")
+    if ctx.out.json:
+        ctx.out.emit(report)
+    else:
+        render_scale_terminal(report, ctx.out.console)
+    return 0

@@ -1,0 +1,107 @@
+"""`engram bench scale`: the synthetic corpus is deterministic and realistic, and a
+tiny run reports every figure."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from engramdb import InvalidInputError
+from engramdb.bench.scale import ScaleCorpus, parse_sizes, run_scale, run_scale_size
+from engramdb.cli import main
+
+
+def _dump(corpus: ScaleCorpus) -> list[tuple]:
+    return [(s.user_id, s.session_id, s.started_at, [(t.speaker, t.text, t.metadata["turn_id"])
+                                                     for t in s.turns])
+            for s in corpus.sessions()]
+
+
+def test_same_seed_same_corpus_other_seed_other_corpus() -> None:
+    a, b = ScaleCorpus(3000, seed=7), ScaleCorpus(3000, seed=7)
+    assert _dump(a) == _dump(b)
+    assert a.needles == b.needles and a.queries(40) == b.queries(40)
+    assert _dump(ScaleCorpus(3000, seed=8)) != _dump(a)
+
+
+def test_corpus_shape() -> None:
+    corpus = ScaleCorpus(10_000, seed=0)
+    sessions = list(corpus.sessions())
+    turns = [t for s in sessions for t in s.turns]
+    assert len(turns) == 10_000
+    per_user = Counter(s.user_id for s in sessions for _ in s.turns)
+    assert per_user[corpus.heavy_user] == 1000  # 10% heavy user
+    assert len(per_user) == 1 + 18  # 9000 others / 500 per user
+    assert all(1 <= len(s.turns) <= 30 for s in sessions)
+    assert len({s.session_id for s in sessions}) == len(sessions)
+    assert len({t.metadata["turn_id"] for t in turns}) == len(turns)
+    words = [len(t.text.split()) for t in turns]
+    assert 12 <= sum(words) / len(words) <= 25  # chat-like turn lengths
+    assert min(words) >= 2 and max(words) <= 80
+    # users interleave (sessions arrive round-robin), and each user's sessions move forward
+    assert len({s.user_id for s in sessions[:19]}) == 19
+    by_user: dict[str, list] = {}
+    for s in sessions:
+        by_user.setdefault(s.user_id, []).append(s.started_at)
+    assert all(d == sorted(d) for d in by_user.values())
+    # needles name a real turn of their user, and queries split between heavy and others
+    ids = {t.metadata["turn_id"]: s.user_id for s in sessions for t in s.turns}
+    assert corpus.needles and all(ids[n.turn_id] == n.user_id for n in corpus.needles)
+    queries = corpus.queries(100)
+    assert sum(q.user_id == corpus.heavy_user for q in queries) == 50
+
+
+def test_small_corpus_without_heavy_user() -> None:
+    corpus = ScaleCorpus(40, heavy_share=0.0)
+    assert corpus.heavy_user is None and sum(n for _, n in corpus.users) == 40
+    assert sum(len(s.turns) for s in corpus.sessions()) == 40
+    with pytest.raises(InvalidInputError):
+        ScaleCorpus(0)
+
+
+def test_parse_sizes() -> None:
+    assert parse_sizes("10000,100k") == [10_000, 100_000]
+    assert parse_sizes(["2k", "1e3"]) == [2000, 1000]
+    for bad in ("", "ten", "-5"):
+        with pytest.raises(InvalidInputError):
+            parse_sizes(bad)
+
+
+def test_tiny_scale_run_in_process(tmp_path: Path) -> None:
+    run = run_scale_size(200, embedder="fake", queries=20, db_path=tmp_path / "s.db")
+    assert run["n_turns"] == 200 and run["embedder"] == "fake"
+    assert run["ingest"]["turns_per_s"] > 0 and run["db_bytes"] > 0
+    assert run["peak_rss_mb"] > 0
+    assert set(run["methods"]) == {"bm25", "dense", "hybrid", "engram"}
+    for entry in run["methods"].values():
+        assert entry["latency_ms"]["p50"] > 0 and set(entry["latency_ms"]) >= {"p50", "p95"}
+        assert 0.0 <= entry["needle_recall@10"] <= 1.0
+    assert (tmp_path / "s.db").exists()  # kept when a path is given
+    with pytest.raises(InvalidInputError, match="exists"):
+        run_scale_size(200, embedder="fake", queries=5, db_path=tmp_path / "s.db")
+
+
+def test_scale_in_a_child_process() -> None:
+    report = run_scale([150], embedder="fake", queries=10, methods=("hybrid", "engram"))
+    assert report["dataset"] == "scale" and report["scale"]["isolated_processes"]
+    (run,) = report["scale"]["runs"]
+    assert run["n_turns"] == 150 and set(run["methods"]) == {"hybrid", "engram"}
+    assert "cpu" in report["machine"] and report["date"]
+
+
+def test_scale_cli_json_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ENGRAM_EMBEDDER", raising=False)
+    out = tmp_path / "r"
+    code = main(["bench", "scale", "--n", "120,240", "--embedder", "fake", "--queries", "8",
+                 "--no-isolate", "--json", "--no-progress", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    data = json.loads(captured.out)
+    assert [r["n_turns"] for r in data["scale"]["runs"]] == [120, 240]
+    assert data["scale"]["embedder"] == "fake"
+    page = (out / "report.html").read_text()
+    assert "latency vs corpus size" in page and "<svg" in page
