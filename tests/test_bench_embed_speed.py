@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import json
+
+from engramdb.bench import embed_speed
+
+
+def test_sentences_are_deterministic_chat_turns():
+    a, b = embed_speed.sentences(50), embed_speed.sentences(50)
+    assert a == b and len(a) == 50 and all(t.strip() for t in a)
+
+
+def test_measure_reports_throughput(capsys):
+    assert embed_speed.main(["--n", "40", "--batch", "16", "--repeat", "1",
+                             "--embedder", "fake", "--json"]) == 0
+    result, = json.loads(capsys.readouterr().out)["results"]
+    assert result["embedder"] == "fake" and result["sentences"] == 40
+    assert result["sentences_per_s"] > 0 and result["batch"] == 16
