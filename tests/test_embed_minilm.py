@@ -234,3 +234,17 @@ def test_concurrent_first_calls_load_once(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(loads) == 1 and len(results) == 4
     for r in results[1:]:
         np.testing.assert_allclose(r, results[0], atol=1e-6)
+
+
+def test_blas_thread_count_is_restored() -> None:
+    from engramdb.embed import _blas
+
+    pair = _blas._pair()
+    if pair is None:
+        pytest.skip("numpy's BLAS is not an OpenBLAS we can steer")
+    before = pair[1]()
+    with _blas.single_threaded_blas():
+        with _blas.single_threaded_blas():
+            assert pair[1]() == 1
+        assert pair[1]() == 1  # the outer call still runs
+    assert pair[1]() == before
