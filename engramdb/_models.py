@@ -202,6 +202,7 @@ class Filters:
     until: datetime | None = None
     metadata: Mapping[str, Any] | None = None
     speaker: str | None = None
+    speaker_keeps_facts: bool = False  # with speaker: also records that have no speaker
     include_archived: bool = False  # True: every record, archived and superseded alike
     #: False: records whose validity ended (``valid_to`` <= now) are left out, except
     #: conversation turns, which are a log of what was said (ranked lower, never hidden)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -58,11 +57,10 @@ def test_demo_human_output(capsys, monkeypatch) -> None:
 
 @pytest.mark.slow
 def test_demo_with_the_default_embedder(capsys, monkeypatch) -> None:
-    """The newcomer's run: real minilm, offline, well under a minute, and useful hits."""
+    """The newcomer's run: real minilm, offline, and useful hits (its speed is measured
+    by running it, not asserted here: tests assert behaviour, never wall-clock time)."""
     monkeypatch.delenv("ENGRAM_EMBEDDER", raising=False)
-    started = time.perf_counter()
     out = _demo_json(capsys)
-    assert time.perf_counter() - started < 60
     assert "minilm" in out["embedder"] and out["db"] is None
     answerable = [q for q in out["questions"] if q["evidence"]]
     found = sum(q["evidence_in_top"] for q in answerable)

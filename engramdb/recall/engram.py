@@ -52,10 +52,10 @@ def engram_candidates(store: Store, scope: Scope, q: QueryAnalysis,
     vec = cache(qvec)  # embed the query only if a dense signal runs
     on = {s for s, w in weights.items() if w > 0}
     out: dict[str, list[Match]] = {}
-    _plain(out, on, store, scope, q, vec, k, filters, opts, suffix="")
+    _plain(out, on, store, scope, _unnamed(q), vec, k, filters, opts, suffix="")
     if opts.speaker and len(q.speakers) == 1 and filters.speaker is None:
-        narrowed = replace(filters, speaker=q.speakers[0])
-        _plain(out, on, store, scope, q, vec, k, narrowed, opts, suffix="@speaker")
+        narrowed = replace(filters, speaker=q.speakers[0], speaker_keeps_facts=True)
+        _plain(out, on, store, scope, _unnamed(q), vec, k, narrowed, opts, suffix="@speaker")
     span = q.time.span if q.time is not None else None
     if opts.time and span is not None and "time" in on:
         out["time"] = store.lexical(scope, q.terms, k, _within(filters, span), index="keys")
@@ -73,6 +73,15 @@ def _plain(out: dict[str, list[Match]], on: set[str], store: Store, scope: Scope
         out["dense" + suffix] = store.dense(scope, vec(), k, filters)
     if opts.keys and "keys" + suffix in on:
         out["keys" + suffix] = store.lexical(scope, q.terms, k, filters, index="keys")
+
+
+def _unnamed(q: QueryAnalysis) -> QueryAnalysis:
+    """The query without the names of the speakers it names: every turn of theirs
+    is keyed "Name: ...", so the name matches them all and only adds noise."""
+    names = {w.lower() for s in q.speakers for w in s.split()}
+    names |= {n + "'s" for n in names}
+    kept = tuple(t for t in q.terms if t not in names)
+    return replace(q, terms=kept) if kept else q
 
 
 def _within(filters: Filters, span: object) -> Filters:

@@ -6,8 +6,13 @@ The value stays the verbatim turn; only its *keys* grow (LongMemEval, Wu et al.
 * ``turn``   – the turn itself with its speaker (stemmed index);
 * ``window`` – the previous turn and this one: an answer is found by its question;
 * ``date``   – absolute dates resolved from relative expressions against the
-  session date ("last Saturday" said on 8 May 2023 -> 2023-05-06), plus the
-  session's own date, so "in May 2023" matches lexically.
+  session date ("last Saturday" said on 8 May 2023 -> 2023-05-06), so "in May
+  2023" matches lexically;
+* ``fact``   – for stand-alone memories, each slot statement found by the
+  knowledge-update patterns (``lifecycle.slots``), written in the words a
+  question uses: "We moved to Paris" is also keyed "self live lives home city
+  ... Paris". Turns are left out: their window keys already carry context, and
+  an old self-introduction keyed this way outranks later news.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class ExpandOptions:
     turn: bool = True
     window: bool = True
     dates: bool = True
+    facts: bool = True
     window_before: int = 2
     window_after: int = 0
 
@@ -53,6 +59,36 @@ def _dates(record: Record, session_start: datetime | None) -> str:
     return " ".join(dict.fromkeys(keys))
 
 
+# How questions ask for each slot (lifecycle.slots names the slots).
+_SLOT_WORDS = {
+    "location": "live lives living home city town location where moved",
+    "employer": "work works working job employer company where",
+    "job": "job work occupation profession career role do for a living",
+    "manager": "manager boss supervisor who",
+    "partner": "partner girlfriend boyfriend wife husband spouse dating married who",
+    "pet": "pet pets animal",
+    "age": "age old years how",
+    "car": "car drive drives vehicle",
+    "diet": "diet eat eats food vegetarian vegan",
+    "school": "school study studies university college",
+    "name": "name called",
+    "email": "email address",
+    "phone": "phone number",
+    "favourite": "favourite favorite like likes love loves prefer",
+}
+
+
+def _facts(record: Record) -> list[str]:
+    from ..lifecycle.slots import extract as slot_statements  # lifecycle imports recall
+
+    parts = []
+    for st in slot_statements(record.text, in_conversation=record.kind == "turn"):
+        if st.value and not st.negated and st.confidence >= 0.5:
+            family, _, detail = st.slot.partition(":")
+            parts.append(f"{st.subject} {detail} {_SLOT_WORDS.get(family, family)} {st.value}")
+    return parts
+
+
 def expand_session(records: Sequence[Record], session_start: datetime | None,
                    opts: ExpandOptions | None = None) -> list[list[Key]]:
     """Keys for each turn of one session, in order."""
@@ -66,6 +102,8 @@ def expand_session(records: Sequence[Record], session_start: datetime | None,
             keys.append(Key("window", _window(records, i, opts)))
         if opts.dates and (dates := _dates(record, session_start)):
             keys.append(Key("date", dates))
+        if opts.facts and record.kind != "turn":  # turns already carry their context
+            keys.extend(Key("fact", fact) for fact in _facts(record))
         out.append(keys)
     return out
 

@@ -80,7 +80,10 @@ def where_clause(scope: Scope, filters: Filters, alias: str = "r") -> tuple[str,
         parts.append(f"{a}.timestamp <= ?")
         params.append(filters.until.timestamp())
     if filters.speaker is not None:
-        parts.append(f"lower({a}.speaker) = lower(?)")
+        # a stand-alone fact has no speaker: it is the user's own, so a speaker
+        # narrowing for recall may keep it (never for an explicit --speaker filter)
+        unspoken = f" OR {a}.speaker IS NULL" if filters.speaker_keeps_facts else ""
+        parts.append(f"(lower({a}.speaker) = lower(?){unspoken})")
         params.append(filters.speaker)
     if not filters.include_archived:
         parts.append(f"{a}.archived = 0")
