@@ -235,7 +235,7 @@ class Memory:
 
     def _check_embedder(self) -> None:
         """Vectors of two embedders are not comparable: one file, one embedder."""
-        if self._embedder_checked or not isinstance(self.store, SQLiteStore):
+        if self._embedder_checked:
             return
         with self._lock:
             want = f"{self.embedder.name}:{self.embedder.dim}"

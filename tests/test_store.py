@@ -176,3 +176,19 @@ def test_neighbours(store):
     store.add([NewRecord(r, r.text) for r in recs], None)
     near = store.neighbours(Scope("ana"), recs[2], 1, 1)
     assert [r.text for r in near] == ["turn 1", "turn 3"]
+
+
+def test_sqlite_store_implements_the_whole_protocol():
+    """A new backend (PostgreSQL + pgvector) is held to the same list."""
+    import inspect
+
+    from engramdb.store import Store
+
+    wanted = {n for n, v in vars(Store).items() if callable(v) and not n.startswith("_")}
+    assert wanted >= {"add", "get", "find", "lexical", "dense", "delete", "history"}
+    for name in sorted(wanted):
+        impl = getattr(SQLiteStore, name, None)
+        assert callable(impl), f"SQLiteStore lacks {name}"
+        proto_params = list(inspect.signature(getattr(Store, name)).parameters)
+        impl_params = list(inspect.signature(impl).parameters)
+        assert impl_params[:len(proto_params)] == proto_params, name

@@ -157,6 +157,12 @@ class Store(Protocol):
         """(src_id, dst_id, kind) links from ``ids`` (or, ``incoming=True``, to them)."""
         ...
 
+    def meta(self, key: str) -> str | None:
+        """A database-wide setting (e.g. which embedder built the vectors)."""
+        ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
     def compact(self) -> dict[str, Any]:
         """Make deleted content unrecoverable from storage (index merge, vacuum, log
         truncation); returns what was done. Slow: proportional to the store's size."""
