@@ -12,7 +12,9 @@ for fusion (so each can be weighted, switched off and measured):
   ("in March 2023"): time-aware query expansion (ibid.);
 * ``prf`` – a second, dense round seeded by the first round's best hits
   (pseudo-relevance feedback, Rocchio 1971) for evidence that shares no words
-  with the question.
+  with the question;
+* ``graph`` – personalized PageRank over the entity graph from the question's
+  entities and the first round's best hits (HippoRAG 2; ``recall.graph``).
 
 A signal whose fusion weight is zero is not computed at all.
 """
@@ -29,6 +31,7 @@ import numpy as np
 from .._models import Filters, Scope
 from ..store import Match, Store
 from .fusion import rrf
+from .graph import GraphCache, extract_entities, personalized_pagerank
 from .query import QueryAnalysis
 
 __all__ = ["EngramOptions", "engram_candidates"]
@@ -43,12 +46,15 @@ class EngramOptions:
     time: bool = True
     prf: bool = True
     prf_seeds: int = 3
+    graph: bool = True
+    graph_seeds: int = 5
+    graph_damping: float = 0.5
 
 
 def engram_candidates(store: Store, scope: Scope, q: QueryAnalysis,
                       qvec: Callable[[], np.ndarray], k: int, filters: Filters,
-                      opts: EngramOptions, weights: Mapping[str, float]
-                      ) -> dict[str, list[Match]]:
+                      opts: EngramOptions, weights: Mapping[str, float],
+                      graphs: GraphCache | None = None) -> dict[str, list[Match]]:
     vec = cache(qvec)  # embed the query only if a dense signal runs
     on = {s for s, w in weights.items() if w > 0}
     out: dict[str, list[Match]] = {}
@@ -61,7 +67,33 @@ def engram_candidates(store: Store, scope: Scope, q: QueryAnalysis,
         out["time"] = store.lexical(scope, q.terms, k, _within(filters, span), index="keys")
     if opts.prf and "prf" in on:
         out.update(_feedback(store, scope, q, out, k, filters, opts, weights))
+    if opts.graph and "graph" in on and graphs is not None:
+        out["graph"] = _graph_walk(store, scope, q, out, k, filters, opts, weights, graphs)
     return out
+
+
+def _graph_walk(store: Store, scope: Scope, q: QueryAnalysis, first: dict[str, list[Match]],
+                k: int, filters: Filters, opts: EngramOptions, weights: Mapping[str, float],
+                graphs: GraphCache) -> list[Match]:
+    """Personalized PageRank from the question's entities and the first round's best
+    records (HippoRAG 2): records two hops away that share entities with them."""
+    graph = graphs.get(scope.user_id, store.generation(scope), lambda: store.mentions(scope))
+    if not graph.records:
+        return []
+    fused = rrf({s: [m.record_id for m in ms] for s, ms in first.items()}, weights=weights)
+    index = {r: i for i, r in enumerate(graph.records)}
+    rec_seeds = np.zeros(len(graph.records))
+    for rank, (doc, _, _) in enumerate(fused[:opts.graph_seeds]):
+        if doc in index:
+            rec_seeds[index[doc]] = 1.0 / (rank + 1)
+    ent_seeds = np.zeros(len(graph.entities))
+    names = extract_entities(q.text, q.speakers) | set(q.terms)
+    ent_seeds[graph.entity_ids(names)] = 1.0
+    scores = personalized_pagerank(graph, rec_seeds, ent_seeds, damping=opts.graph_damping)
+    best = [i for i in np.argsort(-scores)[:k * 3] if scores[i] > 0]
+    allowed = store.admit(scope, [graph.records[i] for i in best], filters)
+    best = [i for i in best if graph.records[i] in allowed][:k]
+    return [Match(graph.records[i], float(scores[i]), rank) for rank, i in enumerate(best)]
 
 
 def _plain(out: dict[str, list[Match]], on: set[str], store: Store, scope: Scope,

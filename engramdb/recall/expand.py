@@ -12,7 +12,9 @@ The value stays the verbatim turn; only its *keys* grow (LongMemEval, Wu et al.
   knowledge-update patterns (``lifecycle.slots``), written in the words a
   question uses: "We moved to Paris" is also keyed "self live lives home city
   ... Paris". Turns are left out: their window keys already carry context, and
-  an old self-introduction keyed this way outranks later news.
+  an old self-introduction keyed this way outranks later news;
+* ``entity`` – names the record mentions: edges of the entity graph walked by
+  personalized PageRank (``recall.graph``), not lexical keys.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import datetime
 from .._models import Record
 from .._models import Scope
 from ..store import Key, Store
+from .graph import extract_entities
 from .timeexpr import extract
 
 __all__ = ["ExpandOptions", "expand_session", "expand_record", "rekey_followers"]
@@ -35,6 +38,7 @@ class ExpandOptions:
     window: bool = True
     dates: bool = True
     facts: bool = True
+    entities: bool = True
     window_before: int = 2
     window_after: int = 0
 
@@ -93,6 +97,7 @@ def expand_session(records: Sequence[Record], session_start: datetime | None,
                    opts: ExpandOptions | None = None) -> list[list[Key]]:
     """Keys for each turn of one session, in order."""
     opts = opts or ExpandOptions()
+    speakers = {r.speaker for r in records if r.speaker}
     out: list[list[Key]] = []
     for i, record in enumerate(records):
         keys = []
@@ -104,6 +109,8 @@ def expand_session(records: Sequence[Record], session_start: datetime | None,
             keys.append(Key("date", dates))
         if opts.facts and record.kind != "turn":  # turns already carry their context
             keys.extend(Key("fact", fact) for fact in _facts(record))
+        if opts.entities:
+            keys.extend(Key("entity", e) for e in sorted(extract_entities(record.text, speakers)))
         out.append(keys)
     return out
 

@@ -22,6 +22,7 @@ from ..store import Match, Store
 from ._text import terms
 from .engram import EngramOptions, engram_candidates
 from .fusion import rrf
+from .graph import GraphCache
 from .query import analyze
 from .rerank import UNITS, diversify_sessions, group_sessions, merge_windows
 
@@ -41,7 +42,7 @@ class RecallConfig:
     # "ablation"); a zero weight skips the signal. The hybrid baseline is plain RRF.
     weights: Mapping[str, float] = field(default_factory=lambda: {
         "bm25": 0.0, "dense": 0.3, "keys": 0.6, "bm25@speaker": 0.0, "dense@speaker": 0.0,
-        "keys@speaker": 1.0, "time": 1.0, "prf": 0.0})
+        "keys@speaker": 1.0, "time": 1.0, "prf": 0.0, "graph": 0.0})
     engram: EngramOptions = field(default_factory=EngramOptions)
     session_cap: int = 0  # max hits per session before overflow (0: off)
 
@@ -59,6 +60,7 @@ class Retriever:
         self.store = store
         self.embed_query = embed_query
         self.config = config or RecallConfig()
+        self._graphs = GraphCache()  # per-user entity graphs for the engram method
         #: sets Hit.confidence (engramdb.lifecycle.abstain.Calibrator); None leaves it 0
         self.calibrator: Any = None
         #: re-scores and re-sorts hits before the cut to ``limit`` (lifecycle: decay,
@@ -108,7 +110,8 @@ class Retriever:
         speakers = {p for s in self.store.sessions(scope) for p in s.participants}
         analysis = analyze(query, sorted(speakers))
         return engram_candidates(self.store, scope, analysis, lambda: self.embed_query(query),
-                                 k, filters, self.config.engram, self.config.weights)
+                                 k, filters, self.config.engram, self.config.weights,
+                                 self._graphs)
 
     def _hits(self, scope: Scope, fused: Sequence[tuple[str, float, dict[str, float]]],
               rankings: Mapping[str, list[Match]]) -> list[Hit]:

@@ -109,6 +109,18 @@ class Store(Protocol):
 
     def dense(self, scope: Scope, vector: np.ndarray, k: int, filters: Filters) -> list[Match]: ...
 
+    def admit(self, scope: Scope, ids: Sequence[str], filters: Filters) -> set[str]:
+        """Those of ``ids`` that pass ``filters``."""
+        ...
+
+    def mentions(self, scope: Scope) -> list[tuple[str, str]]:
+        """(record id, entity) edges of the user's entity graph."""
+        ...
+
+    def generation(self, scope: Scope) -> int:
+        """A number that grows with every write to the scope's user (cache key)."""
+        ...
+
     def vectors(self, scope: Scope, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
 
     def neighbours(self, scope: Scope, record: Record, before: int, after: int) -> list[Record]: ...
@@ -138,6 +150,14 @@ class Store(Protocol):
     def supersede(self, scope: Scope, changes: Sequence[Supersession]) -> int:
         """Close each old record (``valid_to``, ``superseded_by``), link new -> old
         ("supersedes") and audit it, atomically; returns how many were closed."""
+        ...
+
+    def reassert(self, scope: Scope, record_id: str, at: datetime, *,
+                 reason: str | None = None) -> Record | None:
+        """A superseded record was stated again at ``at`` (after its validity ended): make
+        it current again from ``at`` (``valid_from``/``timestamp`` = ``at``, ``valid_to``
+        and ``superseded_by`` cleared), add a history version and audit it, atomically.
+        Returns the record, or None if its validity had not ended before ``at``."""
         ...
 
     def archive(self, scope: Scope, ids: Sequence[str], *, reason: str | None,

@@ -174,16 +174,36 @@ class Connection:
         migrate(self.raw)
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (nothing half-written)."""
-        with self._lock, converted_errors(self.path):
-            self.raw.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.raw
-            except BaseException:
-                self.raw.execute("ROLLBACK")
-                raise
-            self.raw.execute("COMMIT")
+    def write(self, *, busy_timeout: float | None = None) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (nothing half-written).
+
+        ``busy_timeout`` (seconds) bounds, for this transaction only, the wait for the
+        connection (another thread's write) and for SQLite's write lock (another
+        process's write) instead of the connection's busy timeout; past it
+        :class:`StoreBusyError` is raised. For best-effort writes that must not hold up
+        the read they follow (recall reinforcement).
+        """
+        if not self._lock.acquire(timeout=-1 if busy_timeout is None else busy_timeout):
+            raise StoreBusyError(f"{self.path}: another thread is writing; try again")
+        try:
+            with converted_errors(self.path):
+                default = None
+                if busy_timeout is not None:
+                    default = int(self.raw.execute("PRAGMA busy_timeout").fetchone()[0])
+                    self.raw.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+                try:
+                    self.raw.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield self.raw
+                    except BaseException:
+                        self.raw.execute("ROLLBACK")
+                        raise
+                    self.raw.execute("COMMIT")
+                finally:
+                    if default is not None:
+                        self.raw.execute(f"PRAGMA busy_timeout = {default}")
+        finally:
+            self._lock.release()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

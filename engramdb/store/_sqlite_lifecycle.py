@@ -11,11 +11,12 @@ import json
 import sqlite3
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .._models import AuditEntry, Filters, Scope, check_id
+from .._models import AuditEntry, Filters, Record, Scope, check_id
 from ._protocol import SlotFact, Supersession
-from ._sqlite_base import dt, where_clause
+from ._sqlite_base import dt, ts, where_clause
 
 if TYPE_CHECKING:
     from ._sqlite_base import Connection
@@ -31,6 +32,9 @@ class LifecycleMixin:
                record_id: str | None, reason: str | None, **detail: Any) -> None: ...
 
     def _bump(self, conn: sqlite3.Connection, user_id: str) -> None: ...
+
+    def _fetch_one(self, conn: sqlite3.Connection, scope: Scope,
+                   record_id: str) -> tuple[Record, int]: ...
 
     # ------------------------------------------------------------ slot facts
     @staticmethod
@@ -95,6 +99,35 @@ class LifecycleMixin:
             self._audit(conn, user_id, "reinstate", old_id,
                         "the record that superseded it was deleted")
 
+    def reassert(self, scope: Scope, record_id: str, at: datetime, *,
+                 reason: str | None = None) -> Record | None:
+        """A superseded record was stated again at ``at``, after its validity ended: it is
+        current again from ``at`` (``valid_from`` and ``timestamp`` = ``at``, ``valid_to``
+        and ``superseded_by`` cleared), with a history version and an audit entry keeping
+        the interval it had. None (and nothing changed) unless it ended before ``at``."""
+        with self._db.write() as conn:
+            old, rowid = self._fetch_one(conn, scope, record_id)
+            if old.valid_to is None or at <= old.valid_to:
+                return None
+            now = time.time()
+            if not conn.execute("SELECT 1 FROM versions WHERE record_id=?", (old.id,)).fetchone():
+                conn.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",  # keep version 1
+                             (old.id, old.user_id, old.version, old.text, ts(old.created_at),
+                              "add", None))
+            conn.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",
+                         (old.id, old.user_id, old.version + 1, old.text, now, "reassert",
+                          reason))
+            conn.execute("UPDATE records SET valid_from=?, timestamp=?, valid_to=NULL, "
+                         "superseded_by=NULL, version=version+1, updated_at=? WHERE rowid=?",
+                         (at.timestamp(), at.timestamp(), now, rowid))
+            self._audit(conn, scope.user_id, "reassert", record_id, reason,
+                        was_superseded_by=old.superseded_by,
+                        was_valid_from=_iso(old.valid_from), was_valid_to=_iso(old.valid_to),
+                        was_timestamp=_iso(old.timestamp))
+            self._bump(conn, scope.user_id)  # the vector block's visibility changed
+            new, _ = self._fetch_one(conn, scope, record_id)
+        return new
+
     # -------------------------------------------------------------- archive
     def archive(self, scope: Scope, ids: Sequence[str], *, reason: str | None,
                 archived: bool = True, detail: dict[str, Any] | None = None) -> int:
@@ -139,3 +172,7 @@ class LifecycleMixin:
         with self._db.read() as conn:
             return int(conn.execute(f"SELECT count(*) FROM records r WHERE {where}",
                                     params).fetchone()[0])
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -20,7 +20,10 @@ from ._sqlite_base import (RECORD_COLUMNS, Connection, dt, has_narrowing, row_to
 from ._sqlite_lifecycle import LifecycleMixin
 from ._vectors import ExactVectorIndex, VectorBlock
 
-__all__ = ["SQLiteStore"]
+__all__ = ["SQLiteStore", "GRAPH_KEY_KINDS"]
+
+#: key kinds that are edges of the entity graph, kept out of the lexical key index
+GRAPH_KEY_KINDS = frozenset({"entity"})
 
 _SELECT = f"SELECT {RECORD_COLUMNS} FROM records r"
 _R_COLUMNS = ", ".join(f"r.{c.strip()}" for c in RECORD_COLUMNS.split(","))
@@ -150,6 +153,7 @@ class SQLiteStore(LifecycleMixin):
             conn.executemany("DELETE FROM keys_fts WHERE rowid=?", kids)
             conn.execute("DELETE FROM keys WHERE record_rowid=?", (rowid,))
             self._insert_keys(conn, rowid, scope.user_id, keys)
+            self._bump(conn, scope.user_id)
 
     def _insert_keys(self, conn: sqlite3.Connection, rowid: int, user_id: str,
                      keys: Sequence[Key]) -> None:
@@ -157,8 +161,9 @@ class SQLiteStore(LifecycleMixin):
         for key in keys:
             kid = conn.execute("INSERT INTO keys (record_rowid, user_id, kind, text) "
                                "VALUES (?,?,?,?)", (rowid, user_id, key.kind, key.text)).lastrowid
-            conn.execute("INSERT INTO keys_fts (rowid, text, scope) VALUES (?,?,?)",
-                         (kid, key.text, token))
+            if key.kind not in GRAPH_KEY_KINDS:  # graph edges are not lexical keys
+                conn.execute("INSERT INTO keys_fts (rowid, text, scope) VALUES (?,?,?)",
+                             (kid, key.text, token))
 
     def _new_version(self, conn: sqlite3.Connection, old: Record, text: str, now: float,
                      op: str, reason: str | None) -> None:
@@ -364,6 +369,31 @@ class SQLiteStore(LifecycleMixin):
         rows = conn.execute(f"SELECT rowid, id FROM records WHERE rowid IN ({marks})", rowids)
         return dict(rows.fetchall())
 
+    def admit(self, scope: Scope, ids: Sequence[str], filters: Filters) -> set[str]:
+        """Those of ``ids`` that pass ``filters`` (for candidates found outside an index)."""
+        if not ids:
+            return set()
+        where, params = where_clause(scope, filters)
+        marks = ",".join("?" * len(ids))
+        with self._db.read() as conn:
+            rows = conn.execute(f"SELECT r.id FROM records r WHERE r.id IN ({marks}) AND {where}",
+                                (*ids, *params)).fetchall()
+        return {r[0] for r in rows}
+
+    def mentions(self, scope: Scope) -> list[tuple[str, str]]:
+        """(record id, entity) edges of the user's entity graph (keys of kind "entity")."""
+        with self._db.read() as conn:
+            return conn.execute("SELECT r.id, k.text FROM keys k JOIN records r ON "
+                                "r.rowid = k.record_rowid WHERE k.user_id=? AND k.kind='entity' "
+                                "AND r.archived = 0 ORDER BY k.key_id", (scope.user_id,)).fetchall()
+
+    def generation(self, scope: Scope) -> int:
+        """Grows with every write to the user's memory (for caches above the store)."""
+        with self._db.read() as conn:
+            row = conn.execute("SELECT generation FROM scope_state WHERE user_id=?",
+                               (scope.user_id,)).fetchone()
+        return row[0] if row else 0
+
     def vectors(self, scope: Scope, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of these records (for "more like this" feedback rounds)."""
         if not ids:
@@ -407,10 +437,15 @@ class SQLiteStore(LifecycleMixin):
             yield from self.sessions(Scope(user))
             yield from self.find(Scope(user), Filters(include_archived=True))
 
+    #: seconds a recall's reinforcement (``touch``) waits for the write lock before it
+    #: gives up with StoreBusyError (the caller skips it): a search is never held up by
+    #: another process's long write (an import) for more than this
+    touch_timeout: float = 0.005
+
     def touch(self, scope: Scope, ids: Sequence[str], at: datetime,
               gains: Sequence[float] | None = None) -> None:
         gains = [1.0] * len(ids) if gains is None else list(gains)
-        with self._db.write() as conn:
+        with self._db.write(busy_timeout=self.touch_timeout) as conn:
             conn.executemany("UPDATE records SET last_recalled_at=?, recall_count=recall_count+1, "
                              "strength=strength+? WHERE user_id=? AND id=?",
                              [(at.timestamp(), g, scope.user_id, i) for i, g in zip(ids, gains)])
