@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -158,39 +158,6 @@ def _execute(memory: Memory, plan: list[_Write], report: ImportReport,
 
 
 # ---------------------------------------------------------------------- JSONL
-def _jsonl_lines(path: str) -> Iterator[tuple[int, Session | Record | ImportFormatError]]:
-    """``formats.jsonl.read_jsonl`` line by line, yielding a bad line's error instead of
-    raising it, so ``skip_bad`` can go on (read_jsonl stops at the first problem).
-    A bad or missing header still raises: then the file is not an export at all."""
-    from .formats import jsonl
-    from .formats._read import Item
-
-    header = False
-    with open(path, "rb") as fh:
-        for line, raw in enumerate(fh, 1):
-            try:
-                obj = jsonl._parse_line(raw, path, line)
-                if obj is None:
-                    continue
-                item = Item(path, jsonl._label(obj, header), line)
-                if not header:
-                    jsonl._header(obj, item)
-                    header = True
-                elif obj.get("type") == "record":
-                    yield line, jsonl._record(obj, item)
-                elif obj.get("type") == "session":
-                    yield line, jsonl._session(obj, item)
-                else:
-                    raise item.error("type", f"expected 'session' or 'record', "
-                                             f"got {obj.get('type')!r}")
-            except ImportFormatError as exc:
-                if not header:
-                    raise
-                yield line, exc
-    if not header:
-        raise ImportFormatError("file is empty", path=path)
-
-
 @dataclass(slots=True)
 class _TurnRow:
     line: int
@@ -198,10 +165,14 @@ class _TurnRow:
 
 
 def _plan_jsonl(path: str, user_id: str | None, checker: _Checker) -> list[_Write]:
+    from .formats import read_jsonl_lines
+
     sessions: dict[tuple[str, str], Session] = {}
     turns: dict[tuple[str, str], list[_TurnRow]] = {}
     plan: list[_Write] = []
-    for line, item in _jsonl_lines(path):
+    # A bad line comes as its error, not raised, so that skip_bad can go on; a bad or
+    # missing header still raises (then the file is not an export at all).
+    for line, item in read_jsonl_lines(path):
         if isinstance(item, ImportFormatError):
             checker.reject(item)
         elif isinstance(item, Session):

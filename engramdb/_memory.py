@@ -218,6 +218,8 @@ class Memory:
             vectors = self._embed([item.index_text for item in items])
         pending = self._updates.prepare(items)  # slot facts for knowledge updates
         written = self.store.add(items, vectors, session)
+        # a repeat of a superseded memory makes it current again (then supersedes in turn)
+        written = self._updates.reassert(items, written, pending)
         self._after_write(written, pending)
         return [record for record, _ in written]
 
@@ -307,14 +309,14 @@ class Memory:
         return self.store.find(Scope(user_id), filters, limit=limit, offset=offset,
                                newest_first=newest_first)
 
-    def history(self, record_id: str, *, user_id: str) -> list[Version]:
+    def history(self, record_id: str, *, user_id: str) -> builtins.list[Version]:
         """Every version of a record, oldest first, with when and why it changed."""
         return self.store.history(Scope(user_id), record_id)
 
-    def sessions(self, *, user_id: str) -> list[Session]:
+    def sessions(self, *, user_id: str) -> builtins.list[Session]:
         return self.store.sessions(Scope(user_id))
 
-    def users(self) -> list[str]:
+    def users(self) -> builtins.list[str]:
         return self.store.users()
 
     def stats(self) -> Stats:
@@ -373,7 +375,7 @@ class Memory:
 
     def forget(self, query: str, *, user_id: str, min_confidence: float | None = None,
                limit: int = 20, dry_run: bool = False, purge: bool = True,
-               kinds: Sequence[str] | None = None) -> list[Record]:
+               kinds: Sequence[str] | None = None) -> builtins.list[Record]:
         """Delete what matches ``query`` (conservatively) and return it; ``dry_run`` only
         returns what would go. See :func:`engramdb.lifecycle.forget.forget`."""
         from .lifecycle.forget import FORGET_MIN_CONFIDENCE, forget

@@ -147,6 +147,25 @@ def test_as_of_search_does_not_reinforce(mem: Memory) -> None:
     assert mem.get(rec.id, user_id="ana").last_recalled_at is None
 
 
+
+def test_forget_preview_does_not_reinforce(mem: Memory) -> None:
+    """forget's own search (dry run or not) must not strengthen what it is about to
+    delete: a preview is not a recall."""
+    keep = mem.add("My favourite tea is sencha.", user_id="ana", timestamp="2023-01-01")
+    gone = mem.add("My old phone number is 555 0199.", user_id="ana", timestamp="2023-01-01")
+    found = mem.forget("favourite tea", user_id="ana", dry_run=True, min_confidence=0.0)
+    assert keep.id in [r.id for r in found]
+    for rec in (keep, gone):
+        same = mem.get(rec.id, user_id="ana")
+        assert same.last_recalled_at is None and same.strength == rec.strength
+    assert [r.id for r in mem.forget("phone number", user_id="ana", min_confidence=0.0,
+                                     purge=False)] == [gone.id]
+    same = mem.get(keep.id, user_id="ana")
+    assert same.last_recalled_at is None and same.strength == keep.strength
+    mem.search("favourite tea", user_id="ana")  # the control: a search does reinforce
+    assert mem.get(keep.id, user_id="ana").last_recalled_at is not None
+
+
 def test_decay_archives_faded_memories_without_deleting(mem: Memory) -> None:
     old = mem.add("I once tried skydiving.", user_id="ana", timestamp=NOW - timedelta(days=2000))
     new = mem.add("I'm learning the cello.", user_id="ana", timestamp=NOW - timedelta(days=2))

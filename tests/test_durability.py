@@ -80,3 +80,68 @@ def test_lock_held_too_long_gives_clear_error_and_loses_nothing(tmp_path):
         assert m.get(kept.id, user_id="ana").text == "kept fact"
         m.add("now it works", user_id="ana")
         assert len(m.list(user_id="ana")) == 2
+
+
+def test_search_does_not_wait_for_another_processs_write_to_reinforce(tmp_path):
+    """Reinforcement is best effort: while another connection holds the write lock (a long
+    import), a search returns its hits at once and skips the reinforcement instead of
+    waiting up to busy_timeout for the lock."""
+    path = tmp_path / "import.db"
+    with Memory(path, embedder="fake") as m:
+        rec = m.add("My favourite tea is sencha.", user_id="ana", timestamp="2023-01-01")
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")
+    searched = threading.Event()
+
+    def hold() -> None:  # the "import": holds the lock until the search is done (or 3 s)
+        searched.wait(3.0)
+        blocker.execute("ROLLBACK")
+
+    holder = threading.Thread(target=hold)
+    try:
+        with Memory(path, embedder="fake", busy_timeout=5.0) as m:
+            holder.start()
+            hits = m.search("favourite tea", user_id="ana")
+            searched.set()
+            holder.join()
+            assert [h.id for h in hits] == [rec.id]
+            # had the search waited for the lock (released at 3 s at the latest, before
+            # the 5 s busy timeout), it would have reinforced the hit
+            assert m.get(rec.id, user_id="ana").last_recalled_at is None
+            # the connection's own busy timeout is back for ordinary writes...
+            assert m.store._db.raw.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+            # ...and without a competing writer, recall reinforces as usual
+            m.search("favourite tea", user_id="ana")
+            assert m.get(rec.id, user_id="ana").last_recalled_at is not None
+    finally:
+        searched.set()
+        if holder.is_alive():
+            holder.join()
+        blocker.close()
+
+
+def test_reinforcement_gives_up_when_another_thread_holds_the_connection(tmp_path):
+    from datetime import UTC, datetime
+
+    from engramdb import Scope
+    from engramdb.store import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "threads.db", busy_timeout=5.0)
+    inside, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with store._db.write():
+            inside.set()
+            release.wait(3.0)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert inside.wait(3.0)
+        with pytest.raises(StoreBusyError):
+            store.touch(Scope("ana"), ["0" * 24], datetime.now(UTC))
+    finally:
+        release.set()
+        writer.join()
+    store.touch(Scope("ana"), ["0" * 24], datetime.now(UTC))  # free again: no error
+    store.close()

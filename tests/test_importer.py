@@ -198,3 +198,51 @@ def test_export_of_empty_memory_imports_nothing(mem: Memory, tmp_path: Path) -> 
     path.write_text(buf.getvalue(), encoding="utf-8")
     report = import_file(mem, path)
     assert (report.records, report.sessions, report.users) == (0, 0, [])
+
+
+def test_jsonl_import_reads_through_the_public_reader(
+        exported: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The importer reads JSONL with ``formats.read_jsonl_lines`` (public), so a change to
+    the reader's internals cannot break it silently."""
+    import engramdb.formats as formats
+
+    calls: list[str] = []
+    real = formats.read_jsonl_lines
+
+    def spy(path):  # type: ignore[no-untyped-def]
+        calls.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(formats, "read_jsonl_lines", spy)
+    bad = _corrupt(exported, tmp_path / "bad.jsonl", 5, "not json at all")
+    with Memory(tmp_path / "spy.db", embedder="fake") as m:
+        report = import_file(m, bad, skip_bad=True)
+        assert m.stats().records == 4
+    assert calls == [str(bad)] and len(report.skipped) == 1
+
+
+def test_importer_uses_no_private_names_of_other_modules() -> None:
+    import ast
+
+    import engramdb._importer as importer
+
+    tree = ast.parse(Path(importer.__file__).read_text(encoding="utf-8"))
+    modules: set[str] = set()
+    private: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            parts = (node.module or "").split(".")
+            names = [a.name for a in node.names]
+            if any(p.startswith("_") and p not in ("_errors", "_models", "_memory")
+                   for p in parts):
+                private.append(f"from {node.module} import {', '.join(names)}")
+            private += [f"from {node.module} import {n}" for n in names if n.startswith("_")]
+            modules.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.Import):
+            modules.update((a.asname or a.name).split(".")[0] for a in node.names)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in modules and node.attr.startswith("_")
+                and not node.attr.startswith("__")):
+            private.append(f"{node.value.id}.{node.attr}")
+    assert private == []

@@ -139,6 +139,74 @@ def test_deleting_the_newer_record_reinstates_the_older(mem: Memory) -> None:
     assert [e.action for e in mem.audit(user_id="ana", limit=2)] == ["reinstate", "delete"]
 
 
+
+def test_restating_a_superseded_fact_makes_it_current_again(mem: Memory) -> None:
+    berlin = mem.add("I live in Berlin.", user_id="ana", timestamp=T1)
+    paris = mem.add("I moved to Paris.", user_id="ana", timestamp=T2)
+    again = mem.add("I live in Berlin.", user_id="ana", timestamp=T3)  # the exact text
+
+    # the same record (dedupe), current again from the restatement; nothing deleted
+    assert again.id == berlin.id and mem.stats().records == 2
+    now = mem.get(berlin.id, user_id="ana")
+    assert now.valid_to is None and now.superseded_by is None and not now.superseded
+    assert now.valid_from == T3 and again.valid_from == T3
+    # what superseded it is superseded in turn, through the same machinery
+    moved = mem.get(paris.id, user_id="ana")
+    assert moved.superseded_by == berlin.id and moved.valid_to == T3 and moved.superseded
+
+    assert _ids(mem.search("where do I live?", user_id="ana")) == [berlin.id]
+    assert _ids(mem.search("where do I live?", user_id="ana", as_of="2024-06-01")) == [paris.id]
+    assert _ids(mem.search("where do I live?", user_id="ana", as_of="2024-12-01")) == [berlin.id]
+    both = mem.search("where do I live?", user_id="ana", include_superseded=True)
+    assert _ids(both) == [berlin.id, paris.id] and both[1].record.superseded
+
+    # links and audit tell the whole story, newest first
+    assert mem.store.links(now.scope, [berlin.id, paris.id], kind="supersedes") == [
+        (berlin.id, paris.id, "supersedes"), (paris.id, berlin.id, "supersedes")]
+    log = mem.audit(user_id="ana")
+    assert [(e.action, e.record_id) for e in log] == [
+        ("supersede", paris.id), ("reassert", berlin.id), ("supersede", berlin.id)]
+    assert log[0].detail["by"] == berlin.id
+    assert log[1].detail["was_superseded_by"] == paris.id
+    assert log[1].detail["was_valid_to"] == T2.isoformat()
+    # and the record's history has the restatement as a version
+    history = mem.history(berlin.id, user_id="ana")
+    assert [(v.version, v.op, v.text) for v in history] == [
+        (1, "add", "I live in Berlin."), (2, "reassert", "I live in Berlin.")]
+
+
+def test_repeating_a_fact_within_its_validity_changes_nothing(mem: Memory) -> None:
+    berlin = mem.add("I live in Berlin.", user_id="ana", timestamp=T1)
+    paris = mem.add("I moved to Paris.", user_id="ana", timestamp=T2)
+    # said again when it was still true (a replay of old data): still superseded
+    assert mem.add("I live in Berlin.", user_id="ana", timestamp=T1).id == berlin.id
+    assert mem.get(berlin.id, user_id="ana").superseded_by == paris.id
+    # the current fact said again: still current, no new version
+    assert mem.add("I moved to Paris.", user_id="ana", timestamp=T3).id == paris.id
+    current = mem.get(paris.id, user_id="ana")
+    assert current.valid_to is None and current.version == 1 and current.valid_from == T2
+    assert [e.action for e in mem.audit(user_id="ana")] == ["supersede"]
+
+
+def test_a_reasserted_fact_survives_export_and_import(mem: Memory, tmp_path) -> None:
+    from engramdb._importer import import_file
+
+    berlin = mem.add("I live in Berlin.", user_id="ana", timestamp=T1)
+    mem.add("I moved to Paris.", user_id="ana", timestamp=T2)
+    mem.add("I live in Berlin.", user_id="ana", timestamp=T3)
+    path = tmp_path / "ana.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        mem.export(fh, user_id="ana")
+    with Memory(tmp_path / "copy.db", embedder="fake") as copy:
+        import_file(copy, path)
+        assert [h.text for h in copy.search("where do I live?", user_id="ana")] == [
+            "I live in Berlin."]
+    before = mem.audit(user_id="ana")
+    assert import_file(mem, path).created == 0  # re-import: nothing changes
+    assert mem.audit(user_id="ana") == before
+    assert _ids(mem.search("where do I live?", user_id="ana")) == [berlin.id]
+
+
 def test_update_of_text_is_checked_again(mem: Memory) -> None:
     berlin = mem.add("I live in Berlin.", user_id="ana", timestamp=T1)
     note = mem.add("I like green tea.", user_id="ana", timestamp=T2)

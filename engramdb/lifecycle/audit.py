@@ -2,10 +2,11 @@
 
 Every lifecycle action the engine takes on a user's memory leaves one row:
 ``supersede`` (a newer record replaced this one), ``reinstate`` (what replaced
-it was deleted), ``archive`` / ``restore`` (decay and capacity), ``merge``
-(a near-duplicate folded in), ``update`` and ``delete``. A row says what, when,
-on which record and why — never the content: reasons name slots, scores and
-rules, and a deleted record's earlier reasons are blanked.
+it was deleted), ``reassert`` (it was stated again after it had been superseded),
+``archive`` / ``restore`` (decay and capacity), ``merge`` (a near-duplicate folded
+in), ``update`` and ``delete``. A row says what, when, on which record and why —
+never the content: reasons name slots, scores and rules, and a deleted record's
+earlier reasons are blanked.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from ..store import Store
 __all__ = ["ACTIONS", "format_entry", "read_audit"]
 
 #: Actions written by the engine (the store accepts any name; these are documented).
-ACTIONS: tuple[str, ...] = ("supersede", "reinstate", "archive", "restore", "merge", "update",
-                            "delete")
+ACTIONS: tuple[str, ...] = ("supersede", "reinstate", "reassert", "archive", "restore", "merge",
+                            "update", "delete")
 
 
 def read_audit(store: Store, scope: Scope, *, limit: int = 100, record_id: str | None = None,

@@ -6,6 +6,11 @@ the Paris record became valid) and ``superseded_by`` (its id), a ``supersedes``
 link and an audit entry. Nothing is deleted: ``search(include_superseded=True)``
 and ``search(as_of=...)`` still find it.
 
+Saying a superseded memory again ("I live in Berlin" once more, after Paris)
+makes it current again from then on (:meth:`UpdateTracker.reassert`), and it
+supersedes Paris in turn: a ``reassert`` audit entry and history version, then
+an ordinary supersession.
+
 Decision rule (:func:`decide`), for two statements with the same (subject, slot):
 
 * **update** – different values of a single-valued slot;
@@ -210,6 +215,33 @@ class UpdateTracker:
         return [s for s in statements_for(record.text, owner,
                                           in_conversation=record.kind == "turn")
                 if s.confidence >= self.floor]
+
+    def reassert(self, items: Sequence[NewRecord], written: Sequence[tuple[Record, bool]],
+                 pending: dict[str, list[Statement]]) -> list[tuple[Record, bool]]:
+        """A memory stated again after it was superseded is current again.
+
+        The store dedupes an exact repeat to the stored record. When that record had
+        stopped being true before the repeat ("I live in Berlin" -> "I moved to Paris" ->
+        "I live in Berlin"), the store reasserts it (valid again from the repeat's time,
+        a history version and an audit entry), and it comes back as freshly written with
+        its statements in ``pending``: :meth:`apply` then supersedes what holds its slots
+        now (Paris), linked and audited like any update. Turns are a log (a repeat is
+        a re-import of the same conversation) and are left as they are.
+        """
+        out: list[tuple[Record, bool]] = []
+        for item, (record, created) in zip(items, written, strict=True):
+            at = item.record.valid_from
+            if (not created and record.kind == "memory" and record.valid_to is not None
+                    and at is not None and at > record.valid_to):
+                back = self.store.reassert(Scope(record.user_id), record.id, at,
+                                           reason="stated again after it was superseded")
+                if back is not None:
+                    record, created = back, True
+                    statements = self._statements(back)
+                    if statements:
+                        pending[back.id] = statements
+            out.append((record, created))
+        return out
 
     def refresh(self, scope: Scope, record: Record) -> list[Supersession]:
         """A record's text changed: replace its slot facts and look for updates again."""

@@ -34,7 +34,8 @@ class LifecycleMixin:
     def _bump(self, conn: sqlite3.Connection, user_id: str) -> None: ...
 
     def _fetch_one(self, conn: sqlite3.Connection, scope: Scope,
-                   record_id: str) -> tuple[Record, int]: ...
+                   record_id: str) -> tuple[Record, int]:
+        raise NotImplementedError
 
     # ------------------------------------------------------------ slot facts
     @staticmethod
