@@ -36,7 +36,9 @@ def _dataset_report(tmp_path: Path) -> dict:
 def test_html_is_self_contained(tmp_path: Path) -> None:
     report = _dataset_report(tmp_path)
     page = render_html(strip_per_question(report))
-    assert page.count("<svg") == 6 + 1 + 1  # overall + 5 categories, sessions, latency
+    # overall + 5 categories, sessions, latency, and the abstention curve of engram
+    assert page.count("<svg") == 6 + 1 + 1 + 1
+    assert "<h2>Abstention</h2>" in page
     assert "<script" not in page and "src=" not in page and "<link" not in page
     assert "5 adversarial" in page
 

@@ -315,6 +315,95 @@ def _scale_section(scale: Mapping[str, Any]) -> list[str]:
     return parts
 
 
+def _top_hit_note(ab: Mapping[str, Any]) -> str:
+    top = ab.get("top_hit")
+    if not top:
+        return ""
+    return (f" Among the answerable questions with evidence, the best hit is an evidence turn "
+            f"for {_e(top['evidence_at_1'])} of {_e(top['n'])}; confidence tells those apart "
+            f"with AUROC {_fmt(top.get('auroc'))}.")
+
+
+def _abstention_section(ab: Mapping[str, Any]) -> list[str]:
+    curve = ab["curve"]
+    series = {
+        "precision": [(r["threshold"], r["precision"]) for r in curve],
+        "recall": [(r["threshold"], r["recall"]) for r in curve],
+        "answer recall": [(r["threshold"], r["answer_recall"]) for r in curve],
+    }
+    mean = ab.get("mean_confidence", {})
+    parts = ["<h2>Abstention</h2>",
+             (f"<p>Method <code>{_e(ab['method'])}</code>: a question is abstained on when "
+              "its <code>Recall.confidence</code> (best hit's calibrated confidence) is below "
+              f"the threshold. Unanswerable = {_e(ab['unanswerable'])} "
+              f"({_e(ab['n_unanswerable'])} questions), answerable = the others "
+              f"({_e(ab['n_answerable'])}). Mean confidence {_fmt(mean.get('answerable'))} "
+              f"(answerable) vs {_fmt(mean.get('unanswerable'))} (unanswerable); AUROC "
+              f"{_fmt(ab.get('auroc'))} (0.5 = chance).{_top_hit_note(ab)}</p>"),
+             '<div class="grid">',
+             line_chart(series, title="abstaining: precision, recall; answering: recall",
+                        x_label="confidence threshold", y_label="rate", y_range=(0, 1),
+                        width=420),
+             ("</div><table><tr><th>threshold</th><th>abstained</th>"
+              "<th>abstention precision</th><th>abstention recall</th>"
+              "<th>answer recall</th></tr>")]
+    for r in curve:
+        parts.append(f"<tr><td>{_e(r['threshold'])}</td><td>{_e(r['abstained'])}</td>"
+                     f"<td>{_fmt(r['precision'])}</td><td>{_fmt(r['recall'])}</td>"
+                     f"<td>{_fmt(r['answer_recall'])}</td></tr>")
+    parts.append("</table>")
+    return parts
+
+
+def _signed(v: Any) -> str:
+    if not isinstance(v, (int, float)):
+        return ""
+    if v == 0:
+        return " <small>±0</small>"
+    color = "#1a7f37" if v > 0 else "#b42318"
+    return f" <small style='color:{color}'>{v:+.3f}</small>"
+
+
+def _flips(q: Mapping[str, Any] | None) -> str:
+    return f"+{_e(q['gained'])} / -{_e(q['lost'])}" if q else ""
+
+
+def _ablation_section(report: Mapping[str, Any]) -> list[str]:
+    from .report import category_label
+
+    ab = report["ablation"]
+    metric = ab["metric"]
+    cats = ab["table_categories"]
+    ck = f"context_tokens@{report.get('config', {}).get('context_k', 10)}"
+    parts = ["<h2>Ablation</h2>",
+             (f"<p>Turn-level <code>{_e(metric)}</code> of the full <code>engram</code> "
+              "method with one technique changed at a time; the small figures are the change "
+              "against the full method. Search-stage variants search the same database, "
+              "ingest-stage variants have their own.</p>"),
+             "<table><tr><th class='l'>variant</th><th class='l'>stage</th>"
+             f"<th>{_e(metric)}</th><th>questions +/-</th>"
+             + "".join(f"<th>{_e(category_label(report, c))}</th>" for c in cats)
+             + f"<th>{_e(ck)}</th><th>p50 ms</th><th>p95 ms</th><th class='l'>what</th></tr>"]
+    stage = None
+    for r in ab["rows"]:
+        cls = " class='sec'" if stage is not None and r["stage"] != stage else ""
+        stage = r["stage"]
+        full = r["stage"] == "full"
+        cells = "".join(
+            f"<td>{_fmt(r['by_category'].get(c, {}).get(metric))}"
+            f"{'' if full else _signed(r['by_category'].get(c, {}).get('delta'))}</td>"
+            for c in cats)
+        lat = r.get("latency_ms", {})
+        name = f"<b>{_e(r['label'])}</b>" if full else _e(r["label"])
+        parts.append(f"<tr{cls}><td class='l'>{name}</td><td class='l'>{_e(r['stage'])}</td>"
+                     f"<td>{_fmt(r.get(metric))}{'' if full else _signed(r.get('delta'))}</td>"
+                     f"<td>{_flips(r.get('questions'))}</td>{cells}<td>{_fmt(r.get(ck), 0)}</td><td>{_fmt(lat.get('p50'), 1)}</td>"
+                     f"<td>{_fmt(lat.get('p95'), 1)}</td><td class='l'>{_e(r['what'])}</td>"
+                     "</tr>")
+    parts.append("</table>")
+    return parts
+
+
 def render_html(report: Mapping[str, Any]) -> str:
     """The whole page for a dataset report, a scale report, or both merged."""
     title = f"engram bench · {report.get('dataset', '')}"
@@ -336,6 +425,10 @@ def render_html(report: Mapping[str, Any]) -> str:
                      "is reported on its own.</p>")
     if "methods" in report:
         parts += _dataset_section(report)
+    if report.get("ablation"):
+        parts += _ablation_section(report)
+    if report.get("abstention"):
+        parts += _abstention_section(report["abstention"])
     if "scale" in report:
         parts += _scale_section(report["scale"])
     body = {k: v for k, v in report.items() if k != "per_question"}

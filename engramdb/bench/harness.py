@@ -10,6 +10,8 @@ For each question and method the top ``retrieve`` (50) hits are mapped to the
 dataset's turn ids (``metadata["dia_id"]`` for LoCoMo, ``metadata["turn_id"]``
 for LongMemEval), duplicates dropped, and every ``@k`` is computed from that one
 ranking. Sessions are ranked by the first appearance of one of their turns.
+Each row also keeps the search's ``Recall.confidence``: with ``engram`` among the
+methods the report gets an ``"abstention"`` block (:mod:`.abstain_report`).
 
 >>> from engramdb import Memory
 >>> from engramdb.formats import load_locomo
@@ -47,7 +49,9 @@ __all__ = [
     "BenchConfig",
     "BenchMemory",
     "Retrieved",
+    "categories_of",
     "ingest",
+    "method_entry",
     "parse_methods",
     "retrieve",
     "run_benchmark",
@@ -154,15 +158,15 @@ def select(dataset: Dataset, conversations: Sequence[str] | None = None,
 
 
 # -------------------------------------------------------------------- ingest
-def ingest(memory: BenchMemory, dataset: Dataset,
-           progress: Progress | None = None) -> tuple[dict[str, Any], dict[str, set[str]]]:
+def ingest(memory: BenchMemory, dataset: Dataset, progress: Progress | None = None,
+           label: str = "ingest") -> tuple[dict[str, Any], dict[str, set[str]]]:
     """Store every conversation, one ``add_session`` per session, in its own scope.
 
     Returns the timing summary and, per conversation, the turn ids stored. Turns
     the engine refuses (empty text, text over its size limit) are skipped and
     counted; everything else is an error.
     """
-    task = progress.add_task("ingest", total=dataset.turn_count) if progress else None
+    task = progress.add_task(label, total=dataset.turn_count) if progress else None
     stored: dict[str, set[str]] = {}
     sessions = turns = skipped = 0
     seconds = 0.0
@@ -231,6 +235,9 @@ class Retrieved:
     dates: list[Any]
     latency_ms: float
     other_hits: int = 0  # hits that map to no dataset turn (derived records, if any)
+    #: ``Recall.confidence`` of the search (its best hit's calibrated confidence); None
+    #: when the memory returns a plain list
+    confidence: float | None = None
 
 
 def retrieve(memory: BenchMemory, user_id: str, query: str, method: str,
@@ -238,7 +245,9 @@ def retrieve(memory: BenchMemory, user_id: str, query: str, method: str,
     started = time.perf_counter()
     hits = memory.search(query, user_id=user_id, limit=limit, method=method)
     ms = (time.perf_counter() - started) * 1000
-    out = Retrieved([], [], [], [], ms)
+    conf = getattr(hits, "confidence", None)
+    out = Retrieved([], [], [], [], ms,
+                    confidence=float(conf) if isinstance(conf, (int, float)) else None)
     seen: set[str] = set()
     sessions: dict[str, None] = {}
     for hit in hits:
@@ -335,7 +344,8 @@ def run_benchmark(dataset: Dataset, memory: BenchMemory, config: BenchConfig | N
                                     stored=stored.get(conv.conv_id) if stored else None,
                                     ndcg_variant=variant, context_ks=context_ks,
                                     exclude_abstention=not _is_locomo(dataset)),
-                   "top": got.turn_ids[:config.context_k], "other_hits": got.other_hits}
+                   "top": got.turn_ids[:config.context_k], "other_hits": got.other_hits,
+                   "confidence": got.confidence}
             if answerer is not None:
                 row.update(answerer.run(question, got))
             rows.append(row)
@@ -366,7 +376,7 @@ def _round(value: Any, digits: int = 4) -> Any:
     return round(value, digits) if isinstance(value, float) else value
 
 
-def _means(rows: list[dict[str, Any]], scored_key: str) -> dict[str, Any]:
+def _means(rows: Sequence[Mapping[str, Any]], scored_key: str) -> dict[str, Any]:
     """Mean of every measure over ``rows``; ``n`` questions, ``n_scored`` of them with
     gold evidence (the denominator of the retrieval means)."""
     if not rows:
@@ -380,7 +390,8 @@ def _means(rows: list[dict[str, Any]], scored_key: str) -> dict[str, Any]:
 
 
 _NOT_METRICS = frozenset({"qid", "conversation", "category", "abstention", "question", "method",
-                          "top", "other_hits", "answer", "prediction", "qa_error", "judge_raw"})
+                          "top", "other_hits", "answer", "prediction", "qa_error", "judge_raw",
+                          "variant"})
 
 _ORDER = ("recall_all", "recall_any", "recall_frac", "ndcg_any", "session_recall_all",
           "session_recall_any", "session_ndcg_any", "context_tokens", "latency_ms", "qa_")
@@ -395,7 +406,7 @@ def _metric_order(item: tuple[str, Any]) -> tuple[int, int, str]:
     return pos, int(k) if k.isdigit() else 0, name
 
 
-def _latency(rows: list[dict[str, Any]]) -> dict[str, float]:
+def _latency(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
     values = [r["latency_ms"] for r in rows]
     if not values:
         return {}
@@ -416,26 +427,10 @@ def summarise(dataset: Dataset, rows: list[dict[str, Any]], config: BenchConfig,
     is every question (abstention questions have no retrieval measures, so they
     weigh in only on latency)."""
     locomo = _is_locomo(dataset)
-    categories = sorted({str(r["category"]) for r in rows}, key=_natural)
-    if locomo:
-        categories = sorted(set(categories) | set(LOCOMO_OVERALL), key=_natural)
-    methods: dict[str, Any] = {}
-    for method in config.methods:
-        mine = [r for r in rows if r["method"] == method]
-        overall_rows = [r for r in mine if not locomo or r["category"] in LOCOMO_OVERALL]
-        scored = f"recall_all@{max(config.ks)}"
-        overall = _means(overall_rows, scored)
-        entry: dict[str, Any] = {
-            "overall": overall,
-            "by_category": {c: _means([r for r in mine if r["category"] == c], scored)
-                            for c in categories},
-            "latency_ms": _latency(mine),
-            f"context_tokens@{config.context_k}": overall.get(
-                f"context_tokens@{config.context_k}"),
-        }
-        if any("qa_f1" in r for r in mine):
-            entry["qa"] = {k: overall[k] for k in ("qa_f1", "qa_judge") if k in overall}
-        methods[method] = entry
+    categories = categories_of(dataset, rows)
+    methods = {method: method_entry([r for r in rows if r["method"] == method], categories,
+                                    locomo=locomo, ks=config.ks, context_k=config.context_k)
+               for method in config.methods}
     n_by_cat: dict[str, int] = {}
     for conv, q in dataset.questions():
         n_by_cat[q.category] = n_by_cat.get(q.category, 0) + 1
@@ -468,7 +463,40 @@ def summarise(dataset: Dataset, rows: list[dict[str, Any]], config: BenchConfig,
         report["overall_categories"] = list(LOCOMO_OVERALL)
     else:
         report["overall_categories"] = "all non-abstention questions"
+    from .abstain_report import abstention_summary
+
+    abstention = abstention_summary(rows, locomo=locomo, methods=config.methods)
+    if abstention is not None:
+        report["abstention"] = abstention
     return report
+
+
+def categories_of(dataset: Dataset, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The categories a report shows, in natural order (LoCoMo: always 1-4 and any other)."""
+    categories = sorted({str(r["category"]) for r in rows}, key=_natural)
+    if _is_locomo(dataset):
+        categories = sorted(set(categories) | set(LOCOMO_OVERALL), key=_natural)
+    return categories
+
+
+def method_entry(mine: Sequence[Mapping[str, Any]], categories: Sequence[str], *, locomo: bool,
+                 ks: Sequence[int] = KS, context_k: int = 10) -> dict[str, Any]:
+    """One method's (or ablation variant's) block of the report from its per-question rows:
+    ``overall`` and ``by_category`` means, latency percentiles, context cost."""
+    mine = list(mine)
+    overall_rows = [r for r in mine if not locomo or r["category"] in LOCOMO_OVERALL]
+    scored = f"recall_all@{max(ks)}"
+    overall = _means(overall_rows, scored)
+    entry: dict[str, Any] = {
+        "overall": overall,
+        "by_category": {c: _means([r for r in mine if r["category"] == c], scored)
+                        for c in categories},
+        "latency_ms": _latency(mine),
+        f"context_tokens@{context_k}": overall.get(f"context_tokens@{context_k}"),
+    }
+    if any("qa_f1" in r for r in mine):
+        entry["qa"] = {k: overall[k] for k in ("qa_f1", "qa_judge") if k in overall}
+    return entry
 
 
 def strip_per_question(report: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from ._html import render_html
 __all__ = [
     "TABLE_METRICS",
     "category_label",
+    "render_ablation_terminal",
+    "render_abstention_terminal",
     "render_scale_terminal",
     "render_terminal",
     "write_report",
@@ -122,6 +124,110 @@ def render_terminal(report: Mapping[str, Any], console: Console) -> None:
         f"{_fmt(ingest.get('warmup_seconds'), 2)} s apart) · peak RSS "
         f"{_fmt(res.get('peak_rss_mb'), 0)} MB · wall {_fmt(res.get('wall_seconds'), 1)} s · "
         f"skipped evidence ids {questions.get('skipped_evidence_ids', 0)}")
+    if report.get("abstention"):
+        render_abstention_terminal(report, console)
+    if report.get("ablation"):
+        render_ablation_terminal(report, console)
+
+
+def _delta(value: Any) -> str:
+    if not isinstance(value, (int, float)):
+        return ""
+    if value == 0:
+        return "[dim]±0[/]"
+    return f"[green]{value:+.3f}[/]" if value > 0 else f"[red]{value:+.3f}[/]"
+
+
+def render_abstention_terminal(report: Mapping[str, Any], console: Console) -> None:
+    """The abstention curve of the ``engram`` method (positive class: unanswerable)."""
+    ab = report["abstention"]
+    mean = ab.get("mean_confidence", {})
+    table = Table(title=f"abstention ({escape(str(ab['method']))}): abstain when confidence < "
+                        f"threshold; unanswerable = {escape(str(ab['unanswerable']))}",
+                  title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,
+                  collapse_padding=True)
+    for col in ("threshold", "abstained", "abstain precision", "abstain recall",
+                "answer recall"):
+        table.add_column(col, justify="right")
+    for row in ab["curve"]:
+        mark = " *" if row["threshold"] == ab.get("default_threshold") else ""
+        table.add_row(f"{row['threshold']:g}{mark}", str(row["abstained"]),
+                      _fmt(row["precision"]), _fmt(row["recall"]), _fmt(row["answer_recall"]))
+    console.print(table)
+    others = ", ".join(f"{m} {_fmt(v.get('auroc'))}" for m, v in ab.get("by_method", {}).items()
+                       if m != ab["method"])
+    console.print(
+        f"{ab['n_answerable']} answerable, {ab['n_unanswerable']} unanswerable · mean "
+        f"confidence {_fmt(mean.get('answerable'))} vs {_fmt(mean.get('unanswerable'))} · "
+        f"AUROC {_fmt(ab.get('auroc'))} (0.5 = chance)"
+        + (f" · other methods' AUROC: {others}" if others else "")
+        + " · * = Recall.abstained's default threshold")
+    top = ab.get("top_hit")
+    if top:
+        tm = top.get("mean_confidence", {})
+        console.print(
+            f"answerable questions with evidence: best hit is an evidence turn for "
+            f"{top['evidence_at_1']} of {top['n']}; confidence tells them apart with AUROC "
+            f"{_fmt(top.get('auroc'))} (mean {_fmt(tm.get('evidence'))} vs "
+            f"{_fmt(tm.get('not_evidence'))})", highlight=False)
+
+
+_SHORT = {"single-session-user": "ss-user", "single-session-assistant": "ss-asst",
+          "single-session-preference": "ss-pref", "multi-session": "multi",
+          "temporal-reasoning": "temporal", "knowledge-update": "update"}
+
+
+def _short(category: str) -> str:
+    """A column-wide name for a long category (LongMemEval's question types)."""
+    return _SHORT.get(category, category if len(category) <= 10 else category[:9] + "…")
+
+
+def render_ablation_terminal(report: Mapping[str, Any], console: Console) -> None:
+    """One row per variant: the measure overall (with its change against the full
+    method) and per category, then cost. Per-category changes are in the JSON/HTML."""
+    ab = report["ablation"]
+    metric = ab["metric"]
+    cats = ab["table_categories"]
+    ck = f"context_tokens@{report.get('config', {}).get('context_k', 10)}"
+    table = Table(title=f"ablation: {metric} (Δ against engram with the defaults)",
+                  title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0), pad_edge=False,
+                  collapse_padding=True)
+    table.add_column("variant", style="bold", no_wrap=True)
+    table.add_column(metric.replace("recall_", ""), justify="right", no_wrap=True)
+    table.add_column("Δ", justify="right", no_wrap=True)
+    table.add_column("+/-", justify="right", no_wrap=True)
+    for c in cats:
+        table.add_column(f"cat {c}" if c.isdigit() else escape(_short(c)), justify="right",
+                         no_wrap=True)
+    table.add_column("tok", justify="right", no_wrap=True)
+    table.add_column("p50", justify="right", no_wrap=True)
+    table.add_column("p95", justify="right", no_wrap=True)
+    stage = None
+    for row in ab["rows"]:
+        if stage is not None and row["stage"] != stage:
+            table.add_section()
+        stage = row["stage"]
+        lat = row.get("latency_ms", {})
+        table.add_row(escape(row["name"]), _fmt(row.get(metric)),
+                      "" if row["stage"] == "full" else _delta(row.get("delta")),
+                      f"+{row['questions']['gained']}/-{row['questions']['lost']}"
+                      if row.get("questions") else "",
+                      *[_fmt(row["by_category"].get(c, {}).get(metric)) for c in cats],
+                      _fmt(row.get(ck), 0), _fmt(lat.get("p50"), 1), _fmt(lat.get("p95"), 1))
+    console.print(table)
+    names = report.get("categories") or {}
+    legend = [f"{c} {names[c]}" for c in cats if c in names] + [
+        f"{_short(c)} = {c}" for c in cats if c not in names and _short(c) != c]
+    console.print((f"categories: {', '.join(legend)}; " if legend else "")
+                  + f"+/- = questions gained/lost against engram; tok = {escape(ck)}; "
+                  "p50/p95 = search latency, ms", highlight=False)
+    for row in ab["rows"]:
+        if row["stage"] in ("search", "ingest"):
+            console.print(f"[bold]{escape(row['name'])}[/] ({row['stage']}): "
+                          f"{escape(row['label'])}: {escape(row['what'])}", highlight=False)
+    console.print("search-stage variants search the same database as engram; ingest-stage "
+                  "variants have their own (vectors reused); every memory runs with "
+                  "reinforce=False", highlight=False)
 
 
 def render_scale_terminal(report: Mapping[str, Any], console: Console) -> None:

@@ -39,6 +39,7 @@ Examples:
   engram bench locomo ../shared/benchdata/locomo/locomo-dev.json
   engram bench locomo data.json --method bm25,engram --limit-questions 50 --embedder fake
   engram bench longmemeval longmemeval_s.json --out bench-report/
+  engram bench locomo data.json --ablation   # engram with one technique off at a time
   engram bench scale --n 10000,100000
   engram bench locomo --help                 # every option of one benchmark
 """
@@ -59,7 +60,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                 f"Ingest {loader_doc}, one scope per conversation, and ask every\n"
                 "question with each method. Reports turn- and session-level recall_all,\n"
                 "recall_any and ndcg_any at k = 1, 5, 10, 20, 50 per category, search\n"
-                "latency percentiles, context tokens and ingest throughput."
+                "latency percentiles, context tokens and ingest throughput, and the\n"
+                "abstention curve of engram's confidence (unanswerable: LoCoMo category 5,\n"
+                "LongMemEval _abs). --ablation adds engram with one technique changed at\n"
+                "a time."
                 + ("\nLoCoMo categories: 1 multi-hop, 2 temporal, 3 open-domain, 4 single-hop,"
                    "\n5 adversarial; 'overall' is categories 1-4." if name == "locomo" else
                    "\nAbstention (_abs) questions are left out of retrieval measures.")),
@@ -67,6 +71,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       f"  engram bench {name} data.json --method bm25,engram --limit-questions 50\n"
                       f"  engram bench {name} data.json --json > result.json\n"
                       f"  engram bench {name} data.json --out bench-report/\n"
+                      f"  engram bench {name} data.json --ablation --out bench-report/\n"
+                      f"  engram bench {name} data.json --ablation --variant no-speaker,no-dates\n"
                       f"  {LLM_KEY_ENV}=... engram bench {name} data.json "
                       "--llm-url https://api.openai.com/v1 --llm-model gpt-4o-mini\n"))
         p.set_defaults(dataset=name)
@@ -79,6 +85,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "question_id)")
         p.add_argument("--context-k", type=_positive, default=10, metavar="K",
                        help="turns counted as context (tokens) and given to the LLM (default 10)")
+        ab = p.add_argument_group("ablation")
+        ab.add_argument("--ablation", action="store_true",
+                        help="also run engram with one technique changed at a time (search-"
+                             "time variants on the same database, ingest-time variants on "
+                             "their own, beside --db if given) and report recall_all@10 per "
+                             "variant with its change against the full method")
+        ab.add_argument("--variant", action="append", metavar="NAMES",
+                        help="only these ablation variants (comma-separated or repeated; "
+                             "implies --ablation), e.g. no-speaker,no-dates,merged-key; an "
+                             "unknown name lists them all")
         qa = p.add_argument_group("question answering (optional)")
         qa.add_argument("--llm-url", metavar="URL",
                         help="OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1; "
@@ -187,6 +203,15 @@ def run_dataset(args: argparse.Namespace, ctx: Context) -> int:
         conversations=tuple(c.strip() for c in args.conversations.split(",") if c.strip())
         if args.conversations else None,
         context_k=args.context_k, qa=_qa_config(args))
+    ablation = args.ablation or bool(args.variant)
+    variants = None
+    if ablation:
+        from ..bench.ablation import select_variants
+
+        if config.qa is not None:
+            raise InvalidInputError("--ablation does not answer questions: drop --llm-url "
+                                    "and --llm-model")
+        variants = select_variants(args.variant)
     dataset = _load(args.dataset, args.file)
     embedder = ctx.embedder or DEFAULT_EMBEDDER
     with ExitStack() as stack:
@@ -195,10 +220,16 @@ def run_dataset(args: argparse.Namespace, ctx: Context) -> int:
         else:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="engram-bench-"))
             path = Path(tmp) / "bench.db"
-        memory = stack.enter_context(open_memory(path, embedder))
         progress = stack.enter_context(_progress(args))
-        report = run_benchmark(dataset, memory, config, progress=progress,
-                               embedder=memory.embedder.name)
+        if ablation:
+            from ..bench.ablation import run_ablation
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            report = run_ablation(dataset, path, embedder, config, variants, progress=progress)
+        else:
+            memory = stack.enter_context(open_memory(path, embedder))
+            report = run_benchmark(dataset, memory, config, progress=progress,
+                                   embedder=memory.embedder.name)
     summary = strip_per_question(report)
     if ctx.db_flag:
         summary["db"] = str(path)
