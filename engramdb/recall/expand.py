@@ -34,6 +34,10 @@ __all__ = ["ExpandOptions", "expand_session", "expand_record", "rekey_followers"
 
 @dataclass(frozen=True, slots=True)
 class ExpandOptions:
+    # True adds the bare turn as a key beside its window; False keys it by the window
+    # only ("expansions merged into the key", LongMemEval). A tie on LoCoMo dev (0.687
+    # vs 0.692, BENCHMARKS.md ablation), but with the window alone the reply *after* a
+    # matching turn ties with it; the bare key lets the turn itself win.
     turn: bool = True
     window: bool = True
     dates: bool = True
@@ -101,9 +105,10 @@ def expand_session(records: Sequence[Record], session_start: datetime | None,
     out: list[list[Key]] = []
     for i, record in enumerate(records):
         keys = []
-        if opts.turn:
+        windowed = opts.window and (opts.window_before or opts.window_after) and len(records) > 1
+        if opts.turn or (opts.window and not windowed):  # a lone record's window is itself
             keys.append(Key("turn", _line(record)))
-        if opts.window and (opts.window_before or opts.window_after) and len(records) > 1:
+        if windowed:
             keys.append(Key("window", _window(records, i, opts)))
         if opts.dates and (dates := _dates(record, session_start)):
             keys.append(Key("date", dates))
