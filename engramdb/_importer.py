@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -142,19 +142,48 @@ def _execute(memory: Memory, plan: list[_Write], report: ImportReport,
     users: dict[str, None] = {}
     if progress:
         progress(0, total)
-    for write in plan:
-        if write.turns is not None:
-            memory.add_session(write.turns, user_id=write.user_id, **write.args)
+    for batch in _batches(plan):
+        first = batch[0]
+        if first.turns is not None:
+            memory.add_session(first.turns, user_id=first.user_id, **first.args)
             report.sessions += 1
-        else:
-            memory.add(user_id=write.user_id, **write.args)
-        done += write.size
-        users[write.user_id] = None
+        else:  # consecutive stand-alone records of one scope: embedded together
+            memory.add_many([_memory_item(w.args) for w in batch], user_id=first.user_id,
+                            **_scope_args(first.args))
+        done += sum(w.size for w in batch)
+        users[first.user_id] = None
         if progress:
             progress(done, total)
     report.records = done
     report.created = memory.stats().records - before
     report.users = sorted(users)
+
+
+_BATCH = 64
+
+
+def _scope_args(args: dict[str, Any]) -> dict[str, Any]:
+    return {"agent_id": args.get("agent_id"), "session_id": args.get("session_id"),
+            "kind": args.get("kind", "memory")}
+
+
+def _memory_item(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: args.get(k) for k in ("text", "timestamp", "metadata", "importance")}
+
+
+def _batches(plan: list[_Write]) -> Iterator[list[_Write]]:
+    """Sessions one at a time; runs of stand-alone records of one scope together."""
+    batch: list[_Write] = []
+    for write in plan:
+        joins = (batch and write.turns is None and batch[0].turns is None
+                 and (write.user_id, _scope_args(write.args))
+                 == (batch[0].user_id, _scope_args(batch[0].args)) and len(batch) < _BATCH)
+        if batch and not joins:
+            yield batch
+            batch = []
+        batch.append(write)
+    if batch:
+        yield batch
 
 
 # ---------------------------------------------------------------------- JSONL

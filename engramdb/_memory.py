@@ -15,8 +15,24 @@ from typing import IO, Any
 import numpy as np
 
 from ._errors import InvalidInputError, PayloadTooLargeError, ProviderError
-from ._models import (AuditEntry, Filters, Hit, Record, RecordKind, Scope, Session, Stats, Turn,
-                      Version, check_id, check_text, content_hash, new_id, to_utc, utcnow)
+from ._models import (
+    AuditEntry,
+    Filters,
+    Hit,
+    Record,
+    RecordKind,
+    Scope,
+    Session,
+    Stats,
+    Turn,
+    Version,
+    check_id,
+    check_text,
+    content_hash,
+    new_id,
+    to_utc,
+    utcnow,
+)
 from .embed import Embedder, embed_texts, get_embedder
 from .lifecycle.abstain import Calibrator, Recall
 from .lifecycle.consolidate import ConsolidationReport, Consolidator
@@ -84,7 +100,7 @@ class Memory:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "Memory":
+    def __enter__(self) -> Memory:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -100,24 +116,58 @@ class Memory:
         a near-duplicate memory is merged into the one it repeats (``merge=False`` to keep
         both); ``redact`` overrides the instance's PII redaction for this call."""
         scope = Scope(user_id, agent_id, session_id)
-        text, metadata = self._redacted(check_text(text, limit=self.max_text_chars), metadata,
-                                        redact)
+        record, metadata = self._prepare_memory(scope, text, kind=kind, timestamp=timestamp,
+                                                metadata=metadata, importance=importance,
+                                                redact=redact)
+        return self._store_memory(scope, record, metadata, None, merge)
+
+    def add_many(self, items: Iterable[str | Mapping[str, Any]], *, user_id: str,
+                 agent_id: str | None = None, session_id: str | None = None,
+                 kind: RecordKind = "memory", redact: bool | Sequence[str] | None = None,
+                 merge: bool | None = None) -> builtins.list[Record]:
+        """Store many stand-alone memories: each item a text or a mapping with ``text`` and
+        optional ``timestamp``, ``metadata``, ``importance``. All are validated before any
+        is written and embedded in batches (several times faster than :meth:`add` in a
+        loop); they are then written in order, one by one, exactly as :meth:`add` would
+        (a near-duplicate later in the batch merges into an earlier one)."""
+        scope = Scope(user_id, agent_id, session_id)
+        prepared = [self._prepare_memory(scope, **_memory_fields(item, i), kind=kind,
+                                         redact=redact) for i, item in enumerate(items)]
+        if not prepared:
+            return []
+        self._check_embedder()
+        vectors = self._embed([record.text for record, _ in prepared])
+        return [self._store_memory(scope, record, metadata, vectors[i:i + 1], merge)
+                for i, (record, metadata) in enumerate(prepared)]
+
+    def _prepare_memory(self, scope: Scope, text: object, *, kind: RecordKind,
+                        timestamp: datetime | str | None = None,
+                        metadata: Mapping[str, Any] | None = None,
+                        importance: float | None = None,
+                        redact: bool | Sequence[str] | None = None
+                        ) -> tuple[Record, dict[str, Any] | None]:
+        text, meta = self._redacted(check_text(text, limit=self.max_text_chars), metadata,
+                                    redact)
         record = self._new_record(scope, text, kind=kind, timestamp=_when(timestamp),
-                                  metadata=metadata, importance=importance)
-        vectors = None
-        if kind == "memory" and self.merge_threshold is not None and merge is not False:
-            merged, vectors = self._merge(scope, record, metadata)
+                                  metadata=meta, importance=importance)
+        return record, meta
+
+    def _store_memory(self, scope: Scope, record: Record, metadata: Mapping[str, Any] | None,
+                      vectors: np.ndarray | None, merge: bool | None) -> Record:
+        if record.kind == "memory" and self.merge_threshold is not None and merge is not False:
+            merged, vectors = self._merge(scope, record, metadata, vectors)
             if merged is not None:
                 return merged
         item = NewRecord(record, record.text, expand_record(record, self.expand))
         return self._write([item], None, vectors)[0]
 
-    def _merge(self, scope: Scope, record: Record, metadata: Mapping[str, Any] | None
-               ) -> tuple[Record | None, np.ndarray]:
+    def _merge(self, scope: Scope, record: Record, metadata: Mapping[str, Any] | None,
+               vectors: np.ndarray | None = None) -> tuple[Record | None, np.ndarray]:
         from .lifecycle.merge import find_duplicate, merge_into
 
         self._check_embedder()
-        vectors = self._embed([record.text])
+        if vectors is None:
+            vectors = self._embed([record.text])
         dup = find_duplicate(self.store, scope, record.text, vectors[0],
                              self.merge_threshold or 1.0)
         if dup is None or dup.record.content_hash == record.content_hash:
@@ -525,6 +575,18 @@ def _capacity(value: int | None) -> int | None:
     if value is not None and (not isinstance(value, int) or value < 1):
         raise InvalidInputError("capacity must be a positive integer")
     return value
+
+
+def _memory_fields(item: str | Mapping[str, Any], index: int) -> dict[str, Any]:
+    if isinstance(item, str):
+        return {"text": item}
+    if not isinstance(item, Mapping):
+        raise InvalidInputError(f"item {index}: expected a text or a mapping with 'text'")
+    unknown = set(item) - {"text", "timestamp", "metadata", "importance"}
+    if unknown:
+        raise InvalidInputError(f"item {index}: unknown fields {sorted(unknown)}")
+    return {"text": item.get("text"), "timestamp": item.get("timestamp"),
+            "metadata": item.get("metadata"), "importance": item.get("importance")}
 
 
 def _importance(value: float | None) -> float:

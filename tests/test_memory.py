@@ -168,3 +168,29 @@ def test_reopen_keeps_everything(tmp_path):
     with Memory(path, embedder="fake") as m:
         assert m.get(rec.id, user_id="ana").text == "persistent fact"
         assert m.search("persistent", user_id="ana")[0].id == rec.id
+
+
+def test_add_many_stores_like_add_in_a_loop(tmp_path):
+    items = ["I like tea", {"text": "My sister is Lena", "importance": 0.9,
+                            "metadata": {"src": "chat"}, "timestamp": "2024-01-02T03:04:05Z"},
+             "i like TEA"]  # a duplicate of the first: stored once
+    with Memory(tmp_path / "a.db", embedder="fake") as a, \
+            Memory(tmp_path / "b.db", embedder="fake") as b:
+        many = a.add_many(items, user_id="ana")
+        loop = [b.add(i, user_id="ana") if isinstance(i, str) else b.add(user_id="ana", **i)
+                for i in items]
+        assert [r.text for r in many] == [r.text for r in loop]
+        assert many[0].id == many[2].id and a.stats().records == 2
+        assert many[1].importance == 0.9 and many[1].metadata == {"src": "chat"}
+        assert many[1].timestamp.year == 2024
+        assert a.search("sister", user_id="ana")[0].text == "My sister is Lena"
+
+
+def test_add_many_validates_everything_before_writing(mem):
+    with pytest.raises(EmptyTextError):
+        mem.add_many(["fine", "", "also fine"], user_id="ana")
+    with pytest.raises(InvalidInputError, match="item 1"):
+        mem.add_many(["fine", {"text": "x", "colour": "red"}], user_id="ana")
+    with pytest.raises(InvalidInputError, match="item 0"):
+        mem.add_many([42], user_id="ana")  # type: ignore[list-item]
+    assert mem.stats().records == 0 and mem.add_many([], user_id="ana") == []
