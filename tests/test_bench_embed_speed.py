@@ -16,3 +16,12 @@ def test_measure_reports_throughput(capsys):
     result, = json.loads(capsys.readouterr().out)["results"]
     assert result["embedder"] == "fake" and result["sentences"] == 40
     assert result["sentences_per_s"] > 0 and result["batch"] == 16
+
+
+def test_write_speed_measures_every_path(capsys):
+    from engramdb.bench import write_speed
+
+    assert write_speed.main(["--n", "30", "--embedder", "fake", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["per_s"]) == {"add", "add_many", "add_session"}
+    assert all(rate > 0 for rate in out["per_s"].values())
