@@ -78,7 +78,14 @@ class _Checker:
             return "text", "empty text"
         if len(text) > self.max_text:
             return "text", f"text has {len(text)} characters; the limit is {self.max_text}"
-        size = len(json.dumps(dict(metadata)))
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # "\ud800" in a JSON file: no database can store it
+            return "text", "text is not valid Unicode: it holds a lone surrogate"
+        try:
+            size = len(json.dumps(dict(metadata), allow_nan=False))
+        except ValueError:  # NaN/Infinity: accepted by json.loads, but not JSON
+            return "metadata", "metadata holds NaN or Infinity, which JSON cannot store"
         if size > self.max_metadata:
             return "metadata", f"metadata is {size} bytes; the limit is {self.max_metadata}"
         if not 0.0 <= importance <= 1.0:

@@ -198,7 +198,7 @@ class Memory:
         """Store a conversation session: every turn verbatim (less redacted PII), in order,
         atomically."""
         scope = Scope(user_id, agent_id, session_id or new_id())
-        coerced = [Turn.coerce(t) for t in turns]
+        coerced = [_coerce_turn(i, t) for i, t in enumerate(turns)]
         if redact is not False and (self.redact or redact):
             coerced = [self._redacted_turn(t, redact) for t in coerced]
             _, metadata = self._redacted(".", metadata, redact)
@@ -253,7 +253,9 @@ class Memory:
         if not isinstance(metadata, Mapping):
             raise InvalidInputError("metadata must be a mapping")
         try:
-            blob = json.dumps(dict(metadata))
+            # allow_nan=False: NaN/Infinity are not JSON; stored, they would break
+            # export and metadata filters (SQLite's json functions reject them)
+            blob = json.dumps(dict(metadata), allow_nan=False)
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(f"metadata must be JSON-serialisable: {exc}") from exc
         if len(blob) > self.max_metadata_bytes:
@@ -431,6 +433,10 @@ class Memory:
         from .lifecycle.forget import FORGET_MIN_CONFIDENCE, forget
 
         check_text(query, what="query", limit=self.max_text_chars)
+        if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+            raise InvalidInputError("min_confidence must be between 0 and 1")
+        if not 1 <= limit <= 1000:
+            raise InvalidInputError("limit must be between 1 and 1000")
         threshold = FORGET_MIN_CONFIDENCE if min_confidence is None else min_confidence
 
         def everything(q: str, *, user_id: str, limit: int, kinds: Sequence[str]) -> list[Hit]:
@@ -569,6 +575,16 @@ def _when(value: datetime | str | float | None) -> datetime | None:
         return to_utc(value)
     except ValueError as exc:
         raise InvalidInputError(str(exc)) from exc
+
+
+def _coerce_turn(index: int, turn: Turn | Mapping[str, Any]) -> Turn:
+    """``Turn.coerce``, its ValueError (a bad timestamp) raised as an engramdb error."""
+    try:
+        return Turn.coerce(turn)
+    except InvalidInputError:
+        raise
+    except ValueError as exc:
+        raise InvalidInputError(f"turn {index}: {exc}") from exc
 
 
 def _capacity(value: int | None) -> int | None:

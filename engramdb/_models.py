@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal, Mapping
 
-from ._errors import EmptyTextError, InvalidIdError, MissingScopeError
+from ._errors import EmptyTextError, InvalidIdError, InvalidInputError, MissingScopeError
 
 __all__ = [
     "Scope", "Turn", "Session", "Record", "Version", "Hit", "Filters", "Stats", "RecordKind",
@@ -26,7 +26,7 @@ __all__ = [
 
 RecordKind = Literal["turn", "memory", "summary", "profile", "document"]
 
-_SCOPE_PART = re.compile(r"^[^\x00-\x1f]{1,200}$")
+_SCOPE_PART = re.compile(r"^[^\x00-\x1f\ud800-\udfff]{1,200}$")
 
 
 def utcnow() -> datetime:
@@ -37,17 +37,21 @@ def to_utc(value: datetime | str | float | int | None) -> datetime | None:
     """Normalise a timestamp to an aware UTC datetime (naive values are taken as UTC)."""
     if value is None:
         return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), timezone.utc)
-    if isinstance(value, str):
-        text = value.strip().replace("Z", "+00:00")
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise ValueError(f"not an ISO-8601 timestamp: {value!r}") from exc
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    given = value
+    try:
+        if isinstance(value, (int, float)):
+            return datetime.fromtimestamp(float(value), timezone.utc)
+        if isinstance(value, str):
+            text = value.strip().replace("Z", "+00:00")
+            try:
+                value = datetime.fromisoformat(text)
+            except ValueError as exc:
+                raise ValueError(f"not an ISO-8601 timestamp: {value!r}") from exc
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+    except (OverflowError, OSError) as exc:  # e.g. year 1 at +05:00 is before year 1 UTC
+        raise ValueError(f"timestamp out of range: {given!r}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +266,19 @@ def check_text(text: object, *, what: str = "text", limit: int = 100_000) -> str
         raise EmptyTextError(f"{what} must be a non-empty string")
     if len(text) > limit:
         raise PayloadTooLargeError(f"{what} has {len(text)} characters; the limit is {limit}")
+    if not _encodable(text):
+        raise InvalidInputError(f"{what} is not valid Unicode: it holds a lone surrogate "
+                                "(often bytes that are not UTF-8)")
     return text
+
+
+def _encodable(text: str) -> bool:
+    """False for text UTF-8 cannot store: lone surrogates, e.g. from undecodable argv bytes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _ID = re.compile(r"^[0-9a-f]{24}$")

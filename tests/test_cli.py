@@ -284,3 +284,45 @@ def test_delete_all_asks_on_a_terminal(engram, monkeypatch, answer, code, left) 
     result = engram("--user", "maya", "delete", "--all")
     assert result.code == code and "[y/N]" in result.err
     assert len(engram("users", "--json").json()) == left
+
+
+def test_json_search_for_an_unknown_user_is_still_json(engram) -> None:
+    _add(engram, "something to search")
+    result = engram("--user", "nobody", "search", "something", "--json")
+    assert result.code == 0 and result.json() == []
+    assert "no memories for user 'nobody'" in result.err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["add", "x", "--timestamp", "0001-01-01T00:00:00+05:00"], "out of range"),
+    (["search", "x", "--as-of", "9999-12-31T23:59:59-05:00"], "out of range"),
+    (["add", "x", "--metadata", '{"a": NaN}'], "JSON"),
+    (["add", "caf\udcff"], "surrogate"),
+    (["forget", "something", "--dry-run", "--min-confidence", "-1"], "min_confidence"),
+    (["forget", "something", "--dry-run", "--limit", "0"], "limit"),
+])
+def test_bad_values_are_one_line_errors(engram, argv, message) -> None:
+    _add(engram, "something to search")
+    result = engram("--user", "maya", *argv)
+    assert (result.code, "Traceback" in result.err) == (2, False), result.err
+    assert message in result.err and len(result.err.strip().splitlines()) == 1
+    assert engram("stats", "--json").json()["records"] == 1
+
+
+def test_a_failing_export_keeps_the_earlier_backup(engram, tmp_path: Path, monkeypatch) -> None:
+    _add(engram, "something to back up")
+    backup = tmp_path / "backup.jsonl"
+    assert engram("export", "--out", str(backup)).code == 0
+    before = backup.read_text(encoding="utf-8")
+
+    def broken(self, fp, **kwargs):  # writes a little, then fails like a bad record
+        fp.write('{"type":"engramdb-export","version":1}\n')
+        from engramdb import InvalidInputError
+        raise InvalidInputError("record cannot be written as JSON")
+
+    monkeypatch.setattr(Memory, "export", broken)
+    result = engram("export", "--out", str(backup))
+    assert result.code == 2 and "cannot be written" in result.err
+    assert backup.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == [
+        "backup.jsonl"]

@@ -246,3 +246,22 @@ def test_importer_uses_no_private_names_of_other_modules() -> None:
                 and not node.attr.startswith("__")):
             private.append(f"{node.value.id}.{node.attr}")
     assert private == []
+
+
+@pytest.mark.parametrize("line, reason", [
+    ('{"type": "record", "text": "m", "user_id": "u", "metadata": {"a": NaN}}', "NaN"),
+    ('{"type": "record", "text": "x\\ud800y", "user_id": "u"}', "surrogate")])
+def test_unstorable_values_are_caught_before_writing(tmp_path: Path, line: str,
+                                                     reason: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"type": "engramdb-export", "version": 1}\n'
+                    '{"type": "record", "text": "fine", "user_id": "u"}\n' + line + "\n",
+                    encoding="utf-8")
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        with pytest.raises(ImportFormatError, match=reason):
+            import_file(m, path)
+        assert m.stats().records == 0
+        report = import_file(m, path, skip_bad=True)
+        assert m.stats().records == 1 and len(report.skipped) == 1
+        buf = io.StringIO()
+        m.export(buf)  # still exportable

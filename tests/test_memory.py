@@ -194,3 +194,52 @@ def test_add_many_validates_everything_before_writing(mem):
     with pytest.raises(InvalidInputError, match="item 0"):
         mem.add_many([42], user_id="ana")  # type: ignore[list-item]
     assert mem.stats().records == 0 and mem.add_many([], user_id="ana") == []
+
+
+@pytest.mark.parametrize("metadata", [{"a": float("nan")}, {"a": float("inf")}])
+def test_metadata_that_is_not_json_is_refused(mem, metadata):
+    # NaN/Infinity stored would break export and metadata-filtered search for the user
+    with pytest.raises(InvalidInputError, match="JSON"):
+        mem.add("a note", user_id="ana", metadata=metadata)
+    with pytest.raises(InvalidInputError, match="JSON"):
+        mem.add_session(TURNS[:1], user_id="ana", session_id="s1", metadata=metadata)
+    assert mem.stats().records == 0
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00",
+                                  1e20])
+def test_timestamps_out_of_range_are_input_errors(mem, when):
+    with pytest.raises(InvalidInputError, match="out of range"):
+        mem.add("a note", user_id="ana", timestamp=when)
+    with pytest.raises(InvalidInputError, match="out of range"):
+        mem.search("note", user_id="ana", as_of=when)
+    with pytest.raises(InvalidInputError, match="turn 0"):
+        mem.add_session([{"text": "hi", "timestamp": when}], user_id="ana", session_id="s1")
+    assert mem.stats().records == 0
+
+
+def test_a_bad_turn_timestamp_is_an_input_error(mem):
+    with pytest.raises(InvalidInputError, match="turn 1: not an ISO-8601"):
+        mem.add_session([{"text": "hi"}, {"text": "there", "timestamp": "yesterday"}],
+                        user_id="ana", session_id="s1")
+
+
+def test_text_with_a_lone_surrogate_is_refused(mem):
+    # what Python makes of non-UTF-8 bytes in argv: no store or embedder can take it
+    with pytest.raises(InvalidInputError, match="surrogate"):
+        mem.add("caf\udcff", user_id="ana")
+    with pytest.raises(InvalidInputError, match="surrogate"):
+        mem.search("caf\udcff", user_id="ana")
+    with pytest.raises(MissingScopeError):
+        mem.add("ok", user_id="ana\udcff")
+    assert mem.stats().records == 0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"min_confidence": -1.0}, "min_confidence"), ({"min_confidence": 2.0}, "min_confidence"),
+    ({"limit": 0}, "limit"), ({"limit": 100_000}, "limit")])
+def test_forget_checks_its_bounds_like_search(mem, kwargs, message):
+    mem.add("My phone is a Nokia.", user_id="ana")
+    with pytest.raises(InvalidInputError, match=message):
+        mem.forget("Nokia phone", user_id="ana", **kwargs)
+    assert mem.stats().records == 1

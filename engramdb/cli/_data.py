@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,13 +100,37 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
         memory.export(sys.stdout, user_id=ctx.user_flag)
         sys.stdout.flush()
         return 0
-    with open(args.out, "w", encoding="utf-8") as fh:
-        count = memory.export(fh, user_id=ctx.user_flag)
+    count = _export_file(memory, args.out, ctx.user_flag)
     if ctx.out.json:
         ctx.out.emit({"records": count, "path": args.out})
     else:
         ctx.out.note(f"exported {count} records to {args.out}")
     return 0
+
+
+def _export_file(memory: Any, out: str, user_id: str | None) -> int:
+    """Export to the file ``out``. A regular file is written through a temporary file
+    renamed at the end, so a failing export leaves an earlier backup whole; anything
+    else (/dev/stdout, a FIFO) is written directly."""
+    if os.path.lexists(out) and not os.path.isfile(out):
+        with open(out, "w", encoding="utf-8") as fh:
+            return int(memory.export(fh, user_id=user_id))
+    target = os.path.realpath(out)  # through a symlink: replace the file, keep the link
+    tmp = f"{target}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            count = memory.export(fh, user_id=user_id)
+        if os.path.exists(target):
+            shutil.copymode(target, tmp)  # a private backup stays private
+        os.replace(tmp, target)
+    except OSError as exc:
+        if exc.filename == tmp:  # name the file the user gave, not ours
+            raise OSError(exc.errno, exc.strerror, out) from exc
+        raise
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return int(count)
 
 
 # ------------------------------------------------------ stats/users/sessions

@@ -107,6 +107,8 @@ def run_search(args: argparse.Namespace, ctx: Context) -> int:
     if not hits and ctx.user not in ctx.memory().users():
         known = ", ".join(ctx.memory().users()[:5]) or "none"
         ctx.out.note(f"no memories for user {ctx.user!r} (known users: {known})")
+        if ctx.out.json:  # stdout must still hold the one JSON document scripts parse
+            ctx.out.emit(hits)
         return 0
     if not hits and args.min_confidence is not None and not ctx.out.json:
         ctx.out.note(f"nothing relevant (best confidence {hits.confidence:.2f} < "
