@@ -440,10 +440,16 @@ class Memory:
         threshold = FORGET_MIN_CONFIDENCE if min_confidence is None else min_confidence
 
         def everything(q: str, *, user_id: str, limit: int, kinds: Sequence[str]) -> list[Hit]:
-            # archived and superseded records too: forgetting must reach what search hides
+            # archived and superseded records too: forgetting must reach what search hides;
+            # the plain lexical ranking too, so every literal mention is a candidate
             self._check_embedder()
-            return self._retriever.search(Scope(user_id), q, limit=limit, filters=Filters(
-                kinds=tuple(kinds), include_archived=True, include_superseded=True))
+            filters = Filters(kinds=tuple(kinds), include_archived=True,
+                              include_superseded=True)
+            hits = self._retriever.search(Scope(user_id), q, limit=limit, filters=filters)
+            seen = {h.id for h in hits}
+            literal = self._retriever.search(Scope(user_id), q, limit=limit, filters=filters,
+                                             method="bm25")
+            return hits + [h for h in literal if h.id not in seen]
 
         return forget(everything, self.store, self._consolidator, query, Scope(user_id),
                       min_confidence=threshold, limit=limit, dry_run=dry_run, purge=purge,

@@ -326,3 +326,11 @@ def test_a_failing_export_keeps_the_earlier_backup(engram, tmp_path: Path, monke
     assert backup.read_text(encoding="utf-8") == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == [
         "backup.jsonl"]
+
+
+def test_refused_add_creates_no_database(tmp_path) -> None:
+    from engramdb.cli import main
+
+    db = tmp_path / "never.db"
+    assert main(["--db", str(db), "--user", "u", "--embedder", "fake", "add", "  "]) == 2
+    assert not db.exists()

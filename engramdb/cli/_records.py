@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from .._errors import InvalidInputError
+from .._models import check_text
 from ..recall.pipeline import METHODS
 from ._app import Context, add_command
 
@@ -41,6 +42,7 @@ def _add(sub: Any) -> None:
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
+    check_text(text)  # before the database is opened: a refused add creates no file
     record = ctx.memory(create=True).add(
         text, user_id=ctx.user, agent_id=args.agent, session_id=args.session,
         timestamp=args.timestamp, metadata=args.metadata, importance=args.importance,

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._models import Filters, Hit, Record, Scope
+from ..recall._text import terms, words
 from ..recall.expand import ExpandOptions, rekey_followers
 from ..store import Store
 from .consolidate import RAW_KINDS, Consolidator
@@ -77,15 +78,18 @@ def forget(search: Search, store: Store, consolidator: Consolidator, query: str,
            expand: ExpandOptions | None = None, **filters: Any) -> list[Record]:
     """Delete the records that match ``query``; returns them (or, ``dry_run``, what would go).
 
-    Conservative: a hit must reach ``min_confidence`` *and* contain at least one of the
-    query's content words — dense similarity alone never deletes. Only stored records
-    (turns, memories, documents) are matched; summaries and the profile quoting them
-    are rebuilt without them. The audit records ``forget`` as the reason, never the query.
+    Conservative: a hit goes if its own text contains every content word of the query
+    ("forget Biscuit" takes every record that says Biscuit), or if it reaches
+    ``min_confidence`` *and* contains at least one of them — dense similarity alone
+    never deletes. Only stored records (turns, memories, documents) are matched;
+    summaries and the profile quoting them are rebuilt without them. The audit records
+    ``forget`` as the reason, never the query.
     """
     wanted = tuple(kinds) if kinds else RAW_KINDS
     hits = search(query, user_id=scope.user_id, limit=limit, kinds=list(wanted), **filters)
-    chosen = [h.record for h in hits
-              if h.confidence >= min_confidence and h.features.get("coverage", 0.0) > 0]
+    needed = set(terms(query))
+    chosen = [h.record for h in hits if (needed and needed <= set(words(h.record.text))) or (
+        h.confidence >= min_confidence and h.features.get("coverage", 0.0) > 0)]
     if dry_run or not chosen:
         return chosen
     delete_records(store, consolidator, Scope(scope.user_id), [r.id for r in chosen],
