@@ -87,7 +87,8 @@ def _export(sub: Any) -> None:
         sub, "export", run_export, summary="write the memory as JSONL",
         description="Write sessions and records as JSONL (the format `engram import` reads).\n"
                     "Exports every user unless --user is given explicitly (ENGRAM_USER is "
-                    "not applied:\na backup should not silently miss the other users).",
+                    "not applied:\na backup should not silently miss the other users).\n"
+                    "The export is JSON Lines, one object per line, with or without --json.",
         examples="  engram export --out backup.jsonl\n"
                  "  engram --user maya export > maya.jsonl\n"
                  "  engram export --out all.jsonl && engram --db copy.db import all.jsonl\n")
