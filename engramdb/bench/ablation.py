@@ -44,13 +44,14 @@ from ..recall.pipeline import RecallConfig
 from ._machine import peak_rss_mb
 from .harness import (
     BenchConfig,
+    RowScorer,
     _is_locomo,
     _warm_up,
     categories_of,
     ingest,
     method_entry,
+    question_base,
     retrieve,
-    score_question,
     select,
     summarise,
 )
@@ -375,23 +376,13 @@ def _ask(dataset: Dataset, config: BenchConfig, main: Memory, memories: Mapping[
          variants: Sequence[Variant], stored: Mapping[str, set[str]],
          stored_of: Mapping[str, Mapping[str, set[str]]], progress: Progress | None
          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    locomo = _is_locomo(dataset)
-    ndcg = "standard" if locomo else "longmemeval"
-    context_ks = tuple(sorted({5, 10, 20, config.context_k} & set(range(1, config.retrieve + 1))))
+    score = RowScorer(dataset, config)
     task = progress.add_task("questions", total=dataset.question_count) if progress else None
     rows: list[dict[str, Any]] = []
     variant_rows: list[dict[str, Any]] = []
 
-    def score(question: Any, got: Any, gold: set[str] | None) -> dict[str, Any]:
-        return {**score_question(question, got, ks=config.ks, stored=gold, ndcg_variant=ndcg,
-                                 context_ks=context_ks, exclude_abstention=not locomo),
-                "top": got.turn_ids[:config.context_k], "other_hits": got.other_hits,
-                "confidence": got.confidence}
-
     for conv, question in dataset.questions():
-        base = {"qid": question.qid, "conversation": conv.conv_id,
-                "category": question.category, "abstention": question.abstention,
-                "question": question.question}
+        base = question_base(conv, question)
         for method in config.methods:
             got = retrieve(main, conv.conv_id, question.question, method, config.retrieve)
             rows.append({**base, "method": method,

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from .qa import QAConfig
 
 __all__ = [
+    "RowScorer",
+    "question_base",
     "KS",
     "LOCOMO_OVERALL",
     "RETRIEVE",
@@ -306,6 +308,31 @@ def _is_locomo(dataset: Dataset) -> bool:
     return dataset.name == "locomo"
 
 
+def question_base(conv: Any, question: Any) -> dict[str, Any]:
+    """The columns every per-question row starts with."""
+    return {"qid": question.qid, "conversation": conv.conv_id, "category": question.category,
+            "abstention": question.abstention, "question": question.question}
+
+
+class RowScorer:
+    """Scores one retrieval of one question into a per-question row's metric columns
+    (the same for the plain run and every ablation variant)."""
+
+    def __init__(self, dataset: Dataset, config: BenchConfig) -> None:
+        self.config = config
+        self.locomo = _is_locomo(dataset)
+        self.ndcg = "standard" if self.locomo else "longmemeval"
+        self.context_ks = tuple(sorted({5, 10, 20, config.context_k}
+                                       & set(range(1, config.retrieve + 1))))
+
+    def __call__(self, question: Any, got: Any, gold: set[str] | None) -> dict[str, Any]:
+        return {**score_question(question, got, ks=self.config.ks, stored=gold,
+                                 ndcg_variant=self.ndcg, context_ks=self.context_ks,
+                                 exclude_abstention=not self.locomo),
+                "top": got.turn_ids[:self.config.context_k], "other_hits": got.other_hits,
+                "confidence": got.confidence}
+
+
 def run_benchmark(dataset: Dataset, memory: BenchMemory, config: BenchConfig | None = None, *,
                   progress: Progress | None = None, embedder: str | None = None,
                   ingest_dataset: bool = True) -> dict[str, Any]:
@@ -323,8 +350,7 @@ def run_benchmark(dataset: Dataset, memory: BenchMemory, config: BenchConfig | N
     else:
         ingest_summary, stored = {}, {}
     ingest_summary["warmup_seconds"] = round(warm, 3)
-    variant = "standard" if _is_locomo(dataset) else "longmemeval"
-    context_ks = tuple(sorted({5, 10, 20, config.context_k} & set(range(1, config.retrieve + 1))))
+    score = RowScorer(dataset, config)
     n_questions = dataset.question_count
     task = progress.add_task("questions", total=n_questions) if progress else None
     answerer = None
@@ -334,24 +360,17 @@ def run_benchmark(dataset: Dataset, memory: BenchMemory, config: BenchConfig | N
         answerer = Answerer(config.qa, dataset.name)
     rows: list[dict[str, Any]] = []
     for conv, question in dataset.questions():
-        base = {"qid": question.qid, "conversation": conv.conv_id,
-                "category": question.category, "abstention": question.abstention,
-                "question": question.question}
+        base = question_base(conv, question)
         for method in config.methods:
             got = retrieve(memory, conv.conv_id, question.question, method, config.retrieve)
             row = {**base, "method": method,
-                   **score_question(question, got, ks=config.ks,
-                                    stored=stored.get(conv.conv_id) if stored else None,
-                                    ndcg_variant=variant, context_ks=context_ks,
-                                    exclude_abstention=not _is_locomo(dataset)),
-                   "top": got.turn_ids[:config.context_k], "other_hits": got.other_hits,
-                   "confidence": got.confidence}
+                   **score(question, got, stored.get(conv.conv_id) if stored else None)}
             if answerer is not None:
                 row.update(answerer.run(question, got))
             rows.append(row)
         if progress is not None and task is not None:
             progress.advance(task)
-    report = summarise(dataset, rows, config, ingest_summary, ndcg_variant=variant)
+    report = summarise(dataset, rows, config, ingest_summary, ndcg_variant=score.ndcg)
     report["embedder"] = embedder
     if answerer is not None:
         report["qa"] = answerer.describe()
