@@ -243,3 +243,12 @@ def test_forget_checks_its_bounds_like_search(mem, kwargs, message):
     with pytest.raises(InvalidInputError, match=message):
         mem.forget("Nokia phone", user_id="ana", **kwargs)
     assert mem.stats().records == 1
+
+
+def test_speakers_added_later_are_known_to_the_next_search(mem):
+    mem.add_session([{"speaker": "Ana", "text": "I play the cello"}], user_id="u")
+    first = mem.search("what does Bo play?", user_id="u")
+    assert not any("@speaker" in s for h in first for s in h.signals)  # Bo unknown yet
+    mem.add_session([{"speaker": "Bo", "text": "I play the drums"}], user_id="u")
+    hit = mem.search("what does Bo play?", user_id="u", limit=1)[0]
+    assert hit.text == "I play the drums" and "keys@speaker" in hit.signals

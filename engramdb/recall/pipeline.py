@@ -61,6 +61,7 @@ class Retriever:
         self.embed_query = embed_query
         self.config = config or RecallConfig()
         self._graphs = GraphCache()  # per-user entity graphs for the engram method
+        self._speaker_cache: dict[str, tuple[int, list[str]]] = {}
         #: sets Hit.confidence (engramdb.lifecycle.abstain.Calibrator); None leaves it 0
         self.calibrator: Any = None
         #: re-scores and re-sorts hits before the cut to ``limit`` (lifecycle: decay,
@@ -107,11 +108,20 @@ class Retriever:
 
     def _engram(self, scope: Scope, query: str, filters: Filters,
                 k: int) -> dict[str, list[Match]]:
-        speakers = {p for s in self.store.sessions(scope) for p in s.participants}
-        analysis = analyze(query, sorted(speakers))
+        analysis = analyze(query, self._speakers(scope))
         return engram_candidates(self.store, scope, analysis, lambda: self.embed_query(query),
                                  k, filters, self.config.engram, self.config.weights,
                                  self._graphs)
+
+    def _speakers(self, scope: Scope) -> list[str]:
+        """The user's conversation participants, re-read only after a write (every engram
+        search asks, and listing sessions costs more than the generation check)."""
+        generation = self.store.generation(scope)
+        cached = self._speaker_cache.get(scope.user_id)
+        if cached is None or cached[0] != generation:
+            names = sorted({p for s in self.store.sessions(scope) for p in s.participants})
+            cached = self._speaker_cache[scope.user_id] = (generation, names)
+        return cached[1]
 
     def _hits(self, scope: Scope, fused: Sequence[tuple[str, float, dict[str, float]]],
               rankings: Mapping[str, list[Match]]) -> list[Hit]:
