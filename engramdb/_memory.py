@@ -6,7 +6,7 @@ import builtins
 import json
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,6 +34,7 @@ from ._models import (
     utcnow,
 )
 from .embed import Embedder, embed_texts, get_embedder
+from .embed._pool import embed_pooled
 from .lifecycle.abstain import Calibrator, Recall
 from .lifecycle.consolidate import ConsolidationReport, Consolidator
 from .lifecycle.decay import ArchivePlan, DecayPolicy, importance_signal
@@ -85,7 +86,7 @@ class Memory:
         self.expand = expand or ExpandOptions()
         self._retriever = Retriever(self.store, self._embed_query, recall)
         self._retriever.calibrator = Calibrator.for_embedder(self.embedder.name)
-        self._consolidator = Consolidator(self.store, self._embed)
+        self._consolidator = Consolidator(self.store, self._embed_records)
         #: recall strengthens the records it returns (MemoryBank); one UPDATE per search
         self.reinforce = reinforce
         self.decay_policy = decay or DecayPolicy()
@@ -136,7 +137,7 @@ class Memory:
         if not prepared:
             return []
         self._check_embedder()
-        vectors = self._embed([record.text for record, _ in prepared])
+        vectors = self._embed_records([record.text for record, _ in prepared])
         return [self._store_memory(scope, record, metadata, vectors[i:i + 1], merge)
                 for i, (record, metadata) in enumerate(prepared)]
 
@@ -167,7 +168,7 @@ class Memory:
 
         self._check_embedder()
         if vectors is None:
-            vectors = self._embed([record.text])
+            vectors = self._embed_records([record.text])
         dup = find_duplicate(self.store, scope, record.text, vectors[0],
                              self.merge_threshold or 1.0)
         if dup is None or dup.record.content_hash == record.content_hash:
@@ -267,7 +268,8 @@ class Memory:
                vectors: np.ndarray | None = None) -> list[Record]:
         self._check_embedder()
         if vectors is None or len(vectors) != len(items):
-            vectors = self._embed([item.index_text for item in items])
+            vectors = self._embed_records([item.index_text for item in items],
+                                          [item.record.speaker for item in items])
         pending = self._updates.prepare(items)  # slot facts for knowledge updates
         written = self.store.add(items, vectors, session)
         # a repeat of a superseded memory makes it current again (then supersedes in turn)
@@ -277,8 +279,18 @@ class Memory:
 
     # ------------------------------------------------------------ embeddings
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Plain vectors (queries)."""
+        return self._guarded(lambda: embed_texts(self.embedder, texts))
+
+    def _embed_records(self, texts: Sequence[str],
+                       speakers: Sequence[str | None] | None = None) -> np.ndarray:
+        """Record vectors: each the pooled vectors of its sentences (``embed._pool``)."""
+        return self._guarded(lambda: embed_pooled(self.embedder, texts, speakers,
+                                                  split=self.expand.pooled))
+
+    def _guarded(self, run: Callable[[], np.ndarray]) -> np.ndarray:
         try:
-            return embed_texts(self.embedder, texts)
+            return run()
         except ProviderError:
             raise
         except Exception as exc:  # a provider bug must not look like a store failure
@@ -328,10 +340,8 @@ class Memory:
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise InvalidInputError("min_confidence must be between 0 and 1")
         check_text(query, what="query", limit=self.max_text_chars)
-        if not 1 <= limit <= 1000:
-            raise InvalidInputError("limit must be between 1 and 1000")
-        if not 0 <= context <= 20:
-            raise InvalidInputError("context must be between 0 and 20")
+        _bounded("limit", limit, 1, 1000)
+        _bounded("context", context, 0, 20)
         filters = Filters(agent_id=agent_id, session_id=session_id, since=_when(since),
                           until=_when(until), metadata=metadata,
                           kinds=tuple(kinds) if kinds else None, speaker=speaker,
@@ -384,7 +394,7 @@ class Memory:
         text, _ = self._redacted(check_text(text, limit=self.max_text_chars), None, redact)
         index_text = f"{old.speaker}: {text}" if old.kind == "turn" else text
         self._check_embedder()
-        vector = self._embed([index_text])[0]
+        vector = self._embed_records([index_text], [old.speaker])[0]
         before = self.store.neighbours(scope, old, self.expand.window_before, 0)
         keys = expand_session([*before, replace(old, text=text)], None, self.expand)[-1]
         new = self.store.update(scope, record_id, text=text, index_text=index_text,
@@ -435,8 +445,7 @@ class Memory:
         check_text(query, what="query", limit=self.max_text_chars)
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise InvalidInputError("min_confidence must be between 0 and 1")
-        if not 1 <= limit <= 1000:
-            raise InvalidInputError("limit must be between 1 and 1000")
+        _bounded("limit", limit, 1, 1000)
         threshold = FORGET_MIN_CONFIDENCE if min_confidence is None else min_confidence
 
         def everything(q: str, *, user_id: str, limit: int, kinds: Sequence[str]) -> list[Hit]:
@@ -581,6 +590,12 @@ def _when(value: datetime | str | float | None) -> datetime | None:
         return to_utc(value)
     except ValueError as exc:
         raise InvalidInputError(str(exc)) from exc
+
+
+def _bounded(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInputError(f"{name} must be an integer between {low} and {high}, "
+                                f"not {value!r}")
 
 
 def _coerce_turn(index: int, turn: Turn | Mapping[str, Any]) -> Turn:

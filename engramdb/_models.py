@@ -262,7 +262,7 @@ def content_hash(kind: str, text: str, *, session_id: str | None = None,
 def check_text(text: object, *, what: str = "text", limit: int = 100_000) -> str:
     from ._errors import PayloadTooLargeError
 
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not text.strip() or not _visible(text):
         raise EmptyTextError(f"{what} must be a non-empty string")
     if len(text) > limit:
         raise PayloadTooLargeError(f"{what} has {len(text)} characters; the limit is {limit}")
@@ -270,6 +270,15 @@ def check_text(text: object, *, what: str = "text", limit: int = 100_000) -> str
         raise InvalidInputError(f"{what} is not valid Unicode: it holds a lone surrogate "
                                 "(often bytes that are not UTF-8)")
     return text
+
+
+# Zero-width and other format characters (Unicode category Cf) print as nothing.
+_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\u061c]+")
+
+
+def _visible(text: str) -> bool:
+    """False for text made only of whitespace and zero-width characters."""
+    return bool(_INVISIBLE.sub("", text))
 
 
 def _encodable(text: str) -> bool:
@@ -293,6 +302,7 @@ def new_id() -> str:
 
 
 def check_id(value: object) -> str:
-    if not isinstance(value, str) or not _ID.match(value):
+    """The id in canonical (lower-case) form; ids copied in upper case are accepted."""
+    if not isinstance(value, str) or not _ID.match(value.lower()):
         raise InvalidIdError(f"not an engramdb id (24 hex digits): {value!r}")
-    return value
+    return value.lower()

@@ -64,6 +64,7 @@ def test_default_variants_each_change_one_documented_thing() -> None:
             assert v.expand is not None
             assert all(k.startswith("expand.") for k in v.settings())
     by_name = {v.name: v for v in variants}
+    assert by_name["no-pooling"].settings() == {"expand.pooled": False}
     assert by_name["no-speaker"].settings() == {"engram.speaker": False}
     assert by_name["no-dense"].settings()["weights.dense"] == 0.0
     assert by_name["merged-key"].settings() == {"expand.turn": False}

@@ -252,3 +252,27 @@ def test_speakers_added_later_are_known_to_the_next_search(mem):
     mem.add_session([{"speaker": "Bo", "text": "I play the drums"}], user_id="u")
     hit = mem.search("what does Bo play?", user_id="u", limit=1)[0]
     assert hit.text == "I play the drums" and "keys@speaker" in hit.signals
+
+
+def test_bad_limits_and_invisible_text_are_clear_errors():
+    from engramdb import EmptyTextError, InvalidInputError
+    with Memory(":memory:", embedder="fake") as mem:
+        mem.add("I like tea.", user_id="u")
+        for bad in ("3", 0, 1001, True, 2.5):
+            with pytest.raises(InvalidInputError, match="limit must be an integer"):
+                mem.search("tea", user_id="u", limit=bad)
+        with pytest.raises(InvalidInputError, match="context must be an integer"):
+            mem.search("tea", user_id="u", context="1")
+        for invisible in ("\u200b", "\u200b \ufeff\u2060", "\u00ad\n"):
+            with pytest.raises(EmptyTextError):
+                mem.add(invisible, user_id="u")
+        assert mem.add("tea\u200bcup", user_id="u").text == "tea\u200bcup"  # visible: kept
+
+
+def test_ids_are_accepted_in_upper_case():
+    with Memory(":memory:", embedder="fake") as mem:
+        rec = mem.add("I like tea.", user_id="u")
+        assert mem.get(rec.id.upper(), user_id="u").id == rec.id
+        assert [v.text for v in mem.history(rec.id.upper(), user_id="u")] == ["I like tea."]
+        mem.delete(rec.id.upper(), user_id="u")
+        assert mem.list(user_id="u") == []

@@ -195,6 +195,11 @@ def default_variants() -> tuple[Variant, ...]:
             "every signal the defaults use at weight 1 (plain RRF over them)", "search",
             recall=weights({s: 1.0 for s in used})))
     # ingest time: a database per variant
+    if exp.pooled:
+        out.append(Variant(
+            "no-pooling", "engram minus sentence-pooled vectors",
+            "each record is embedded whole instead of as the mean of its sentences' vectors",
+            "ingest", expand=replace(exp, pooled=False)))
     if exp.window:
         out.append(Variant(
             "no-window", "engram minus window keys",

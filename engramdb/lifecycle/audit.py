@@ -30,7 +30,7 @@ def read_audit(store: Store, scope: Scope, *, limit: int = 100, record_id: str |
     if not 1 <= limit <= 100_000:
         raise InvalidInputError("limit must be between 1 and 100000")
     if record_id is not None:
-        check_id(record_id)
+        record_id = check_id(record_id)
     wanted = (actions,) if isinstance(actions, str) else tuple(actions or ())
     return store.audit(scope, limit=limit, record_id=record_id, actions=wanted or None)
 

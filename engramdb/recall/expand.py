@@ -45,6 +45,9 @@ class ExpandOptions:
     entities: bool = True
     window_before: int = 2
     window_after: int = 0
+    # Record vectors are the pooled vectors of their sentences (``embed._pool``); False
+    # embeds each record whole.
+    pooled: bool = True
 
 
 def _line(record: Record) -> str:

@@ -41,7 +41,7 @@ class RecallConfig:
     # Fusion weights of the engram method, tuned on the LoCoMo dev split (BENCHMARKS.md,
     # "ablation"); a zero weight skips the signal. The hybrid baseline is plain RRF.
     weights: Mapping[str, float] = field(default_factory=lambda: {
-        "bm25": 0.0, "dense": 0.3, "keys": 0.6, "bm25@speaker": 0.0, "dense@speaker": 0.0,
+        "bm25": 0.0, "dense": 0.6, "keys": 0.6, "bm25@speaker": 0.0, "dense@speaker": 0.0,
         "keys@speaker": 1.0, "time": 1.0, "prf": 0.0, "graph": 0.0})
     engram: EngramOptions = field(default_factory=EngramOptions)
     session_cap: int = 0  # max hits per session before overflow (0: off)

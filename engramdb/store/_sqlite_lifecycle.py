@@ -63,7 +63,7 @@ class LifecycleMixin:
         return [SlotFact(s, k, v, c, rid, dt(at)) for s, k, v, c, rid, at in rows]
 
     def set_slot_facts(self, scope: Scope, record_id: str, facts: Sequence[SlotFact]) -> None:
-        check_id(record_id)
+        record_id = check_id(record_id)
         with self._db.write() as conn:
             conn.execute("DELETE FROM slot_facts WHERE user_id=? AND record_id=?",
                          (scope.user_id, record_id))
@@ -132,8 +132,7 @@ class LifecycleMixin:
     # -------------------------------------------------------------- archive
     def archive(self, scope: Scope, ids: Sequence[str], *, reason: str | None,
                 archived: bool = True, detail: dict[str, Any] | None = None) -> int:
-        for record_id in ids:
-            check_id(record_id)
+        ids = [check_id(i) for i in ids]
         action = "archive" if archived else "restore"
         done = 0
         with self._db.write() as conn:

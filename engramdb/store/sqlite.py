@@ -201,8 +201,7 @@ class SQLiteStore(LifecycleMixin):
         conn.execute(f"UPDATE records SET {', '.join(sets)} WHERE rowid = ?", (*params, rowid))
 
     def delete(self, scope: Scope, ids: Sequence[str], *, reason: str | None = None) -> int:
-        for record_id in ids:
-            check_id(record_id)
+        ids = [check_id(i) for i in ids]
         with self._db.write() as conn:
             rows = [self._fetch_one(conn, scope, i) for i in ids]
             self._purge(conn, scope.user_id, [(r.id, rowid) for r, rowid in rows], reason)
@@ -253,7 +252,7 @@ class SQLiteStore(LifecycleMixin):
     # ----------------------------------------------------------------- reads
     def _fetch_one(self, conn: sqlite3.Connection, scope: Scope,
                    record_id: str) -> tuple[Record, int]:
-        check_id(record_id)
+        record_id = check_id(record_id)
         row = conn.execute(f"SELECT {RECORD_COLUMNS}, rowid FROM records WHERE id=? AND user_id=?",
                            (record_id, scope.user_id)).fetchone()
         if row is None:  # another user's record is indistinguishable from a missing one
@@ -261,8 +260,7 @@ class SQLiteStore(LifecycleMixin):
         return row_to_record(row), row[-1]
 
     def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]:
-        for record_id in ids:
-            check_id(record_id)
+        ids = [check_id(i) for i in ids]
         with self._db.read() as conn:
             found = {r.id: r for r in self._by_ids(conn, scope, ids)}
         return [found[i] for i in ids if i in found]
