@@ -35,9 +35,9 @@ __all__ = ["ExpandOptions", "expand_session", "expand_record", "rekey_followers"
 @dataclass(frozen=True, slots=True)
 class ExpandOptions:
     # True adds the bare turn as a key beside its window; False keys it by the window
-    # only ("expansions merged into the key", LongMemEval). A tie on LoCoMo dev (0.687
-    # vs 0.692, BENCHMARKS.md ablation), but with the window alone the reply *after* a
-    # matching turn ties with it; the bare key lets the turn itself win.
+    # only ("expansions merged into the key", LongMemEval). Within noise on LoCoMo dev
+    # (0.708 vs 0.694, BENCHMARKS.md ablation), and with the window alone the reply
+    # *after* a matching turn ties with it; the bare key lets the turn itself win.
     turn: bool = True
     window: bool = True
     dates: bool = True

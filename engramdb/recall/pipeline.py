@@ -4,7 +4,7 @@
 are measured through the same public call:
 
 * ``bm25``   – FTS5 BM25 over each record's own text;
-* ``dense``  – exact cosine over the default embedder's vectors;
+* ``dense``  – exact cosine over the default embedder's (sentence-pooled) record vectors;
 * ``hybrid`` – reciprocal rank fusion of the two (Cormack et al., 2009);
 * ``engram`` – the full pipeline (hybrid plus expanded keys and later stages).
 """
