@@ -3,10 +3,10 @@
 >>> from engramdb import Memory
 """
 
-from ._errors import (EmptyTextError, EngramError, ImportFormatError, InvalidIdError,
-                      InvalidInputError, MissingExtraError, MissingScopeError, NotAnEngramDatabaseError,
-                      NotFoundError, PayloadTooLargeError, ProviderError, SchemaTooNewError,
-                      StoreBusyError, StoreError)
+from ._errors import (EmptyTextError, EngramError, ImportConflictError, ImportFormatError,
+                      InvalidIdError, InvalidInputError, MissingExtraError, MissingScopeError,
+                      NotAnEngramDatabaseError, NotFoundError, PayloadTooLargeError,
+                      ProviderError, SchemaTooNewError, StoreBusyError, StoreError)
 from ._memory import Memory, default_path
 from ._models import Filters, Hit, Record, Scope, Session, Stats, Turn, Version
 from .lifecycle.abstain import Recall, abstention_curve
@@ -24,6 +24,7 @@ __all__ = [
     "Record", "Turn", "Session", "Hit", "Version", "Scope", "Filters", "Stats",
     "EngramError", "InvalidInputError", "EmptyTextError", "MissingScopeError",
     "PayloadTooLargeError", "InvalidIdError", "NotFoundError", "ImportFormatError",
+    "ImportConflictError",
     "StoreError", "NotAnEngramDatabaseError", "SchemaTooNewError", "StoreBusyError",
     "ProviderError", "MissingExtraError",
     "Recall", "abstention_curve", "Profile", "Fact", "ConsolidationReport",

@@ -16,6 +16,7 @@ __all__ = [
     "InvalidIdError",
     "NotFoundError",
     "ImportFormatError",
+    "ImportConflictError",
     "StoreError",
     "NotAnEngramDatabaseError",
     "SchemaTooNewError",
@@ -74,6 +75,18 @@ class ImportFormatError(InvalidInputError):
             full += f" (field '{field}')"
         super().__init__(full)
         self.path, self.line, self.field = path, line, field
+
+
+class ImportConflictError(InvalidInputError):
+    """Records to import carry the ids of different stored records; nothing was imported.
+    ``conflicts`` lists ``"file:line: record <id>: what differs"`` for each."""
+
+    def __init__(self, conflicts: list[str]) -> None:
+        shown = "; ".join(conflicts[:5]) + (f"; and {len(conflicts) - 5} more"
+                                            if len(conflicts) > 5 else "")
+        super().__init__(f"{len(conflicts)} record(s) to import have the id of a different "
+                         f"stored record; nothing was imported: {shown}")
+        self.conflicts = conflicts
 
 
 class StoreError(EngramError):

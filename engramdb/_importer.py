@@ -3,9 +3,35 @@
 Two phases. First the whole file is parsed and checked into a list of planned
 writes; only if that succeeds is anything written, so a malformed file imports
 nothing (``skip_bad`` instead lists and drops the bad lines or turns). Then the
-plan is written: a session is one atomic ``add_session`` call, a stand-alone
-record one ``add``. Re-importing is idempotent because the store dedupes by
-content hash.
+plan is written, one atomic call per session or batch of records.
+
+**Restore.** An engramdb export of format version 2 (what :meth:`Memory.export`
+writes) is a snapshot, written back as it was by :meth:`Memory.add_exported`: records
+keep their ids, kind, text, owner, speaker/role/position, timestamps, metadata,
+version and history, validity (``valid_from``/``valid_to``/``superseded_by``),
+archived state, importance/strength/last recall and links; sessions keep their
+metadata and participants; summaries and the profile come back too (with their
+``derived_from`` links, so they stay refreshable). Only the indexes — full text,
+keys, vectors — are rebuilt from the text. Into a memory that already holds some
+of those ids:
+
+* a stored record with the same content (kind, owner, speaker, role, position,
+  text, version) is skipped: re-importing is idempotent, and what changed since
+  the export (strength, archiving, validity) is kept;
+* a *different* stored record under the same id is a conflict: nothing is
+  written and :class:`ImportConflictError` lists every one (``skip_bad`` lists
+  them in ``report.skipped`` and imports the rest, leaving the stored records);
+* a record whose content is stored under another id is not stored twice.
+
+With ``user_id`` the records move to that user under new ids (an id names one
+record of one user), derived from the old ids so that importing the same file
+twice still stores nothing twice; references between them follow.
+
+**Replay.** Everything else — a version-1 export of an older engramdb, a
+hand-written JSONL file, LoCoMo, LongMemEval — is added through the ordinary
+write path: a session is one ``add_session`` call, a stand-alone record one
+``add``, under new ids, with merging, knowledge updates and redaction as on any
+write. Re-importing is idempotent because the store dedupes by content hash.
 
 >>> from engramdb import Memory
 >>> from engramdb._importer import import_file
@@ -14,15 +40,17 @@ content hash.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ImportFormatError, InvalidInputError
-from ._models import Record, Scope, Session, Turn
+from ._errors import ImportConflictError, ImportFormatError, InvalidInputError
+from ._models import ExportedRecord, Record, Scope, Session, Turn
 
 if TYPE_CHECKING:
     from ._memory import Memory
@@ -107,7 +135,8 @@ def import_file(memory: Memory, path: str | os.PathLike[str], *, format: str | N
     ``user_id`` puts everything under that user (by default a JSONL record keeps
     its ``user_id``, a LoCoMo conversation is user ``sample_id``, a LongMemEval
     instance is user ``question_id``). Raises :class:`ImportFormatError` naming
-    file, line or item, and field; nothing is written then.
+    file, line or item, and field, or :class:`ImportConflictError` when records of an
+    export have the ids of different stored records; nothing is written then.
     """
     where = os.fspath(path)
     if user_id is not None:
@@ -118,6 +147,7 @@ def import_file(memory: Memory, path: str | os.PathLike[str], *, format: str | N
         plan = _plan(fmt, where, user_id, checker)
     except OSError as exc:  # missing or unreadable file: the caller's to fix, not a bug
         raise InvalidInputError(f"cannot read {where}: {exc.strerror or exc}") from exc
+    _drop_conflicts(memory, plan, checker)
     report = ImportReport(fmt, skipped=checker.skipped)
     _execute(memory, plan, report, progress)
     return report
@@ -133,8 +163,12 @@ def _format(path: str, given: str | None) -> str:
     return given
 
 
-def _plan(fmt: str, path: str, user_id: str | None, checker: _Checker) -> list[_Write]:
+def _plan(fmt: str, path: str, user_id: str | None, checker: _Checker) -> list[_Planned]:
     if fmt == "jsonl":
+        from .formats import jsonl_version
+
+        if jsonl_version(path) >= RESTORE_VERSION:
+            return _plan_restore(path, user_id, checker)
         return _plan_jsonl(path, user_id, checker)
     from .formats import load_locomo, load_longmemeval
 
@@ -142,7 +176,7 @@ def _plan(fmt: str, path: str, user_id: str | None, checker: _Checker) -> list[_
     return _plan_dataset(dataset, user_id, checker)
 
 
-def _execute(memory: Memory, plan: list[_Write], report: ImportReport,
+def _execute(memory: Memory, plan: list[_Planned], report: ImportReport,
              progress: Progress | None) -> None:
     total, done = sum(w.size for w in plan), 0
     before = memory.stats().records
@@ -151,12 +185,15 @@ def _execute(memory: Memory, plan: list[_Write], report: ImportReport,
         progress(0, total)
     for batch in _batches(plan):
         first = batch[0]
-        if first.turns is not None:
+        if isinstance(first, _Restore):
+            memory.add_exported([row.item for row in first.rows], session=first.session)
+            report.sessions += first.session is not None
+        elif first.turns is not None:
             memory.add_session(first.turns, user_id=first.user_id, **first.args)
             report.sessions += 1
         else:  # consecutive stand-alone records of one scope: embedded together
-            memory.add_many([_memory_item(w.args) for w in batch], user_id=first.user_id,
-                            **_scope_args(first.args))
+            memory.add_many([_memory_item(w.args) for w in batch if isinstance(w, _Write)],
+                            user_id=first.user_id, **_scope_args(first.args))
         done += sum(w.size for w in batch)
         users[first.user_id] = None
         if progress:
@@ -178,13 +215,16 @@ def _memory_item(args: dict[str, Any]) -> dict[str, Any]:
     return {k: args.get(k) for k in ("text", "timestamp", "metadata", "importance")}
 
 
-def _batches(plan: list[_Write]) -> Iterator[list[_Write]]:
-    """Sessions one at a time; runs of stand-alone records of one scope together."""
-    batch: list[_Write] = []
+def _batches(plan: list[_Planned]) -> Iterator[list[_Planned]]:
+    """Sessions one at a time; runs of stand-alone records of one scope together (a
+    restore is planned in batches already)."""
+    batch: list[_Planned] = []
     for write in plan:
-        joins = (batch and write.turns is None and batch[0].turns is None
+        head = batch[0] if batch else None
+        joins = (isinstance(write, _Write) and isinstance(head, _Write)
+                 and write.turns is None and head.turns is None
                  and (write.user_id, _scope_args(write.args))
-                 == (batch[0].user_id, _scope_args(batch[0].args)) and len(batch) < _BATCH)
+                 == (head.user_id, _scope_args(head.args)) and len(batch) < _BATCH)
         if batch and not joins:
             yield batch
             batch = []
@@ -194,18 +234,45 @@ def _batches(plan: list[_Write]) -> Iterator[list[_Write]]:
 
 
 # ---------------------------------------------------------------------- JSONL
+#: the export format version from which a file is restored rather than replayed
+RESTORE_VERSION = 2
+
+
 @dataclass(slots=True)
-class _TurnRow:
+class _Row:
     line: int
-    record: Record
+    item: ExportedRecord
+
+    @property
+    def record(self) -> Record:
+        return self.item.record
 
 
-def _plan_jsonl(path: str, user_id: str | None, checker: _Checker) -> list[_Write]:
+@dataclass(slots=True)
+class _Restore:
+    """One planned :meth:`Memory.add_exported` call: a session (its turns in order, maybe
+    none) or a batch of one user's stand-alone records."""
+
+    user_id: str
+    rows: list[_Row]
+    session: Session | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+
+_Planned = _Write | _Restore
+_SessionKey = tuple[str, str]
+
+
+def _read_export(path: str, checker: _Checker
+                 ) -> tuple[dict[_SessionKey, Session], list[_Row]]:
+    """The file's sessions by (user, session id), and its good record lines."""
     from .formats import read_jsonl_lines
 
-    sessions: dict[tuple[str, str], Session] = {}
-    turns: dict[tuple[str, str], list[_TurnRow]] = {}
-    plan: list[_Write] = []
+    sessions: dict[_SessionKey, Session] = {}
+    rows: list[_Row] = []
     # A bad line comes as its error, not raised, so that skip_bad can go on; a bad or
     # missing header still raises (then the file is not an export at all).
     for line, item in read_jsonl_lines(path):
@@ -213,16 +280,51 @@ def _plan_jsonl(path: str, user_id: str | None, checker: _Checker) -> list[_Writ
             checker.reject(item)
         elif isinstance(item, Session):
             sessions[(item.user_id, item.session_id)] = item
-        elif _checked_record(item, line, checker):
-            if item.kind == "turn" and item.session_id is not None:
-                turns.setdefault((item.user_id, item.session_id), []).append(_TurnRow(line, item))
-            else:
-                plan.append(_record_write(item, user_id))
-    sessions_plan = [_session_write(rows, sessions.get(key), user_id)
-                     for key, rows in turns.items()]
+        elif _checked_export(item, line, checker):
+            rows.append(_Row(line, item))
+    return sessions, rows
+
+
+def _split_turns(rows: list[_Row], sessions: Mapping[_SessionKey, Session] | None = None
+                 ) -> tuple[dict[_SessionKey, list[_Row]], list[_Row]]:
+    """Turns by (user, session), in position order (a turn without one keeps its place
+    in the file) — only those of ``sessions`` when given; and the other records, in file
+    order."""
+    turns: dict[_SessionKey, list[_Row]] = {}
+    loose: list[_Row] = []
+    for row in rows:
+        r = row.record
+        key = (r.user_id, r.session_id or "")
+        if r.kind == "turn" and r.session_id is not None and (sessions is None
+                                                              or key in sessions):
+            turns.setdefault(key, []).append(row)
+        else:
+            loose.append(row)
+    for group in turns.values():
+        group.sort(key=lambda t: (t.record.position is None, t.record.position or 0, t.line))
+    return turns, loose
+
+
+def _plan_jsonl(path: str, user_id: str | None, checker: _Checker) -> list[_Planned]:
+    sessions, rows = _read_export(path, checker)
+    turns, loose = _split_turns(rows)
+    plan = [_session_write(group, sessions.get(key), user_id) for key, group in turns.items()]
     # Sessions first, in the order they started: an import replays history in order.
-    sessions_plan.sort(key=lambda w: _sort_time(w.args["started_at"]))
-    return sessions_plan + plan
+    plan.sort(key=lambda w: _sort_time(w.args["started_at"]))
+    return [*plan, *(_record_write(row.record, user_id) for row in loose)]
+
+
+def _checked_export(item: ExportedRecord, line: int, checker: _Checker) -> bool:
+    if not _checked_record(item.record, line, checker):
+        return False
+    for i, version in enumerate(item.history):
+        problem = checker.problem(version.text, {})
+        if problem is not None:
+            checker.reject(ImportFormatError(f"record {item.record.id}: {problem[1]}",
+                                             path=checker.path, line=line,
+                                             field=f"history[{i}].text"))
+            return False
+    return True
 
 
 def _checked_record(record: Record, line: int, checker: _Checker) -> bool:
@@ -241,10 +343,7 @@ def _record_write(r: Record, user_id: str | None) -> _Write:
         "kind": r.kind})
 
 
-def _session_write(rows: list[_TurnRow], session: Session | None,
-                   user_id: str | None) -> _Write:
-    # Position order; a record without one keeps its place in the file.
-    rows = sorted(rows, key=lambda t: (t.record.position is None, t.record.position or 0, t.line))
+def _session_write(rows: list[_Row], session: Session | None, user_id: str | None) -> _Write:
     first = rows[0].record
     turns = [Turn(text=t.record.text, speaker=t.record.speaker or "user",
                   timestamp=t.record.timestamp, role=t.record.role,
@@ -260,9 +359,84 @@ def _sort_time(value: datetime | None) -> float:
     return value.timestamp() if value is not None else float("inf")
 
 
+# -------------------------------------------------------------- JSONL restore
+def _plan_restore(path: str, user_id: str | None, checker: _Checker) -> list[_Planned]:
+    sessions, rows = _read_export(path, checker)
+    # A turn without its session line was added alone (``add(kind="turn")``), and is
+    # restored alone: a session is created only where the file has one.
+    turns, loose = _split_turns(rows, sessions)
+    plan = [_Restore(key[0], turns.get(key, []), s) for key, s in sessions.items()]
+    plan.sort(key=lambda w: _sort_time(w.session.started_at if w.session else None))
+    for user, run in groupby(loose, key=lambda row: row.record.user_id):
+        batch = list(run)
+        plan += [_Restore(user, batch[i:i + _BATCH]) for i in range(0, len(batch), _BATCH)]
+    if user_id is not None:
+        plan = _rehomed(plan, user_id)
+    return list(plan)  # list[_Restore] -> list[_Planned]
+
+
+def _moved_id(record_id: str, user_id: str) -> str:
+    """A record's id under another user: the time part kept (ids stay time-ordered), the
+    rest derived from the old id and the user, so the same import gives the same ids."""
+    digest = hashlib.sha256(f"{user_id}\x00{record_id}".encode()).hexdigest()
+    return record_id[:12] + digest[:12]
+
+
+def _rehomed(plan: list[_Restore], user_id: str) -> list[_Restore]:
+    """Everything moved to ``user_id``: moved records get new ids, and every reference
+    to them (``superseded_by``, links) follows."""
+    ids = {row.record.id: _moved_id(row.record.id, user_id)
+           for write in plan for row in write.rows if row.record.user_id != user_id}
+
+    def moved(row: _Row) -> _Row:
+        r, new_id = row.record, ids.get(row.record.id, row.record.id)
+        record = replace(r, id=new_id, user_id=user_id,
+                         superseded_by=ids.get(r.superseded_by or "", r.superseded_by))
+        return _Row(row.line, ExportedRecord(
+            record, [replace(v, record_id=new_id) for v in row.item.history],
+            [replace(k, dst_id=ids.get(k.dst_id, k.dst_id)) for k in row.item.links]))
+
+    return [_Restore(user_id, [moved(row) for row in w.rows],
+                     replace(w.session, user_id=user_id) if w.session else None) for w in plan]
+
+
+#: what makes a stored record "the same" as one to import: the rest (strength,
+#: archiving, validity, metadata) is state that may have moved on since the export
+_IDENTITY = ("kind", "user_id", "agent_id", "session_id", "speaker", "role", "position",
+             "text", "version")
+
+
+def _drop_conflicts(memory: Memory, plan: list[_Planned], checker: _Checker) -> None:
+    """Find records to restore whose id holds a different stored record, before anything
+    is written: raise :class:`ImportConflictError`, or with ``skip_bad`` list and drop
+    them. The same record already stored is left to the store (it is skipped there)."""
+    wanted: dict[str, dict[str, _Row]] = {}
+    for write in plan:
+        if isinstance(write, _Restore):
+            for row in write.rows:
+                wanted.setdefault(write.user_id, {})[row.record.id] = row
+    conflicts: list[str] = []
+    clashing: set[str] = set()
+    for user, rows in wanted.items():
+        for stored in memory.store.get(Scope(user), list(rows)):
+            row = rows[stored.id]
+            differ = [f for f in _IDENTITY if getattr(stored, f) != getattr(row.record, f)]
+            if differ:
+                conflicts.append(f"{checker.path}:{row.line}: record {stored.id}: "
+                                 f"{', '.join(differ)} differ from the stored record's")
+                clashing.add(stored.id)
+    if conflicts and not checker.skip_bad:
+        raise ImportConflictError(conflicts)
+    checker.skipped.extend(conflicts)
+    for write in plan:
+        if isinstance(write, _Restore) and clashing:
+            write.rows = [row for row in write.rows if row.record.id not in clashing]
+    plan[:] = [w for w in plan if not isinstance(w, _Restore) or w.rows or w.session]
+
+
 # ------------------------------------------------------------ LoCoMo / LME
-def _plan_dataset(dataset: Dataset, user_id: str | None, checker: _Checker) -> list[_Write]:
-    plan = []
+def _plan_dataset(dataset: Dataset, user_id: str | None, checker: _Checker) -> list[_Planned]:
+    plan: list[_Planned] = []
     for conv in dataset.conversations:
         for session in conv.sessions:
             turns = [t for i, t in enumerate(session.turns)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import builtins
-import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
-from ._errors import InvalidInputError, PayloadTooLargeError, ProviderError
+from ._errors import InvalidInputError, ProviderError
+from ._intake import Intake, bounded, coerce_turn, memory_fields, when
 from ._models import (
     AuditEntry,
+    ExportedRecord,
     Filters,
     Hit,
     Record,
@@ -28,16 +29,14 @@ from ._models import (
     Version,
     check_id,
     check_text,
-    content_hash,
     new_id,
-    to_utc,
     utcnow,
 )
 from .embed import Embedder, embed_texts, get_embedder
 from .embed._pool import embed_pooled
 from .lifecycle.abstain import Calibrator, Recall
 from .lifecycle.consolidate import ConsolidationReport, Consolidator
-from .lifecycle.decay import ArchivePlan, DecayPolicy, importance_signal
+from .lifecycle.decay import ArchivePlan, DecayPolicy
 from .lifecycle.profile import Profile
 from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
 from .recall.expand import ExpandOptions, expand_record, expand_session, rekey_followers
@@ -45,9 +44,6 @@ from .recall.pipeline import RecallConfig, Retriever
 from .store import NewRecord, SQLiteStore, Store
 
 __all__ = ["Memory", "default_path"]
-
-_KINDS: tuple[str, ...] = ("turn", "memory", "summary", "profile", "document")
-
 
 def default_path() -> Path:
     """Where ``Memory()`` keeps its file when no path is given."""
@@ -76,10 +72,7 @@ class Memory:
 
         self.embedder = get_embedder(embedder)
         self.store = store if store is not None else _open_sqlite(path, busy_timeout)
-        self.max_text_chars = max_text_chars
-        self.max_metadata_bytes = max_metadata_bytes
-        #: PII kinds replaced by placeholders at ingest (engramdb.lifecycle.privacy)
-        self.redact = resolve_kinds(redact)
+        self._intake = Intake(max_text_chars, max_metadata_bytes, resolve_kinds(redact))
         #: dense cosine for a near-duplicate memory merge; None disables merging
         self.merge_threshold = cosine_threshold(self.embedder.name) if merge else None
         #: which expanded keys each ingested turn is indexed under (recall.expand)
@@ -96,6 +89,19 @@ class Memory:
         self._retriever.adjust = self._lifecycle_rank
         self._embedder_checked = False
         self._lock = threading.Lock()
+
+    @property
+    def max_text_chars(self) -> int:
+        return self._intake.max_text_chars
+
+    @property
+    def max_metadata_bytes(self) -> int:
+        return self._intake.max_metadata_bytes
+
+    @property
+    def redact(self) -> tuple[str, ...]:
+        """PII kinds replaced by placeholders at ingest (engramdb.lifecycle.privacy)."""
+        return self._intake.redact
 
     # ------------------------------------------------------------- lifecycle
     def close(self) -> None:
@@ -132,7 +138,7 @@ class Memory:
         loop); they are then written in order, one by one, exactly as :meth:`add` would
         (a near-duplicate later in the batch merges into an earlier one)."""
         scope = Scope(user_id, agent_id, session_id)
-        prepared = [self._prepare_memory(scope, **_memory_fields(item, i), kind=kind,
+        prepared = [self._prepare_memory(scope, **memory_fields(item, i), kind=kind,
                                          redact=redact) for i, item in enumerate(items)]
         if not prepared:
             return []
@@ -147,9 +153,9 @@ class Memory:
                         importance: float | None = None,
                         redact: bool | Sequence[str] | None = None
                         ) -> tuple[Record, dict[str, Any] | None]:
-        text, meta = self._redacted(check_text(text, limit=self.max_text_chars), metadata,
+        text, meta = self._intake.redacted(check_text(text, limit=self.max_text_chars), metadata,
                                     redact)
-        record = self._new_record(scope, text, kind=kind, timestamp=_when(timestamp),
+        record = self._intake.record(scope, text, kind=kind, timestamp=when(timestamp),
                                   metadata=meta, importance=importance)
         return record, meta
 
@@ -175,22 +181,6 @@ class Memory:
             return None, vectors
         return merge_into(self.store, scope, dup, record.text, metadata, record.importance), vectors
 
-    def _redacted(self, text: str, metadata: Mapping[str, Any] | None,
-                  redact: bool | Sequence[str] | None) -> tuple[str, dict[str, Any] | None]:
-        """Replace PII spans in text and metadata by placeholders; the spans are not kept."""
-        from .lifecycle.privacy import redact as scrub
-        from .lifecycle.privacy import redact_value, resolve_kinds
-
-        kinds = self.redact if redact is None else resolve_kinds(redact)
-        if not kinds:
-            return text, None if metadata is None else dict(metadata)
-        result = scrub(text, kinds)
-        counts = dict(result.counts)
-        meta = None if metadata is None else redact_value(dict(metadata), kinds, counts)
-        if counts:
-            meta = {**(meta or {}), "redacted": counts}
-        return result.text, meta
-
     def add_session(self, turns: Iterable[Turn | Mapping[str, Any]], *, user_id: str,
                     session_id: str | None = None, agent_id: str | None = None,
                     started_at: datetime | str | None = None,
@@ -199,70 +189,50 @@ class Memory:
         """Store a conversation session: every turn verbatim (less redacted PII), in order,
         atomically."""
         scope = Scope(user_id, agent_id, session_id or new_id())
-        coerced = [_coerce_turn(i, t) for i, t in enumerate(turns)]
+        coerced = [coerce_turn(i, t) for i, t in enumerate(turns)]
         if redact is not False and (self.redact or redact):
-            coerced = [self._redacted_turn(t, redact) for t in coerced]
-            _, metadata = self._redacted(".", metadata, redact)
+            coerced = [self._intake.redacted_turn(t, redact) for t in coerced]
+            _, metadata = self._intake.redacted(".", metadata, redact)
         if not coerced:
             raise InvalidInputError("a session needs at least one turn")
-        start = _when(started_at) or coerced[0].timestamp or utcnow()
-        items = [self._turn_item(scope, i, t, start) for i, t in enumerate(coerced)]
+        start = when(started_at) or coerced[0].timestamp or utcnow()
+        items = [self._intake.turn_item(scope, i, t, start) for i, t in enumerate(coerced)]
         for item, keys in zip(items, expand_session([i.record for i in items], start,
                                                     self.expand)):
             item.keys.extend(keys)
         session = Session(scope.session_id or "", user_id, agent_id, start,
                           tuple(dict.fromkeys(t.speaker for t in coerced)),
-                          self._check_metadata(metadata))
+                          self._intake.metadata(metadata))
         return self._write(items, session)
 
-    def _redacted_turn(self, turn: Turn, redact: bool | Sequence[str] | None) -> Turn:
-        if not isinstance(turn.text, str) or not turn.text.strip():
-            return turn  # check_text reports it
-        text, meta = self._redacted(turn.text, turn.metadata, redact)
-        return Turn(text=text, speaker=turn.speaker, timestamp=turn.timestamp, role=turn.role,
-                    metadata=meta or {})
+    def add_exported(self, items: Sequence[ExportedRecord], *,
+                     session: Session | None = None) -> builtins.list[Record]:
+        """Write records exactly as :meth:`export` wrote them: the import side of a
+        lossless backup (``engram import`` of a version-2 export).
 
-    def _turn_item(self, scope: Scope, i: int, turn: Turn, start: datetime) -> NewRecord:
-        text = check_text(turn.text, what=f"turn {i} text", limit=self.max_text_chars)
-        when = turn.timestamp or start + timedelta(seconds=i)
-        record = self._new_record(scope, text, kind="turn", timestamp=when,
-                                  metadata=turn.metadata, speaker=turn.speaker, role=turn.role,
-                                  position=i)
-        return NewRecord(record, f"{turn.speaker}: {text}")
-
-    def _new_record(self, scope: Scope, text: str, *, kind: str, timestamp: datetime | None,
-                    metadata: Mapping[str, Any] | None, importance: float | None = None,
-                    speaker: str | None = None, role: str | None = None,
-                    position: int | None = None) -> Record:
-        if kind not in _KINDS:
-            raise InvalidInputError(f"kind must be one of {_KINDS}, not {kind!r}")
-        now = utcnow()
-        return Record(
-            id=new_id(), kind=kind, text=text, user_id=scope.user_id,  # type: ignore[arg-type]
-            agent_id=scope.agent_id, session_id=scope.session_id, speaker=speaker, role=role,
-            position=position, timestamp=timestamp or now, created_at=now, updated_at=now,
-            metadata=self._check_metadata(metadata),
-            importance=_importance(importance) if importance is not None or kind not in (
-                "turn", "memory") else importance_signal(text, speaker),
-            content_hash=content_hash(kind, text, session_id=scope.session_id,
-                                      position=position, speaker=speaker),
-            valid_from=timestamp or now)
-
-    def _check_metadata(self, metadata: Mapping[str, Any] | None) -> dict[str, Any]:
-        if metadata is None:
-            return {}
-        if not isinstance(metadata, Mapping):
-            raise InvalidInputError("metadata must be a mapping")
-        try:
-            # allow_nan=False: NaN/Infinity are not JSON; stored, they would break
-            # export and metadata filters (SQLite's json functions reject them)
-            blob = json.dumps(dict(metadata), allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise InvalidInputError(f"metadata must be JSON-serialisable: {exc}") from exc
-        if len(blob) > self.max_metadata_bytes:
-            raise PayloadTooLargeError(
-                f"metadata is {len(blob)} bytes; the limit is {self.max_metadata_bytes}")
-        return dict(metadata)
+        Ids, scope, text, timestamps, metadata, version and history, validity
+        (``valid_from``/``valid_to``/``superseded_by``), archived state, importance,
+        strength, last recall and links are kept as given. Only the indexes are rebuilt
+        from the text: full text, expanded keys, vectors (embedder-specific, never
+        exported) and slot facts (so that a later write can supersede a restored fact).
+        Nothing else runs — no redaction, merge, supersession or capacity check: the
+        file holds their outcome already. With ``session``, ``items`` are its turns in
+        order (the session is stored even when there are none). A record whose content
+        is already stored is left as it is. One atomic write.
+        """
+        news = [self._intake.restored(item) for item in items]
+        if session is not None:  # a turn's keys quote the turns before it
+            keys = expand_session([n.record for n in news], session.started_at, self.expand)
+        else:  # derived records are keyed as the consolidator keys them
+            keys = [expand_record(n.record, None if n.record.kind in ("summary", "profile")
+                                  else self.expand) for n in news]
+        for new, its_keys in zip(news, keys):
+            new.keys.extend(its_keys)
+        self._check_embedder()
+        vectors = self._embed_records([n.index_text for n in news],
+                                      [n.record.speaker for n in news]) if news else None
+        self._updates.prepare(news)  # slot facts only: the file says what is superseded
+        return [record for record, _ in self.store.add(news, vectors, session)]
 
     def _write(self, items: list[NewRecord], session: Session | None,
                vectors: np.ndarray | None = None) -> list[Record]:
@@ -340,12 +310,12 @@ class Memory:
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise InvalidInputError("min_confidence must be between 0 and 1")
         check_text(query, what="query", limit=self.max_text_chars)
-        _bounded("limit", limit, 1, 1000)
-        _bounded("context", context, 0, 20)
-        filters = Filters(agent_id=agent_id, session_id=session_id, since=_when(since),
-                          until=_when(until), metadata=metadata,
+        bounded("limit", limit, 1, 1000)
+        bounded("context", context, 0, 20)
+        filters = Filters(agent_id=agent_id, session_id=session_id, since=when(since),
+                          until=when(until), metadata=metadata,
                           kinds=tuple(kinds) if kinds else None, speaker=speaker,
-                          include_superseded=include_superseded, as_of=_when(as_of))
+                          include_superseded=include_superseded, as_of=when(as_of))
         self._check_embedder()
         hits = self._retriever.search(scope, query, limit=limit, filters=filters,
                                       method=method, context=context, unit=unit)
@@ -391,7 +361,7 @@ class Memory:
         summaries and profile built from it are rebuilt."""
         scope = Scope(user_id)
         old = self.get(record_id, user_id=user_id)
-        text, _ = self._redacted(check_text(text, limit=self.max_text_chars), None, redact)
+        text, _ = self._intake.redacted(check_text(text, limit=self.max_text_chars), None, redact)
         index_text = f"{old.speaker}: {text}" if old.kind == "turn" else text
         self._check_embedder()
         vector = self._embed_records([index_text], [old.speaker])[0]
@@ -445,7 +415,7 @@ class Memory:
         check_text(query, what="query", limit=self.max_text_chars)
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise InvalidInputError("min_confidence must be between 0 and 1")
-        _bounded("limit", limit, 1, 1000)
+        bounded("limit", limit, 1, 1000)
         threshold = FORGET_MIN_CONFIDENCE if min_confidence is None else min_confidence
 
         def everything(q: str, *, user_id: str, limit: int, kinds: Sequence[str]) -> list[Hit]:
@@ -541,7 +511,7 @@ class Memory:
             raise InvalidInputError("threshold must be between 0 and 1")
         records = self.store.find(scope, Filters(kinds=tuple(kinds) if kinds else None,
                                                  include_superseded=True))
-        plan = plan_archive(records, _when(now) or utcnow(), threshold=limit,
+        plan = plan_archive(records, when(now) or utcnow(), threshold=limit,
                             capacity=_capacity(capacity), policy=self.decay_policy)
         if not dry_run:
             for ids, why in ((plan.faded, f"retention below {limit:g}"),
@@ -568,67 +538,41 @@ class Memory:
 
     # --------------------------------------------------------- import/export
     def export(self, fp: IO[str], *, user_id: str | None = None) -> int:
-        """Write the memory (one user, or all) as JSONL; returns records written."""
+        """Write the memory (one user, or all) as JSONL; returns records written.
+
+        Lossless (:mod:`engramdb.formats.jsonl`): every session, and every record —
+        archived and superseded ones, summaries and the profile too — with its id, edit
+        history and links; :meth:`add_exported` (``engram import``) writes it back as it was.
+        Derived records are kept rather than rebuilt: an LLM-written summary cannot be
+        remade without the LLM, and their ``derived_from`` links keep them refreshable.
+        """
         from .formats.jsonl import write_jsonl
 
         items = list(self.store.iter_export(Scope(user_id) if user_id else None))
         sessions = [i for i in items if isinstance(i, Session)]
-        records = [i for i in items if isinstance(i, Record)]
+        records = [i for i in items if isinstance(i, ExportedRecord)]
         write_jsonl(fp, sessions, records)
         return len(records)
 
 
-def _open_sqlite(path: str | os.PathLike[str] | None, busy_timeout: float) -> SQLiteStore:
+def _open_sqlite(path: str | os.PathLike[str] | None,
+                 busy_timeout: float = 5.0) -> SQLiteStore:
+    """The store at ``path``, its folder created. Errors name the path and the cause."""
+    from ._errors import StoreError
+    from .store._sqlite_base import check_path
+
     target = Path(path) if path is not None else default_path()
     if str(target) != ":memory:":
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # mkdir says "File exists" for a file in the way: say why
+            check_path(str(target))
+            raise StoreError(f"{target}: cannot create its folder: "
+                             f"{exc.strerror or exc}") from exc
     return SQLiteStore(target, busy_timeout=busy_timeout)
-
-
-def _when(value: datetime | str | float | None) -> datetime | None:
-    try:
-        return to_utc(value)
-    except ValueError as exc:
-        raise InvalidInputError(str(exc)) from exc
-
-
-def _bounded(name: str, value: object, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInputError(f"{name} must be an integer between {low} and {high}, "
-                                f"not {value!r}")
-
-
-def _coerce_turn(index: int, turn: Turn | Mapping[str, Any]) -> Turn:
-    """``Turn.coerce``, its ValueError (a bad timestamp) raised as an engramdb error."""
-    try:
-        return Turn.coerce(turn)
-    except InvalidInputError:
-        raise
-    except ValueError as exc:
-        raise InvalidInputError(f"turn {index}: {exc}") from exc
 
 
 def _capacity(value: int | None) -> int | None:
     if value is not None and (not isinstance(value, int) or value < 1):
         raise InvalidInputError("capacity must be a positive integer")
     return value
-
-
-def _memory_fields(item: str | Mapping[str, Any], index: int) -> dict[str, Any]:
-    if isinstance(item, str):
-        return {"text": item}
-    if not isinstance(item, Mapping):
-        raise InvalidInputError(f"item {index}: expected a text or a mapping with 'text'")
-    unknown = set(item) - {"text", "timestamp", "metadata", "importance"}
-    if unknown:
-        raise InvalidInputError(f"item {index}: unknown fields {sorted(unknown)}")
-    return {"text": item.get("text"), "timestamp": item.get("timestamp"),
-            "metadata": item.get("metadata"), "importance": item.get("importance")}
-
-
-def _importance(value: float | None) -> float:
-    if value is None:
-        return 0.5
-    if not 0.0 <= float(value) <= 1.0:
-        raise InvalidInputError("importance must be between 0 and 1")
-    return float(value)

@@ -20,7 +20,7 @@ from ._errors import EmptyTextError, InvalidIdError, InvalidInputError, MissingS
 
 __all__ = [
     "Scope", "Turn", "Session", "Record", "Version", "Hit", "Filters", "Stats", "RecordKind",
-    "AuditEntry",
+    "AuditEntry", "Link", "ExportedRecord",
     "utcnow", "to_utc", "content_hash", "new_id", "check_id",
 ]
 
@@ -164,6 +164,30 @@ class Version:
     changed_at: datetime
     op: str  # "add" | "update" | "supersede" | ...
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A typed edge from one record to another: ``derived_from`` (a summary or profile to
+    a record it was built from), ``supersedes`` (a newer fact to the one it closed)."""
+
+    kind: str
+    dst_id: str
+    weight: float = 1.0
+
+
+@dataclass(slots=True)
+class ExportedRecord:
+    """A record with what a lossless export carries beside its fields (see
+    :mod:`engramdb.formats.jsonl`): its edit history and its outgoing links.
+
+    ``history`` is empty for a record that never changed (its one version is the
+    record itself), else every version, oldest first.
+    """
+
+    record: Record
+    history: list[Version] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -267,16 +267,42 @@ def test_cli_consolidate_and_profile(tmp_path, capsys, monkeypatch):
     assert "unchanged: 1" in capsys.readouterr().out
 
 
-def test_imported_derived_records_are_rebuilt_with_links(ana, tmp_path):
+def test_imported_derived_records_keep_their_links(ana, tmp_path):
+    """A version-2 export restores summaries and the profile with their ids and
+    derived_from links: they are not orphans, and consolidation finds them current."""
     import io
+
+    from engramdb._importer import import_file
+
+    ana.consolidate(user_id="ana")
+    derived = ana.list(user_id="ana", kinds=["summary", "profile"])
+    buf = io.StringIO()
+    ana.export(buf, user_id="ana")
+    path = tmp_path / "ana.jsonl"
+    path.write_text(buf.getvalue())
+    with Memory(tmp_path / "copy.db", embedder="fake") as copy:
+        import_file(copy, str(path))
+        copied = copy.list(user_id="ana", kinds=["summary", "profile"])
+        assert copied == derived
+        assert all(_links(copy, r.id) == _links(ana, r.id) for r in copied)
+        report = copy.consolidate(user_id="ana")
+        assert report.written == [] and report.removed == 0 and not report.profile_changed
+        assert copy.list(user_id="ana", kinds=["summary", "profile"]) == derived
+
+
+def test_derived_records_of_a_version_1_export_are_rebuilt_with_links(ana, tmp_path):
+    """A version-1 export (older engramdb) is replayed under new ids: its derived records
+    arrive without links (orphans) and the next consolidation rebuilds them."""
+    import io
+
+    from engramdb._importer import import_file
 
     ana.consolidate(user_id="ana")
     buf = io.StringIO()
     ana.export(buf, user_id="ana")
-    from engramdb._importer import import_file
-
     path = tmp_path / "ana.jsonl"
-    path.write_text(buf.getvalue())
+    lines = buf.getvalue().splitlines()
+    path.write_text("\n".join(['{"type":"engramdb-export","version":1}', *lines[1:]]) + "\n")
     with Memory(tmp_path / "copy.db", embedder="fake") as copy:
         import_file(copy, str(path))
         copied = [r for r in copy.list(user_id="ana", kinds=["summary", "profile"])]

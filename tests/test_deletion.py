@@ -70,7 +70,7 @@ def _plant(mem: Memory) -> dict[str, str]:
     scope = Scope("ana")
     rec = mem.add("I keep a paper diary.", user_id="ana")
     ids["keyed"] = rec.id
-    keyed = mem._new_record(scope, "My diary is hidden in the attic.", kind="memory",
+    keyed = mem._intake.record(scope, "My diary is hidden in the attic.", kind="memory",
                             timestamp=None, metadata=None)
     vec = mem._embed([keyed.text])
     mem.store.add([NewRecord(keyed, keyed.text, keys=[Key("fact", f"diary location {KEY}")])],

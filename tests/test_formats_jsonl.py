@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from engramdb import _errors
-from engramdb._models import Record, Session, content_hash
+from engramdb._models import ExportedRecord, Record, Session, content_hash
 from engramdb.formats import FORMAT_VERSION, read_jsonl, write_jsonl
 
 FIXTURE = Path(__file__).parent / "data" / "formats" / "export_v1.jsonl"
@@ -42,8 +42,9 @@ def test_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "export.jsonl"
     with path.open("w", encoding="utf-8") as fp:
         assert write_jsonl(fp, sessions, records) == 5
-    assert path.read_text(encoding="utf-8").splitlines()[0] == HEADER
-    assert list(read_jsonl(path)) == [*sessions, *records]
+    assert path.read_text(encoding="utf-8").splitlines()[0] == (
+        '{"type":"engramdb-export","version":2}')
+    assert list(read_jsonl(path)) == [*sessions, *map(ExportedRecord, records)]
 
 
 def test_lines_carry_every_record_field() -> None:
@@ -70,7 +71,9 @@ def test_write_rejects_what_json_cannot_hold() -> None:
 
 
 def test_fixture() -> None:
-    session, turn, memory = read_jsonl(FIXTURE)  # the blank line is skipped
+    session, *exported = read_jsonl(FIXTURE)  # the blank line is skipped
+    assert [(e.history, e.links) for e in exported] == [([], []), ([], [])]
+    turn, memory = (e.record for e in exported)
     assert session == Session("s1", "alice", None, T0, ("alice", "assistant"),
                               {"source": "fixture"})
     assert isinstance(turn, Record) and turn.kind == "turn" and turn.position == 0
@@ -150,7 +153,7 @@ def test_error_names_the_record(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("first, field, words", [
     (REC + '"id":"018e0f5a1b2c3d4e5f60718a"}', "type", "not an engramdb export"),
-    ('{"type":"engramdb-export","version":2}', "version", "newer engramdb"),
+    ('{"type":"engramdb-export","version":3}', "version", "newer engramdb"),
     ('{"type":"engramdb-export","version":"1"}', "version", "expected integer"),
     ('{"type":"engramdb-export"}', "version", "header: missing field"),
 ])
@@ -178,8 +181,8 @@ def test_header_after_bom(tmp_path: Path) -> None:
 
 def test_unknown_keys_are_ignored(tmp_path: Path) -> None:
     path = write_lines(tmp_path, HEADER, REC + '"future_field":{"x":1}}')
-    (record,) = read_jsonl(path)
-    assert isinstance(record, Record) and record.text == "hello"
+    (item,) = read_jsonl(path)
+    assert isinstance(item, ExportedRecord) and item.record.text == "hello"
 
 
 def test_read_jsonl_lines_goes_on_after_a_bad_line(tmp_path: Path) -> None:
@@ -190,7 +193,61 @@ def test_read_jsonl_lines_goes_on_after_a_bad_line(tmp_path: Path) -> None:
     got = list(read_jsonl_lines(path))
     assert [line for line, _ in got] == [2, 4, 5]
     assert isinstance(got[0][1], _errors.ImportFormatError) and got[0][1].field == "text"
-    assert isinstance(got[1][1], Record) and got[1][1].text == "hello"
+    assert isinstance(got[1][1], ExportedRecord) and got[1][1].record.text == "hello"
     assert isinstance(got[2][1], _errors.ImportFormatError) and got[2][1].line == 5
     with pytest.raises(_errors.ImportFormatError, match="not an engramdb export"):
         list(read_jsonl_lines(write_lines(tmp_path, REC + "\"archived\":false}")))
+
+
+# ------------------------------------------------------------ version 2
+HEADER_V2 = '{"type":"engramdb-export","version":2}'
+V2 = '{"type":"record","id":"018e0f5a1b2c3d4e5f60718a","user_id":"u","text":"hello",'
+
+
+def test_history_and_links_round_trip(tmp_path: Path) -> None:
+    from engramdb._models import Link, Version
+
+    _, records = sample()
+    rid = records[0].id
+    item = ExportedRecord(records[0], [Version(rid, 1, "Je pars", T0, "add"),
+                                       Version(rid, 2, records[0].text, T0, "update", "typo")],
+                          [Link("derived_from", records[1].id), Link("supersedes", rid, 0.85)])
+    path = tmp_path / "export.jsonl"
+    with path.open("w", encoding="utf-8") as fp:
+        write_jsonl(fp, [], [item, records[1]])
+    assert list(read_jsonl(path)) == [item, ExportedRecord(records[1])]
+    line = json.loads(path.read_text(encoding="utf-8").splitlines()[1])
+    assert line["history"][1] == {"version": 2, "text": records[0].text,
+                                  "changed_at": T0.isoformat(), "op": "update", "reason": "typo"}
+    assert line["links"][1] == {"kind": "supersedes", "to": rid, "weight": 0.85}
+
+
+_H1 = '{"version":1,"text":"hi","changed_at":"2024-03-01T09:00:00Z","op":"add"}'
+
+
+@pytest.mark.parametrize("line, field, words", [
+    (V2 + '"history":{}}', "history", "expected list, got object"),
+    (V2 + '"history":[3]}', "history[0]", "expected object"),
+    (V2 + f'"version":2,"history":[{_H1},{_H1}]}}', "history[1].version", "increasing"),
+    (V2 + f'"history":[{_H1}],"version":2}}', "history", "record is at version 2"),
+    (V2 + '"history":[{"version":1,"text":"hi","changed_at":"soon","op":"add"}]}',
+     "history[0].changed_at", "ISO-8601"),
+    (V2 + '"history":[{"version":1,"changed_at":"2024-03-01T09:00:00Z","op":"add"}]}',
+     "history[0].text", "missing field"),
+    (V2 + '"links":[{"kind":"supersedes","to":"nope"}]}', "links[0].to", "not an engramdb id"),
+    (V2 + '"links":[{"kind":"","to":"018e0f5a1b2c3d4e5f60718b"}]}', "links[0].kind", "empty"),
+    (V2 + '"links":[{"kind":"x","to":"018e0f5a1b2c3d4e5f60718b","weight":NaN}]}',
+     "links[0].weight", "finite"),
+])
+def test_bad_history_or_links(tmp_path: Path, line: str, field: str, words: str) -> None:
+    err = error_for(write_lines(tmp_path, HEADER_V2, line))
+    assert (err.line, err.field) == (2, field) and words in str(err)
+
+
+def test_jsonl_version(tmp_path: Path) -> None:
+    from engramdb.formats import jsonl_version
+
+    assert jsonl_version(write_lines(tmp_path, "", HEADER, V2 + '"x":1}')) == 1
+    assert jsonl_version(write_lines(tmp_path, HEADER_V2)) == 2
+    with pytest.raises(_errors.ImportFormatError, match="newer engramdb"):
+        jsonl_version(write_lines(tmp_path, '{"type":"engramdb-export","version":3}'))

@@ -34,7 +34,8 @@ def _export(m: Memory, path: Path) -> Path:
 
 
 def _snapshot(m: Memory) -> dict[str, object]:
-    """What an export/import must keep (ids and created_at are new by design)."""
+    """What any import must keep (a version-2 export keeps much more: ids, history...;
+    see test_export_restore.py)."""
     out: dict[str, object] = {}
     for user in m.users():
         records = [(r.kind, r.text, r.speaker, r.role, r.session_id, r.agent_id, r.position,

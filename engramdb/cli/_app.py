@@ -15,10 +15,11 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from .._errors import EngramError, MissingScopeError, StoreError
-from ._output import Output
+from .._models import Scope
+from ._output import Output, clip_quoted
 
 if TYPE_CHECKING:
     from .._memory import Memory
@@ -81,6 +82,7 @@ class Context:
         if not user:
             raise MissingScopeError("this command needs a user: pass --user NAME "
                                     "or set ENGRAM_USER")
+        Scope(user)  # refused before `add` creates a file; the message states the limit
         return user
 
     def memory(self, *, create: bool = False) -> Memory:
@@ -101,11 +103,9 @@ class Context:
 def open_memory(path: Path, embedder: str | None) -> Memory:
     """``Memory`` on ``path``. Without an embedder name, an existing database is opened
     with the one it was built with (a file holds one embedder's vectors), else minilm."""
-    from .._memory import Memory
-    from ..store import SQLiteStore
+    from .._memory import Memory, _open_sqlite
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store = SQLiteStore(path)
+    store = _open_sqlite(path)  # creates the folder; names what is wrong with the path
     try:
         recorded = store.meta("embedder")  # "name:dim", written by the first write
         name = embedder or (recorded.rsplit(":", 1)[0] if recorded else DEFAULT_EMBEDDER)
@@ -116,6 +116,13 @@ def open_memory(path: Path, embedder: str | None) -> Memory:
 
 
 # --------------------------------------------------------------------- parser
+class _Parser(argparse.ArgumentParser):
+    """argparse echoes a bad value whole ("invalid choice: '...'"): clip it."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(clip_quoted(message))
+
+
 def _global_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     # On subcommands the defaults are SUPPRESS so `engram --user a search q` is not
     # overwritten with None by the subparser; both positions then work.
@@ -147,11 +154,14 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: 
 def build_parser() -> argparse.ArgumentParser:
     from . import _consolidate, _data, _demo, _forget, _lifecycle, _records
 
-    parser = argparse.ArgumentParser(prog="engram", description=_DESCRIPTION, epilog=_EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(prog="engram", description=_DESCRIPTION, epilog=_EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"engram {_version()}")
     _global_options(parser, sub=False)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    # subcommand parsers are _Parser too (argparse uses the parent's class); to the
+    # command modules they are plain ArgumentParsers
+    sub = cast("argparse._SubParsersAction[argparse.ArgumentParser]",
+               parser.add_subparsers(title="commands", metavar="COMMAND"))
     for module in (_records, _data, _demo, _forget, _consolidate, _lifecycle):
         module.register(sub)
     _register_bench(sub)

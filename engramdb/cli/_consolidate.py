@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ._app import Context, add_command
+from ._output import shown
 
 __all__ = ["register"]
 
@@ -45,7 +46,7 @@ def run_profile(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out.emit(profile.to_dict())
         return 0
     if not profile.facts:
-        ctx.out.note(f"nothing known about {ctx.user!r} yet")
+        ctx.out.note(f"nothing known about {shown(ctx.user)} yet")
         return 0
     rows: dict[str, list[str]] = {}
     for fact in profile.facts:

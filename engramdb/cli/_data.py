@@ -31,17 +31,24 @@ def _import(sub: Any) -> None:
         description="Import conversations and memories. The format is detected unless --format "
                     "is given.\nThe whole file is checked first: a malformed file imports "
                     "nothing\n(unless --skip-bad, which drops and lists the bad lines). "
-                    "Importing twice stores nothing twice.\n\nUsers come from the file (JSONL "
-                    "user_id, LoCoMo sample_id, LongMemEval question_id);\nan explicit --user "
-                    "puts everything under that user. ENGRAM_USER is not applied here:\na "
-                    "default must not silently merge the file's users into one.",
+                    "Importing twice stores nothing twice.\n\nAn `engram export` file is "
+                    "restored as it was: record ids, edit history,\nvalidity (superseded "
+                    "facts), archived state, recall strength, links, summaries.\nA stored "
+                    "record with the same id but other content is a conflict: nothing is\n"
+                    "imported (--skip-bad lists it and keeps the stored one). Older exports "
+                    "and\nother files are added as new records.\n\nUsers come from the file "
+                    "(JSONL user_id, LoCoMo sample_id, LongMemEval question_id);\nan explicit "
+                    "--user puts everything under that user (an export's records then get\n"
+                    "new ids). ENGRAM_USER is not applied here: a default must not silently "
+                    "merge\nthe file's users into one.",
         examples="  engram import backup.jsonl\n"
                  "  engram import locomo10.json --format locomo\n"
                  "  engram import notes.jsonl --user maya --skip-bad\n")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format", choices=FORMATS, help="file format (default: detected)")
     p.add_argument("--skip-bad", action="store_true",
-                   help="skip malformed lines and list them instead of importing nothing")
+                   help="skip malformed lines and conflicting records and list them "
+                        "instead of importing nothing")
 
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
@@ -85,7 +92,9 @@ def _show_report(ctx: Context, report: ImportReport) -> None:
 def _export(sub: Any) -> None:
     p = add_command(
         sub, "export", run_export, summary="write the memory as JSONL",
-        description="Write sessions and records as JSONL (the format `engram import` reads).\n"
+        description="Write sessions and records as JSONL (the format `engram import` reads),\n"
+                    "losslessly: ids, edit history, validity, archived state, links and "
+                    "summaries;\nvectors are not written (import rebuilds them).\n"
                     "Exports every user unless --user is given explicitly (ENGRAM_USER is "
                     "not applied:\na backup should not silently miss the other users).\n"
                     "The export is JSON Lines, one object per line, with or without --json.",

@@ -18,7 +18,7 @@ from rich.text import Text
 from .._models import Hit
 from ..demo import DemoConversation, DemoQuestion, ingest_demo, load_demo
 from ._app import Context, add_command, open_memory
-from ._output import Output
+from ._output import Output, shown
 
 __all__ = ["register"]
 
@@ -100,7 +100,7 @@ def _render(out: Output, demo: DemoConversation, summary: dict[str, Any],
     out.console.print(Panel(Text.assemble(
         (demo.title, "bold"), "\n",
         f"Stored {summary['turns']} turns in {summary['sessions']} sessions for user "
-        f"{summary['user_id']!r} in {summary['ingest_seconds']:.2f} s "
+        f"{shown(summary['user_id'])} in {summary['ingest_seconds']:.2f} s "
         f"(embedder {summary['embedder']}).\n",
         f"For each question, the top {TOP_K} turns engramdb recalls; "
         "✓ marks a turn that holds the answer."), title="engram demo", border_style="cyan"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._errors import InvalidInputError
 from ._app import Context, add_command
+from ._output import shown
 
 __all__ = ["register"]
 
@@ -73,5 +74,5 @@ def _confirmed(args: argparse.Namespace, ctx: Context, found: list[Any]) -> bool
         raise InvalidInputError(f"refusing to delete {len(found)} record(s) without "
                                 "confirmation: pass --yes (or --dry-run to look first)")
     _report(ctx, found, deleted=False)
-    answer = ctx.out.ask(f"Delete these {len(found)} record(s) of user {ctx.user!r}? [y/N] ")
+    answer = ctx.out.ask(f"Delete these {len(found)} record(s) of user {shown(ctx.user)}? [y/N] ")
     return answer.strip().lower() in ("y", "yes")

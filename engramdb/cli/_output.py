@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -17,7 +18,25 @@ from rich.text import Text
 
 from .._models import Hit, Record, Session, Stats, Version
 
-__all__ = ["Output", "to_jsonable", "when"]
+__all__ = ["Output", "clip_quoted", "shown", "to_jsonable", "when"]
+
+#: most characters of a user's value echoed in a message: a 10,000-character --user
+#: must not bury the error under itself
+ECHO_LIMIT = 60
+
+# A quoted value (as !r prints it) longer than ECHO_LIMIT; not an apostrophe ("user's").
+_LONG_QUOTED = re.compile(rf"(?<!\w)(['\"])([^'\"\n]{{{ECHO_LIMIT}}})[^'\"\n]+\1(?!\w)")
+
+
+def shown(value: str) -> str:
+    """``repr(value)``, cut to ECHO_LIMIT characters: for echoing what the user typed."""
+    return repr(value if len(value) <= ECHO_LIMIT else value[:ECHO_LIMIT] + "…")
+
+
+def clip_quoted(message: str) -> str:
+    """Cut every long quoted value in a message not written here (the library's, argparse's),
+    which echo the caller's input whole."""
+    return _LONG_QUOTED.sub(lambda m: f"{m[1]}{m[2]}…{m[1]}", message)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -74,7 +93,7 @@ class Output:
         return sys.stdin.readline()
 
     def error(self, message: str) -> None:
-        self.note(f"engram: error: {message}")  # argparse's own format, for consistency
+        self.note(f"engram: error: {clip_quoted(message)}")  # argparse's format, for consistency
 
     # ------------------------------------------------------------- renderers
     def record(self, record: Record) -> None:

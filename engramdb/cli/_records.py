@@ -11,6 +11,7 @@ from .._errors import InvalidInputError
 from .._models import check_text
 from ..recall.pipeline import METHODS
 from ._app import Context, add_command
+from ._output import shown
 
 __all__ = ["register"]
 
@@ -37,14 +38,16 @@ def _add(sub: Any) -> None:
                    help="a JSON object stored with the memory")
     p.add_argument("--importance", metavar="X", type=float, help="0..1 (default 0.5)")
     p.add_argument("--kind", default="memory",
-                   choices=("memory", "summary", "profile", "document"))
+                   choices=("memory", "summary", "profile", "document"),
+                   help="what the record is (default memory)")
 
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     check_text(text)  # before the database is opened: a refused add creates no file
+    user = ctx.user  # likewise
     record = ctx.memory(create=True).add(
-        text, user_id=ctx.user, agent_id=args.agent, session_id=args.session,
+        text, user_id=user, agent_id=args.agent, session_id=args.session,
         timestamp=args.timestamp, metadata=args.metadata, importance=args.importance,
         kind=args.kind)
     if ctx.out.json:
@@ -107,8 +110,8 @@ def run_search(args: argparse.Namespace, ctx: Context) -> int:
         agent_id=args.agent, speaker=args.speaker, min_confidence=args.min_confidence,
         as_of=args.as_of, include_superseded=args.include_superseded, unit=args.unit)
     if not hits and ctx.user not in ctx.memory().users():
-        known = ", ".join(ctx.memory().users()[:5]) or "none"
-        ctx.out.note(f"no memories for user {ctx.user!r} (known users: {known})")
+        known = ", ".join(shown(u) for u in ctx.memory().users()[:5]) or "none"
+        ctx.out.note(f"no memories for user {shown(ctx.user)} (known users: {known})")
         if ctx.out.json:  # stdout must still hold the one JSON document scripts parse
             ctx.out.emit(hits)
         return 0
@@ -211,9 +214,9 @@ def run_delete(args: argparse.Namespace, ctx: Context) -> int:
 def _confirmed(args: argparse.Namespace, ctx: Context, user: str) -> bool:
     if args.yes:
         return True
-    scope = " ".join(f"{k} {v!r}" for k, v in (("session", args.session),
-                                                ("agent", args.agent)) if v)
-    what = f"every record of user {user!r}" + (f" in {scope}" if scope else "")
+    scope = " ".join(f"{k} {shown(v)}" for k, v in (("session", args.session),
+                                                   ("agent", args.agent)) if v)
+    what = f"every record of user {shown(user)}" + (f" in {scope}" if scope else "")
     if not sys.stdin.isatty():  # a script must say --yes: never wait on a closed stdin
         raise InvalidInputError(f"refusing to delete {what} without confirmation: pass --yes")
     return ctx.out.ask(f"Delete {what} from {ctx.db}? [y/N] ").strip().lower() in ("y", "yes")

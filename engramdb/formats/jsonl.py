@@ -1,10 +1,24 @@
 """engramdb's own interchange format, written by ``engram export`` and read by
 ``engram import``: JSON Lines (https://jsonlines.org), UTF-8, one object a line.
 
-Line 1 is the header ``{"type": "engramdb-export", "version": 1}``; then
+Line 1 is the header ``{"type": "engramdb-export", "version": 2}``; then
 ``{"type": "session", "user_id", "agent_id", "session_id", "started_at",
 "participants", "metadata"}`` lines and ``{"type": "record", ...}`` lines
-carrying every field of :meth:`engramdb.Record.to_dict` (timestamps as ISO 8601).
+carrying every field of :meth:`engramdb.Record.to_dict` (timestamps as ISO 8601)
+and, since version 2, what else makes the memory whole (``ExportedRecord``):
+
+* ``history``: every version of a record that was changed, oldest first, as
+  ``{"version", "text", "changed_at", "op", "reason"}`` (absent: one version,
+  the record itself);
+* ``links``: the record's outgoing links, ``{"kind", "to", "weight"}``
+  (``derived_from`` from a summary to its sources, ``supersedes`` from a newer
+  fact to the one it closed).
+
+The version tells an importer what the file is: a version-2 file is a snapshot,
+restored as it was (ids, history, validity, archived state, links); a version-1
+file (older engramdb, or written by hand) is a list of things to add. Vectors and
+index keys are never exported: they depend on the embedder and are rebuilt from
+the text.
 
 Reading validates each line; a record needs only ``text`` and ``user_id``
 (``id`` is generated, ``kind`` defaults to ``"memory"``, ``content_hash`` is
@@ -21,15 +35,28 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping, Protocol, get_args
 
 from .._errors import EngramError, ImportFormatError, InvalidInputError
-from .._models import Record, RecordKind, Scope, Session, check_id, content_hash, new_id, to_utc
+from .._models import (
+    ExportedRecord,
+    Link,
+    Record,
+    RecordKind,
+    Scope,
+    Session,
+    Version,
+    check_id,
+    content_hash,
+    new_id,
+    to_utc,
+)
 from ._read import Item, json_problem, json_type
 
-__all__ = ["write_jsonl", "read_jsonl", "read_jsonl_lines", "FORMAT_VERSION", "HEADER_TYPE"]
+__all__ = ["write_jsonl", "read_jsonl", "read_jsonl_lines", "jsonl_version", "FORMAT_VERSION",
+           "HEADER_TYPE"]
 
 #: value of ``type`` in the header line
 HEADER_TYPE = "engramdb-export"
 #: the format version this engramdb writes and the newest it reads
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _KINDS: tuple[str, ...] = get_args(RecordKind)
 _TIMES = ("timestamp", "created_at", "updated_at", "valid_from", "valid_to", "last_recalled_at")
@@ -57,9 +84,22 @@ def _session_line(s: Session) -> dict[str, Any]:
             "participants": list(s.participants), "metadata": s.metadata}
 
 
-def write_jsonl(fp: _Writable, sessions: Iterable[Session], records: Iterable[Record]) -> int:
-    """Write the header, then every session, then every record, one JSON object a line,
-    to the text file ``fp`` (open it with ``encoding="utf-8"``). Returns the lines written.
+def _record_line(item: ExportedRecord) -> dict[str, Any]:
+    line = {"type": "record", **item.record.to_dict()}
+    if item.history:
+        line["history"] = [{"version": v.version, "text": v.text, "changed_at": _iso(v.changed_at),
+                            "op": v.op, "reason": v.reason} for v in item.history]
+    if item.links:
+        line["links"] = [{"kind": k.kind, "to": k.dst_id, "weight": k.weight}
+                         for k in item.links]
+    return line
+
+
+def write_jsonl(fp: _Writable, sessions: Iterable[Session],
+                records: Iterable[ExportedRecord | Record]) -> int:
+    """Write the header, then every session, then every record (with its history and
+    links when given as :class:`ExportedRecord`), one JSON object a line, to the text
+    file ``fp`` (open it with ``encoding="utf-8"``). Returns the lines written.
 
     Raises :class:`~engramdb.InvalidInputError` if a metadata value is not JSON
     (or is NaN/infinite).
@@ -69,8 +109,9 @@ def write_jsonl(fp: _Writable, sessions: Iterable[Session], records: Iterable[Re
     for session in sessions:
         fp.write(_dumps(_session_line(session), f"session {session.session_id!r}") + "\n")
         lines += 1
-    for record in records:
-        fp.write(_dumps({"type": "record", **record.to_dict()}, f"record {record.id}") + "\n")
+    for item in records:
+        item = item if isinstance(item, ExportedRecord) else ExportedRecord(item)
+        fp.write(_dumps(_record_line(item), f"record {item.record.id}") + "\n")
         lines += 1
     return lines
 
@@ -83,12 +124,13 @@ def _time(obj: Mapping[str, Any], key: str, item: Item) -> datetime | None:
         raise item.error(key, str(exc)) from None
 
 
-def _number(obj: Mapping[str, Any], key: str, default: float, item: Item) -> float:
-    value = item.get(obj, key, (int, float), optional=True)
+def _number(obj: Mapping[str, Any], key: str, default: float, item: Item,
+            field: str | None = None) -> float:
+    value = item.get(obj, key, (int, float), field, optional=True)
     if value is None:
         return default
     if not math.isfinite(value):
-        raise item.error(key, f"must be a finite number, got {value!r}")
+        raise item.error(field or key, f"must be a finite number, got {value!r}")
     return float(value)
 
 
@@ -145,6 +187,50 @@ def _record(obj: Mapping[str, Any], item: Item) -> Record:
     )
 
 
+def _history(obj: Mapping[str, Any], record: Record, item: Item) -> list[Version]:
+    """The versions of ``history``: each checked, numbered upwards, the last one the
+    record's own (a file cut or edited by hand must not leave a history that lies)."""
+    out: list[Version] = []
+    for i, entry in enumerate(item.get(obj, "history", list, optional=True) or []):
+        where = f"history[{i}]"
+        entry = item.obj(entry, where)
+        version = item.get(entry, "version", int, f"{where}.version")
+        if version <= (out[-1].version if out else 0):
+            raise item.error(f"{where}.version", "versions must be 1 or more and increasing")
+        text = item.get(entry, "text", str, f"{where}.text")
+        try:
+            changed_at = to_utc(item.get(entry, "changed_at", str, f"{where}.changed_at"))
+        except ValueError as exc:
+            raise item.error(f"{where}.changed_at", str(exc)) from None
+        assert changed_at is not None
+        out.append(Version(record.id, version, text, changed_at,
+                           item.get(entry, "op", str, f"{where}.op"),
+                           item.get(entry, "reason", str, f"{where}.reason", optional=True)))
+    if out and out[-1].version != record.version:
+        raise item.error("history", f"the last version is {out[-1].version}, but the record "
+                         f"is at version {record.version}")
+    return out
+
+
+def _links(obj: Mapping[str, Any], item: Item) -> list[Link]:
+    out = []
+    for i, entry in enumerate(item.get(obj, "links", list, optional=True) or []):
+        where = f"links[{i}]"
+        entry = item.obj(entry, where)
+        kind = item.get(entry, "kind", str, f"{where}.kind")
+        if not kind.strip():
+            raise item.error(f"{where}.kind", "must not be empty")
+        dst = _an_id(item.get(entry, "to", str, f"{where}.to"), f"{where}.to", item)
+        assert dst is not None
+        out.append(Link(kind, dst, _number(entry, "weight", 1.0, item, f"{where}.weight")))
+    return out
+
+
+def _exported(obj: Mapping[str, Any], item: Item) -> ExportedRecord:
+    record = _record(obj, item)
+    return ExportedRecord(record, _history(obj, record, item), _links(obj, item))
+
+
 def _session(obj: Mapping[str, Any], item: Item) -> Session:
     scope = _scope(obj, item, session=True)
     assert scope.session_id is not None
@@ -156,7 +242,8 @@ def _session(obj: Mapping[str, Any], item: Item) -> Session:
                    metadata=item.get(obj, "metadata", dict, optional=True) or {})
 
 
-def _header(obj: Mapping[str, Any], item: Item) -> None:
+def _header(obj: Mapping[str, Any], item: Item) -> int:
+    """The format version of a valid header line."""
     if obj.get("type") != HEADER_TYPE:
         raise item.error("type", "not an engramdb export: the first line must be "
                          f'{{"type": "{HEADER_TYPE}", "version": {FORMAT_VERSION}}}')
@@ -166,6 +253,7 @@ def _header(obj: Mapping[str, Any], item: Item) -> None:
                          f"engramdb; this one reads up to {FORMAT_VERSION}")
     if version < 1:
         raise item.error("version", f"format version must be 1 or more, got {version}")
+    return int(version)
 
 
 def _parse_line(raw: bytes, path: str, line: int) -> dict[str, Any] | None:
@@ -200,8 +288,21 @@ def _label(obj: Mapping[str, Any], seen_header: bool) -> str:
     return kind if kind in ("session", "record") else "line"
 
 
+def jsonl_version(path: str | os.PathLike[str]) -> int:
+    """The format version in an export file's header (1 or :data:`FORMAT_VERSION`).
+    Raises :class:`~engramdb.ImportFormatError` as :func:`read_jsonl` does for a bad or
+    missing header."""
+    where = os.fspath(path)
+    with open(where, "rb") as fh:
+        for line, raw in enumerate(fh, 1):
+            obj = _parse_line(raw, where, line)
+            if obj is not None:
+                return _header(obj, Item(where, "header", line))
+    raise ImportFormatError("file is empty", path=where)
+
+
 def read_jsonl_lines(path: str | os.PathLike[str]
-                     ) -> Iterator[tuple[int, Session | Record | ImportFormatError]]:
+                     ) -> Iterator[tuple[int, Session | ExportedRecord | ImportFormatError]]:
     """Yield ``(line number, session or record)`` for each line of an export file, and
     ``(line number, ImportFormatError)`` for a bad line instead of raising, so an
     importer can report or skip bad lines and go on. Blank lines are skipped.
@@ -221,7 +322,7 @@ def read_jsonl_lines(path: str | os.PathLike[str]
                     _header(obj, item)
                     seen_header = True
                 elif obj.get("type") == "record":
-                    yield line, _record(obj, item)
+                    yield line, _exported(obj, item)
                 elif obj.get("type") == "session":
                     yield line, _session(obj, item)
                 else:
@@ -235,8 +336,9 @@ def read_jsonl_lines(path: str | os.PathLike[str]
         raise ImportFormatError("file is empty", path=where)
 
 
-def read_jsonl(path: str | os.PathLike[str]) -> Iterator[Session | Record]:
-    """Yield the sessions and records of an export file, in file order.
+def read_jsonl(path: str | os.PathLike[str]) -> Iterator[Session | ExportedRecord]:
+    """Yield the sessions and records (each with its history and links) of an export
+    file, in file order.
 
     Lazy: the file is read as you iterate. Each line is checked; the first
     problem raises :class:`~engramdb.ImportFormatError` naming file, line and

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from .._models import Filters, Record, Scope, content_hash, new_id, utcnow
+from .._models import Filters, Link, Record, Scope, content_hash, new_id, utcnow
 from ..recall._text import STOPWORDS, words
 from ..recall.expand import expand_record
 from ..store import NewRecord, Store
@@ -363,7 +363,7 @@ class Consolidator:
                         metadata=metadata, content_hash=content_hash(kind, unique),
                         valid_from=timestamp or now)
         vectors = self.embed([text])
-        links = [(DERIVED_FROM, s) for s in dict.fromkeys(sources)]
+        links = [Link(DERIVED_FROM, s) for s in dict.fromkeys(sources)]
         keys = expand_record(record)  # derived records are searchable like any other
         (stored, _), = self.store.add([NewRecord(record, text, keys, links=links)], vectors)
         return stored

@@ -14,7 +14,17 @@ from typing import Any, Iterator, Protocol, Sequence
 
 import numpy as np
 
-from .._models import AuditEntry, Filters, Record, Scope, Session, Stats, Version
+from .._models import (
+    AuditEntry,
+    ExportedRecord,
+    Filters,
+    Link,
+    Record,
+    Scope,
+    Session,
+    Stats,
+    Version,
+)
 
 __all__ = ["Store", "NewRecord", "Match", "Key", "SlotFact", "Supersession"]
 
@@ -26,8 +36,11 @@ class NewRecord:
     record: Record
     index_text: str  # what the lexical index sees, e.g. "Ana: I moved to Berlin"
     keys: list["Key"] = field(default_factory=list)
-    #: (kind, dst_id) links written with the record, from it: ("derived_from", source id)
-    links: list[tuple[str, str]] = field(default_factory=list)
+    #: links written with the record, from it: Link("derived_from", source id)
+    links: list[Link] = field(default_factory=list)
+    #: its versions, written as they are (a restored record's edit history); empty for a
+    #: new record, whose one version is the record itself
+    history: list[Version] = field(default_factory=list)
     #: (subject, slot) = value statements the record makes (knowledge-update detection)
     facts: list["SlotFact"] = field(default_factory=list)
 
@@ -83,8 +96,9 @@ class Store(Protocol):
 
     def add(self, items: Sequence[NewRecord], vectors: np.ndarray | None,
             session: Session | None = None) -> list[tuple[Record, bool]]:
-        """Insert records (and their session); returns (record, created) — an existing
-        record is returned with ``created=False`` when its content hash is already stored."""
+        """Insert records as given (and their session); returns (record, created) — an
+        existing record is returned with ``created=False`` when its content hash is already
+        stored, and then nothing of the item (links, history) is written."""
         ...
 
     def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]: ...
@@ -129,7 +143,11 @@ class Store(Protocol):
 
     def users(self) -> list[str]: ...
 
-    def iter_export(self, scope: Scope | None) -> Iterator[Session | Record]: ...
+    def iter_export(self, scope: Scope | None) -> Iterator[Session | ExportedRecord]:
+        """Everything of one user (or all users), for a lossless export: per user its
+        sessions, then every record (archived and superseded too) with its history and
+        outgoing links."""
+        ...
 
     def touch(self, scope: Scope, ids: Sequence[str], at: datetime,
               gains: Sequence[float] | None = None) -> None:

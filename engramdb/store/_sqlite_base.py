@@ -128,15 +128,38 @@ def converted_errors(path: str) -> Iterator[None]:
         raise StoreError(f"{path}: {exc}") from exc
 
 
-def _check_file(path: str) -> None:
-    if path == ":memory:" or not os.path.exists(path):
+def check_path(path: str) -> None:
+    """Say what is wrong with ``path`` before SQLite does: its messages ("unable to open
+    database file", "cannot rollback") name neither the path nor the cause."""
+    if path == ":memory:":
         return
+    if not os.path.exists(path):
+        return _check_folder(path)
     if os.path.isdir(path):
         raise NotAnEngramDatabaseError(f"{path}: is a directory, not an engramdb database")
+    if not os.path.isfile(path):  # /dev/null, a FIFO (reading its header would block)...
+        raise NotAnEngramDatabaseError(f"{path}: is not a regular file (a device, pipe or "
+                                       "socket), not an engramdb database")
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"{path}: permission denied (engramdb needs to read and write it)")
     with open(path, "rb") as fp:
         head = fp.read(16)
     if head and head != _SQLITE_MAGIC:
         raise NotAnEngramDatabaseError(f"{path}: not an engramdb database (not SQLite)")
+
+
+def _check_folder(path: str) -> None:
+    """A new file: its folder must exist and take new files (SQLite adds -wal and -shm)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    existing = folder
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):  # a file where a folder of the path should be
+        raise StoreError(f"{path}: cannot create it: {existing} is not a directory")
+    if existing != folder:
+        raise StoreError(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"{path}: permission denied (cannot create files in {folder})")
 
 
 def _check_ours(conn: sqlite3.Connection, path: str) -> None:
@@ -154,7 +177,7 @@ class Connection:
 
     def __init__(self, path: str, *, busy_timeout: float = 5.0) -> None:
         self.path = path
-        _check_file(path)
+        check_path(path)
         self._lock = threading.RLock()
         with converted_errors(path):
             self.raw = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None,
@@ -215,4 +238,4 @@ class Connection:
             self.raw.close()
 
 
-__all__ += ["has_narrowing", "converted_errors", "SchemaTooNewError"]
+__all__ += ["has_narrowing", "converted_errors", "check_path", "SchemaTooNewError"]

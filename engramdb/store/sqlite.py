@@ -6,13 +6,14 @@ import json
 import os
 import sqlite3
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
 from .._errors import InvalidInputError, NotFoundError
-from .._models import Filters, Record, Scope, Session, Stats, Version, check_id, content_hash
+from .._models import (ExportedRecord, Filters, Link, Record, Scope, Session, Stats, Version,
+                       check_id, content_hash)
 from ._migrations import latest_version
 from ._protocol import Key, Match, NewRecord
 from ._sqlite_base import (RECORD_COLUMNS, Connection, dt, has_narrowing, row_to_record,
@@ -45,7 +46,7 @@ class SQLiteStore(LifecycleMixin):
     # ---------------------------------------------------------------- writes
     def add(self, items: Sequence[NewRecord], vectors: np.ndarray | None,
             session: Session | None = None) -> list[tuple[Record, bool]]:
-        users = {item.record.user_id for item in items}
+        users = {item.record.user_id for item in items} | ({session.user_id} if session else set())
         with self._db.write() as conn:
             if session is not None:
                 self._upsert_session(conn, session)
@@ -83,10 +84,14 @@ class SQLiteStore(LifecycleMixin):
         if cur.rowcount == 0:
             return self._existing(conn, r), False
         rowid = cur.lastrowid
+        assert rowid is not None  # an INSERT that wrote a row has one
         self._index(conn, rowid, r.user_id, item.index_text, item.keys, vector)
-        conn.executemany("INSERT OR IGNORE INTO links (src_id, dst_id, user_id, kind) "
-                         "VALUES (?,?,?,?)", [(r.id, dst, r.user_id, kind)
-                                               for kind, dst in item.links])
+        conn.executemany("INSERT OR IGNORE INTO links (src_id, dst_id, user_id, kind, weight) "
+                         "VALUES (?,?,?,?,?)", [(r.id, link.dst_id, r.user_id, link.kind,
+                                                 link.weight) for link in item.links])
+        conn.executemany("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",
+                         [(r.id, r.user_id, v.version, v.text, ts(v.changed_at), v.op, v.reason)
+                          for v in item.history])
         self._insert_facts(conn, r.id, r.user_id, item.facts)
         return r, True
 
@@ -429,11 +434,31 @@ class SQLiteStore(LifecycleMixin):
                                 "SELECT user_id FROM sessions ORDER BY 1").fetchall()
         return [r[0] for r in rows]
 
-    def iter_export(self, scope: Scope | None) -> Iterator[Session | Record]:
+    def iter_export(self, scope: Scope | None) -> Iterator[Session | ExportedRecord]:
         users = [scope.user_id] if scope else self.users()
         for user in users:
             yield from self.sessions(Scope(user))
-            yield from self.find(Scope(user), Filters(include_archived=True))
+            history, links = self._history_and_links(user)
+            for record in self.find(Scope(user), Filters(include_archived=True)):
+                yield ExportedRecord(record, history.get(record.id, []),
+                                     links.get(record.id, []))
+
+    def _history_and_links(self, user_id: str
+                           ) -> tuple[dict[str, list[Version]], dict[str, list[Link]]]:
+        """A user's versions and links by record id (two reads, not two per record)."""
+        history: dict[str, list[Version]] = {}
+        links: dict[str, list[Link]] = {}
+        with self._db.read() as conn:
+            for rid, version, text, at, op, reason in conn.execute(
+                    "SELECT record_id, version, text, changed_at, op, reason FROM versions "
+                    "WHERE user_id=? ORDER BY record_id, version", (user_id,)):
+                when = datetime.fromtimestamp(at, UTC)  # changed_at is NOT NULL
+                history.setdefault(rid, []).append(Version(rid, version, text, when, op, reason))
+            for src, dst, kind, weight in conn.execute(
+                    "SELECT src_id, dst_id, kind, weight FROM links WHERE user_id=? "
+                    "ORDER BY rowid", (user_id,)):
+                links.setdefault(src, []).append(Link(kind, dst, weight))
+        return history, links
 
     #: seconds a recall's reinforcement (``touch``) waits for the write lock before it
     #: gives up with StoreBusyError (the caller skips it): a search is never held up by
