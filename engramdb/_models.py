@@ -33,6 +33,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters: a message must
+    not echo a whole oversized input back."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def to_utc(value: datetime | str | float | int | None) -> datetime | None:
     """Normalise a timestamp to an aware UTC datetime (naive values are taken as UTC)."""
     if value is None:
@@ -46,12 +53,12 @@ def to_utc(value: datetime | str | float | int | None) -> datetime | None:
             try:
                 value = datetime.fromisoformat(text)
             except ValueError as exc:
-                raise ValueError(f"not an ISO-8601 timestamp: {value!r}") from exc
+                raise ValueError(f"not an ISO-8601 timestamp: {shown(value)}") from exc
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
     except (OverflowError, OSError) as exc:  # e.g. year 1 at +05:00 is before year 1 UTC
-        raise ValueError(f"timestamp out of range: {given!r}") from exc
+        raise ValueError(f"timestamp out of range: {shown(given)}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +75,7 @@ class Scope:
         for name in ("user_id", "agent_id", "session_id"):
             value = getattr(self, name)
             if value is not None and not _SCOPE_PART.match(str(value)):
-                raise MissingScopeError(f"{name} must be 1-200 printable characters: {value!r}")
+                raise MissingScopeError(f"{name} must be 1-200 printable characters: {shown(value)}")
 
 
 @dataclass(slots=True)
@@ -328,5 +335,5 @@ def new_id() -> str:
 def check_id(value: object) -> str:
     """The id in canonical (lower-case) form; ids copied in upper case are accepted."""
     if not isinstance(value, str) or not _ID.match(value.lower()):
-        raise InvalidIdError(f"not an engramdb id (24 hex digits): {value!r}")
+        raise InvalidIdError(f"not an engramdb id (24 hex digits): {shown(value)}")
     return value.lower()

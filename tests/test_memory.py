@@ -276,3 +276,15 @@ def test_ids_are_accepted_in_upper_case():
         assert [v.text for v in mem.history(rec.id.upper(), user_id="u")] == ["I like tea."]
         mem.delete(rec.id.upper(), user_id="u")
         assert mem.list(user_id="u") == []
+
+
+def test_errors_do_not_echo_oversized_input():
+    from engramdb import InvalidIdError, MissingScopeError
+    with Memory(":memory:", embedder="fake") as mem:
+        for call, error in ((lambda: mem.add("hi", user_id="u" * 5000), MissingScopeError),
+                            (lambda: mem.get("x" * 5000, user_id="u"), InvalidIdError),
+                            (lambda: mem.add("hi", user_id="u", timestamp="9" * 5000),
+                             InvalidInputError)):
+            with pytest.raises(error) as info:
+                call()
+            assert len(str(info.value)) < 200, str(info.value)[:300]
