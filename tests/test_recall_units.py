@@ -10,7 +10,7 @@ from engramdb._models import Hit, Record
 from engramdb.recall._text import terms
 from engramdb.recall.fusion import rrf
 from engramdb.recall.query import analyze, named_speakers, question_kind
-from engramdb.recall.rerank import diversify_sessions, group_sessions, merge_windows
+from engramdb.recall.rerank import diversify_sessions, group_sessions, merge_windows, session_prior
 
 
 def test_rrf_arithmetic():
@@ -84,3 +84,24 @@ def test_group_sessions_sums_scores():
     hits = [_hit(1, "a", 0, 3), _hit(2, "b", 0, 2), _hit(3, "b", 1, 2)]
     grouped = group_sessions(hits)
     assert [(h.record.session_id, h.score) for h in grouped] == [("b", 4), ("a", 3)]
+
+
+def test_session_prior_lifts_turns_of_sessions_that_match_well():
+    # session b sums 1.0 + 0.9 = 1.9 against a's 1.2: b's turns rise
+    hits = [_hit(1, "a", 0, 1.2), _hit(2, "b", 0, 1.0), _hit(3, "b", 1, 0.9)]
+    lifted = session_prior(hits, 0.5)
+    assert [h.record.text for h in lifted] == ["2", "1", "3"]
+    by_text = {h.record.text: h for h in lifted}
+    assert by_text["2"].score == pytest.approx(1.0 + 0.5 * 1.2)  # best session: full lift
+    assert by_text["1"].score == pytest.approx(1.2 + 0.5 * (1.2 / 1.9) * 1.2)
+    assert by_text["2"].signals["session"] == pytest.approx(0.6)
+    fresh = [_hit(1, "a", 0, 1.2), _hit(2, "b", 0, 1.0)]
+    assert [(h.record.text, h.score) for h in session_prior(fresh, 0)] == [("1", 1.2),
+                                                                          ("2", 1.0)]
+
+
+def test_session_prior_gives_no_lift_without_a_session():
+    loose = Hit(record=Record(id=f"{9:024x}", kind="memory", text="9", user_id="u"), score=1.0)
+    hits = session_prior([loose, _hit(2, "b", 0, 0.8)], 1.0)
+    assert [h.record.text for h in hits] == ["2", "9"]  # 0.8 + 1.0 * 1.0 beats 1.0
+    assert hits[1].score == 1.0 and "session" not in hits[1].signals

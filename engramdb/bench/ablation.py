@@ -188,6 +188,11 @@ def default_variants() -> tuple[Variant, ...]:
             "plus-session-cap", "engram plus session diversity",
             "at most 2 hits per session before the overflow (diversity across sessions)",
             "search", recall=replace(base, session_cap=2)))
+    if not base.session_prior:
+        out.append(Variant(
+            "plus-session-prior", "engram plus session prior",
+            "each hit lifted by its session's summed fused score (sessions that match well "
+            "lift their turns), weight 0.1", "search", recall=replace(base, session_prior=0.1)))
     used = [s for s, x in w.items() if x > 0]
     if any(w[s] != 1.0 for s in used):
         out.append(Variant(

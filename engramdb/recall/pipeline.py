@@ -24,7 +24,7 @@ from .engram import EngramOptions, engram_candidates
 from .fusion import rrf
 from .graph import GraphCache
 from .query import analyze
-from .rerank import UNITS, diversify_sessions, group_sessions, merge_windows
+from .rerank import UNITS, diversify_sessions, group_sessions, merge_windows, session_prior
 
 __all__ = ["Method", "METHODS", "RecallConfig", "Retriever"]
 
@@ -45,6 +45,8 @@ class RecallConfig:
         "keys@speaker": 1.0, "time": 1.0, "prf": 0.0, "graph": 0.0})
     engram: EngramOptions = field(default_factory=EngramOptions)
     session_cap: int = 0  # max hits per session before overflow (0: off)
+    #: lift of a hit by how well its session matches (rerank.session_prior; 0: off)
+    session_prior: float = 0.0
 
 
 Embed = Callable[[str], np.ndarray]
@@ -79,6 +81,8 @@ class Retriever:
                     k=self.config.rrf_k,
                     weights=self.config.weights if method == "engram" else None)
         pool = self._hits(scope, fused[:limit * 2 + ADJUST_POOL], rankings)
+        if method == "engram" and self.config.session_prior:
+            pool = session_prior(pool, self.config.session_prior)
         if self.adjust is not None:
             pool = self.adjust(pool, filters)
         if method == "engram" and self.config.session_cap:

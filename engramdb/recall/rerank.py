@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from .._models import Hit
 
-__all__ = ["diversify_sessions", "merge_windows", "group_sessions", "UNITS"]
+__all__ = ["diversify_sessions", "merge_windows", "group_sessions", "session_prior", "UNITS"]
 
 UNITS = ("turn", "window", "session")
 
@@ -32,6 +32,32 @@ def diversify_sessions(hits: Sequence[Hit], cap: int) -> list[Hit]:
             overflow.append(hit)
         seen[session] = count + 1
     return first + overflow
+
+
+def session_prior(hits: Sequence[Hit], weight: float) -> list[Hit]:
+    """Sessions that match well lift their turns: each hit gains ``weight`` x (its
+    session's summed fused score / the best session's) x the best hit's score, and the
+    hits are re-sorted (stable). Hits without a session get no lift.
+
+    The session-level evidence of hierarchical retrieval (a passage in a relevant
+    document is more likely relevant, e.g. Callan, SIGIR 1994, passage-level evidence).
+    """
+    if weight <= 0 or not hits:
+        return list(hits)
+    totals: dict[str, float] = {}
+    for hit in hits:
+        if hit.record.session_id is not None:
+            totals[hit.record.session_id] = totals.get(hit.record.session_id, 0.0) + hit.score
+    best_session = max(totals.values(), default=0.0)
+    top = max(hit.score for hit in hits)
+    if best_session <= 0:
+        return list(hits)
+    for hit in hits:
+        lift = weight * totals.get(hit.record.session_id or "", 0.0) / best_session * top
+        if lift:
+            hit.score += lift
+            hit.signals = {**hit.signals, "session": lift}
+    return sorted(hits, key=lambda h: -h.score)
 
 
 def merge_windows(hits: Sequence[Hit], radius: int) -> list[Hit]:
