@@ -121,7 +121,8 @@ class Intake:
         record = replace(r, created_at=r.created_at or now,
                          updated_at=r.updated_at or r.created_at or now)
         index_text = f"{r.speaker or 'user'}: {r.text}" if r.kind == "turn" else r.text
-        return NewRecord(record, index_text, links=list(item.links), history=list(item.history))
+        return NewRecord(record, index_text, links=list(item.links), history=list(item.history),
+                         past_validity=list(item.past_validity))
 
 
 def when(value: datetime | str | float | None) -> datetime | None:

@@ -183,6 +183,14 @@ class Link:
     weight: float = 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A span of valid time a record had and lost: [valid_from, valid_to)."""
+
+    valid_from: datetime
+    valid_to: datetime
+
+
 @dataclass(slots=True)
 class ExportedRecord:
     """A record with what a lossless export carries beside its fields (see
@@ -195,6 +203,8 @@ class ExportedRecord:
     record: Record
     history: list[Version] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    #: earlier validity intervals of a fact that was superseded and later stated again
+    past_validity: list[Interval] = field(default_factory=list)
 
 
 @dataclass(slots=True)

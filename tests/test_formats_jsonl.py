@@ -238,6 +238,11 @@ _H1 = '{"version":1,"text":"hi","changed_at":"2024-03-01T09:00:00Z","op":"add"}'
     (V2 + '"links":[{"kind":"","to":"018e0f5a1b2c3d4e5f60718b"}]}', "links[0].kind", "empty"),
     (V2 + '"links":[{"kind":"x","to":"018e0f5a1b2c3d4e5f60718b","weight":NaN}]}',
      "links[0].weight", "finite"),
+    (V2 + '"past_validity":[{"from":"2024-03-01T00:00:00Z","to":"2023-03-01T00:00:00Z"}]}',
+     "past_validity[0]", "before"),
+    (V2 + '"past_validity":[{"from":"2024-03-01T00:00:00Z"}]}', "past_validity[0]", "before"),
+    (V2 + '"past_validity":[{"from":"x","to":"2025-03-01T00:00:00Z"}]}',
+     "past_validity[0].from", "ISO-8601"),
 ])
 def test_bad_history_or_links(tmp_path: Path, line: str, field: str, words: str) -> None:
     err = error_for(write_lines(tmp_path, HEADER_V2, line))

@@ -157,6 +157,9 @@ def test_restating_a_superseded_fact_makes_it_current_again(mem: Memory) -> None
     assert _ids(mem.search("where do I live?", user_id="ana")) == [berlin.id]
     assert _ids(mem.search("where do I live?", user_id="ana", as_of="2024-06-01")) == [paris.id]
     assert _ids(mem.search("where do I live?", user_id="ana", as_of="2024-12-01")) == [berlin.id]
+    # the first interval of Berlin is not lost by the restatement
+    assert _ids(mem.search("where do I live?", user_id="ana", as_of="2023-06-01")) == [berlin.id]
+    assert mem.search("where do I live?", user_id="ana", as_of="2022-06-01") == []
     both = mem.search("where do I live?", user_id="ana", include_superseded=True)
     assert _ids(both) == [berlin.id, paris.id] and both[1].record.superseded
 
@@ -201,6 +204,10 @@ def test_a_reasserted_fact_survives_export_and_import(mem: Memory, tmp_path) -> 
         import_file(copy, path)
         assert [h.text for h in copy.search("where do I live?", user_id="ana")] == [
             "I live in Berlin."]
+        for when, text in (("2023-06-01", "I live in Berlin."), ("2024-06-01", "I moved to Paris."),
+                           ("2024-12-01", "I live in Berlin.")):  # every interval restored
+            assert [h.text for h in copy.search("where do I live?", user_id="ana",
+                                                 as_of=when)] == [text], when
     before = mem.audit(user_id="ana")
     assert import_file(mem, path).created == 0  # re-import: nothing changes
     assert mem.audit(user_id="ana") == before
@@ -315,3 +322,13 @@ def test_update_detection_precision_on_the_labelled_set() -> None:
     for split in ("dev", "heldout", "blind"):
         scores = evaluate(load_pairs(split=split))
         assert scores.precision >= 0.9, (split, scores.errors)
+
+
+def test_deleting_a_reasserted_fact_erases_its_past_intervals(mem: Memory) -> None:
+    berlin = mem.add("I live in Berlin.", user_id="ana", timestamp=T1)
+    mem.add("I moved to Paris.", user_id="ana", timestamp=T2)
+    mem.add("I live in Berlin.", user_id="ana", timestamp=T3)
+    raw = mem.store._db.raw
+    assert raw.execute("SELECT count(*) FROM past_validity").fetchone()[0] == 1
+    mem.delete(berlin.id, user_id="ana")
+    assert raw.execute("SELECT count(*) FROM past_validity").fetchone()[0] == 0

@@ -12,7 +12,9 @@ and, since version 2, what else makes the memory whole (``ExportedRecord``):
   the record itself);
 * ``links``: the record's outgoing links, ``{"kind", "to", "weight"}``
   (``derived_from`` from a summary to its sources, ``supersedes`` from a newer
-  fact to the one it closed).
+  fact to the one it closed);
+* ``past_validity``: earlier ``{"from", "to"}`` intervals of valid time of a fact
+  that was superseded and later stated again (absent: none).
 
 The version tells an importer what the file is: a version-2 file is a snapshot,
 restored as it was (ids, history, validity, archived state, links); a version-1
@@ -37,6 +39,7 @@ from typing import Any, Iterable, Iterator, Mapping, Protocol, get_args
 from .._errors import EngramError, ImportFormatError, InvalidInputError
 from .._models import (
     ExportedRecord,
+    Interval,
     Link,
     Record,
     RecordKind,
@@ -92,6 +95,9 @@ def _record_line(item: ExportedRecord) -> dict[str, Any]:
     if item.links:
         line["links"] = [{"kind": k.kind, "to": k.dst_id, "weight": k.weight}
                          for k in item.links]
+    if item.past_validity:
+        line["past_validity"] = [{"from": _iso(i.valid_from), "to": _iso(i.valid_to)}
+                                 for i in item.past_validity]
     return line
 
 
@@ -116,12 +122,13 @@ def write_jsonl(fp: _Writable, sessions: Iterable[Session],
     return lines
 
 
-def _time(obj: Mapping[str, Any], key: str, item: Item) -> datetime | None:
-    value = item.get(obj, key, str, optional=True)
+def _time(obj: Mapping[str, Any], key: str, item: Item,
+          field: str | None = None) -> datetime | None:
+    value = item.get(obj, key, str, field, optional=True)
     try:
         return to_utc(value)
     except ValueError as exc:
-        raise item.error(key, str(exc)) from None
+        raise item.error(field or key, str(exc)) from None
 
 
 def _number(obj: Mapping[str, Any], key: str, default: float, item: Item,
@@ -226,9 +233,22 @@ def _links(obj: Mapping[str, Any], item: Item) -> list[Link]:
     return out
 
 
+def _past_validity(obj: Mapping[str, Any], item: Item) -> list[Interval]:
+    out = []
+    for i, entry in enumerate(item.get(obj, "past_validity", list, optional=True) or []):
+        where = f"past_validity[{i}]"
+        entry = item.obj(entry, where)
+        start, end = (_time(entry, key, item, f"{where}.{key}") for key in ("from", "to"))
+        if start is None or end is None or not start < end:
+            raise item.error(where, "needs \"from\" before \"to\" (ISO 8601 timestamps)")
+        out.append(Interval(start, end))
+    return out
+
+
 def _exported(obj: Mapping[str, Any], item: Item) -> ExportedRecord:
     record = _record(obj, item)
-    return ExportedRecord(record, _history(obj, record, item), _links(obj, item))
+    return ExportedRecord(record, _history(obj, record, item), _links(obj, item),
+                          _past_validity(obj, item))
 
 
 def _session(obj: Mapping[str, Any], item: Item) -> Session:

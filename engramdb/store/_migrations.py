@@ -147,6 +147,19 @@ CREATE INDEX audit_record ON audit (record_id);
 CREATE INDEX records_superseded ON records (superseded_by) WHERE superseded_by IS NOT NULL
 """
 
+# Validity a fact had before it was superseded and then stated again: the record row
+# holds its current interval, these the earlier ones, so ``as_of`` still sees them.
+_PAST_VALIDITY = """
+CREATE TABLE past_validity (
+    record_id  TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    valid_from REAL NOT NULL,
+    valid_to   REAL NOT NULL,
+    PRIMARY KEY (record_id, valid_from)
+);
+CREATE INDEX past_validity_user ON past_validity (user_id)
+"""
+
 Migration = tuple[str, Callable[[sqlite3.Connection], None]]
 
 
@@ -162,6 +175,7 @@ MIGRATIONS: list[Migration] = [
     ("0001_initial", _script(_INITIAL)),
     ("0002_entity_graph", _script(_GRAPH)),
     ("0003_lifecycle_slots", _script(_LIFECYCLE)),
+    ("0004_past_validity", _script(_PAST_VALIDITY)),
 ]
 
 

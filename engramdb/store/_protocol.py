@@ -18,6 +18,7 @@ from .._models import (
     AuditEntry,
     ExportedRecord,
     Filters,
+    Interval,
     Link,
     Record,
     Scope,
@@ -41,6 +42,8 @@ class NewRecord:
     #: its versions, written as they are (a restored record's edit history); empty for a
     #: new record, whose one version is the record itself
     history: list[Version] = field(default_factory=list)
+    #: earlier validity intervals (a restored record that was superseded, then reasserted)
+    past_validity: list[Interval] = field(default_factory=list)
     #: (subject, slot) = value statements the record makes (knowledge-update detection)
     facts: list["SlotFact"] = field(default_factory=list)
 

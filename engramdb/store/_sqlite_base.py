@@ -89,9 +89,11 @@ def where_clause(scope: Scope, filters: Filters, alias: str = "r") -> tuple[str,
         parts.append(f"{a}.archived = 0")
     if filters.as_of is not None:  # valid time: what was true then
         at = filters.as_of.timestamp()
-        parts.append(f"coalesce({a}.valid_from, {a}.timestamp, {a}.created_at) <= ? AND "
-                     f"({a}.valid_to IS NULL OR {a}.valid_to > ?)")
-        params.extend((at, at))
+        parts.append(f"((coalesce({a}.valid_from, {a}.timestamp, {a}.created_at) <= ? AND "
+                     f"({a}.valid_to IS NULL OR {a}.valid_to > ?)) OR EXISTS (SELECT 1 FROM "
+                     f"past_validity p WHERE p.record_id = {a}.id AND p.valid_from <= ? AND "
+                     "p.valid_to > ?))")
+        params.extend((at, at, at, at))
     elif not (filters.include_superseded or filters.include_archived):
         # turns are a log of what was said: superseded ones rank lower but stay findable
         parts.append(f"({a}.valid_to IS NULL OR {a}.kind = 'turn' OR {a}.valid_to > ?)")

@@ -12,8 +12,8 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from .._errors import InvalidInputError, NotFoundError
-from .._models import (ExportedRecord, Filters, Link, Record, Scope, Session, Stats, Version,
-                       check_id, content_hash)
+from .._models import (ExportedRecord, Filters, Interval, Link, Record, Scope, Session, Stats,
+                       Version, check_id, content_hash)
 from ._migrations import latest_version
 from ._protocol import Key, Match, NewRecord
 from ._sqlite_base import (RECORD_COLUMNS, Connection, dt, has_narrowing, row_to_record,
@@ -92,6 +92,9 @@ class SQLiteStore(LifecycleMixin):
         conn.executemany("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",
                          [(r.id, r.user_id, v.version, v.text, ts(v.changed_at), v.op, v.reason)
                           for v in item.history])
+        conn.executemany("INSERT OR REPLACE INTO past_validity VALUES (?,?,?,?)",
+                         [(r.id, r.user_id, ts(i.valid_from), ts(i.valid_to))
+                          for i in item.past_validity])
         self._insert_facts(conn, r.id, r.user_id, item.facts)
         return r, True
 
@@ -238,6 +241,7 @@ class SQLiteStore(LifecycleMixin):
         self._unindex(conn, [rowid for _, rowid in rows])
         for record_id, rowid in rows:
             conn.execute("DELETE FROM versions WHERE record_id=?", (record_id,))
+            conn.execute("DELETE FROM past_validity WHERE record_id=?", (record_id,))
             conn.execute("DELETE FROM links WHERE src_id=? OR dst_id=?", (record_id, record_id))
             conn.execute("DELETE FROM slot_facts WHERE record_id=?", (record_id,))
             conn.execute("DELETE FROM records WHERE rowid=?", (rowid,))
@@ -439,9 +443,20 @@ class SQLiteStore(LifecycleMixin):
         for user in users:
             yield from self.sessions(Scope(user))
             history, links = self._history_and_links(user)
+            past = self._past_validity(user)
             for record in self.find(Scope(user), Filters(include_archived=True)):
                 yield ExportedRecord(record, history.get(record.id, []),
-                                     links.get(record.id, []))
+                                     links.get(record.id, []), past.get(record.id, []))
+
+    def _past_validity(self, user_id: str) -> dict[str, list[Interval]]:
+        out: dict[str, list[Interval]] = {}
+        with self._db.read() as conn:
+            for rid, start, end in conn.execute(
+                    "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
+                    "user_id=? ORDER BY record_id, valid_from", (user_id,)):
+                out.setdefault(rid, []).append(Interval(datetime.fromtimestamp(start, UTC),
+                                                        datetime.fromtimestamp(end, UTC)))
+        return out
 
     def _history_and_links(self, user_id: str
                            ) -> tuple[dict[str, list[Version]], dict[str, list[Link]]]:
