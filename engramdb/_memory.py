@@ -89,6 +89,7 @@ class Memory:
         self._retriever.adjust = self._lifecycle_rank
         self._embedder_checked = False
         self._lock = threading.Lock()
+        self._merge_lock = threading.Lock()
 
     @property
     def max_text_chars(self) -> int:
@@ -161,12 +162,17 @@ class Memory:
 
     def _store_memory(self, scope: Scope, record: Record, metadata: Mapping[str, Any] | None,
                       vectors: np.ndarray | None, merge: bool | None) -> Record:
-        if record.kind == "memory" and self.merge_threshold is not None and merge is not False:
+        if record.kind != "memory" or self.merge_threshold is None or merge is False:
+            return self._write([NewRecord(record, record.text,
+                                          expand_record(record, self.expand))], None, vectors)[0]
+        # check-then-write as one step for this process's threads: two near-duplicates
+        # added at once must not both miss each other (other processes: see the notes)
+        with self._merge_lock:
             merged, vectors = self._merge(scope, record, metadata, vectors)
             if merged is not None:
                 return merged
-        item = NewRecord(record, record.text, expand_record(record, self.expand))
-        return self._write([item], None, vectors)[0]
+            item = NewRecord(record, record.text, expand_record(record, self.expand))
+            return self._write([item], None, vectors)[0]
 
     def _merge(self, scope: Scope, record: Record, metadata: Mapping[str, Any] | None,
                vectors: np.ndarray | None = None) -> tuple[Record | None, np.ndarray]:

@@ -145,3 +145,31 @@ def test_reinforcement_gives_up_when_another_thread_holds_the_connection(tmp_pat
         writer.join()
     store.touch(Scope("ana"), ["0" * 24], datetime.now(UTC))  # free again: no error
     store.close()
+
+
+def test_near_duplicates_added_by_two_threads_at_once_are_merged(tmp_path, monkeypatch):
+    import threading
+    import time as _time
+
+    import engramdb.lifecycle.merge as merge_mod
+    from engramdb import Memory
+
+    real = merge_mod.find_duplicate
+
+    def slow(*args, **kwargs):  # widen the window between the check and the write
+        found = real(*args, **kwargs)
+        _time.sleep(0.2)
+        return found
+
+    monkeypatch.setattr(merge_mod, "find_duplicate", slow)
+    with Memory(tmp_path / "m.db", embedder="fake") as mem:
+        texts = ["My sister Ana lives in Porto.", "My sister Ana lives in Porto now."]
+        threads = [threading.Thread(target=mem.add, args=(t,), kwargs={"user_id": "u"})
+                   for t in texts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        records = mem.list(user_id="u")
+        assert len(records) == 1, [r.text for r in records]
+        assert records[0].metadata.get("merged_from")
