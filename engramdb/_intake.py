@@ -24,13 +24,14 @@ from ._models import (
     check_text,
     content_hash,
     new_id,
+    shown,
     to_utc,
     utcnow,
 )
 from .lifecycle.decay import importance_signal
 from .store import NewRecord
 
-__all__ = ["KINDS", "Intake", "bounded", "coerce_turn", "memory_fields", "when"]
+__all__ = ["KINDS", "Intake", "bounded", "coerce_turn", "index_text", "memory_fields", "when"]
 
 KINDS: tuple[str, ...] = get_args(RecordKind)
 
@@ -70,17 +71,16 @@ class Intake:
     def turn_item(self, scope: Scope, i: int, turn: Turn, start: datetime) -> NewRecord:
         text = check_text(turn.text, what=f"turn {i} text", limit=self.max_text_chars)
         when = turn.timestamp or start + timedelta(seconds=i)
-        record = self.record(scope, text, kind="turn", timestamp=when,
-                                  metadata=turn.metadata, speaker=turn.speaker, role=turn.role,
-                                  position=i)
-        return NewRecord(record, f"{turn.speaker}: {text}")
+        record = self.record(scope, text, kind="turn", timestamp=when, metadata=turn.metadata,
+                             speaker=turn.speaker, role=turn.role, position=i)
+        return NewRecord(record, index_text(record))
 
     def record(self, scope: Scope, text: str, *, kind: str, timestamp: datetime | None,
                     metadata: Mapping[str, Any] | None, importance: float | None = None,
                     speaker: str | None = None, role: str | None = None,
                     position: int | None = None) -> Record:
         if kind not in KINDS:
-            raise InvalidInputError(f"kind must be one of {KINDS}, not {kind!r}")
+            raise InvalidInputError(f"kind must be one of {KINDS}, not {shown(kind)}")
         now = utcnow()
         return Record(
             id=new_id(), kind=kind, text=text, user_id=scope.user_id,  # type: ignore[arg-type]
@@ -113,16 +113,23 @@ class Intake:
         r = item.record
         Scope(r.user_id, r.agent_id, r.session_id)  # raises for a bad owner
         if r.kind not in KINDS:
-            raise InvalidInputError(f"kind must be one of {KINDS}, not {r.kind!r}")
+            raise InvalidInputError(f"kind must be one of {KINDS}, not {shown(r.kind)}")
         check_id(r.id)
         check_text(r.text, limit=self.max_text_chars)
         self.metadata(r.metadata)
         now = utcnow()  # a hand-written record may lack what the store requires
         record = replace(r, created_at=r.created_at or now,
                          updated_at=r.updated_at or r.created_at or now)
-        index_text = f"{r.speaker or 'user'}: {r.text}" if r.kind == "turn" else r.text
-        return NewRecord(record, index_text, links=list(item.links), history=list(item.history),
-                         past_validity=list(item.past_validity))
+        return NewRecord(record, index_text(record), links=list(item.links),
+                         history=list(item.history), past_validity=list(item.past_validity))
+
+
+def index_text(record: Record) -> str:
+    """What the lexical index and the embedder see: a turn with its speaker ("Ana: ..."),
+    as questions name people; any other record as it is."""
+    if record.kind == "turn" and record.speaker:
+        return f"{record.speaker}: {record.text}"
+    return record.text
 
 
 def when(value: datetime | str | float | None) -> datetime | None:
@@ -135,7 +142,7 @@ def when(value: datetime | str | float | None) -> datetime | None:
 def bounded(name: str, value: object, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidInputError(f"{name} must be an integer between {low} and {high}, "
-                                f"not {value!r}")
+                                f"not {shown(value)}")
 
 
 def coerce_turn(index: int, turn: Turn | Mapping[str, Any]) -> Turn:

@@ -14,7 +14,7 @@ from typing import IO, Any
 import numpy as np
 
 from ._errors import InvalidInputError, ProviderError
-from ._intake import Intake, bounded, coerce_turn, memory_fields, when
+from ._intake import Intake, bounded, coerce_turn, index_text, memory_fields, when
 from ._models import (
     AuditEntry,
     ExportedRecord,
@@ -41,7 +41,7 @@ from .lifecycle.profile import Profile
 from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
 from .recall.expand import ExpandOptions, expand_record, expand_session, rekey_followers
 from .recall.pipeline import RecallConfig, Retriever
-from .store import NewRecord, SQLiteStore, Store
+from .store import NewRecord, Store, open_sqlite
 
 __all__ = ["Memory", "default_path"]
 
@@ -71,7 +71,8 @@ class Memory:
         from .lifecycle.privacy import resolve_kinds
 
         self.embedder = get_embedder(embedder)
-        self.store = store if store is not None else _open_sqlite(path, busy_timeout)
+        self.store = store if store is not None else open_sqlite(
+            default_path() if path is None else path, busy_timeout=busy_timeout)
         self._intake = Intake(max_text_chars, max_metadata_bytes, resolve_kinds(redact))
         #: dense cosine for a near-duplicate memory merge; None disables merging
         self.merge_threshold = cosine_threshold(self.embedder.name) if merge else None
@@ -368,12 +369,12 @@ class Memory:
         scope = Scope(user_id)
         old = self.get(record_id, user_id=user_id)
         text, _ = self._intake.redacted(check_text(text, limit=self.max_text_chars), None, redact)
-        index_text = f"{old.speaker}: {text}" if old.kind == "turn" else text
+        index = index_text(replace(old, text=text))
         self._check_embedder()
-        vector = self._embed_records([index_text], [old.speaker])[0]
+        vector = self._embed_records([index], [old.speaker])[0]
         before = self.store.neighbours(scope, old, self.expand.window_before, 0)
         keys = expand_session([*before, replace(old, text=text)], None, self.expand)[-1]
-        new = self.store.update(scope, record_id, text=text, index_text=index_text,
+        new = self.store.update(scope, record_id, text=text, index_text=index,
                                 vector=vector, reason=reason, keys=keys)
         rekey_followers(self.store, scope, new, self.expand)
         closed = self._updates.refresh(scope, new)  # its slot facts changed with its text
@@ -559,23 +560,6 @@ class Memory:
         records = [i for i in items if isinstance(i, ExportedRecord)]
         write_jsonl(fp, sessions, records)
         return len(records)
-
-
-def _open_sqlite(path: str | os.PathLike[str] | None,
-                 busy_timeout: float = 5.0) -> SQLiteStore:
-    """The store at ``path``, its folder created. Errors name the path and the cause."""
-    from ._errors import StoreError
-    from .store._sqlite_base import check_path
-
-    target = Path(path) if path is not None else default_path()
-    if str(target) != ":memory:":
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:  # mkdir says "File exists" for a file in the way: say why
-            check_path(str(target))
-            raise StoreError(f"{target}: cannot create its folder: "
-                             f"{exc.strerror or exc}") from exc
-    return SQLiteStore(target, busy_timeout=busy_timeout)
 
 
 def _capacity(value: int | None) -> int | None:

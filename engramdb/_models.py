@@ -34,8 +34,10 @@ def utcnow() -> datetime:
 
 
 def shown(value: object, limit: int = 60) -> str:
-    """``repr(value)`` for an error message, cut to ``limit`` characters: a message must
-    not echo a whole oversized input back."""
+    """``repr(value)`` for an error message, cut to about ``limit`` characters: a message
+    must not echo a whole oversized input back."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= limit else value[:limit] + "…")
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "…"
 

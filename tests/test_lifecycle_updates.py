@@ -332,3 +332,20 @@ def test_deleting_a_reasserted_fact_erases_its_past_intervals(mem: Memory) -> No
     assert raw.execute("SELECT count(*) FROM past_validity").fetchone()[0] == 1
     mem.delete(berlin.id, user_id="ana")
     assert raw.execute("SELECT count(*) FROM past_validity").fetchone()[0] == 0
+
+
+def test_a_fact_superseded_the_instant_it_began_exports_and_restores(mem: Memory,
+                                                                     tmp_path) -> None:
+    from engramdb._importer import import_file
+
+    mem.add("I live in Berlin.", user_id="ana", timestamp=T2)
+    mem.add("I moved to Paris.", user_id="ana", timestamp=T2)  # same instant
+    mem.add("I live in Berlin.", user_id="ana", timestamp=T3)
+    assert mem.store._db.raw.execute("SELECT count(*) FROM past_validity").fetchone()[0] == 0
+    path = tmp_path / "ana.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        mem.export(fh, user_id="ana")
+    with Memory(tmp_path / "copy.db", embedder="fake") as copy:
+        assert import_file(copy, path).created == 2
+        assert [h.text for h in copy.search("where do I live?", user_id="ana")] == [
+            "I live in Berlin."]

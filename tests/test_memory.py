@@ -288,3 +288,19 @@ def test_errors_do_not_echo_oversized_input():
             with pytest.raises(error) as info:
                 call()
             assert len(str(info.value)) < 200, str(info.value)[:300]
+
+
+def test_a_speakerless_turn_is_indexed_the_same_after_an_update():
+    with Memory(":memory:", embedder="fake") as mem:
+        turn = mem.add("We talked about the garden.", user_id="u", kind="turn")
+        mem.update(turn.id, "We talked about the orchard.", user_id="u")
+        assert mem.search("None", user_id="u", method="bm25") == []  # no "None: ..." prefix
+        assert [h.id for h in mem.search("orchard", user_id="u", method="bm25")] == [turn.id]
+
+
+def test_limit_errors_do_not_echo_huge_values():
+    with Memory(":memory:", embedder="fake") as mem:
+        mem.add("I like tea.", user_id="u")
+        with pytest.raises(InvalidInputError) as info:
+            mem.search("tea", user_id="u", limit="9" * 100_000)
+        assert len(str(info.value)) < 200

@@ -103,9 +103,10 @@ class Context:
 def open_memory(path: Path, embedder: str | None) -> Memory:
     """``Memory`` on ``path``. Without an embedder name, an existing database is opened
     with the one it was built with (a file holds one embedder's vectors), else minilm."""
-    from .._memory import Memory, _open_sqlite
+    from .._memory import Memory
+    from ..store import open_sqlite
 
-    store = _open_sqlite(path)  # creates the folder; names what is wrong with the path
+    store = open_sqlite(path)  # creates the folder; names what is wrong with the path
     try:
         recorded = store.meta("embedder")  # "name:dim", written by the first write
         name = embedder or (recorded.rsplit(":", 1)[0] if recorded else DEFAULT_EMBEDDER)

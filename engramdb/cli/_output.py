@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .._models import Hit, Record, Session, Stats, Version
+from .._models import shown as _shown
 
 __all__ = ["Output", "clip_quoted", "shown", "to_jsonable", "when"]
 
@@ -30,7 +31,7 @@ _LONG_QUOTED = re.compile(rf"(?<!\w)(['\"])([^'\"\n]{{{ECHO_LIMIT}}})[^'\"\n]+\1
 
 def shown(value: str) -> str:
     """``repr(value)``, cut to ECHO_LIMIT characters: for echoing what the user typed."""
-    return repr(value if len(value) <= ECHO_LIMIT else value[:ECHO_LIMIT] + "…")
+    return _shown(value, ECHO_LIMIT)
 
 
 def clip_quoted(message: str) -> str:

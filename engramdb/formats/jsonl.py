@@ -239,9 +239,10 @@ def _past_validity(obj: Mapping[str, Any], item: Item) -> list[Interval]:
         where = f"past_validity[{i}]"
         entry = item.obj(entry, where)
         start, end = (_time(entry, key, item, f"{where}.{key}") for key in ("from", "to"))
-        if start is None or end is None or not start < end:
+        if start is None or end is None or start > end:
             raise item.error(where, "needs \"from\" before \"to\" (ISO 8601 timestamps)")
-        out.append(Interval(start, end))
+        if start < end:  # an empty interval (older exports wrote some) holds no time
+            out.append(Interval(start, end))
     return out
 
 

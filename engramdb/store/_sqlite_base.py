@@ -91,7 +91,8 @@ def where_clause(scope: Scope, filters: Filters, alias: str = "r") -> tuple[str,
         at = filters.as_of.timestamp()
         parts.append(f"((coalesce({a}.valid_from, {a}.timestamp, {a}.created_at) <= ? AND "
                      f"({a}.valid_to IS NULL OR {a}.valid_to > ?)) OR EXISTS (SELECT 1 FROM "
-                     f"past_validity p WHERE p.record_id = {a}.id AND p.valid_from <= ? AND "
+                     f"past_validity p WHERE p.record_id = {a}.id AND p.user_id = {a}.user_id AND "
+                     "p.valid_from <= ? AND "
                      "p.valid_to > ?))")
         params.extend((at, at, at, at))
     elif not (filters.include_superseded or filters.include_archived):

@@ -119,8 +119,9 @@ class LifecycleMixin:
                          (old.id, old.user_id, old.version + 1, old.text, now, "reassert",
                           reason))
             start = old.valid_from or old.timestamp or old.created_at
-            conn.execute("INSERT OR REPLACE INTO past_validity VALUES (?,?,?,?)",
-                         (old.id, old.user_id, ts(start), ts(old.valid_to)))
+            if start is not None and start < old.valid_to:  # superseded the instant it began: nothing to keep
+                conn.execute("INSERT OR REPLACE INTO past_validity VALUES (?,?,?,?)",
+                             (old.id, old.user_id, ts(start), ts(old.valid_to)))
             conn.execute("UPDATE records SET valid_from=?, timestamp=?, valid_to=NULL, "
                          "superseded_by=NULL, version=version+1, updated_at=? WHERE rowid=?",
                          (at.timestamp(), at.timestamp(), now, rowid))

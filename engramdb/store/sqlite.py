@@ -7,21 +7,22 @@ import os
 import sqlite3
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .._errors import InvalidInputError, NotFoundError
+from .._errors import InvalidInputError, NotFoundError, StoreError
 from .._models import (ExportedRecord, Filters, Interval, Link, Record, Scope, Session, Stats,
                        Version, check_id, content_hash)
 from ._migrations import latest_version
 from ._protocol import Key, Match, NewRecord
-from ._sqlite_base import (RECORD_COLUMNS, Connection, dt, has_narrowing, row_to_record,
-                           row_to_session, scope_token, ts, where_clause)
+from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path, dt, has_narrowing,
+                           row_to_record, row_to_session, scope_token, ts, where_clause)
 from ._sqlite_lifecycle import LifecycleMixin
 from ._vectors import ExactVectorIndex, VectorBlock
 
-__all__ = ["SQLiteStore", "GRAPH_KEY_KINDS"]
+__all__ = ["SQLiteStore", "GRAPH_KEY_KINDS", "open_sqlite"]
 
 #: key kinds that are edges of the entity graph, kept out of the lexical key index
 GRAPH_KEY_KINDS = frozenset({"entity"})
@@ -549,3 +550,16 @@ class SQLiteStore(LifecycleMixin):
 
     def close(self) -> None:
         self._db.close()
+
+
+def open_sqlite(path: str | os.PathLike[str], *, busy_timeout: float = 5.0) -> SQLiteStore:
+    """The store at ``path``, its folder created. Errors name the path and the cause."""
+    target = Path(path)
+    if str(target) != ":memory:":
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # mkdir says "File exists" for a file in the way: say why
+            check_path(str(target))
+            raise StoreError(f"{target}: cannot create its folder: "
+                             f"{exc.strerror or exc}") from exc
+    return SQLiteStore(target, busy_timeout=busy_timeout)
