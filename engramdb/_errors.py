@@ -78,14 +78,15 @@ class ImportFormatError(InvalidInputError):
 
 
 class ImportConflictError(InvalidInputError):
-    """Records to import carry the ids of different stored records; nothing was imported.
-    ``conflicts`` lists ``"file:line: record <id>: what differs"`` for each."""
+    """Records to import carry ids that already name other records (stored ones, or
+    another line of the same file); nothing was imported. ``conflicts`` lists
+    ``"file:line: record <id>: what differs"`` for each."""
 
     def __init__(self, conflicts: list[str]) -> None:
         shown = "; ".join(conflicts[:5]) + (f"; and {len(conflicts) - 5} more"
                                             if len(conflicts) > 5 else "")
         super().__init__(f"{len(conflicts)} record(s) to import have the id of a different "
-                         f"stored record; nothing was imported: {shown}")
+                         f"record; nothing was imported: {shown}")
         self.conflicts = conflicts
 
 

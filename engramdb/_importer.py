@@ -18,14 +18,17 @@ of those ids:
 * a stored record with the same content (kind, owner, speaker, role, position,
   text, version) is skipped: re-importing is idempotent, and what changed since
   the export (strength, archiving, validity) is kept;
-* a *different* stored record under the same id is a conflict: nothing is
-  written and :class:`ImportConflictError` lists every one (``skip_bad`` lists
-  them in ``report.skipped`` and imports the rest, leaving the stored records);
+* a *different* stored record under the same id — of any user, since an id names
+  one record in the whole database — is a conflict, and so is an id the file
+  gives to two different records: nothing is written and
+  :class:`ImportConflictError` lists every one (``skip_bad`` lists them in
+  ``report.skipped`` and imports the rest, leaving the stored records);
 * a record whose content is stored under another id is not stored twice.
 
 With ``user_id`` the records move to that user under new ids (an id names one
 record of one user), derived from the old ids so that importing the same file
-twice still stores nothing twice; references between them follow.
+twice still stores nothing twice; references between them follow. Their sessions
+move as ``"<old user>:<session id>"``, so that two users' ``"s1"`` stay two sessions.
 
 **Replay.** Everything else — a version-1 export of an older engramdb, a
 hand-written JSONL file, LoCoMo, LongMemEval — is added through the ordinary
@@ -47,10 +50,20 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import groupby
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
-from ._errors import ImportConflictError, ImportFormatError, InvalidInputError
-from ._models import ExportedRecord, Record, Scope, Session, Turn
+from ._errors import EngramError, ImportConflictError, ImportFormatError, InvalidInputError
+from ._models import (
+    ExportedRecord,
+    Record,
+    RecordKind,
+    Scope,
+    Session,
+    Turn,
+    check_id,
+    check_text,
+    content_hash,
+)
 
 if TYPE_CHECKING:
     from ._memory import Memory
@@ -102,14 +115,10 @@ class _Checker:
     def problem(self, text: str, metadata: Mapping[str, Any],
                 importance: float = 0.5) -> tuple[str, str] | None:
         """(field, reason) of the first problem, or None."""
-        if not text.strip():
-            return "text", "empty text"
-        if len(text) > self.max_text:
-            return "text", f"text has {len(text)} characters; the limit is {self.max_text}"
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:  # "\ud800" in a JSON file: no database can store it
-            return "text", "text is not valid Unicode: it holds a lone surrogate"
+        try:  # the write's own text rule: empty, invisible, too long, lone surrogates
+            check_text(text, limit=self.max_text)
+        except InvalidInputError as exc:
+            return "text", str(exc)
         try:
             size = len(json.dumps(dict(metadata), allow_nan=False))
         except ValueError:  # NaN/Infinity: accepted by json.loads, but not JSON
@@ -120,11 +129,43 @@ class _Checker:
             return "importance", f"importance must be between 0 and 1, got {importance}"
         return None
 
+    def restorable(self, row: _Row) -> bool:
+        """Whether :meth:`Memory.add_exported` takes the record as it will be written (after
+        a move to another user): the owner, kind and id checks it makes beside those of
+        text and metadata (``problem``, on reading), so that a bad record fails before the
+        first write rather than after a batch was committed."""
+        r = row.record
+        problem = _owner_problem(r)
+        if problem is not None:
+            name, reason = problem
+            self.reject(ImportFormatError(f"record {r.id}: {reason}", path=self.path,
+                                          line=row.line, field=name))
+        return problem is None
+
     def reject(self, error: ImportFormatError) -> None:
         """Raise (the default) or, with ``skip_bad``, note the problem and go on."""
         if not self.skip_bad:
             raise error
         self.skipped.append(str(error))
+
+
+_KINDS: tuple[str, ...] = get_args(RecordKind)
+
+
+def _owner_problem(r: Record) -> tuple[str, str] | None:
+    """(field, reason) if the record's owner, kind or id is one the store refuses."""
+    for name in ("user_id", "agent_id", "session_id"):  # one at a time: to name the field
+        try:
+            Scope(**{"user_id": "-", name: getattr(r, name)})
+        except EngramError as exc:
+            return name, str(exc)
+    if r.kind not in _KINDS:
+        return "kind", f"kind must be one of {', '.join(_KINDS)}, got {r.kind!r}"
+    try:
+        check_id(r.id)
+    except EngramError as exc:
+        return "id", str(exc)
+    return None
 
 
 def import_file(memory: Memory, path: str | os.PathLike[str], *, format: str | None = None,
@@ -372,6 +413,8 @@ def _plan_restore(path: str, user_id: str | None, checker: _Checker) -> list[_Pl
         plan += [_Restore(user, batch[i:i + _BATCH]) for i in range(0, len(batch), _BATCH)]
     if user_id is not None:
         plan = _rehomed(plan, user_id)
+    for write in plan:  # after the move: what is written is the moved record
+        write.rows = [row for row in write.rows if checker.restorable(row)]
     return list(plan)  # list[_Restore] -> list[_Planned]
 
 
@@ -382,22 +425,50 @@ def _moved_id(record_id: str, user_id: str) -> str:
     return record_id[:12] + digest[:12]
 
 
+#: the longest id of a user, agent or session (``Scope``)
+_MAX_SCOPE_ID = 200
+
+
+def _moved_session(session_id: str, old_user: str, user_id: str) -> str:
+    """A session's id under ``user_id``: prefixed with its old user, so that two users'
+    "s1" stay two sessions. Too long for an id, it is cut and ends in a digest of the
+    whole, so that two long ids cut alike still differ."""
+    if old_user == user_id:
+        return session_id
+    moved = f"{old_user}:{session_id}"
+    if len(moved) <= _MAX_SCOPE_ID:
+        return moved
+    digest = hashlib.sha256(moved.encode()).hexdigest()[:16]
+    return f"{moved[:_MAX_SCOPE_ID - len(digest) - 1]}~{digest}"
+
+
 def _rehomed(plan: list[_Restore], user_id: str) -> list[_Restore]:
-    """Everything moved to ``user_id``: moved records get new ids, and every reference
-    to them (``superseded_by``, links) follows."""
+    """Everything moved to ``user_id``: moved records get new ids and session ids, and
+    every reference to them (``superseded_by``, links) follows."""
     ids = {row.record.id: _moved_id(row.record.id, user_id)
            for write in plan for row in write.rows if row.record.user_id != user_id}
 
     def moved(row: _Row) -> _Row:
         r, new_id = row.record, ids.get(row.record.id, row.record.id)
-        record = replace(r, id=new_id, user_id=user_id,
+        session = (None if r.session_id is None
+                   else _moved_session(r.session_id, r.user_id, user_id))
+        digest = r.content_hash
+        if r.kind == "turn" and session != r.session_id:  # a turn's hash names its session
+            digest = content_hash(r.kind, r.text, session_id=session, position=r.position,
+                                  speaker=r.speaker)
+        record = replace(r, id=new_id, user_id=user_id, session_id=session, content_hash=digest,
                          superseded_by=ids.get(r.superseded_by or "", r.superseded_by))
-        return _Row(row.line, ExportedRecord(
-            record, [replace(v, record_id=new_id) for v in row.item.history],
-            [replace(k, dst_id=ids.get(k.dst_id, k.dst_id)) for k in row.item.links]))
+        return _Row(row.line, replace(  # replace: what else the item carries comes along
+            row.item, record=record,
+            history=[replace(v, record_id=new_id) for v in row.item.history],
+            links=[replace(k, dst_id=ids.get(k.dst_id, k.dst_id)) for k in row.item.links]))
+
+    def moved_session(s: Session) -> Session:
+        return replace(s, user_id=user_id,
+                       session_id=_moved_session(s.session_id, s.user_id, user_id))
 
     return [_Restore(user_id, [moved(row) for row in w.rows],
-                     replace(w.session, user_id=user_id) if w.session else None) for w in plan]
+                     moved_session(w.session) if w.session else None) for w in plan]
 
 
 #: what makes a stored record "the same" as one to import: the rest (strength,
@@ -405,33 +476,77 @@ def _rehomed(plan: list[_Restore], user_id: str) -> list[_Restore]:
 _IDENTITY = ("kind", "user_id", "agent_id", "session_id", "speaker", "role", "position",
              "text", "version")
 
+_Conflict = tuple[_Row, str]
+
+
+def _differ(a: Record, b: Record) -> str:
+    """The identity fields in which two records differ, "" for the same record."""
+    differ = [f for f in _IDENTITY if getattr(a, f) != getattr(b, f)]
+    # The store finds an already stored record by its content hash, so under one id a
+    # hash of its own (a hand-edited file) would fail the write too. It follows from the
+    # fields above, so it is named only when it alone differs.
+    if not differ and a.content_hash != b.content_hash:
+        differ = ["content_hash"]
+    return ", ".join(differ)
+
 
 def _drop_conflicts(memory: Memory, plan: list[_Planned], checker: _Checker) -> None:
-    """Find records to restore whose id holds a different stored record, before anything
-    is written: raise :class:`ImportConflictError`, or with ``skip_bad`` list and drop
-    them. The same record already stored is left to the store (it is skipped there)."""
-    wanted: dict[str, dict[str, _Row]] = {}
+    """Find records to restore whose id holds a different stored record, or that the
+    file gives to two different records, before anything is written: raise
+    :class:`ImportConflictError`, or with ``skip_bad`` list and drop them. The same
+    record already stored (or repeated) is left to the store (it is skipped there)."""
+    first, repeats = _first_rows(plan)
+    stored = _stored_conflicts(memory, first)
+    conflicts = sorted(repeats + stored, key=lambda c: c[0].line)
+    messages = [f"{checker.path}:{row.line}: record {row.record.id}: {reason}"
+                for row, reason in conflicts]
+    if messages and not checker.skip_bad:
+        raise ImportConflictError(messages)
+    checker.skipped.extend(messages)
+    # a stored clash drops every row of that id; a repeat drops only itself, not the first
+    ids, lines = {row.record.id for row, _ in stored}, {row.line for row, _ in repeats}
     for write in plan:
-        if isinstance(write, _Restore):
-            for row in write.rows:
-                wanted.setdefault(write.user_id, {})[row.record.id] = row
-    conflicts: list[str] = []
-    clashing: set[str] = set()
-    for user, rows in wanted.items():
-        for stored in memory.store.get(Scope(user), list(rows)):
-            row = rows[stored.id]
-            differ = [f for f in _IDENTITY if getattr(stored, f) != getattr(row.record, f)]
-            if differ:
-                conflicts.append(f"{checker.path}:{row.line}: record {stored.id}: "
-                                 f"{', '.join(differ)} differ from the stored record's")
-                clashing.add(stored.id)
-    if conflicts and not checker.skip_bad:
-        raise ImportConflictError(conflicts)
-    checker.skipped.extend(conflicts)
-    for write in plan:
-        if isinstance(write, _Restore) and clashing:
-            write.rows = [row for row in write.rows if row.record.id not in clashing]
+        if isinstance(write, _Restore) and conflicts:
+            write.rows = [row for row in write.rows
+                          if row.record.id not in ids and row.line not in lines]
     plan[:] = [w for w in plan if not isinstance(w, _Restore) or w.rows or w.session]
+
+
+def _first_rows(plan: list[_Planned]) -> tuple[dict[str, _Row], list[_Conflict]]:
+    """The first row of each id to restore (in file order), and the later rows that give
+    that id to a different record: the store would refuse them halfway through."""
+    rows = sorted((row for w in plan if isinstance(w, _Restore) for row in w.rows),
+                  key=lambda row: row.line)
+    first: dict[str, _Row] = {}
+    repeats: list[_Conflict] = []
+    for row in rows:
+        earlier = first.setdefault(row.record.id, row)
+        differ = _differ(earlier.record, row.record) if earlier is not row else ""
+        if differ:
+            repeats.append((row, f"line {earlier.line} has this id, with other {differ}"))
+    return first, repeats
+
+
+def _stored_conflicts(memory: Memory, rows: Mapping[str, _Row]) -> list[_Conflict]:
+    """Rows whose id holds a different stored record, of their user or any other."""
+    mine: dict[str, list[str]] = {}
+    for record_id, row in rows.items():
+        mine.setdefault(row.record.user_id, []).append(record_id)
+    out: list[_Conflict] = []
+    found: set[str] = set()
+    for user, ids in mine.items():
+        for stored in memory.store.get(Scope(user), ids):
+            found.add(stored.id)
+            differ = _differ(stored, rows[stored.id].record)
+            if differ:
+                out.append((rows[stored.id], f"{differ} differ from the stored record's"))
+    # An id is unique in the whole database, so one that another user holds clashes as
+    # surely. Only ids not found above can be such; the message does not say whose it is
+    # (that is not the importer's to know), nor how that record differs.
+    others = [record_id for record_id in rows if record_id not in found]
+    out += [(rows[record_id], "a different stored record has this id")
+            for record_id in sorted(memory.store.taken(others))]
+    return out
 
 
 # ------------------------------------------------------------ LoCoMo / LME

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engramdb import Filters, ImportConflictError, Memory, Record, Scope
+from engramdb import Filters, ImportConflictError, ImportFormatError, Memory, Record, Scope
 from engramdb._importer import import_file
 
 T0 = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
@@ -236,3 +236,125 @@ def test_a_hand_written_version_2_file_is_restored_as_written(tmp_path: Path) ->
         assert paris.created_at is not None and hello.session_id == "s9"
         assert m.sessions(user_id="ana") == []
         assert [h.id for h in m.search("hello", user_id="ana")] == [hello.id]
+
+
+# ------------------------------------------- what the planning pass must catch
+def _lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _write(path: Path, lines: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    return path
+
+
+def _counts(m: Memory) -> tuple[int, int]:
+    stats = m.stats()
+    return stats.records, stats.sessions
+
+
+def _one_session_and_a_note(tmp_path: Path, user: str = "eve") -> Path:
+    """An export of one user: header, a session, its turn, a stand-alone note (line 4)."""
+    with Memory(tmp_path / f"{user}-source.db", embedder="fake") as m:
+        m.add_session([{"speaker": user, "text": "hello there friend"}], user_id=user,
+                      session_id="s1", started_at=T0)
+        m.add("I like tea.", user_id=user, timestamp=T0 + timedelta(days=1))
+        path = _export(m, tmp_path / f"{user}.jsonl")
+    assert [line["type"] for line in _lines(path)] == [
+        "engramdb-export", "session", "record", "record"] and _lines(path)[3]["kind"] == "memory"
+    return path
+
+
+def test_an_id_another_user_holds_is_a_conflict_found_before_any_write(tmp_path: Path) -> None:
+    """Ids are unique in the whole database: a file record under the id of another user's
+    record fails the import before its session is written, without naming that user."""
+    lines = _lines(_one_session_and_a_note(tmp_path))
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        secret = m.add("Bob's secret plan.", user_id="bob")
+        lines[3].update(id=secret.id, text="Eve's note.")
+        del lines[3]["content_hash"]
+        path = _write(tmp_path / "evil.jsonl", lines)
+        before = _counts(m)
+        with pytest.raises(ImportConflictError) as info:
+            import_file(m, path)
+        assert _counts(m) == before and m.list(user_id="eve") == []
+        (conflict,) = info.value.conflicts
+        assert conflict.startswith(f"{path}:4: record {secret.id}:")
+        assert "bob" not in str(info.value).lower() and "secret" not in str(info.value).lower()
+        report = import_file(m, path, skip_bad=True)  # the rest; bob's record untouched
+        assert report.skipped == [conflict] and report.created == 1
+        assert [r.text for r in m.list(user_id="eve")] == ["hello there friend"]
+        assert m.get(secret.id, user_id="bob") == secret
+
+
+def test_an_id_the_file_gives_to_two_records_is_a_conflict(tmp_path: Path) -> None:
+    lines = _lines(_one_session_and_a_note(tmp_path))
+    again = {k: v for k, v in lines[3].items() if k != "content_hash"}
+    path = _write(tmp_path / "twice.jsonl", [*lines, dict(again, text="I like coffee.")])
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        with pytest.raises(ImportConflictError) as info:
+            import_file(m, path)
+        assert _counts(m) == (0, 0)
+        (conflict,) = info.value.conflicts
+        assert conflict.startswith(f"{path}:5: record {lines[3]['id']}: line 4 ")
+        report = import_file(m, path, skip_bad=True)  # the first keeps the id
+        assert report.skipped == [conflict]
+        assert m.get(str(lines[3]["id"]), user_id="eve").text == "I like tea."
+    same = _write(tmp_path / "same.jsonl", [*lines, lines[3]])  # a plain repeat is fine
+    with Memory(tmp_path / "m2.db", embedder="fake") as m:
+        assert import_file(m, same).created == 2
+
+
+def test_user_override_keeps_past_validity(tmp_path: Path) -> None:
+    """A fact superseded and stated again keeps its earlier interval when it moves."""
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        m.add("I live in Berlin.", user_id="ana", timestamp="2023-01-01")
+        m.add("I moved to Paris.", user_id="ana", timestamp="2024-01-01")
+        m.add("I live in Berlin.", user_id="ana", timestamp="2024-09-01")
+        backup = _export(m, tmp_path / "ana.jsonl")
+        import_file(m, backup, user_id="bob")
+        for user in ("ana", "bob"):
+            then = m.search("where do I live?", user_id=user, as_of="2023-06-01")
+            assert [h.text for h in then] == ["I live in Berlin."], user
+
+
+def test_user_override_keeps_two_users_sessions_apart(tmp_path: Path) -> None:
+    """Two users' "s1" moved to one user are two sessions, their ids prefixed with the old
+    user (cut to the 200-character limit, still distinct); importing again adds nothing."""
+    long_user, long_sid = "u" * 150, "s" * 150
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        for user, sid in (("alice", "s1"), ("carol", "s1"), (long_user, long_sid + "a"),
+                          (long_user, long_sid + "b")):
+            m.add_session([{"speaker": "user", "text": "hi"},
+                           {"speaker": "bot", "text": f"hello {user[:5]} {sid[-1]}"}],
+                          user_id=user, session_id=sid, started_at=T0)
+        backup = _export(m, tmp_path / "all.jsonl")
+    with Memory(tmp_path / "t.db", embedder="fake") as t:
+        report = import_file(t, backup, user_id="bob")
+        sessions = {s.session_id: s.turn_count for s in t.sessions(user_id="bob")}
+        assert len(sessions) == 4 and set(sessions.values()) == {2}
+        assert {"alice:s1", "carol:s1"} <= set(sessions)
+        assert all(len(sid) <= 200 for sid in sessions)
+        for sid in sessions:
+            turns = t.list(user_id="bob", session_id=sid)
+            assert [r.position for r in turns] == [0, 1] and turns[0].text == "hi"
+        assert report.created == 8
+        assert import_file(t, backup, user_id="bob").created == 0
+        assert {s.session_id: s.turn_count for s in t.sessions(user_id="bob")} == sessions
+
+
+def test_invisible_text_is_refused_before_any_write(tmp_path: Path) -> None:
+    """The planning pass refuses what the write would: text of only whitespace and
+    zero-width characters fails the file, not the batch after some were committed."""
+    lines = _lines(_one_session_and_a_note(tmp_path))
+    lines[3].update(text="\u200b \u2060\ufeff")
+    del lines[3]["content_hash"]
+    path = _write(tmp_path / "blank.jsonl", lines)
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        with pytest.raises(ImportFormatError) as info:
+            import_file(m, path)
+        assert _counts(m) == (0, 0)
+        assert info.value.line == 4 and info.value.field == "text"
+        report = import_file(m, path, skip_bad=True)
+        assert len(report.skipped) == 1 and report.created == 1
+        assert [r.text for r in m.list(user_id="eve")] == ["hello there friend"]

@@ -192,3 +192,13 @@ def test_sqlite_store_implements_the_whole_protocol():
         proto_params = list(inspect.signature(getattr(Store, name)).parameters)
         impl_params = list(inspect.signature(impl).parameters)
         assert impl_params[:len(proto_params)] == proto_params, name
+
+
+def test_taken_says_which_ids_any_user_holds(store):
+    ana = _add(store, "ana", ["one"])
+    bob = _add(store, "bob", ["two"])
+    free = new_id()
+    assert store.taken([ana[0].id, bob[0].id, free]) == {ana[0].id, bob[0].id}
+    assert store.taken([]) == set()
+    with pytest.raises(InvalidIdError):
+        store.taken(["nope"])

@@ -106,6 +106,11 @@ class Store(Protocol):
 
     def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]: ...
 
+    def taken(self, ids: Sequence[str]) -> set[str]:
+        """Those of ``ids`` any user's record has (ids are unique store-wide): an importer
+        must know an id is taken without learning whose or what it holds."""
+        ...
+
     def find(self, scope: Scope, filters: Filters, *, limit: int | None = None,
              offset: int = 0, newest_first: bool = False) -> list[Record]: ...
 

@@ -269,6 +269,17 @@ class SQLiteStore(LifecycleMixin):
             raise NotFoundError(f"no record {record_id} for user {scope.user_id!r}")
         return row_to_record(row), row[-1]
 
+    def taken(self, ids: Sequence[str]) -> set[str]:
+        wanted = [check_id(i) for i in ids]
+        out: set[str] = set()
+        with self._db.read() as conn:
+            for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                out.update(r[0] for r in conn.execute(
+                    f"SELECT id FROM records WHERE id IN ({marks})", chunk))
+        return out
+
     def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]:
         ids = [check_id(i) for i in ids]
         with self._db.read() as conn:
