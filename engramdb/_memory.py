@@ -446,6 +446,23 @@ class Memory:
         VACUUM, truncate the WAL. Takes time proportional to the file's size."""
         return self.store.compact()
 
+    def reembed(self, *, user_id: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> int:
+        """Give every record new vectors from its text, with this memory's embedder and
+        pooling (``lifecycle.reembed``): after an upgrade, or to switch embedders. Without
+        ``user_id`` all users, and the file then records this embedder as its own."""
+        from .lifecycle.reembed import reembed
+
+        users = [Scope(user_id).user_id] if user_id is not None else self.store.users()
+        if user_id is not None:
+            self._check_embedder()  # one user cannot switch a shared file's embedder
+        done = reembed(self.store, users, lambda records: self._embed_records(
+            [index_text(r) for r in records], [r.speaker for r in records]), progress)
+        if user_id is None:
+            self.store.set_meta("embedder", f"{self.embedder.name}:{self.embedder.dim}")
+            self._embedder_checked = True
+        return done
+
     # --------------------------------------------------------- consolidation
     def consolidate(self, *, user_id: str, llm: Any = None,
                     session_id: str | None = None) -> ConsolidationReport:

@@ -53,7 +53,7 @@ def _import(sub: Any) -> None:
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
     memory = ctx.memory(create=True)
-    with _progress_bar(ctx, not ctx.out.json) as progress:
+    with progress_bar(ctx, not ctx.out.json) as progress:
         report = import_file(memory, args.file, format=args.format, user_id=ctx.user_flag,
                              skip_bad=args.skip_bad, progress=progress)
     _show_report(ctx, report)
@@ -61,9 +61,9 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
 
 
 @contextmanager
-def _progress_bar(ctx: Context, enabled: bool) -> Iterator[ProgressFn]:
+def progress_bar(ctx: Context, enabled: bool, label: str = "importing") -> Iterator[ProgressFn]:
     """A rich bar on stderr, shown only on a terminal (logs should not fill with frames)."""
-    bar = Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn(), console=ctx.out.err, transient=True,
                    disable=not (enabled and ctx.out.err.is_terminal))
     task = bar.add_task("import", total=None)

@@ -1,4 +1,5 @@
-"""`engram audit` (the lifecycle log) and `engram decay` (archive what has faded)."""
+"""`engram audit` (the lifecycle log), `engram decay` (archive what has faded) and
+`engram reembed` (new vectors for every record)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="keep at most N active records, archiving the weakest")
     p.add_argument("--dry-run", action="store_true", help="only show what would be archived")
 
+    add_command(
+        sub, "reembed", run_reembed, summary="compute every record's vector again",
+        description="Embed every record again from its stored text (archived and superseded\n"
+                    "ones too): after an upgrade of engramdb's embedding (sentence pooling), or\n"
+                    "to move the file to another embedder with --embedder. Without --user all\n"
+                    "users are done and the file then records the new embedder; an interrupted\n"
+                    "run leaves the old one in place, and running it again finishes the job.",
+        examples="  engram reembed\n"
+                 "  engram --embedder openai reembed\n"
+                 "  engram --user maya reembed --json\n")
+
 
 def run_audit(args: argparse.Namespace, ctx: Context) -> int:
     from ..lifecycle.audit import format_entry
@@ -51,6 +63,18 @@ def run_audit(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out.line(format_entry(entry))
     if not entries:
         ctx.out.note("no lifecycle actions recorded")
+    return 0
+
+
+def run_reembed(args: argparse.Namespace, ctx: Context) -> int:
+    from ._data import progress_bar
+
+    with progress_bar(ctx, not ctx.out.json, "re-embedding") as progress:
+        done = ctx.memory().reembed(user_id=ctx.user_flag, progress=progress)
+    if ctx.out.json:
+        ctx.out.emit({"records": done})
+    else:
+        ctx.out.note(f"re-embedded {done} record{'s' if done != 1 else ''}")
     return 0
 
 

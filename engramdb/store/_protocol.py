@@ -106,6 +106,10 @@ class Store(Protocol):
 
     def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]: ...
 
+    def set_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> int:
+        """Replace these records' vectors (re-embedding); returns how many were found."""
+        ...
+
     def taken(self, ids: Sequence[str]) -> set[str]:
         """Those of ``ids`` any user's record has (ids are unique store-wide): an importer
         must know an id is taken without learning whose or what it holds."""

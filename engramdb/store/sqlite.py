@@ -269,6 +269,21 @@ class SQLiteStore(LifecycleMixin):
             raise NotFoundError(f"no record {record_id} for user {scope.user_id!r}")
         return row_to_record(row), row[-1]
 
+    def set_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> int:
+        done = 0
+        with self._db.write() as conn:
+            for record_id, vector in vectors.items():
+                row = conn.execute("SELECT rowid FROM records WHERE id=? AND user_id=?",
+                                   (check_id(record_id), scope.user_id)).fetchone()
+                if row is not None:
+                    vec = np.asarray(vector, dtype=np.float32)
+                    conn.execute("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?)",
+                                 (row[0], scope.user_id, vec.shape[0], vec.tobytes()))
+                    done += 1
+            self._bump(conn, scope.user_id)
+        self._vectors.forget(scope.user_id)
+        return done
+
     def taken(self, ids: Sequence[str]) -> set[str]:
         wanted = [check_id(i) for i in ids]
         out: set[str] = set()
