@@ -194,13 +194,18 @@ def _record(obj: Mapping[str, Any], item: Item) -> Record:
     )
 
 
+def _entries(obj: Mapping[str, Any], key: str,
+             item: Item) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(``"key[i]"``, object) for each entry of an optional list of objects."""
+    for i, entry in enumerate(item.get(obj, key, list, optional=True) or []):
+        yield f"{key}[{i}]", item.obj(entry, f"{key}[{i}]")
+
+
 def _history(obj: Mapping[str, Any], record: Record, item: Item) -> list[Version]:
     """The versions of ``history``: each checked, numbered upwards, the last one the
     record's own (a file cut or edited by hand must not leave a history that lies)."""
     out: list[Version] = []
-    for i, entry in enumerate(item.get(obj, "history", list, optional=True) or []):
-        where = f"history[{i}]"
-        entry = item.obj(entry, where)
+    for where, entry in _entries(obj, "history", item):
         version = item.get(entry, "version", int, f"{where}.version")
         if version <= (out[-1].version if out else 0):
             raise item.error(f"{where}.version", "versions must be 1 or more and increasing")
@@ -221,9 +226,7 @@ def _history(obj: Mapping[str, Any], record: Record, item: Item) -> list[Version
 
 def _links(obj: Mapping[str, Any], item: Item) -> list[Link]:
     out = []
-    for i, entry in enumerate(item.get(obj, "links", list, optional=True) or []):
-        where = f"links[{i}]"
-        entry = item.obj(entry, where)
+    for where, entry in _entries(obj, "links", item):
         kind = item.get(entry, "kind", str, f"{where}.kind")
         if not kind.strip():
             raise item.error(f"{where}.kind", "must not be empty")
@@ -235,9 +238,7 @@ def _links(obj: Mapping[str, Any], item: Item) -> list[Link]:
 
 def _past_validity(obj: Mapping[str, Any], item: Item) -> list[Interval]:
     out = []
-    for i, entry in enumerate(item.get(obj, "past_validity", list, optional=True) or []):
-        where = f"past_validity[{i}]"
-        entry = item.obj(entry, where)
+    for where, entry in _entries(obj, "past_validity", item):
         start, end = (_time(entry, key, item, f"{where}.{key}") for key in ("from", "to"))
         if start is None or end is None or start > end:
             raise item.error(where, "needs \"from\" before \"to\" (ISO 8601 timestamps)")
