@@ -193,6 +193,11 @@ def default_variants() -> tuple[Variant, ...]:
             "plus-session-prior", "engram plus session prior",
             "each hit lifted by its session's summed fused score (sessions that match well "
             "lift their turns), weight 0.1", "search", recall=replace(base, session_prior=0.1)))
+    if base.candidates > 50:
+        out.append(Variant(
+            "candidates-50", "engram with 50 candidates per signal",
+            f"each signal's ranking cut to 50 before fusion (default {base.candidates})",
+            "search", recall=replace(base, candidates=50)))
     used = [s for s, x in w.items() if x > 0]
     if any(w[s] != 1.0 for s in used):
         out.append(Variant(
