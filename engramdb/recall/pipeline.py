@@ -36,8 +36,9 @@ METHODS: tuple[str, ...] = ("bm25", "dense", "hybrid", "engram")
 class RecallConfig:
     """Tunable knobs of the pipeline (defaults are the best measured configuration)."""
 
-    # per signal, before fusion: deeper lists let RRF see a record that several signals
-    # rank moderately (LoCoMo dev: 50 -> 200 = +0.010, p95 at 10k turns 12.3 -> 14.7 ms)
+    # per signal of the engram method, before fusion: deeper lists let RRF see a record
+    # that several signals rank moderately (LoCoMo dev: 50 -> 200 = +0.010 recall_all@10,
+    # p95 at 10k turns 12.3 -> 14.7 ms)
     candidates: int = 200
     rrf_k: int = 60
     # Fusion weights of the engram method, tuned on the LoCoMo dev split (BENCHMARKS.md,
@@ -52,6 +53,9 @@ class RecallConfig:
 
 
 Embed = Callable[[str], np.ndarray]
+
+#: candidates per signal of the plain methods (bm25, dense, hybrid)
+PLAIN_CANDIDATES = 50
 
 #: extra fused candidates a score adjustment may promote into the top ``limit``
 ADJUST_POOL = 20
@@ -96,16 +100,17 @@ class Retriever:
                 hit.context = self._context(scope, hit.record, radius)
         if self.calibrator is not None:
             dense = rankings.get("dense")
+            # the confidence model was fitted on the top 50 of the dense ranking
             self.calibrator.annotate(query, hits, None if dense is None else
-                                     [(m.record_id, m.score) for m in dense])
+                                     [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]])
         return hits
 
     def _candidates(self, scope: Scope, query: str, filters: Filters, method: str,
                     limit: int) -> dict[str, list[Match]]:
-        k = max(self.config.candidates, limit)
         out: dict[str, list[Match]] = {}
         if method == "engram":
-            return self._engram(scope, query, filters, k)
+            return self._engram(scope, query, filters, max(self.config.candidates, limit))
+        k = max(PLAIN_CANDIDATES, limit)  # the baselines stay plain
         if method in ("bm25", "hybrid"):
             out["bm25"] = self.store.lexical(scope, terms(query), k, filters)
         if method in ("dense", "hybrid"):
