@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from engramdb import InvalidInputError
+from engramdb import InvalidInputError, Memory
 from engramdb.bench.abstention import collect, curve_report, load_set
 from engramdb.lifecycle.abstain import (
     Calibrator,
@@ -154,3 +154,36 @@ def test_cli_search_min_confidence(tmp_path, capsys, monkeypatch):
                  "--min-confidence", "0.5", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert hits and all(h["confidence"] >= 0.5 for h in hits)
+
+
+@pytest.mark.parametrize("speakers, factor", [
+    (["Mel", "Mel", "Mel"], 1.0),  # all hers
+    (["Ana", "Ana", "Ana", "Ana"], 0.0),  # all someone else's
+    (["Ana", "Mel", "Ana"], 2 * (1 / 2) / (1 + 1 / 2 + 1 / 3)),  # weighted by rank, doubled
+    (["Ana", "Mel", "Mel", "Mel"], min(1.0, 2 * (1 / 2 + 1 / 3 + 1 / 4) / (1 + 1 / 2 + 1 / 3 + 1 / 4))),
+    ([None, None, "Ana", "Ana"], 1.0),  # fewer than three with a speaker: cannot tell
+    (["Ana", None, "mel", "Ana"], 2 * (1 / 3) / (1 + 1 / 3 + 1 / 4)),  # any case; None skipped
+])
+def test_premise_factor(speakers, factor):
+    from engramdb.lifecycle.abstain import premise_factor
+
+    assert premise_factor("Mel", speakers) == pytest.approx(factor)
+
+
+def test_a_question_about_the_wrong_person_gets_lower_confidence():
+    turns = [{"speaker": "Mel", "text": t} for t in (
+        "I ran a charity race for the animal shelter last Sunday.",
+        "The charity race taught me that every step counts.",
+        "After the charity race I realized how much I love running.")]
+    turns += [{"speaker": "Ana", "text": t} for t in (
+        "I spent the weekend painting a sunset.", "My painting class starts next week.",
+        "I bought new brushes for the painting class.")]
+    with Memory(":memory:", embedder="fake") as mem:
+        mem.add_session(turns, user_id="u")
+        right = mem.search("What did Mel realize after the charity race?", user_id="u")
+        wrong = mem.search("What did Ana realize after the charity race?", user_id="u")
+        race = "After the charity race I realized how much I love running."
+        mel = next(h for h in right if h.text == race)
+        ana = next(h for h in wrong if h.text == race)
+        assert ana.confidence < mel.confidence / 2  # the same turn, but not Ana's event
+        assert wrong.confidence < right.confidence / 2

@@ -22,6 +22,12 @@ embedders are not comparable, so each embedder has its own coefficients; an
 unknown embedder uses the default model's. Searches without a dense signal
 (``method="bm25"``) use a lexical-only model.
 
+A question about one named person gets a premise check (:func:`premise_factor`):
+when the turns that best match the question's words are mostly someone else's
+("What did Caroline realize after her charity race?" when the race was
+Melanie's: LoCoMo's adversarial questions), every hit's confidence is scaled
+down, since the memory attributes the event to another person.
+
 :func:`abstention_curve` is the pure function the benchmark harness calls.
 """
 
@@ -46,6 +52,7 @@ __all__ = [
     "abstention_curve",
     "fit_logistic",
     "hit_features",
+    "premise_factor",
 ]
 
 FEATURES: tuple[str, ...] = ("cosine", "margin", "coverage", "agreement", "recip_rank")
@@ -167,6 +174,18 @@ class Calibrator:
         for hit, feats in zip(hits, hit_features(query, hits, dense)):
             hit.features = feats
             hit.confidence = round(self.probability(feats), 4)
+
+
+def premise_factor(named: str, speakers: Sequence[str | None]) -> float:
+    """How far the memory agrees the question is about ``named``: ``speakers`` are the
+    speakers of the best topical turns, best first; their rank-weighted share that is
+    ``named``, doubled and capped at 1 (half or more: no doubt). 1.0 when fewer than
+    three of them have a speaker (stand-alone facts say nothing about who)."""
+    weights = [(1.0 / (rank + 1), s) for rank, s in enumerate(speakers) if s]
+    if len(weights) < 3:
+        return 1.0
+    share = sum(w for w, s in weights if s.lower() == named.lower()) / sum(w for w, _ in weights)
+    return min(1.0, 2.0 * share)
 
 
 class Recall(list):  # type: ignore[type-arg]

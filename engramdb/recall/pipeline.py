@@ -23,7 +23,7 @@ from ._text import terms
 from .engram import EngramOptions, engram_candidates
 from .fusion import rrf
 from .graph import GraphCache
-from .query import analyze
+from .query import analyze, named_speakers
 from .rerank import UNITS, diversify_sessions, group_sessions, merge_windows, session_prior
 
 __all__ = ["Method", "METHODS", "RecallConfig", "Retriever"]
@@ -56,6 +56,9 @@ Embed = Callable[[str], np.ndarray]
 
 #: candidates per signal of the plain methods (bm25, dense, hybrid)
 PLAIN_CANDIDATES = 50
+
+#: best keyword-matching turns whose speakers the premise check reads
+PREMISE_TURNS = 10
 
 #: extra fused candidates a score adjustment may promote into the top ``limit``
 ADJUST_POOL = 20
@@ -103,7 +106,24 @@ class Retriever:
             # the confidence model was fitted on the top 50 of the dense ranking
             self.calibrator.annotate(query, hits, None if dense is None else
                                      [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]])
+            if method == "engram" and "keys" in rankings:
+                self._check_premise(scope, query, hits, rankings["keys"])
         return hits
+
+    def _check_premise(self, scope: Scope, query: str, hits: list[Hit],
+                       topical: list[Match]) -> None:
+        """Scale confidence down when the turns that best match the question's words
+        belong to someone other than the one person it names (lifecycle.abstain)."""
+        from ..lifecycle.abstain import premise_factor
+
+        named = named_speakers(query, self._speakers(scope))
+        if len(named) != 1 or not hits:
+            return
+        top = [m.record_id for m in topical[:PREMISE_TURNS]]
+        speaker = {r.id: r.speaker for r in self.store.get(scope, top)}
+        factor = premise_factor(named[0], [speaker.get(i) for i in top])
+        for hit in hits:
+            hit.confidence = round(hit.confidence * factor, 4)
 
     def _candidates(self, scope: Scope, query: str, filters: Filters, method: str,
                     limit: int) -> dict[str, list[Match]]:
