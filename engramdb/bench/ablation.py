@@ -32,6 +32,7 @@ import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -121,12 +122,19 @@ def _diff(base: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
 def default_variants() -> tuple[Variant, ...]:
     """The rows of the ablation, derived from today's defaults of the pipeline."""
     base = RecallConfig()
+    return (*_signal_variants(base), *_fusion_variants(base), *_ingest_variants(ExpandOptions()))
+
+
+def _reweighted(base: RecallConfig, changes: Mapping[str, float]) -> RecallConfig:
+    return replace(base, weights={**base.weights, **changes})
+
+
+def _signal_variants(base: RecallConfig) -> list[Variant]:
+    """Each signal the defaults use, switched off or replaced."""
     w = dict(base.weights)
     opts = base.engram
-    exp = ExpandOptions()
 
-    def weights(changes: Mapping[str, float]) -> RecallConfig:
-        return replace(base, weights={**w, **changes})
+    weights = partial(_reweighted, base)
 
     def engram(**changes: Any) -> RecallConfig:
         return replace(base, engram=replace(opts, **changes))
@@ -160,6 +168,17 @@ def default_variants() -> tuple[Variant, ...]:
             "no-dense", "engram minus dense",
             "no embedding-cosine signals (dense, dense@speaker at weight 0)", "search",
             recall=weights({"dense": 0.0, "dense@speaker": 0.0})))
+    return out
+
+
+def _fusion_variants(base: RecallConfig) -> list[Variant]:
+    """Signals off by default switched on, and the fusion/rerank knobs changed."""
+    w = dict(base.weights)
+    opts = base.engram
+
+    weights = partial(_reweighted, base)
+
+    out: list[Variant] = []
     # signals off by default are measured switched on, at the smallest weight in use
     plus = min((x for x in w.values() if x > 0), default=0.3)
     for signal, flag, name, what in (
@@ -204,7 +223,12 @@ def default_variants() -> tuple[Variant, ...]:
             "equal-weights", "engram minus tuned weights",
             "every signal the defaults use at weight 1 (plain RRF over them)", "search",
             recall=weights({s: 1.0 for s in used})))
-    # ingest time: a database per variant
+    return out
+
+
+def _ingest_variants(exp: ExpandOptions) -> list[Variant]:
+    """Other expansion or embedding at ingest: a database per variant."""
+    out: list[Variant] = []
     if exp.pooled:
         out.append(Variant(
             "no-pooling", "engram minus sentence-pooled vectors",
@@ -243,7 +267,7 @@ def default_variants() -> tuple[Variant, ...]:
                 "window-after-1", "engram plus the next turn in the window",
                 "the window key also holds the turn after (an answer's question and its "
                 "follow-up)", "ingest", expand=replace(exp, window_after=1)))
-    return tuple(out)
+    return out
 
 
 def select_variants(names: Iterable[str] | str | None,
