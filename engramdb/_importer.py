@@ -50,19 +50,18 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import groupby
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any
 
-from ._errors import EngramError, ImportConflictError, ImportFormatError, InvalidInputError
+from ._errors import ImportConflictError, ImportFormatError, InvalidInputError
 from ._models import (
     ExportedRecord,
     Record,
-    RecordKind,
     Scope,
     Session,
     Turn,
-    check_id,
     check_text,
     content_hash,
+    identity_error,
 )
 
 if TYPE_CHECKING:
@@ -135,10 +134,10 @@ class _Checker:
         text and metadata (``problem``, on reading), so that a bad record fails before the
         first write rather than after a batch was committed."""
         r = row.record
-        problem = _owner_problem(r)
+        problem = identity_error(r)
         if problem is not None:
-            name, reason = problem
-            self.reject(ImportFormatError(f"record {r.id}: {reason}", path=self.path,
+            name, error = problem
+            self.reject(ImportFormatError(f"record {r.id}: {error}", path=self.path,
                                           line=row.line, field=name))
         return problem is None
 
@@ -147,25 +146,6 @@ class _Checker:
         if not self.skip_bad:
             raise error
         self.skipped.append(str(error))
-
-
-_KINDS: tuple[str, ...] = get_args(RecordKind)
-
-
-def _owner_problem(r: Record) -> tuple[str, str] | None:
-    """(field, reason) if the record's owner, kind or id is one the store refuses."""
-    for name in ("user_id", "agent_id", "session_id"):  # one at a time: to name the field
-        try:
-            Scope(**{"user_id": "-", name: getattr(r, name)})
-        except EngramError as exc:
-            return name, str(exc)
-    if r.kind not in _KINDS:
-        return "kind", f"kind must be one of {', '.join(_KINDS)}, got {r.kind!r}"
-    try:
-        check_id(r.id)
-    except EngramError as exc:
-        return "id", str(exc)
-    return None
 
 
 def import_file(memory: Memory, path: str | os.PathLike[str], *, format: str | None = None,

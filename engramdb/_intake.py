@@ -11,18 +11,18 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, get_args
+from typing import Any
 
 from ._errors import InvalidInputError, PayloadTooLargeError
 from ._models import (
     ExportedRecord,
     Record,
-    RecordKind,
     Scope,
     Turn,
-    check_id,
+    check_kind,
     check_text,
     content_hash,
+    identity_error,
     new_id,
     shown,
     to_utc,
@@ -31,9 +31,7 @@ from ._models import (
 from .lifecycle.decay import importance_signal
 from .store import NewRecord
 
-__all__ = ["KINDS", "Intake", "bounded", "coerce_turn", "index_text", "memory_fields", "when"]
-
-KINDS: tuple[str, ...] = get_args(RecordKind)
+__all__ = ["Intake", "bounded", "coerce_turn", "index_text", "memory_fields", "when"]
 
 
 @dataclass(slots=True)
@@ -79,8 +77,7 @@ class Intake:
                     metadata: Mapping[str, Any] | None, importance: float | None = None,
                     speaker: str | None = None, role: str | None = None,
                     position: int | None = None) -> Record:
-        if kind not in KINDS:
-            raise InvalidInputError(f"kind must be one of {KINDS}, not {shown(kind)}")
+        check_kind(kind)
         now = utcnow()
         return Record(
             id=new_id(), kind=kind, text=text, user_id=scope.user_id,  # type: ignore[arg-type]
@@ -111,10 +108,9 @@ class Intake:
 
     def restored(self, item: ExportedRecord) -> NewRecord:
         r = item.record
-        Scope(r.user_id, r.agent_id, r.session_id)  # raises for a bad owner
-        if r.kind not in KINDS:
-            raise InvalidInputError(f"kind must be one of {KINDS}, not {shown(r.kind)}")
-        check_id(r.id)
+        found = identity_error(r)
+        if found is not None:
+            raise found[1]
         check_text(r.text, limit=self.max_text_chars)
         self.metadata(r.metadata)
         now = utcnow()  # a hand-written record may lack what the store requires

@@ -14,9 +14,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, get_args
 
-from ._errors import EmptyTextError, InvalidIdError, InvalidInputError, MissingScopeError
+from ._errors import (
+    EmptyTextError,
+    EngramError,
+    InvalidIdError,
+    InvalidInputError,
+    MissingScopeError,
+)
 
 __all__ = [
     "Scope", "Turn", "Session", "Record", "Version", "Hit", "Filters", "Stats", "RecordKind",
@@ -342,6 +348,32 @@ def new_id() -> str:
     import time
 
     return f"{int(time.time() * 1000):012x}{os.urandom(6).hex()}"
+
+
+RECORD_KINDS: tuple[str, ...] = get_args(RecordKind)
+
+
+def check_kind(kind: object) -> str:
+    if kind not in RECORD_KINDS:
+        raise InvalidInputError(f"kind must be one of {', '.join(RECORD_KINDS)}, "
+                                f"not {shown(kind)}")
+    return kind  # type: ignore[return-value]
+
+
+def identity_error(record: Record) -> tuple[str, EngramError] | None:
+    """(field, error) for the first part of a record's identity the store refuses — an
+    owner id (user, agent, session), the kind or the record id — or None."""
+    for name in ("user_id", "agent_id", "session_id"):  # one at a time: to name the field
+        try:
+            Scope(**{"user_id": "-", name: getattr(record, name)})
+        except EngramError as exc:
+            return name, exc
+    for name, check in (("kind", check_kind), ("id", check_id)):
+        try:
+            check(getattr(record, name))
+        except EngramError as exc:
+            return name, exc
+    return None
 
 
 def check_id(value: object) -> str:

@@ -34,10 +34,11 @@ import json
 import math
 import os
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Mapping, Protocol, get_args
+from typing import Any, Iterable, Iterator, Mapping, Protocol
 
 from .._errors import EngramError, ImportFormatError, InvalidInputError
 from .._models import (
+    RECORD_KINDS,
     ExportedRecord,
     Interval,
     Link,
@@ -61,7 +62,6 @@ HEADER_TYPE = "engramdb-export"
 #: the format version this engramdb writes and the newest it reads
 FORMAT_VERSION = 2
 
-_KINDS: tuple[str, ...] = get_args(RecordKind)
 _TIMES = ("timestamp", "created_at", "updated_at", "valid_from", "valid_to", "last_recalled_at")
 _OPTIONAL_STR = ("agent_id", "session_id", "speaker", "role")
 
@@ -168,8 +168,8 @@ def _record(obj: Mapping[str, Any], item: Item) -> Record:
         raise item.error("text", "must not be empty")
     scope = _scope(obj, item)
     kind: RecordKind = item.get(obj, "kind", str, optional=True) or "memory"
-    if kind not in _KINDS:
-        raise item.error("kind", f"must be one of {', '.join(_KINDS)}, got {kind!r}")
+    if kind not in RECORD_KINDS:
+        raise item.error("kind", f"must be one of {', '.join(RECORD_KINDS)}, got {kind!r}")
     speaker, role = (item.get(obj, k, str, optional=True) for k in ("speaker", "role"))
     position = item.get(obj, "position", int, optional=True)
     version = item.get(obj, "version", int, optional=True)
