@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, NamedTuple
 
 import pytest
+from _cli_run import Result, run_cli
 
 from engramdb import Memory
-from engramdb.cli import main
 
 DATA = Path(__file__).parent / "data" / "formats"
 LOCOMO = DATA / "locomo_mini.json"
 LME = DATA / "longmemeval_mini.json"
 
 
-class Result(NamedTuple):
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
 
 
 @pytest.fixture
@@ -34,10 +26,7 @@ def engram(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     monkeypatch.delenv("ENGRAM_USER", raising=False)
 
     def run(*argv: str) -> Result:
-        capsys.readouterr()
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cli(capsys, list(argv))
 
     yield run
     assert not (tmp_path / "users-own.db").exists()

@@ -8,22 +8,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
+from _cli_run import Result, run_cli
 
 from engramdb import Memory
 from engramdb.cli import main
 from engramdb.cli._app import build_parser
-
-
-class Result(NamedTuple):
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
 
 
 @pytest.fixture
@@ -39,10 +31,7 @@ def engram(db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
     monkeypatch.setenv("ENGRAM_EMBEDDER", "fake")
 
     def run(*argv: str, with_db: bool = True) -> Result:
-        capsys.readouterr()
-        code = main([*(["--db", str(db)] if with_db else []), *argv])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cli(capsys, [*(["--db", str(db)] if with_db else []), *argv])
 
     return run
 
@@ -329,8 +318,6 @@ def test_a_failing_export_keeps_the_earlier_backup(engram, tmp_path: Path, monke
 
 
 def test_refused_add_creates_no_database(tmp_path) -> None:
-    from engramdb.cli import main
-
     db = tmp_path / "never.db"
     assert main(["--db", str(db), "--user", "u", "--embedder", "fake", "add", "  "]) == 2
     assert not db.exists()

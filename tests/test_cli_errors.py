@@ -6,21 +6,16 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
+from _cli_run import Result, run_cli
 
 from engramdb import Memory
 from engramdb._errors import EngramError, NotAnEngramDatabaseError, StoreError
-from engramdb.cli import main
 
 LONG = "u" * 10_000
 
 
-class Result(NamedTuple):
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
@@ -31,10 +26,7 @@ def engram(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ENGRAM_EMBEDDER", "fake")
 
     def run(*argv: str) -> Result:
-        capsys.readouterr()
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cli(capsys, list(argv))
 
     return run
 
