@@ -41,7 +41,7 @@ import numpy as np
 from .._errors import InvalidInputError
 from ..formats import Dataset
 from ..recall.expand import ExpandOptions
-from ..recall.pipeline import RecallConfig
+from ..recall.pipeline import PLAIN_CANDIDATES, RecallConfig
 from ._machine import peak_rss_mb
 from .harness import (
     BenchConfig,
@@ -212,11 +212,12 @@ def _fusion_variants(base: RecallConfig) -> list[Variant]:
             "plus-session-prior", "engram plus session prior",
             "each hit lifted by its session's summed fused score (sessions that match well "
             "lift their turns), weight 0.1", "search", recall=replace(base, session_prior=0.1)))
-    if base.candidates > 50:
+    if base.candidates > PLAIN_CANDIDATES:  # as many as the plain hybrid fuses
+        n = PLAIN_CANDIDATES
         out.append(Variant(
-            "candidates-50", "engram with 50 candidates per signal",
-            f"each signal's ranking cut to 50 before fusion (default {base.candidates})",
-            "search", recall=replace(base, candidates=50)))
+            f"candidates-{n}", f"engram with {n} candidates per signal",
+            f"each signal's ranking cut to {n} before fusion (default {base.candidates})",
+            "search", recall=replace(base, candidates=n)))
     used = [s for s, x in w.items() if x > 0]
     if any(w[s] != 1.0 for s in used):
         out.append(Variant(
