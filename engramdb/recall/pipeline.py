@@ -23,7 +23,7 @@ from ._text import terms
 from .engram import EngramOptions, engram_candidates
 from .fusion import rrf
 from .graph import GraphCache
-from .query import analyze, named_speakers
+from .query import QueryAnalysis, analyze
 from .rerank import UNITS, diversify_sessions, group_sessions, merge_windows, session_prior
 
 __all__ = ["Method", "METHODS", "RecallConfig", "Retriever"]
@@ -85,7 +85,9 @@ class Retriever:
             raise InvalidInputError(f"unknown method {method!r}; choose one of {METHODS}")
         if unit not in UNITS:
             raise InvalidInputError(f"unknown unit {unit!r}; choose one of {UNITS}")
-        rankings = self._candidates(scope, query, filters, method, max(limit, 1))
+        # who and when the question asks about (read once: candidates and premise check)
+        analysis = analyze(query, self._speakers(scope)) if method == "engram" else None
+        rankings = self._candidates(scope, query, filters, method, max(limit, 1), analysis)
         fused = rrf({s: [m.record_id for m in ms] for s, ms in rankings.items()},
                     k=self.config.rrf_k,
                     weights=self.config.weights if method == "engram" else None)
@@ -106,17 +108,16 @@ class Retriever:
             # the confidence model was fitted on the top 50 of the dense ranking
             self.calibrator.annotate(query, hits, None if dense is None else
                                      [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]])
-            if method == "engram" and "keys" in rankings:
-                self._check_premise(scope, query, hits, rankings["keys"])
+            if analysis is not None and "keys" in rankings:
+                self._check_premise(scope, analysis.speakers, hits, rankings["keys"])
         return hits
 
-    def _check_premise(self, scope: Scope, query: str, hits: list[Hit],
+    def _check_premise(self, scope: Scope, named: Sequence[str], hits: list[Hit],
                        topical: list[Match]) -> None:
         """Scale confidence down when the turns that best match the question's words
         belong to someone other than the one person it names (lifecycle.abstain)."""
         from ..lifecycle.abstain import premise_factor
 
-        named = named_speakers(query, self._speakers(scope))
         if len(named) != 1 or not hits:
             return
         top = [m.record_id for m in topical[:PREMISE_TURNS]]
@@ -126,23 +127,19 @@ class Retriever:
             hit.confidence = round(hit.confidence * factor, 4)
 
     def _candidates(self, scope: Scope, query: str, filters: Filters, method: str,
-                    limit: int) -> dict[str, list[Match]]:
+                    limit: int, analysis: QueryAnalysis | None) -> dict[str, list[Match]]:
         out: dict[str, list[Match]] = {}
-        if method == "engram":
-            return self._engram(scope, query, filters, max(self.config.candidates, limit))
+        if analysis is not None:  # the engram method
+            return engram_candidates(self.store, scope, analysis,
+                                     lambda: self.embed_query(query),
+                                     max(self.config.candidates, limit), filters,
+                                     self.config.engram, self.config.weights, self._graphs)
         k = max(PLAIN_CANDIDATES, limit)  # the baselines stay plain
         if method in ("bm25", "hybrid"):
             out["bm25"] = self.store.lexical(scope, terms(query), k, filters)
         if method in ("dense", "hybrid"):
             out["dense"] = self.store.dense(scope, self.embed_query(query), k, filters)
         return out
-
-    def _engram(self, scope: Scope, query: str, filters: Filters,
-                k: int) -> dict[str, list[Match]]:
-        analysis = analyze(query, self._speakers(scope))
-        return engram_candidates(self.store, scope, analysis, lambda: self.embed_query(query),
-                                 k, filters, self.config.engram, self.config.weights,
-                                 self._graphs)
 
     def _speakers(self, scope: Scope) -> list[str]:
         """The user's conversation participants, re-read only after a write (every engram
