@@ -9,7 +9,7 @@ from ._errors import (EmptyTextError, EngramError, ImportConflictError, ImportFo
                       ProviderError, SchemaTooNewError, StoreBusyError, StoreError)
 from ._memory import Memory, default_path
 from ._models import Filters, Hit, Record, Scope, Session, Stats, Turn, Version
-from .lifecycle.abstain import Recall, abstention_curve
+from .recall.confidence import Recall, abstention_curve
 from .lifecycle.consolidate import ConsolidationReport
 from .lifecycle.profile import Fact, Profile
 from .lifecycle.decay import ArchivePlan, DecayPolicy

@@ -34,7 +34,7 @@ from ._models import (
 )
 from .embed import Embedder, embed_texts, get_embedder
 from .embed._pool import embed_pooled
-from .lifecycle.abstain import Calibrator, Recall
+from .recall.confidence import Calibrator, Recall
 from .lifecycle.consolidate import ConsolidationReport, Consolidator
 from .lifecycle.decay import ArchivePlan, DecayPolicy
 from .lifecycle.profile import Profile

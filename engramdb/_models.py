@@ -225,7 +225,7 @@ class Hit:
     ranks: dict[str, int] = field(default_factory=dict)
     context: list[Record] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
-    #: calibrated P(this hit answers the query), in [0, 1] (engramdb.lifecycle.abstain)
+    #: calibrated P(this hit answers the query), in [0, 1] (engramdb.recall.confidence)
     confidence: float = 0.0
     #: the raw features the confidence was computed from (cosine, coverage, ...)
     features: dict[str, float] = field(default_factory=dict)

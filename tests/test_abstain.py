@@ -9,7 +9,7 @@ import pytest
 
 from engramdb import InvalidInputError, Memory
 from engramdb.bench.abstention import collect, curve_report, load_set
-from engramdb.lifecycle.abstain import (
+from engramdb.recall.confidence import (
     Calibrator,
     Recall,
     abstention_curve,
@@ -165,7 +165,7 @@ def test_cli_search_min_confidence(tmp_path, capsys, monkeypatch):
     (["Ana", None, "mel", "Ana"], 2 * (1 / 3) / (1 + 1 / 3 + 1 / 4)),  # any case; None skipped
 ])
 def test_premise_factor(speakers, factor):
-    from engramdb.lifecycle.abstain import premise_factor
+    from engramdb.recall.confidence import premise_factor
 
     assert premise_factor("Mel", speakers) == pytest.approx(factor)
 

@@ -15,7 +15,7 @@ from engramdb.bench.harness import BenchConfig, run_benchmark
 from engramdb.bench.report import render_terminal
 from engramdb.cli import main
 from engramdb.formats import load_locomo, load_longmemeval
-from engramdb.lifecycle.abstain import abstention_curve
+from engramdb.recall.confidence import abstention_curve
 
 DATA = Path(__file__).parent / "data" / "formats"
 LOCOMO = DATA / "locomo_mini.json"

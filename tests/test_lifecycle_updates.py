@@ -10,7 +10,7 @@ import pytest
 
 from engramdb import Memory
 from engramdb.bench.updates import evaluate, load_pairs
-from engramdb.lifecycle.slots import Statement, extract
+from engramdb.text.slots import Statement, extract
 from engramdb.lifecycle.updates import Proposal, UpdateJudge, decide, judge_pair
 
 T1 = datetime(2023, 1, 10, tzinfo=UTC)

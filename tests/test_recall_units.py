@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from engramdb._models import Hit, Record
-from engramdb.recall._text import terms
+from engramdb.text.tokens import terms
 from engramdb.recall.fusion import rrf
 from engramdb.recall.query import analyze, named_speakers, question_kind
 from engramdb.recall.rerank import diversify_sessions, group_sessions, merge_windows, session_prior

@@ -1,4 +1,4 @@
-"""Time expression extraction and resolution (engramdb.recall.timeexpr).
+"""Time expression extraction and resolution (engramdb.text.timeexpr).
 
 Expected dates were worked out by hand from a calendar; the weekday of every reference
 date is asserted below so a typo in a reference date cannot silently shift the answers.
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engramdb.recall import timeexpr as te
-from engramdb.recall.timeexpr import QueryTime, TimeSpan, extract, parse_query_time
+from engramdb.text import timeexpr as te
+from engramdb.text.timeexpr import QueryTime, TimeSpan, extract, parse_query_time
 
 D = date.fromisoformat
 
@@ -424,7 +424,7 @@ def test_seasons() -> None:
 
 
 def test_holiday_dates() -> None:
-    from engramdb.recall._timecal import easter, thanksgiving
+    from engramdb.text._timecal import easter, thanksgiving
 
     assert [easter(y) for y in (2023, 2024, 2025)] == [D("2023-04-09"), D("2024-03-31"),
                                                        D("2025-04-20")]

@@ -2,11 +2,11 @@
 questions from unanswerable ones?
 
 Each question's score is the ``Recall.confidence`` of the harness's own search (the
-best hit's calibrated confidence, :mod:`engramdb.lifecycle.abstain`). Labels come
+best hit's calibrated confidence, :mod:`engramdb.recall.confidence`). Labels come
 from the dataset: LoCoMo category 5 (adversarial: the question names the wrong
 person, so memory holds no answer) and LongMemEval's ``_abs`` questions are
 *unanswerable*; every other question is *answerable*. At threshold t the engine
-abstains when the score is below t; :func:`engramdb.lifecycle.abstain.abstention_curve`
+abstains when the score is below t; :func:`engramdb.recall.confidence.abstention_curve`
 gives abstention precision, abstention recall and answer recall at each t.
 
 >>> rows = [{"method": "engram", "category": "4", "abstention": False, "confidence": 0.8},
@@ -22,7 +22,7 @@ import bisect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..lifecycle.abstain import DEFAULT_ABSTAIN_BELOW, abstention_curve
+from ..recall.confidence import DEFAULT_ABSTAIN_BELOW, abstention_curve
 
 __all__ = ["ABSTENTION_METHOD", "THRESHOLDS", "abstention_summary", "auroc", "is_unanswerable"]
 

@@ -10,7 +10,7 @@ the memories; each question is searched (top 5, ``method="engram"``).
     python -m engramdb.bench.abstention --merge-pairs --embedder minilm
 
 ``--fit`` prints the logistic coefficients to paste into
-``engramdb/lifecycle/abstain.py`` (one example per returned hit, label 1 when the
+``engramdb/recall/confidence.py`` (one example per returned hit, label 1 when the
 hit is an evidence memory). The curve is reported twice: with the shipped
 coefficients (in-sample when they were fitted on this set) and with
 leave-one-user-out cross-validated coefficients (each user's questions scored by
@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..lifecycle.abstain import (
+from ..recall.confidence import (
     FEATURES,
     LEXICAL_FEATURES,
     Calibrator,
@@ -65,7 +65,7 @@ def load_set(path: str | None = None) -> list[dict[str, Any]]:
 def collect(data: Sequence[dict[str, Any]], embedder: str, limit: int = 5) -> list[Example]:
     """Search every question and keep each hit's features (full and lexical-only)."""
     from .. import Memory
-    from ..lifecycle.abstain import hit_features
+    from ..recall.confidence import hit_features
 
     examples: list[Example] = []
     with Memory(":memory:", embedder=embedder, merge=False) as memory:

@@ -38,10 +38,10 @@ from typing import Any
 import numpy as np
 
 from .._models import Filters, Link, Record, Scope, content_hash, new_id, utcnow
-from ..recall._text import STOPWORDS, words
+from ..text.tokens import STOPWORDS, words
 from ..recall.expand import expand_record
 from ..store import NewRecord, Store
-from .abstain import stem
+from ..text.tokens import stem
 from .profile import ASSISTANT_NAMES, Profile, build_profile, extract_facts
 
 __all__ = [

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._models import Filters, Hit, Record, Scope
-from ..recall._text import terms, words
+from ..text.tokens import terms, words
 from ..recall.expand import ExpandOptions, rekey_followers
 from ..store import Store
 from .consolidate import RAW_KINDS, Consolidator

@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 
 from .._models import Filters, Record, Scope, utcnow
-from ..recall._text import STOPWORDS
+from ..text.tokens import STOPWORDS
 from ..store import Store
-from .abstain import stem
+from ..text.tokens import stem
 
 __all__ = [
     "COSINE_THRESHOLDS",

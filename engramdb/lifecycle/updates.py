@@ -42,7 +42,7 @@ from typing import Protocol, runtime_checkable
 from .._models import Record, Scope
 from ..store import NewRecord, Store
 from ..store._protocol import SlotFact, Supersession
-from .slots import (
+from ..text.slots import (
     MULTI_VALUED,
     SELF,
     Statement,

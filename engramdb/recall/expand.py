@@ -9,7 +9,7 @@ The value stays the verbatim turn; only its *keys* grow (LongMemEval, Wu et al.
   session date ("last Saturday" said on 8 May 2023 -> 2023-05-06), so "in May
   2023" matches lexically;
 * ``fact``   – for stand-alone memories, each slot statement found by the
-  knowledge-update patterns (``lifecycle.slots``), written in the words a
+  knowledge-update patterns (``text.slots``), written in the words a
   question uses: "We moved to Paris" is also keyed "self live lives home city
   ... Paris". Turns are left out: their window keys already carry context, and
   an old self-introduction keyed this way outranks later news;
@@ -27,7 +27,7 @@ from .._models import Record
 from .._models import Scope
 from ..store import Key, Store
 from .graph import extract_entities
-from .timeexpr import extract
+from ..text.timeexpr import extract
 
 __all__ = ["ExpandOptions", "expand_session", "expand_record", "rekey_followers"]
 
@@ -70,7 +70,7 @@ def _dates(record: Record, session_start: datetime | None) -> str:
     return " ".join(dict.fromkeys(keys))
 
 
-# How questions ask for each slot (lifecycle.slots names the slots).
+# How questions ask for each slot (text.slots names the slots).
 _SLOT_WORDS = {
     "location": "live lives living home city town location where moved",
     "employer": "work works working job employer company where",
@@ -90,7 +90,7 @@ _SLOT_WORDS = {
 
 
 def _facts(record: Record) -> list[str]:
-    from ..lifecycle.slots import extract as slot_statements  # lifecycle imports recall
+    from ..text.slots import extract as slot_statements
 
     parts = []
     for st in slot_statements(record.text, in_conversation=record.kind == "turn"):

@@ -19,7 +19,7 @@ import numpy as np
 from .._errors import InvalidInputError
 from .._models import Filters, Hit, Record, Scope
 from ..store import Match, Store
-from ._text import terms
+from ..text.tokens import terms
 from .engram import EngramOptions, engram_candidates
 from .fusion import rrf
 from .graph import GraphCache
@@ -73,7 +73,7 @@ class Retriever:
         self.config = config or RecallConfig()
         self._graphs = GraphCache()  # per-user entity graphs for the engram method
         self._speaker_cache: dict[str, tuple[int, list[str]]] = {}
-        #: sets Hit.confidence (engramdb.lifecycle.abstain.Calibrator); None leaves it 0
+        #: sets Hit.confidence (engramdb.recall.confidence.Calibrator); None leaves it 0
         self.calibrator: Any = None
         #: re-scores and re-sorts hits before the cut to ``limit`` (lifecycle: decay,
         #: superseded turns); it sees up to ``limit + ADJUST_POOL`` fused candidates
@@ -115,8 +115,8 @@ class Retriever:
     def _check_premise(self, scope: Scope, named: Sequence[str], hits: list[Hit],
                        topical: list[Match]) -> None:
         """Scale confidence down when the turns that best match the question's words
-        belong to someone other than the one person it names (lifecycle.abstain)."""
-        from ..lifecycle.abstain import premise_factor
+        belong to someone other than the one person it names (recall.confidence)."""
+        from .confidence import premise_factor
 
         if len(named) != 1 or not hits:
             return

@@ -1,7 +1,7 @@
 """Query analysis: who a question is about, what it asks, and when.
 
 Deterministic and LLM-free; an LLM parser can implement the same ``analyze``
-signature later. Time expressions go through :mod:`engramdb.recall.timeexpr`
+signature later. Time expressions go through :mod:`engramdb.text.timeexpr`
 (time-aware query expansion, LongMemEval §5).
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from ._text import terms
-from .timeexpr import QueryTime, parse_query_time
+from ..text.tokens import terms
+from ..text.timeexpr import QueryTime, parse_query_time
 
 __all__ = ["QueryAnalysis", "QuestionKind", "analyze", "question_kind"]
 

@@ -1,4 +1,4 @@
-"""The grammar behind :mod:`engramdb.recall.timeexpr`: the rule table and the scanner.
+"""The grammar behind :mod:`engramdb.text.timeexpr`: the rule table and the scanner.
 
 A text is tokenised once. Only word starts within a few words before a *trigger* word (a
 month or weekday name, "week", "ago", "yesterday", a number...) can begin a time

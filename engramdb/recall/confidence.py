@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from .._models import Hit
-from ..recall._text import terms, words
+from ..text.tokens import stem, terms, words
 
 __all__ = [
     "DEFAULT_ABSTAIN_BELOW",
@@ -91,21 +91,10 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-_SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 # Words a question uses to ask, not to name what it asks about.
 _QUESTION_WORDS = frozenset({"much", "many", "long", "often", "far", "old", "kind", "sort",
                              "type", "name", "called", "does", "tell", "remember", "know"})
 
-
-def stem(word: str) -> str:
-    """Light suffix stripping (plural, -ing, -ed, possessive): enough to match
-    "kids"/"kid" and "Ethan's"/"Ethan" without a full stemmer."""
-    word = word.lower()
-    word = word.removesuffix("'s")
-    for suffix, repl in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: len(word) - len(suffix)] + repl
-    return word
 
 
 def query_terms(query: str) -> list[str]:

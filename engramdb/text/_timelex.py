@@ -1,6 +1,6 @@
 """Vocabulary, regex fragments and shared helpers of the time-expression grammar.
 
-Part of :mod:`engramdb.recall.timeexpr` (see ``_timeparse`` for how a text is scanned and
+Part of :mod:`engramdb.text.timeexpr` (see ``_timeparse`` for how a text is scanned and
 ``_timerules`` for how each expression is validated and resolved).
 """
 

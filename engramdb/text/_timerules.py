@@ -2,7 +2,7 @@
 
 Each ``h_*`` takes the rule's regex match and the scan context and returns
 ``(start, end, granularity, mod, relative)`` or None to reject the match. The resolution
-conventions are those documented in :mod:`engramdb.recall.timeexpr`.
+conventions are those documented in :mod:`engramdb.text.timeexpr`.
 """
 
 from __future__ import annotations

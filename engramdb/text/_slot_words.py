@@ -1,6 +1,6 @@
 """The vocabulary of slot statements: relation words, lexicons, and per-slot triggers.
 
-Kept apart from :mod:`engramdb.lifecycle.slots` (the patterns and the logic) so
+Kept apart from :mod:`engramdb.text.slots` (the patterns and the logic) so
 that word lists can grow without touching the rules that use them.
 """
 

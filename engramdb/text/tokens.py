@@ -1,10 +1,10 @@
-"""Tokenising queries for the lexical index."""
+"""Tokenising text: words, content terms for the lexical index, light stemming."""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["STOPWORDS", "terms", "words"]
+__all__ = ["STOPWORDS", "stem", "terms", "words"]
 
 # English stopwords (the common NLTK/sklearn core). Question words stay out of the
 # index query: "when did Ana move" should match on "Ana" and "move".
@@ -37,3 +37,17 @@ def terms(text: str) -> list[str]:
         if word not in STOPWORDS and word not in seen:
             seen[word] = None
     return list(seen)
+
+
+_SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+
+
+def stem(word: str) -> str:
+    """Light suffix stripping (plural, -ing, -ed, possessive): enough to match
+    "kids"/"kid" and "Ethan's"/"Ethan" without a full stemmer."""
+    word = word.lower()
+    word = word.removesuffix("'s")
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + repl
+    return word

@@ -8,7 +8,7 @@ a turn that says "last week" in a session of 9 June 2023 becomes "the week befor
 against a session date gives the question and the turn the same span, hence the same index
 keys.
 
-This is a second pass over the hits of :func:`engramdb.recall._timeparse.scan`: a day (or a
+This is a second pass over the hits of :func:`engramdb.text._timeparse.scan`: a day (or a
 month, for "first ... of") preceded by such a phrase is replaced by the anchored span.
 """
 
