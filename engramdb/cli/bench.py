@@ -31,6 +31,7 @@ bm25 (plain BM25 over turns), dense (cosine over the same embedder), hybrid
 
   locomo FILE        LoCoMo (snap-research/locomo data/locomo10.json, or a split)
   longmemeval FILE   LongMemEval (longmemeval_s.json, _m, _oracle)
+  madial [DIR]       MADial-Bench: memories to bring up from a live dialogue
   scale --n N,...    synthetic multi-user corpora: ingest speed, latency, size, RSS
 """
 
@@ -105,6 +106,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         qa.add_argument("--no-judge", action="store_true", help="score with F1 only")
         qa.add_argument("--llm-timeout", type=float, default=60.0, metavar="S",
                         help="seconds per LLM call (default 60)")
+    from . import _bench_madial
+
+    _bench_madial.register(inner)
     p = add_command(
         inner, "scale", run_scale_cmd, summary="ingest and search cost vs corpus size",
         description=(

@@ -1,0 +1,89 @@
+"""``engram bench madial``: recall from the live conversation (MADial-Bench)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from .._errors import InvalidInputError
+from ._app import Context, add_command, open_memory
+
+__all__ = ["register"]
+
+DEFAULT_DIR = "../shared/benchdata/madial"
+
+
+def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = add_command(
+        inner, "madial", run_madial_cmd,
+        summary="context recall on MADial-Bench (memories to bring up in a dialogue)",
+        description=(
+            "Add MADial-Bench's memory archive (each memory as \"<scene>: <event>\" with\n"
+            "its date) and, for every dialogue, ask for the memories to bring up at its\n"
+            "test turn from the dialogue before it. The plain methods get the dialogue as\n"
+            "one query string; 'context' gets it as chat messages (search(messages=...)).\n"
+            "Reports the benchmark's recall@1/3/5/10 and MRR (percent) and latency."),
+        examples=(f"  engram bench madial {DEFAULT_DIR}\n"
+                  f"  engram bench madial {DEFAULT_DIR} --method dense,context --json\n"
+                  f"  engram bench madial {DEFAULT_DIR}/madial-dev-dialogues.jsonl "
+                  "--out bench-report/\n"))
+    p.add_argument("path", metavar="DIR", nargs="?", default=DEFAULT_DIR,
+                   help=f"the madial directory or its dialogues file (default {DEFAULT_DIR})")
+    p.add_argument("--method", action="append", metavar="M",
+                   help="bm25, dense, hybrid, engram, context; repeat or comma-separate "
+                        "(default: all)")
+    p.add_argument("--out", metavar="DIR", help="write madial-report.json here")
+
+
+def _methods(values: list[str] | None) -> tuple[str, ...]:
+    from ..bench.madial import MADIAL_METHODS
+
+    if not values:
+        return MADIAL_METHODS
+    chosen = tuple(dict.fromkeys(m.strip() for v in values for m in v.split(",") if m.strip()))
+    unknown = [m for m in chosen if m not in MADIAL_METHODS]
+    if unknown:
+        raise InvalidInputError(f"unknown method {unknown[0]!r}; choose from {MADIAL_METHODS}")
+    return chosen
+
+
+def run_madial_cmd(args: argparse.Namespace, ctx: Context) -> int:
+    from ..bench.madial import load_madial, run_madial
+    from .bench import DEFAULT_EMBEDDER
+
+    methods = _methods(args.method)
+    data = load_madial(args.path)
+    with ExitStack() as stack:
+        if ctx.db_flag:
+            path = Path(ctx.db_flag).expanduser()
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="engram-madial-"))
+            path = Path(tmp) / "bench.db"
+        memory = stack.enter_context(open_memory(path, ctx.embedder or DEFAULT_EMBEDDER))
+        report = run_madial(memory, data, methods)
+        report["embedder"] = memory.embedder.name
+    per_dialogue = report.pop("per_dialogue")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "madial-report.json").write_text(
+            json.dumps({**report, "per_dialogue": per_dialogue}, indent=1), encoding="utf-8")
+        ctx.out.note(f"wrote {out / 'madial-report.json'}")
+    if ctx.out.json:
+        ctx.out.emit(report)
+    else:
+        _table(report, ctx)
+    return 0
+
+
+def _table(report: dict[str, Any], ctx: Context) -> None:
+    ctx.out.line(f"MADial-Bench: {report['dialogues']} dialogues, {report['memories']} memories, "
+                 f"embedder {report['embedder']}")
+    cols = ["recall@1", "recall@3", "recall@5", "recall@10", "mrr", "p50_ms", "p95_ms"]
+    ctx.out.line(f"{'method':<8} " + " ".join(f"{c:>9}" for c in cols))
+    for method, row in report["methods"].items():
+        ctx.out.line(f"{method:<8} " + " ".join(f"{row[c]:>9}" for c in cols))
