@@ -30,7 +30,7 @@ __all__ = ["MadialData", "Dialogue", "load_madial", "run_madial", "KS", "MADIAL_
            "ingest_archive"]
 
 KS = (1, 3, 5, 10)
-MADIAL_METHODS = ("bm25", "dense", "hybrid", "engram", "context")
+MADIAL_METHODS = ("bm25", "dense", "hybrid", "engram")
 MEMORIES = "madial-memories.jsonl"
 DIALOGUES = "madial-dev-dialogues.jsonl"
 #: the scope the archive is written into (one archive, as the benchmark ships it)

@@ -34,7 +34,7 @@ def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("path", metavar="DIR", nargs="?", default=DEFAULT_DIR,
                    help=f"the madial directory or its dialogues file (default {DEFAULT_DIR})")
     p.add_argument("--method", action="append", metavar="M",
-                   help="bm25, dense, hybrid, engram, context; repeat or comma-separate "
+                   help="bm25, dense, hybrid, engram; repeat or comma-separate "
                         "(default: all)")
     p.add_argument("--out", metavar="DIR", help="write madial-report.json here")
 
