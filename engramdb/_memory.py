@@ -66,13 +66,15 @@ class Memory:
                  redact: bool | Sequence[str] | None = None, merge: bool = True,
                  reinforce: bool = True, update_threshold: float = DEFAULT_THRESHOLD,
                  update_judge: UpdateJudge | None = None, decay: DecayPolicy | None = None,
-                 capacity: int | None = None, expand: ExpandOptions | None = None) -> None:
+                 capacity: int | None = None, expand: ExpandOptions | None = None,
+                 synchronous: str = "normal") -> None:
         from .lifecycle.merge import cosine_threshold
         from .lifecycle.privacy import resolve_kinds
 
         self.embedder = get_embedder(embedder)
         self.store = store if store is not None else open_sqlite(
-            default_path() if path is None else path, busy_timeout=busy_timeout)
+            default_path() if path is None else path, busy_timeout=busy_timeout,
+            synchronous=synchronous)
         self._intake = Intake(max_text_chars, max_metadata_bytes, resolve_kinds(redact))
         #: dense cosine for a near-duplicate memory merge; None disables merging
         self.merge_threshold = cosine_threshold(self.embedder.name) if merge else None
@@ -367,8 +369,13 @@ class Memory:
         """Replace a record's text; the previous text stays in :meth:`history`, and the
         summaries and profile built from it are rebuilt."""
         scope = Scope(user_id)
-        old = self.get(record_id, user_id=user_id)
         text, _ = self._intake.redacted(check_text(text, limit=self.max_text_chars), None, redact)
+        with self.store.user_lock(scope):  # its rebuild of summaries: one at a time per user
+            return self._update(scope, record_id, text, reason)
+
+    def _update(self, scope: Scope, record_id: str, text: str, reason: str | None) -> Record:
+        user_id = scope.user_id
+        old = self.get(record_id, user_id=user_id)
         index = index_text(replace(old, text=text))
         self._check_embedder()
         vector = self._embed_records([index], [old.speaker])[0]
@@ -385,9 +392,10 @@ class Memory:
         """Rebuild the summaries and profile built from these records (call after changing
         them behind the facade, e.g. superseding one)."""
         scope = Scope(user_id)
-        dependents = self._consolidator.dependents(scope, list(record_ids))
-        if dependents:
-            self._consolidator.refresh(scope, dependents)
+        with self.store.user_lock(scope):
+            dependents = self._consolidator.dependents(scope, list(record_ids))
+            if dependents:
+                self._consolidator.refresh(scope, dependents)
 
     def delete(self, record_id: str, *, user_id: str, reason: str | None = None,
                purge: bool = False) -> None:
@@ -472,13 +480,17 @@ class Memory:
         ``prompt -> str``) summaries are abstractive. Unchanged inputs keep their summaries.
         """
         self._check_embedder()
-        return self._consolidator.run(Scope(user_id), llm=llm, session_id=session_id)
+        scope = Scope(user_id)
+        with self.store.user_lock(scope):
+            return self._consolidator.run(scope, llm=llm, session_id=session_id)
 
     def profile(self, *, user_id: str) -> Profile:
         """The user's profile (name, places, people, preferences...), refreshed and stored
         as the user's ``kind="profile"`` record."""
         self._check_embedder()
-        profile, _ = self._consolidator.profile(Scope(user_id))
+        scope = Scope(user_id)
+        with self.store.user_lock(scope):
+            profile, _ = self._consolidator.profile(scope)
         return profile
 
     # ------------------------------------------- knowledge updates, decay, audit
@@ -572,7 +584,8 @@ class Memory:
         """
         from .formats.jsonl import write_jsonl
 
-        items = list(self.store.iter_export(Scope(user_id) if user_id else None))
+        with self.store.snapshot():  # one consistent state, whatever is written meanwhile
+            items = list(self.store.iter_export(Scope(user_id) if user_id else None))
         sessions = [i for i in items if isinstance(i, Session)]
         records = [i for i in items if isinstance(i, ExportedRecord)]
         write_jsonl(fp, sessions, records)

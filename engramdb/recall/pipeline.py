@@ -85,9 +85,17 @@ class Retriever:
             raise InvalidInputError(f"unknown method {method!r}; choose one of {METHODS}")
         if unit not in UNITS:
             raise InvalidInputError(f"unknown unit {unit!r}; choose one of {UNITS}")
+        # the query's vector first: embedding must not hold the snapshot (and the store) up
+        vector = self.embed_query(query) if method in ("dense", "hybrid") else None
+        with self.store.snapshot():  # one consistent view, whatever another writer commits
+            return self._search(scope, query, limit, filters, method, context, unit, vector)
+
+    def _search(self, scope: Scope, query: str, limit: int, filters: Filters, method: str,
+                context: int, unit: str, vector: np.ndarray | None) -> list[Hit]:
         # who and when the question asks about (read once: candidates and premise check)
         analysis = analyze(query, self._speakers(scope)) if method == "engram" else None
-        rankings = self._candidates(scope, query, filters, method, max(limit, 1), analysis)
+        rankings = self._candidates(scope, query, filters, method, max(limit, 1), analysis,
+                                    vector)
         fused = rrf({s: [m.record_id for m in ms] for s, ms in rankings.items()},
                     k=self.config.rrf_k,
                     weights=self.config.weights if method == "engram" else None)
@@ -127,7 +135,8 @@ class Retriever:
             hit.confidence = round(hit.confidence * factor, 4)
 
     def _candidates(self, scope: Scope, query: str, filters: Filters, method: str,
-                    limit: int, analysis: QueryAnalysis | None) -> dict[str, list[Match]]:
+                    limit: int, analysis: QueryAnalysis | None,
+                    vector: np.ndarray | None = None) -> dict[str, list[Match]]:
         out: dict[str, list[Match]] = {}
         if analysis is not None:  # the engram method
             return engram_candidates(self.store, scope, analysis,
@@ -138,7 +147,9 @@ class Retriever:
         if method in ("bm25", "hybrid"):
             out["bm25"] = self.store.lexical(scope, terms(query), k, filters)
         if method in ("dense", "hybrid"):
-            out["dense"] = self.store.dense(scope, self.embed_query(query), k, filters)
+            if vector is None:
+                vector = self.embed_query(query)
+            out["dense"] = self.store.dense(scope, vector, k, filters)
         return out
 
     def _speakers(self, scope: Scope) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, ContextManager, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -212,6 +212,19 @@ class Store(Protocol):
         ...
 
     def set_meta(self, key: str, value: str) -> None: ...
+
+    # ---- consistency
+    def snapshot(self) -> ContextManager[None]:
+        """Every read inside the block sees one consistent state of the store (a read
+        transaction): a write committed meanwhile elsewhere is seen entirely or not at
+        all. Re-entrant; no write may run inside it."""
+        ...
+
+    def user_lock(self, scope: Scope) -> ContextManager[None]:
+        """Serializes lifecycle work (rebuilding summaries and the profile) on one user,
+        across threads and processes; re-entrant within a thread. Plain writes do not
+        take it: each is atomic on its own."""
+        ...
 
     def compact(self) -> dict[str, Any]:
         """Make deleted content unrecoverable from storage (index merge, vacuum, log

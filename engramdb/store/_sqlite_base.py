@@ -175,13 +175,32 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
             f"{path}: an SQLite database of another application; refusing to touch it")
 
 
-class Connection:
-    """One SQLite connection shared by threads under a lock; every write is a transaction."""
+#: PRAGMA synchronous modes a caller may choose (see README, "Durability")
+SYNCHRONOUS = ("normal", "full")
 
-    def __init__(self, path: str, *, busy_timeout: float = 5.0) -> None:
+
+def check_synchronous(value: object) -> str:
+    if not isinstance(value, str) or value.lower() not in SYNCHRONOUS:
+        raise InvalidInputError(f"synchronous must be one of {SYNCHRONOUS}, not {value!r}")
+    return value.lower()
+
+
+class Connection:
+    """One SQLite connection shared by threads under a lock; every write is a transaction
+    and every read a read transaction (one snapshot), both reentrant for the thread
+    holding the lock: a read inside a write sees the write, reads nested in a
+    :meth:`read` all see one snapshot."""
+
+    def __init__(self, path: str, *, busy_timeout: float = 5.0,
+                 synchronous: str = "normal") -> None:
         self.path = path
+        self.synchronous = check_synchronous(synchronous)
         check_path(path)
         self._lock = threading.RLock()
+        #: None, "read" or "write": the transaction the lock holder has open
+        self.mode: str | None = None
+        #: how deeply the lock holder's write() calls nest (1: the outermost)
+        self.depth = 0
         with converted_errors(path):
             self.raw = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None,
                                        check_same_thread=False)
@@ -194,7 +213,9 @@ class Connection:
     def _setup(self) -> None:
         _check_ours(self.raw, self.path)
         self.raw.execute("PRAGMA journal_mode = WAL")
-        self.raw.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoint; WAL keeps it safe
+        # NORMAL: a commit survives a process crash, not an OS crash or power loss (the last
+        # commits may roll back); FULL fsyncs the WAL on every commit and survives both
+        self.raw.execute(f"PRAGMA synchronous = {self.synchronous.upper()}")
         self.raw.execute("PRAGMA secure_delete = ON")  # deleted content is zeroed, not left behind
         self.raw.execute("PRAGMA foreign_keys = ON")
         migrate(self.raw)
@@ -207,38 +228,84 @@ class Connection:
         connection (another thread's write) and for SQLite's write lock (another
         process's write) instead of the connection's busy timeout; past it
         :class:`StoreBusyError` is raised. For best-effort writes that must not hold up
-        the read they follow (recall reinforcement).
+        the read they follow (recall reinforcement). Inside a write of the same thread
+        it joins that transaction.
         """
         if not self._lock.acquire(timeout=-1 if busy_timeout is None else busy_timeout):
             raise StoreBusyError(f"{self.path}: another thread is writing; try again")
+        self.depth += 1
         try:
-            with converted_errors(self.path):
-                default = None
-                if busy_timeout is not None:
-                    default = int(self.raw.execute("PRAGMA busy_timeout").fetchone()[0])
-                    self.raw.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            if self.mode == "write":
+                yield self.raw
+                return
+            if self.mode == "read":  # a snapshot cannot become a write without going stale
+                raise RuntimeError("engramdb bug: a write inside a read snapshot")
+            with converted_errors(self.path), self._busy(busy_timeout):
+                self.raw.execute("BEGIN IMMEDIATE")
+                self.mode = "write"
                 try:
-                    self.raw.execute("BEGIN IMMEDIATE")
-                    try:
-                        yield self.raw
-                    except BaseException:
-                        self.raw.execute("ROLLBACK")
-                        raise
-                    self.raw.execute("COMMIT")
+                    yield self.raw
+                except BaseException:
+                    self.raw.execute("ROLLBACK")
+                    raise
                 finally:
-                    if default is not None:
-                        self.raw.execute(f"PRAGMA busy_timeout = {default}")
+                    self.mode = None
+                try:
+                    self.raw.execute("COMMIT")
+                except BaseException:
+                    if self.raw.in_transaction:
+                        self.raw.execute("ROLLBACK")
+                    raise
         finally:
+            self.depth -= 1
             self._lock.release()
 
     @contextlib.contextmanager
+    def _busy(self, seconds: float | None) -> Iterator[None]:
+        if seconds is None:
+            yield
+            return
+        default = int(self.raw.execute("PRAGMA busy_timeout").fetchone()[0])
+        self.raw.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        try:
+            yield
+        finally:
+            self.raw.execute(f"PRAGMA busy_timeout = {default}")
+
+    @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every statement inside sees the same snapshot, so a
+        write committed meanwhile by another connection cannot split a read in two."""
         with self._lock, converted_errors(self.path):
+            if self.mode is not None:
+                yield self.raw
+                return
+            self.raw.execute("BEGIN")
+            self.mode = "read"
+            try:
+                yield self.raw
+            finally:
+                self.mode = None
+                if self.raw.in_transaction:
+                    self.raw.execute("COMMIT")  # a read commits nothing: only ends the snapshot
+
+    @contextlib.contextmanager
+    def bare(self) -> Iterator[sqlite3.Connection]:
+        """The connection outside any transaction (VACUUM, checkpoints)."""
+        with self._lock, converted_errors(self.path):
+            if self.mode is not None:
+                raise RuntimeError("engramdb bug: VACUUM or a checkpoint inside a transaction")
             yield self.raw
+
+    @property
+    def writing(self) -> bool:
+        """True inside a write transaction (of the thread holding the lock)."""
+        return self.mode == "write"
 
     def close(self) -> None:
         with self._lock:
             self.raw.close()
 
 
-__all__ += ["has_narrowing", "converted_errors", "check_path", "SchemaTooNewError"]
+__all__ += ["has_narrowing", "converted_errors", "check_path", "SchemaTooNewError",
+            "SYNCHRONOUS", "check_synchronous"]

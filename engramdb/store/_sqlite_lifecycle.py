@@ -7,6 +7,7 @@ deletes a record: supersession closes a record's validity, archiving hides it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -32,6 +33,9 @@ class LifecycleMixin:
                record_id: str | None, reason: str | None, **detail: Any) -> None: ...
 
     def _bump(self, conn: sqlite3.Connection, user_id: str) -> None: ...
+
+    def _write(self, *, busy_timeout: float | None = None
+               ) -> contextlib.AbstractContextManager[sqlite3.Connection]: ...
 
     def _fetch_one(self, conn: sqlite3.Connection, scope: Scope,
                    record_id: str) -> tuple[Record, int]:
@@ -64,7 +68,7 @@ class LifecycleMixin:
 
     def set_slot_facts(self, scope: Scope, record_id: str, facts: Sequence[SlotFact]) -> None:
         record_id = check_id(record_id)
-        with self._db.write() as conn:
+        with self._write() as conn:
             conn.execute("DELETE FROM slot_facts WHERE user_id=? AND record_id=?",
                          (scope.user_id, record_id))
             self._insert_facts(conn, record_id, scope.user_id, facts)
@@ -72,7 +76,7 @@ class LifecycleMixin:
     # ------------------------------------------------------------ supersede
     def supersede(self, scope: Scope, changes: Sequence[Supersession]) -> int:
         done = 0
-        with self._db.write() as conn:
+        with self._write() as conn:
             for ch in changes:
                 cur = conn.execute(
                     "UPDATE records SET valid_to=?, superseded_by=?, updated_at=? WHERE user_id=? "
@@ -106,7 +110,7 @@ class LifecycleMixin:
         current again from ``at`` (``valid_from`` and ``timestamp`` = ``at``, ``valid_to``
         and ``superseded_by`` cleared), with a history version and an audit entry keeping
         the interval it had. None (and nothing changed) unless it ended before ``at``."""
-        with self._db.write() as conn:
+        with self._write() as conn:
             old, rowid = self._fetch_one(conn, scope, record_id)
             if old.valid_to is None or at <= old.valid_to:
                 return None
@@ -139,7 +143,7 @@ class LifecycleMixin:
         ids = [check_id(i) for i in ids]
         action = "archive" if archived else "restore"
         done = 0
-        with self._db.write() as conn:
+        with self._write() as conn:
             for record_id in ids:
                 cur = conn.execute("UPDATE records SET archived=?, updated_at=? WHERE user_id=? "
                                    "AND id=? AND archived=?", (int(archived), time.time(),

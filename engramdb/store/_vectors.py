@@ -42,21 +42,43 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 class ExactVectorIndex:
-    """Cache of per-user matrices, invalidated by a generation number from the store."""
+    """Cache of per-user matrices, keyed by a generation number from the store.
+
+    A write the store made itself is patched in (:meth:`advance`): rows appended,
+    replaced or removed, the block moved to the new generation; any other
+    generation (another connection's write) reloads the block. Blocks are never
+    changed in place where a reader could see it, so a search holding an older
+    block keeps a consistent one.
+    """
 
     def __init__(self) -> None:
-        self._blocks: dict[str, tuple[int, VectorBlock]] = {}
+        self._blocks: dict[str, tuple[int, VectorBlock, _Spare | None]] = {}
         self._lock = threading.Lock()
 
-    def block(self, user_id: str, generation: int, loader: Loader) -> VectorBlock:
+    def block(self, user_id: str, generation: int, loader: Loader, *,
+              keep: bool = True) -> VectorBlock:
         with self._lock:
             cached = self._blocks.get(user_id)
             if cached is not None and cached[0] == generation:
                 return cached[1]
         fresh = loader()
-        with self._lock:
-            self._blocks[user_id] = (generation, fresh)
+        if keep:
+            with self._lock:
+                self._blocks[user_id] = (generation, fresh, None)
         return fresh
+
+    def advance(self, user_id: str, before: int | None, after: int | None,
+                touched: np.ndarray, fresh: VectorBlock | None) -> None:
+        """Move the user's cached block from generation ``before`` to ``after``: rows
+        ``touched`` are replaced by ``fresh`` (their current state; absent rows are gone).
+        A block cached at another generation, or ``before is None``, is dropped."""
+        with self._lock:
+            cached = self._blocks.pop(user_id, None)
+            if cached is None or before is None or after is None or cached[0] != before:
+                return
+            patched = _patch(cached[1], cached[2], touched, fresh)
+            if patched is not None:
+                self._blocks[user_id] = (after, *patched)
 
     def search(self, block: VectorBlock, query: np.ndarray, k: int,
                allowed: np.ndarray | None = None, include_archived: bool = False,
@@ -78,3 +100,68 @@ class ExactVectorIndex:
     def forget(self, user_id: str) -> None:
         with self._lock:
             self._blocks.pop(user_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._blocks.clear()
+
+
+class _Spare:
+    """Room after a block's rows, so that appending rows does not copy the matrix: the
+    new block is a longer view of the same buffers (older blocks view a prefix, whose
+    rows never change)."""
+
+    __slots__ = ("rowids", "matrix", "archived", "hidden_after")
+
+    def __init__(self, block: VectorBlock, extra: int) -> None:
+        n, cap = block.rowids.size, block.rowids.size + extra
+        self.rowids = np.empty(cap, np.int64)
+        self.matrix = np.empty((cap, block.matrix.shape[1]), np.float32)
+        self.archived = np.empty(cap, bool)
+        self.hidden_after = np.empty(cap, np.float64)
+        self.rowids[:n], self.matrix[:n], self.archived[:n] = (block.rowids, block.matrix,
+                                                               block.archived)
+        self.hidden_after[:n] = _hidden(block)
+
+    def view(self, n: int) -> VectorBlock:
+        return VectorBlock(self.rowids[:n], self.matrix[:n], self.archived[:n],
+                           self.hidden_after[:n])
+
+
+def _hidden(block: VectorBlock) -> np.ndarray:
+    if block.hidden_after is None:
+        return np.full(block.rowids.size, np.inf)
+    return block.hidden_after
+
+
+def _patch(block: VectorBlock, spare: _Spare | None, touched: np.ndarray,
+           fresh: VectorBlock | None) -> tuple[VectorBlock, _Spare | None] | None:
+    """The block with rows ``touched`` replaced by ``fresh``; None if it cannot be patched
+    (a different dimension: the caller reloads)."""
+    new = fresh if fresh is not None and fresh.rowids.size else None
+    n = block.rowids.size
+    if n == 0:
+        return (new, None) if new is not None else (block, spare)
+    if new is not None and new.matrix.shape[1] != block.matrix.shape[1]:
+        return None
+    last = block.rowids[-1]
+    if new is not None and (touched.size == 0 or touched[0] > last) and new.rowids[0] > last:
+        return _append(block, spare, new)  # the common write: new rows after all others
+    keep = ~np.isin(block.rowids, touched) if touched.size else np.ones(n, bool)
+    parts = [(block.rowids[keep], block.matrix[keep], block.archived[keep],
+              _hidden(block)[keep])]
+    if new is not None:
+        parts.append((new.rowids, new.matrix, new.archived, _hidden(new)))
+    rowids, matrix, archived, hidden = (np.concatenate(col) for col in zip(*parts))
+    order = np.argsort(rowids, kind="stable")
+    return VectorBlock(rowids[order], matrix[order], archived[order], hidden[order]), None
+
+
+def _append(block: VectorBlock, spare: _Spare | None, new: VectorBlock
+            ) -> tuple[VectorBlock, _Spare]:
+    n, m = block.rowids.size, new.rowids.size
+    if spare is None or spare.rowids.size < n + m:  # a cached spare is the block's own
+        spare = _Spare(block, max(m, n // 4, 64))  # amortized: grows by a quarter
+    spare.rowids[n:n + m], spare.matrix[n:n + m] = new.rowids, new.matrix
+    spare.archived[n:n + m], spare.hidden_after[n:n + m] = new.archived, _hidden(new)
+    return spare.view(n + m), spare

@@ -17,10 +17,11 @@ from .._models import (ExportedRecord, Filters, Interval, Link, Record, Scope, S
                        Version, check_id, content_hash)
 from ._migrations import latest_version
 from ._protocol import Key, Match, NewRecord
-from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path, dt, has_narrowing,
+from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path, dt,
                            row_to_record, row_to_session, scope_token, ts, where_clause)
+from ._sqlite_dense import DenseMixin
 from ._sqlite_lifecycle import LifecycleMixin
-from ._vectors import ExactVectorIndex, VectorBlock
+from ._vectors import ExactVectorIndex
 
 __all__ = ["SQLiteStore", "GRAPH_KEY_KINDS", "open_sqlite"]
 
@@ -36,19 +37,21 @@ def _fts_query(scope: Scope, terms: Sequence[str]) -> str:
     return f'scope : {scope_token(scope.user_id)} AND ({quoted})'
 
 
-class SQLiteStore(LifecycleMixin):
+class SQLiteStore(DenseMixin, LifecycleMixin):
     """Implements :class:`engramdb.store.Store` on one SQLite file."""
 
-    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 5.0) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
+                 synchronous: str = "normal") -> None:
         self.path = os.fspath(path)
-        self._db = Connection(self.path, busy_timeout=busy_timeout)
+        self._db = Connection(self.path, busy_timeout=busy_timeout, synchronous=synchronous)
         self._vectors = ExactVectorIndex()
+        self._watch_writes()
 
     # ---------------------------------------------------------------- writes
     def add(self, items: Sequence[NewRecord], vectors: np.ndarray | None,
             session: Session | None = None) -> list[tuple[Record, bool]]:
         users = {item.record.user_id for item in items} | ({session.user_id} if session else set())
-        with self._db.write() as conn:
+        with self._write() as conn:
             if session is not None:
                 self._upsert_session(conn, session)
             out = [self._insert(conn, item, None if vectors is None else vectors[i])
@@ -140,7 +143,7 @@ class SQLiteStore(LifecycleMixin):
     def update(self, scope: Scope, record_id: str, *, text: str | None, index_text: str | None,
                vector: np.ndarray | None, reason: str | None, op: str = "update",
                fields: dict[str, Any] | None = None, keys: Sequence[Key] = ()) -> Record:
-        with self._db.write() as conn:
+        with self._write() as conn:
             old, rowid = self._fetch_one(conn, scope, record_id)
             now = time.time()
             if text is not None and text != old.text:
@@ -155,7 +158,7 @@ class SQLiteStore(LifecycleMixin):
 
     def set_keys(self, scope: Scope, record_id: str, keys: Sequence[Key]) -> None:
         """Replace a record's expanded keys (after a neighbour changed or went away)."""
-        with self._db.write() as conn:
+        with self._write() as conn:
             _, rowid = self._fetch_one(conn, scope, record_id)
             kids = [(k,) for (k,) in conn.execute("SELECT key_id FROM keys WHERE record_rowid=?",
                                                   (rowid,))]
@@ -211,14 +214,14 @@ class SQLiteStore(LifecycleMixin):
 
     def delete(self, scope: Scope, ids: Sequence[str], *, reason: str | None = None) -> int:
         ids = [check_id(i) for i in ids]
-        with self._db.write() as conn:
+        with self._write() as conn:
             rows = [self._fetch_one(conn, scope, i) for i in ids]
             self._purge(conn, scope.user_id, [(r.id, rowid) for r, rowid in rows], reason)
         return len(rows)
 
     def delete_scope(self, scope: Scope, *, reason: str | None = None) -> int:
         where, params = where_clause(scope, Filters(include_archived=True))
-        with self._db.write() as conn:
+        with self._write() as conn:
             rows = conn.execute(f"SELECT r.id, r.rowid FROM records r WHERE {where}",
                                 params).fetchall()
             self._purge(conn, scope.user_id, rows, reason)
@@ -257,7 +260,6 @@ class SQLiteStore(LifecycleMixin):
         for record_id, _ in rows:  # what an erased record had superseded is current again
             self._reinstate(conn, user_id, record_id)
         self._bump(conn, user_id)
-        self._vectors.forget(user_id)
 
     # ----------------------------------------------------------------- reads
     def _fetch_one(self, conn: sqlite3.Connection, scope: Scope,
@@ -271,7 +273,7 @@ class SQLiteStore(LifecycleMixin):
 
     def set_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> int:
         done = 0
-        with self._db.write() as conn:
+        with self._write() as conn:
             for record_id, vector in vectors.items():
                 row = conn.execute("SELECT rowid FROM records WHERE id=? AND user_id=?",
                                    (check_id(record_id), scope.user_id)).fetchone()
@@ -281,7 +283,6 @@ class SQLiteStore(LifecycleMixin):
                                  (row[0], scope.user_id, vec.shape[0], vec.tobytes()))
                     done += 1
             self._bump(conn, scope.user_id)
-        self._vectors.forget(scope.user_id)
         return done
 
     def taken(self, ids: Sequence[str]) -> set[str]:
@@ -360,48 +361,6 @@ class SQLiteStore(LifecycleMixin):
             best.setdefault(rid, (score, key))
         ranked = list(best.items())[:k]
         return [Match(rid, -score, rank, key) for rank, (rid, (score, key)) in enumerate(ranked)]
-
-    def dense(self, scope: Scope, vector: np.ndarray, k: int, filters: Filters) -> list[Match]:
-        with self._db.read() as conn:
-            gen = conn.execute("SELECT generation FROM scope_state WHERE user_id=?",
-                               (scope.user_id,)).fetchone()
-            block = self._vectors.block(scope.user_id, gen[0] if gen else 0,
-                                        lambda: self._load_block(conn, scope.user_id))
-            allowed = self._allowed(conn, scope, filters)
-            everything = (filters.include_archived or filters.include_superseded
-                          or filters.as_of is not None)
-            hits = self._vectors.search(block, vector, k, allowed, filters.include_archived,
-                                        visible_at=None if everything else time.time())
-            ids = self._ids_for(conn, [rowid for rowid, _ in hits])
-        return [Match(ids[rowid], score, rank) for rank, (rowid, score) in enumerate(hits)]
-
-    def _load_block(self, conn: sqlite3.Connection, user_id: str) -> VectorBlock:
-        rows = conn.execute("SELECT v.record_rowid, v.vector, r.archived, CASE WHEN r.kind = "
-                            "'turn' THEN NULL ELSE r.valid_to END FROM vectors v JOIN "
-                            "records r ON r.rowid = v.record_rowid WHERE v.user_id=? "
-                            "ORDER BY v.record_rowid", (user_id,)).fetchall()
-        if not rows:
-            return VectorBlock(np.empty(0, np.int64), np.empty((0, 0), np.float32),
-                               np.empty(0, bool))
-        matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
-        return VectorBlock(np.array([r[0] for r in rows], dtype=np.int64), matrix,
-                           np.array([bool(r[2]) for r in rows]),
-                           np.array([np.inf if r[3] is None else r[3] for r in rows]))
-
-    def _allowed(self, conn: sqlite3.Connection, scope: Scope,
-                 filters: Filters) -> np.ndarray | None:
-        if not has_narrowing(scope, filters):
-            return None
-        where, params = where_clause(scope, filters)
-        rows = conn.execute(f"SELECT r.rowid FROM records r WHERE {where}", params).fetchall()
-        return np.array([r[0] for r in rows], dtype=np.int64)
-
-    def _ids_for(self, conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, str]:
-        if not rowids:
-            return {}
-        marks = ",".join("?" * len(rowids))
-        rows = conn.execute(f"SELECT rowid, id FROM records WHERE rowid IN ({marks})", rowids)
-        return dict(rows.fetchall())
 
     def admit(self, scope: Scope, ids: Sequence[str], filters: Filters) -> set[str]:
         """Those of ``ids`` that pass ``filters`` (for candidates found outside an index)."""
@@ -510,7 +469,7 @@ class SQLiteStore(LifecycleMixin):
     def touch(self, scope: Scope, ids: Sequence[str], at: datetime,
               gains: Sequence[float] | None = None) -> None:
         gains = [1.0] * len(ids) if gains is None else list(gains)
-        with self._db.write(busy_timeout=self.touch_timeout) as conn:
+        with self._write(busy_timeout=self.touch_timeout) as conn:
             conn.executemany("UPDATE records SET last_recalled_at=?, recall_count=recall_count+1, "
                              "strength=strength+? WHERE user_id=? AND id=?",
                              [(at.timestamp(), g, scope.user_id, i) for i, g in zip(ids, gains)])
@@ -553,7 +512,7 @@ class SQLiteStore(LifecycleMixin):
         """Merge FTS5 segments (a deleted row's terms stay in old segments until then),
         VACUUM (rewrites the file without free pages) and truncate the WAL (which holds
         old page images). ``secure_delete`` already zeroes freed space on every write."""
-        with self._db.read() as conn:  # the connection lock; VACUUM cannot run in a transaction
+        with self._db.bare() as conn:  # VACUUM cannot run in a transaction
             fts = [name for (name,) in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND "
                 "lower(sql) LIKE 'create virtual table%using fts5%'")]
@@ -561,7 +520,7 @@ class SQLiteStore(LifecycleMixin):
                 conn.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'optimize\')')
             conn.execute("VACUUM")
             busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        self._vectors = ExactVectorIndex()
+        self._vectors.clear()
         return {"fts_optimized": fts, "vacuumed": True, "wal_truncated": busy == 0}
 
     # ------------------------------------------------------------------ meta
@@ -571,14 +530,15 @@ class SQLiteStore(LifecycleMixin):
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._db.write() as conn:
+        with self._write() as conn:
             conn.execute("INSERT OR REPLACE INTO engram_meta VALUES (?, ?)", (key, value))
 
     def close(self) -> None:
         self._db.close()
 
 
-def open_sqlite(path: str | os.PathLike[str], *, busy_timeout: float = 5.0) -> SQLiteStore:
+def open_sqlite(path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
+                synchronous: str = "normal") -> SQLiteStore:
     """The store at ``path``, its folder created. Errors name the path and the cause."""
     target = Path(path)
     if str(target) != ":memory:":
@@ -588,4 +548,4 @@ def open_sqlite(path: str | os.PathLike[str], *, busy_timeout: float = 5.0) -> S
             check_path(str(target))
             raise StoreError(f"{target}: cannot create its folder: "
                              f"{exc.strerror or exc}") from exc
-    return SQLiteStore(target, busy_timeout=busy_timeout)
+    return SQLiteStore(target, busy_timeout=busy_timeout, synchronous=synchronous)
