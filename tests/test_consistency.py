@@ -198,3 +198,26 @@ def test_update_and_consolidate_in_two_threads(tmp_path):
         assert errors == []
         assert Scope("v")  # the user's derived records are consistent again:
         a.consolidate(user_id="v")
+
+
+@pytest.mark.parametrize("mode, pragma", [("normal", 1), ("full", 2)])
+def test_synchronous_mode_is_a_documented_choice(tmp_path, mode, pragma):
+    with Memory(tmp_path / "m.db", embedder="fake", synchronous=mode) as m:
+        assert m.store._db.raw.execute("PRAGMA synchronous").fetchone()[0] == pragma
+
+
+def test_synchronous_mode_rejects_anything_else(tmp_path):
+    from engramdb import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="synchronous"):
+        Memory(tmp_path / "m.db", embedder="fake", synchronous="off")
+
+
+def test_cli_takes_synchronous_from_flag_and_env(tmp_path):
+    from engramdb.cli._app import Context, build_parser
+
+    args = build_parser().parse_args(["--synchronous", "full", "--db", str(tmp_path / "a.db"),
+                                      "stats"])
+    assert Context.from_args(args, {}).synchronous == "full"
+    args = build_parser().parse_args(["--db", str(tmp_path / "a.db"), "stats"])
+    assert Context.from_args(args, {"ENGRAM_SYNCHRONOUS": "full"}).synchronous == "full"

@@ -47,6 +47,7 @@ Environment:
   ENGRAM_DB        database file (default: ~/.engramdb/memory.db)
   ENGRAM_USER      default user for commands that need one
   ENGRAM_EMBEDDER  embedder name (default: the database's own, else minilm)
+  ENGRAM_SYNCHRONOUS  normal (default) or full: see --synchronous
 """
 
 
@@ -60,6 +61,7 @@ class Context:
     user_flag: str | None = None  # --user as given; some commands ignore ENGRAM_USER
     user_env: str | None = None
     embedder: str | None = None  # --embedder or ENGRAM_EMBEDDER; None: see memory()
+    synchronous: str = "normal"  # --synchronous or ENGRAM_SYNCHRONOUS
     _memory: Memory | None = field(default=None, repr=False)
 
     @classmethod
@@ -73,7 +75,9 @@ class Context:
             db_flag=db_flag,
             user_flag=getattr(args, "user", None) or None,
             user_env=env.get("ENGRAM_USER") or None,
-            embedder=getattr(args, "embedder", None) or env.get("ENGRAM_EMBEDDER") or None)
+            embedder=getattr(args, "embedder", None) or env.get("ENGRAM_EMBEDDER") or None,
+            synchronous=getattr(args, "synchronous", None) or env.get("ENGRAM_SYNCHRONOUS")
+            or "normal")
 
     @property
     def user(self) -> str:
@@ -91,7 +95,7 @@ class Context:
             if not create and not self.db.exists():
                 raise StoreError(f"no engramdb database at {self.db} (add something with "
                                  "`engram add` or `engram import`, or pass --db)")
-            self._memory = open_memory(self.db, self.embedder)
+            self._memory = open_memory(self.db, self.embedder, synchronous=self.synchronous)
         return self._memory
 
     def close(self) -> None:
@@ -100,13 +104,13 @@ class Context:
             self._memory = None
 
 
-def open_memory(path: Path, embedder: str | None) -> Memory:
+def open_memory(path: Path, embedder: str | None, *, synchronous: str = "normal") -> Memory:
     """``Memory`` on ``path``. Without an embedder name, an existing database is opened
     with the one it was built with (a file holds one embedder's vectors), else minilm."""
     from .._memory import Memory
     from ..store import open_sqlite
 
-    store = open_sqlite(path)  # creates the folder; names what is wrong with the path
+    store = open_sqlite(path, synchronous=synchronous)  # creates the folder; names what is wrong with the path
     try:
         recorded = store.meta("embedder")  # "name:dim", written by the first write
         name = embedder or (recorded.rsplit(":", 1)[0] if recorded else DEFAULT_EMBEDDER)
@@ -136,6 +140,10 @@ def _global_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     group.add_argument("--embedder", metavar="NAME", default=none,
                        help="embedder: minilm, fake, openai (env ENGRAM_EMBEDDER; default: "
                             "the one the database was built with, else minilm)")
+    group.add_argument("--synchronous", choices=("normal", "full"), default=none,
+                       help="durability: normal (default) survives a crash of the process; "
+                            "full also an OS crash or power loss, slower (env "
+                            "ENGRAM_SYNCHRONOUS)")
     group.add_argument("--json", action="store_true", default=argparse.SUPPRESS if sub else False,
                        help="print one JSON document on stdout, for scripts")
 
