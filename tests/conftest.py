@@ -5,6 +5,21 @@ import pytest
 from engramdb import Memory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_model_cache(tmp_path_factory):
+    """The ONNX graph the default embedder builds goes to a per-run directory, never the
+    user's ~/.cache (CLI subprocesses inherit it): built once per run, like a fresh machine."""
+    import os
+
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+
+
 @pytest.fixture
 def mem(tmp_path):
     """A Memory on a temporary file with the deterministic fake embedder (fast)."""

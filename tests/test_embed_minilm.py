@@ -1,4 +1,4 @@
-"""The numpy MiniLM against sentence-transformers' own vectors, and its parts."""
+"""The numpy MiniLM (backend="numpy"; the ONNX one: test_embed_onnx.py) against sentence-transformers' own vectors, and its parts."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ needs_weights = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def minilm() -> MiniLMEmbedder:
-    embedder = MiniLMEmbedder()
+    embedder = MiniLMEmbedder(backend="numpy")
     embedder.embed_batch(["load once"])
     return embedder
 
@@ -84,7 +84,7 @@ def test_meaning_beats_word_overlap(minilm: MiniLMEmbedder) -> None:
 def test_truncation_follows_max_tokens(minilm: MiniLMEmbedder) -> None:
     texts = ["alpha beta gamma delta epsilon zeta eta theta iota kappa lambda",
              "alpha beta gamma delta epsilon zeta"]
-    a, b = MiniLMEmbedder(max_tokens=8, threads=1).embed_batch(texts)
+    a, b = MiniLMEmbedder(max_tokens=8, threads=1, backend="numpy").embed_batch(texts)
     np.testing.assert_allclose(a, b, atol=1e-6)  # both cut to [CLS] + 6 pieces + [SEP]
     full = minilm.embed_batch(texts)
     assert full[0] @ full[1] < 0.99
@@ -93,8 +93,9 @@ def test_truncation_follows_max_tokens(minilm: MiniLMEmbedder) -> None:
 @needs_weights
 def test_threads_do_not_change_results(minilm: MiniLMEmbedder) -> None:
     texts = [f"turn {i}: " + "word " * (i % 23) for i in range(40)]
-    serial = MiniLMEmbedder(threads=1).embed_batch(texts)
-    np.testing.assert_allclose(MiniLMEmbedder(threads=2).embed_batch(texts), serial, atol=2e-6)
+    serial = MiniLMEmbedder(threads=1, backend="numpy").embed_batch(texts)
+    np.testing.assert_allclose(MiniLMEmbedder(threads=2, backend="numpy").embed_batch(texts),
+                               serial, atol=2e-6)
 
 
 @needs_weights

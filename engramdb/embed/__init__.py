@@ -5,7 +5,8 @@
 >>> embed_texts(embedder, ["hello world"]).shape
 (1, 64)
 
-Built-in names: ``"minilm"`` (the default; all-MiniLM-L6-v2 in pure numpy),
+Built-in names: ``"minilm"`` (the default; all-MiniLM-L6-v2 on onnxruntime if
+installed, else in pure numpy), ``"minilm-int8"`` (its int8-quantised ONNX graph),
 ``"openai"`` (any OpenAI-compatible ``/embeddings`` endpoint) and ``"fake"``
 (hashed words, for tests). Importing this package loads no model and no
 tokenizer: the implementation classes are imported on first use.
@@ -39,6 +40,7 @@ EmbedderFactory = Callable[..., Embedder]
 # class name -> module that defines it; resolved by __getattr__ so import stays cheap.
 _LAZY = {"MiniLMEmbedder": ".minilm", "OpenAIEmbedder": ".openai", "FakeEmbedder": ".fake"}
 _BUILTIN = {"minilm": "MiniLMEmbedder", "openai": "OpenAIEmbedder", "fake": "FakeEmbedder"}
+_PRESETS: dict[str, dict[str, Any]] = {"minilm-int8": {"quantize": "int8"}}
 _registry: dict[str, EmbedderFactory] = {}
 _lock = threading.Lock()
 
@@ -49,10 +51,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _builtin(class_name: str) -> EmbedderFactory:
+def _builtin(class_name: str, preset: dict[str, Any] | None = None) -> EmbedderFactory:
     def factory(**options: Any) -> Embedder:
         cls: EmbedderFactory = __getattr__(class_name)
-        return cls(**options)
+        return cls(**{**(preset or {}), **options})
     factory.__name__ = class_name
     return factory
 
@@ -105,3 +107,5 @@ def _looks_like_embedder(obj: object) -> bool:
 
 for _name, _class_name in _BUILTIN.items():
     register_embedder(_name, _builtin(_class_name))
+for _name, _preset in _PRESETS.items():
+    register_embedder(_name, _builtin("MiniLMEmbedder", _preset))
