@@ -37,6 +37,7 @@ from .embed._pool import embed_pooled
 from .recall.confidence import Calibrator, Recall
 from .lifecycle.consolidate import ConsolidationReport, Consolidator
 from .lifecycle.decay import ArchivePlan, DecayPolicy
+from .lifecycle.erasure import Deleted, Erasure, Forgotten
 from .lifecycle.profile import Profile
 from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
 from .recall.expand import ExpandOptions, expand_record, expand_session, rekey_followers
@@ -398,33 +399,42 @@ class Memory:
                 self._consolidator.refresh(scope, dependents)
 
     def delete(self, record_id: str, *, user_id: str, reason: str | None = None,
-               purge: bool = False) -> None:
+               purge: bool = False, wait: float = 0.0) -> Erasure:
         """Hard-delete one record and every trace of it (history, indexes, vectors, graph,
         audit reasons); summaries and the profile built from it are rebuilt without it.
 
         ``purge=True`` also compacts the file (see :meth:`compact`) so that the bytes are
-        gone from disk at once; by default that waits for the next compaction.
+        gone from disk at once; by default that waits for the next compaction. Returns
+        the :class:`~engramdb.lifecycle.erasure.Erasure` verdict (``.verified``).
         """
         from .lifecycle.forget import delete_records
 
-        delete_records(self.store, self._consolidator, Scope(user_id), [check_id(record_id)],
-                       reason=reason, purge=purge, expand=self.expand)
+        scope = Scope(user_id)
+        with self.store.user_lock(scope):
+            return delete_records(self.store, self._consolidator, scope, [check_id(record_id)],
+                                  reason=reason, purge=purge, expand=self.expand,
+                                  wait=wait).erasure
 
     def delete_all(self, *, user_id: str, agent_id: str | None = None,
                    session_id: str | None = None, reason: str | None = None,
-                   purge: bool = True) -> int:
+                   purge: bool = True, wait: float = 0.0) -> Deleted:
         """Hard-delete everything in a scope, compacting the file by default; returns how
-        many records went."""
+        many records went (an ``int``) carrying the erasure verdict (``.erasure``): whether
+        the bytes are provably gone from the file and its WAL. A reader holding the WAL
+        keeps them there: ``wait`` seconds for it, or :meth:`compact` later."""
         from .lifecycle.forget import delete_scope
 
-        return delete_scope(self.store, self._consolidator, Scope(user_id, agent_id, session_id),
-                            reason=reason, purge=purge)
+        scope = Scope(user_id, agent_id, session_id)
+        with self.store.user_lock(scope):
+            return delete_scope(self.store, self._consolidator, scope, reason=reason,
+                                purge=purge, wait=wait)
 
     def forget(self, query: str, *, user_id: str, min_confidence: float | None = None,
                limit: int = 20, dry_run: bool = False, purge: bool = True,
-               kinds: Sequence[str] | None = None) -> builtins.list[Record]:
+               kinds: Sequence[str] | None = None, wait: float = 0.0) -> Forgotten:
         """Delete what matches ``query`` (conservatively) and return it; ``dry_run`` only
-        returns what would go. See :func:`engramdb.lifecycle.forget.forget`."""
+        returns what would go. The result is a list carrying the erasure verdict
+        (``.erasure``). See :func:`engramdb.lifecycle.forget.forget`."""
         from .lifecycle.forget import FORGET_MIN_CONFIDENCE, forget
 
         check_text(query, what="query", limit=self.max_text_chars)
@@ -445,14 +455,18 @@ class Memory:
                                              method="bm25")
             return hits + [h for h in literal if h.id not in seen]
 
-        return forget(everything, self.store, self._consolidator, query, Scope(user_id),
-                      min_confidence=threshold, limit=limit, dry_run=dry_run, purge=purge,
-                      kinds=kinds, expand=self.expand)
+        scope = Scope(user_id)
+        with self.store.user_lock(scope):
+            return forget(everything, self.store, self._consolidator, query, scope,
+                          min_confidence=threshold, limit=limit, dry_run=dry_run, purge=purge,
+                          kinds=kinds, expand=self.expand, wait=wait)
 
-    def compact(self) -> dict[str, Any]:
+    def compact(self, *, wait: float = 0.0) -> dict[str, Any]:
         """Make deleted content unrecoverable from the file: merge the full-text index,
-        VACUUM, truncate the WAL. Takes time proportional to the file's size."""
-        return self.store.compact()
+        VACUUM, truncate the WAL. Takes time proportional to the file's size. Another
+        connection reading an old snapshot stops the WAL truncation (``wal_truncated``
+        False): ``wait`` seconds retries it meanwhile."""
+        return self.store.compact(wait=wait)
 
     def reembed(self, *, user_id: str | None = None,
                 progress: Callable[[int, int], None] | None = None) -> int:

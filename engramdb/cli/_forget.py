@@ -7,6 +7,8 @@ import sys
 from typing import Any
 
 from .._errors import InvalidInputError
+from ..lifecycle.erasure import Erasure, needles_of
+from ..lifecycle.forget import verify_erasure
 from ._app import Context, add_command
 from ._output import shown
 
@@ -32,6 +34,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="confidence a match needs (0..1; default 0.5)")
     p.add_argument("--limit", "-n", type=int, default=20, metavar="N",
                    help="look at the N best matches (default 20)")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for readers holding the WAL before reporting the "
+                        "erasure as not yet verified (exit code 8)")
 
 
 def run_forget(args: argparse.Namespace, ctx: Context) -> int:
@@ -44,16 +49,19 @@ def run_forget(args: argparse.Namespace, ctx: Context) -> int:
     if not _confirmed(args, ctx, found):
         ctx.out.note("cancelled: nothing was deleted")
         return 1
+    needles = needles_of(found, [v for r in found for v in memory.history(r.id, user_id=user)])
     for record in found:  # exactly what was shown, not a second search
         memory.delete(record.id, user_id=user, reason="forget")
-    memory.compact()
-    _report(ctx, found, deleted=True)
-    return 0
+    erasure = verify_erasure(memory.store, needles, compact=True, wait=args.wait)
+    _report(ctx, found, deleted=True, erasure=erasure)
+    return 0 if erasure.verified else 8
 
 
-def _report(ctx: Context, records: list[Any], *, deleted: bool) -> None:
+def _report(ctx: Context, records: list[Any], *, deleted: bool,
+            erasure: Erasure | None = None) -> None:
     if ctx.out.json:
-        ctx.out.emit({"deleted": deleted, "count": len(records), "records": records})
+        ctx.out.emit({"deleted": deleted, "count": len(records), "records": records,
+                      "erasure": erasure.to_dict() if erasure else None})
         return
     for record in records:
         ctx.out.line(f"{record.id}  {record.kind:<8} {' '.join(record.text.split())[:100]}")
@@ -63,6 +71,8 @@ def _report(ctx: Context, records: list[Any], *, deleted: bool) -> None:
         ctx.out.note("nothing matches confidently enough: nothing was deleted")
     elif deleted:
         ctx.out.note(f"deleted {n} record{plural} and compacted the database")
+        if erasure is not None:
+            ctx.out.note(erasure.message)
     else:
         ctx.out.note(f"would delete {n} record{plural} (dry run)")
 

@@ -26,13 +26,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._models import Filters, Hit, Record, Scope
-from ..text.tokens import terms, words
+from .._models import Filters, Hit, Record, Scope, Version
 from ..recall.expand import ExpandOptions, rekey_followers
 from ..store import Store
+from ..text.tokens import terms, words
 from .consolidate import RAW_KINDS, Consolidator
+from .erasure import Deleted, Erasure, Forgotten, needles_of
 
-__all__ = ["FORGET_MIN_CONFIDENCE", "delete_records", "delete_scope", "forget"]
+__all__ = ["FORGET_MIN_CONFIDENCE", "delete_records", "delete_scope", "forget",
+           "verify_erasure", "record_words"]
 
 #: Default confidence a hit needs before ``forget`` deletes it: conservative, since a
 #: wrong deletion cannot be undone (a missed one can be forgotten again more precisely).
@@ -40,58 +42,111 @@ FORGET_MIN_CONFIDENCE = 0.5
 
 Search = Callable[..., Sequence[Hit]]
 
+_DERIVED_KINDS = ("summary", "profile")
+
+
+def verify_erasure(store: Store, needles: Sequence[str], *, compact: bool,
+                   wait: float = 0.0) -> Erasure:
+    """Compact (if asked), then check the raw bytes for the erased ``needles``."""
+    on_disk = getattr(store, "path", "") != ":memory:"
+    if not compact:
+        return Erasure(False, False, (), 0, on_disk)
+    done = store.compact(wait=wait)
+    residue = tuple(store.residue(needles))
+    return Erasure(True, bool(done.get("wal_truncated")), residue, len(needles), on_disk)
+
+
+def _history(store: Store, scope: Scope, records: Sequence[Record]) -> list[Version]:
+    return [v for r in records for v in store.history(scope, r.id)]
+
 
 def delete_records(store: Store, consolidator: Consolidator, scope: Scope, ids: Sequence[str],
-                   *, reason: str | None, purge: bool, expand: ExpandOptions | None = None) -> int:
+                   *, reason: str | None, purge: bool, expand: ExpandOptions | None = None,
+                   wait: float = 0.0) -> Deleted:
     """Delete ``ids``, rebuild what was derived from them and the window keys of the
-    turns that followed them, compact if ``purge``."""
+    turns that followed them, compact if ``purge``; returns the count and the verdict."""
     dependents = consolidator.dependents(scope, ids)
     gone = store.get(scope, ids)
+    needles = needles_of(gone, _history(store, scope, gone)) if purge else []
     count = store.delete(scope, ids, reason=reason)
     for record in gone:
         rekey_followers(store, scope, record, expand)
     if dependents:
         consolidator.refresh(scope, dependents)
-    if purge:
-        store.compact()
-    return count
+    return Deleted(count, verify_erasure(store, needles, compact=purge, wait=wait))
 
 
 def delete_scope(store: Store, consolidator: Consolidator, scope: Scope, *,
-                 reason: str | None, purge: bool) -> int:
+                 reason: str | None, purge: bool, wait: float = 0.0) -> Deleted:
     """Delete everything in ``scope`` (a user, or one agent or session of it)."""
     dependents: list[str] = []
+    inside = store.find(scope, Filters(include_archived=True)) if purge or (
+        scope.agent_id or scope.session_id) else []
     if scope.agent_id or scope.session_id:  # user-wide derived records may quote this part
-        inside = [r.id for r in store.find(scope, Filters(include_archived=True))]
-        dependents = [d for d in consolidator.dependents(scope, inside) if d not in set(inside)]
+        ids = {r.id for r in inside}
+        dependents = [d for d in consolidator.dependents(scope, list(ids)) if d not in ids]
+    needles = needles_of(inside) if purge else []
     count = store.delete_scope(scope, reason=reason)
     if dependents:
         consolidator.refresh(scope, dependents)
-    if purge:
-        store.compact()
-    return count
+    return Deleted(count, verify_erasure(store, needles, compact=purge, wait=wait))
+
+
+def record_words(record: Record) -> set[str]:
+    """The words a record holds anywhere: its text and every string of its metadata
+    (a merged near-duplicate's wordings live in ``metadata["merged_from"]``)."""
+    from .erasure import _strings
+
+    return set(words(" ".join([record.text, *_strings(record.metadata)])))
+
+
+def _literal(store: Store, scope: Scope, needed: set[str], kinds: Sequence[str]) -> list[Record]:
+    """Every record (archived and superseded too) holding all of ``needed`` in its text
+    or metadata: a literal mention is found however the ranking places it."""
+    everything = store.find(Scope(scope.user_id), Filters(kinds=tuple(kinds),
+                                                          include_archived=True,
+                                                          include_superseded=True))
+    out = []
+    for record in everything:
+        blob = (record.text + " " + str(record.metadata)).lower()
+        if all(t in blob for t in needed) and needed <= record_words(record):
+            out.append(record)
+    return out
 
 
 def forget(search: Search, store: Store, consolidator: Consolidator, query: str, scope: Scope,
            *, min_confidence: float = FORGET_MIN_CONFIDENCE, limit: int = 20,
            dry_run: bool = False, purge: bool = True, kinds: Sequence[str] | None = None,
-           expand: ExpandOptions | None = None, **filters: Any) -> list[Record]:
-    """Delete the records that match ``query``; returns them (or, ``dry_run``, what would go).
+           expand: ExpandOptions | None = None, wait: float = 0.0,
+           **filters: Any) -> Forgotten:
+    """Delete the records that match ``query``; returns them (or, ``dry_run``, what would
+    go) with the erasure verdict.
 
-    Conservative: a hit goes if its own text contains every content word of the query
-    ("forget Biscuit" takes every record that says Biscuit), or if it reaches
-    ``min_confidence`` *and* contains at least one of them — dense similarity alone
-    never deletes. Only stored records (turns, memories, documents) are matched;
-    summaries and the profile quoting them are rebuilt without them. The audit records
-    ``forget`` as the reason, never the query.
+    Conservative: a record goes if it contains every content word of the query — in its
+    text or its metadata, merged wordings included ("forget Biscuit" takes every record
+    that says Biscuit) — or if it is a search hit reaching ``min_confidence`` that
+    contains at least one of them — dense similarity alone never deletes. Only stored
+    records (turns, memories, documents) are matched; summaries and the profile quoting
+    them are rebuilt without them, and a derived record still quoting the query after
+    that is deleted (the next consolidation rebuilds it). The audit records ``forget``
+    as the reason, never the query.
     """
     wanted = tuple(kinds) if kinds else RAW_KINDS
     hits = search(query, user_id=scope.user_id, limit=limit, kinds=list(wanted), **filters)
     needed = set(terms(query))
-    chosen = [h.record for h in hits if (needed and needed <= set(words(h.record.text))) or (
-        h.confidence >= min_confidence and h.features.get("coverage", 0.0) > 0)]
-    if dry_run or not chosen:
-        return chosen
-    delete_records(store, consolidator, Scope(scope.user_id), [r.id for r in chosen],
-                   reason="forget", purge=purge, expand=expand)
-    return chosen
+    chosen = {h.record.id: h.record for h in hits if (needed and needed <= record_words(
+        h.record)) or (h.confidence >= min_confidence and h.features.get("coverage", 0.0) > 0)}
+    if needed:
+        chosen.update((r.id, r) for r in _literal(store, scope, needed, wanted))
+    records = list(chosen.values())
+    if dry_run or not records:
+        return Forgotten(records)
+    user = Scope(scope.user_id)
+    needles = needles_of(records, _history(store, user, records)) if purge else []
+    delete_records(store, consolidator, user, [r.id for r in records], reason="forget",
+                   purge=False, expand=expand)
+    if needed:  # a summary or profile that still quotes it (an LLM's wording...) goes too
+        stale = _literal(store, user, needed, _DERIVED_KINDS)
+        if stale:
+            store.delete(user, [r.id for r in stale], reason="forget")
+    return Forgotten(records, verify_erasure(store, needles, compact=purge, wait=wait))

@@ -226,9 +226,15 @@ class Store(Protocol):
         take it: each is atomic on its own."""
         ...
 
-    def compact(self) -> dict[str, Any]:
+    def compact(self, *, wait: float = 0.0) -> dict[str, Any]:
         """Make deleted content unrecoverable from storage (index merge, vacuum, log
-        truncation); returns what was done. Slow: proportional to the store's size."""
+        truncation); returns what was done, with ``wal_truncated`` (False: a reader held
+        the log; ``wait`` seconds retries). Slow: proportional to the store's size."""
+        ...
+
+    def residue(self, needles: Sequence[str]) -> list[str]:
+        """Where in storage (e.g. ``"main file"``, ``"WAL"``) any of these erased strings
+        is still present although no live row holds it (empty: provably gone)."""
         ...
 
     def stats(self) -> Stats: ...

@@ -20,6 +20,7 @@ from ._protocol import Key, Match, NewRecord
 from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path, dt,
                            row_to_record, row_to_session, scope_token, ts, where_clause)
 from ._sqlite_dense import DenseMixin
+from ._sqlite_erasure import ErasureMixin
 from ._sqlite_lifecycle import LifecycleMixin
 from ._vectors import ExactVectorIndex
 
@@ -37,7 +38,7 @@ def _fts_query(scope: Scope, terms: Sequence[str]) -> str:
     return f'scope : {scope_token(scope.user_id)} AND ({quoted})'
 
 
-class SQLiteStore(DenseMixin, LifecycleMixin):
+class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
     """Implements :class:`engramdb.store.Store` on one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
@@ -252,7 +253,7 @@ class SQLiteStore(DenseMixin, LifecycleMixin):
             # earlier audit rows keep what happened and when, never why (a reason or
             # detail may quote the content being erased)
             conn.execute("UPDATE audit SET reason=NULL, detail='{}' WHERE user_id=? AND "
-                         "record_id=?", (user_id, record_id))
+                         "(record_id=? OR instr(detail, ?))", (user_id, record_id, record_id))
             self._audit(conn, user_id, "delete", record_id, reason)
         # entities no longer mentioned anywhere are names taken from erased text
         conn.execute("DELETE FROM entities WHERE user_id=? AND NOT EXISTS (SELECT 1 FROM "
@@ -507,21 +508,6 @@ class SQLiteStore(DenseMixin, LifecycleMixin):
                     params.append(kind)
                 out.extend(conn.execute(sql, params).fetchall())
         return out
-
-    def compact(self) -> dict[str, Any]:
-        """Merge FTS5 segments (a deleted row's terms stay in old segments until then),
-        VACUUM (rewrites the file without free pages) and truncate the WAL (which holds
-        old page images). ``secure_delete`` already zeroes freed space on every write."""
-        with self._db.bare() as conn:  # VACUUM cannot run in a transaction
-            fts = [name for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND "
-                "lower(sql) LIKE 'create virtual table%using fts5%'")]
-            for name in fts:
-                conn.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'optimize\')')
-            conn.execute("VACUUM")
-            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        self._vectors.clear()
-        return {"fts_optimized": fts, "vacuumed": True, "wal_truncated": busy == 0}
 
     # ------------------------------------------------------------------ meta
     def meta(self, key: str) -> str | None:
