@@ -32,7 +32,7 @@ from ._models import (
     new_id,
     utcnow,
 )
-from .embed import Embedder, embed_texts, get_embedder
+from .embed import CachedEmbedder, Embedder, embed_texts, get_embedder
 from .embed._pool import embed_pooled
 from .recall.confidence import Calibrator, Recall
 from .lifecycle.consolidate import ConsolidationReport, Consolidator
@@ -73,6 +73,7 @@ class Memory:
         from .lifecycle.privacy import resolve_kinds
 
         self.embedder = get_embedder(embedder)
+        self._queries = CachedEmbedder(self.embedder)  # a dialogue query re-sends its turns
         self.store = store if store is not None else open_sqlite(
             default_path() if path is None else path, busy_timeout=busy_timeout,
             synchronous=synchronous)
@@ -259,8 +260,8 @@ class Memory:
 
     # ------------------------------------------------------------ embeddings
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Plain vectors (queries)."""
-        return self._guarded(lambda: embed_texts(self.embedder, texts))
+        """Plain vectors (queries); texts embedded by an earlier call come from the LRU."""
+        return self._guarded(lambda: embed_texts(self._queries, texts))
 
     def _embed_records(self, texts: Sequence[str],
                        speakers: Sequence[str | None] | None = None) -> np.ndarray:

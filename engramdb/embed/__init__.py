@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import InvalidInputError
 from ._base import Embedder, embed_texts, l2_normalize
+from ._reuse import CachedEmbedder
 
 if TYPE_CHECKING:
     from .fake import FakeEmbedder
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from .openai import OpenAIEmbedder
 
 __all__ = [
-    "DEFAULT_EMBEDDER", "Embedder", "FakeEmbedder", "MiniLMEmbedder", "OpenAIEmbedder",
+    "DEFAULT_EMBEDDER", "CachedEmbedder", "Embedder", "FakeEmbedder", "MiniLMEmbedder", "OpenAIEmbedder",
     "available_embedders", "embed_texts", "get_embedder", "l2_normalize", "register_embedder",
 ]
 
