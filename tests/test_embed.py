@@ -93,7 +93,8 @@ def test_import_is_lazy() -> None:
             "print(sorted(m for m in sys.modules if m.startswith('engramdb.embed.') "
             "or m.split('.')[0] == 'tokenizers'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['engramdb.embed._base', 'engramdb.embed._pool']"
+    assert out.stdout.strip() == \
+        "['engramdb.embed._base', 'engramdb.embed._pool', 'engramdb.embed._reuse']"
 
 
 # ---------------------------------------------------------------- embed_texts
