@@ -23,8 +23,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# LoCoMo is not shipped (CC BY-NC 4.0): get data/locomo10.json from
+# https://github.com/snap-research/locomo and run `make bench LOCOMO=path/to/locomo10.json`.
+LOCOMO ?= ../shared/benchdata/locomo/locomo-dev.json
+
 bench: $(STAMP)
-	$(BIN)/engram bench locomo ../shared/benchdata/locomo/locomo-dev.json
+	@test -f '$(LOCOMO)' || { echo "make bench: no LoCoMo file at $(LOCOMO)."; \
+	  echo "  Download data/locomo10.json from https://github.com/snap-research/locomo"; \
+	  echo "  (CC BY-NC 4.0, not shipped with engramdb), then: make bench LOCOMO=path/to/locomo10.json"; \
+	  exit 2; }
+	$(BIN)/engram bench locomo '$(LOCOMO)'
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -7,6 +7,7 @@ from ._errors import (EmptyTextError, EngramError, ImportConflictError, ImportFo
                       InvalidIdError, InvalidInputError, MissingExtraError, MissingScopeError,
                       NotAnEngramDatabaseError, NotFoundError, PayloadTooLargeError,
                       ProviderError, SchemaTooNewError, StoreBusyError, StoreError)
+from . import _log  # noqa: F401  (the "engramdb" logger gets its NullHandler)
 from ._memory import Memory, default_path
 from ._models import Filters, Hit, Record, Scope, Session, Stats, Turn, Version
 from .recall.confidence import Recall, abstention_curve

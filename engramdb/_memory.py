@@ -13,7 +13,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from ._errors import InvalidInputError, ProviderError
+from ._errors import EngramError, InvalidInputError, ProviderError
 from ._intake import Intake, bounded, coerce_turn, index_text, memory_fields, when
 from ._models import (
     AuditEntry,
@@ -272,7 +272,7 @@ class Memory:
     def _guarded(self, run: Callable[[], np.ndarray]) -> np.ndarray:
         try:
             return run()
-        except ProviderError:
+        except EngramError:  # a provider's own, or a missing extra / bad setting: as it is
             raise
         except Exception as exc:  # a provider bug must not look like a store failure
             raise ProviderError(f"embedder {self.embedder.name!r} failed: {exc}") from exc
@@ -345,10 +345,17 @@ class Memory:
 
     def list(self, *, user_id: str, agent_id: str | None = None, session_id: str | None = None,
              kinds: Sequence[str] | None = None, limit: int | None = None, offset: int = 0,
-             newest_first: bool = False, include_superseded: bool = False) -> list[Record]:
+             newest_first: bool = False, include_superseded: bool = False,
+             since: datetime | str | None = None, until: datetime | str | None = None,
+             metadata: Mapping[str, Any] | None = None,
+             include_archived: bool = False) -> list[Record]:
+        """A user's records in time order (``newest_first`` reverses it), narrowed like
+        :meth:`search`; ``include_archived`` adds archived and superseded records."""
         filters = Filters(agent_id=agent_id, session_id=session_id,
-                          kinds=tuple(kinds) if kinds else None,
-                          include_superseded=include_superseded)
+                          kinds=tuple(kinds) if kinds else None, since=when(since),
+                          until=when(until), metadata=metadata,
+                          include_superseded=include_superseded,
+                          include_archived=include_archived)
         return self.store.find(Scope(user_id), filters, limit=limit, offset=offset,
                                newest_first=newest_first)
 
@@ -461,6 +468,14 @@ class Memory:
             return forget(everything, self.store, self._consolidator, query, scope,
                           min_confidence=threshold, limit=limit, dry_run=dry_run, purge=purge,
                           kinds=kinds, expand=self.expand, wait=wait)
+
+    def backup(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Copy the database to ``path`` with SQLite's online backup: a consistent snapshot
+        even while other threads and processes write, checked by reopening the copy.
+        Returns what was copied (see :func:`engramdb._backup.backup`)."""
+        from ._backup import backup
+
+        return backup(self.store, path)
 
     def compact(self, *, wait: float = 0.0) -> dict[str, Any]:
         """Make deleted content unrecoverable from the file: merge the full-text index,

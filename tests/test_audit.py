@@ -88,7 +88,7 @@ def test_cli_audit_and_search_history_flags(engram) -> None:
     def ids(*flags: str) -> list[str]:
         code, out = engram("search", "where do I live?", "--json", *flags)
         assert code == 0
-        return [h["record"]["id"] for h in json.loads(out)]
+        return [h["record"]["id"] for h in json.loads(out)["hits"]]
 
     assert ids() == [paris]
     assert ids("--include-superseded") == [paris, berlin]

@@ -118,7 +118,8 @@ def test_wrong_format_says_which_command(engram) -> None:
 
 def test_missing_file_and_unknown_conversation(engram, tmp_path: Path) -> None:
     r = engram("bench", "locomo", str(tmp_path / "nope.json"), "--no-progress")
-    assert r.code == 1 and "nope.json" in r.err
+    assert r.code == 2 and "nope.json" in r.err
+    assert "github.com/snap-research/locomo" in r.err  # where the data comes from
     r = engram("bench", "locomo", str(LOCOMO), "--conversations", "conv-404", "--no-progress")
     assert r.code == 2 and "conv-404" in r.err
 

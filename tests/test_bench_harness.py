@@ -157,7 +157,12 @@ def test_select_conversations_and_limit() -> None:
     ds = load_locomo(LOCOMO)
     assert [c.conv_id for c in select(ds, ["conv-mini-2"]).conversations] == ["conv-mini-2"]
     limited = select(ds, None, 3)
-    assert limited.question_count == 3 and len(limited.conversations) == 1
+    # spread over the conversations, then over each one's categories (not the first 3)
+    assert limited.question_count == 3
+    assert len(limited.conversations) == min(3, len(ds.conversations))
+    first = select(ds, ["conv-mini-1"], 4).conversations[0].questions
+    categories = {q.category for q in ds.conversations[0].questions}
+    assert len({q.category for q in first}) == min(4, len(categories))
     assert select(ds, None, 8).question_count == 8
     with pytest.raises(InvalidInputError, match="no conversation conv-404"):
         select(ds, ["conv-404"])

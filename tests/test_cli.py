@@ -46,7 +46,7 @@ def test_add_search_get_update_history_delete(engram) -> None:
     rid = _add(engram, "Maya moved to Denver in June.", "--metadata", '{"src": "chat"}')
     _add(engram, "Maya's dog is called Biscuit.")
 
-    hits = engram("--user", "maya", "search", "Where did Maya move?", "--json").json()
+    hits = engram("--user", "maya", "search", "Where did Maya move?", "--json").json()["hits"]
     assert hits[0]["record"]["id"] == rid and hits[0]["record"]["metadata"] == {"src": "chat"}
 
     record = engram("--user", "maya", "get", rid, "--json").json()
@@ -78,7 +78,7 @@ def test_global_options_work_after_the_command(engram, db: Path) -> None:
     _add(engram, "Tea, not coffee.")
     result = engram("search", "coffee", "--user", "maya", "--db", str(db), "--json",
                     with_db=False)
-    assert result.code == 0 and result.json()[0]["record"]["text"] == "Tea, not coffee."
+    assert result.code == 0 and result.json()["hits"][0]["record"]["text"] == "Tea, not coffee."
 
 
 def test_environment_supplies_db_and_user(engram, db: Path, monkeypatch) -> None:
@@ -99,7 +99,7 @@ def test_missing_user_is_a_clear_error(engram) -> None:
     (["get", "not-an-id"], 2, "not an engramdb id"),
     (["add", "   "], 2, "non-empty"),
     (["search", "x", "--limit", "0"], 2, "limit"),
-    (["search", "x", "--since", "yesterday-ish"], 2, "ISO-8601"),
+    (["search", "x", "--since", "yesterday-ish"], 2, "ISO 8601"),
     (["get", "0" * 24], 3, "no record"),
     (["delete"], 2, "record ID or --all"),
     (["delete", "--all"], 2, "pass --yes"),
@@ -247,7 +247,7 @@ def test_installed_engram_script(tmp_path: Path) -> None:
 
     added = run("add", "Maya runs on Saturdays.")
     assert added.returncode == 0, added.stderr
-    hits = json.loads(run("search", "when does Maya run?", "--json").stdout)
+    hits = json.loads(run("search", "when does Maya run?", "--json").stdout)["hits"]
     assert hits[0]["record"]["id"] == added.stdout.strip()
     failed = run("--user", "", "get", "nope")
     assert failed.returncode == 2 and failed.stderr.startswith("engram: error:")
@@ -258,7 +258,7 @@ def test_existing_database_keeps_its_embedder(engram, monkeypatch) -> None:
     rid = _add(engram, "built with the fake embedder")
     monkeypatch.delenv("ENGRAM_EMBEDDER")  # the default would be minilm
     hits = engram("--user", "maya", "search", "fake embedder", "--json")
-    assert hits.code == 0 and hits.json()[0]["record"]["id"] == rid
+    assert hits.code == 0 and hits.json()["hits"][0]["record"]["id"] == rid
 
 
 class _Terminal(io.StringIO):
@@ -278,7 +278,7 @@ def test_delete_all_asks_on_a_terminal(engram, monkeypatch, answer, code, left) 
 def test_json_search_for_an_unknown_user_is_still_json(engram) -> None:
     _add(engram, "something to search")
     result = engram("--user", "nobody", "search", "something", "--json")
-    assert result.code == 0 and result.json() == []
+    assert result.code == 0 and result.json()["hits"] == []
     assert "no memories for user 'nobody'" in result.err
 
 

@@ -85,9 +85,9 @@ class BenchMemory(Protocol):
 
 @dataclass(frozen=True)
 class BenchConfig:
-    """What to run. ``limit_questions`` keeps the first N questions of the file (in
-    file order, after ``conversations`` picks conversations by id); conversations
-    left without a question are not ingested."""
+    """What to run. ``limit_questions`` keeps N questions spread over the conversations
+    and categories (after ``conversations`` picks conversations by id; see ``select``);
+    conversations left without a question are not ingested."""
 
     methods: tuple[str, ...] = METHODS
     ks: tuple[int, ...] = KS
@@ -134,8 +134,8 @@ def parse_methods(values: Iterable[str] | str | None) -> tuple[str, ...]:
 # ---------------------------------------------------------------- selection
 def select(dataset: Dataset, conversations: Sequence[str] | None = None,
            limit_questions: int | None = None) -> Dataset:
-    """A copy of ``dataset`` with only the named conversations and the first
-    ``limit_questions`` questions; conversations left without questions are dropped."""
+    """A copy of ``dataset`` with only the named conversations and ``limit_questions``
+    questions spread over them; conversations left without questions are dropped."""
     convs = list(dataset.conversations)
     if conversations:
         known = {c.conv_id for c in convs}
@@ -147,16 +147,37 @@ def select(dataset: Dataset, conversations: Sequence[str] | None = None,
         wanted = set(conversations)
         convs = [c for c in convs if c.conv_id in wanted]
     if limit_questions is not None:
-        left, kept = limit_questions, []
-        for conv in convs:
-            if left <= 0:
-                break
-            qs = conv.questions[:left]
-            left -= len(qs)
-            if qs:
-                kept.append(replace(conv, questions=qs))
-        convs = kept
+        convs = _spread(convs, limit_questions)
     return Dataset(dataset.name, dataset.path, convs)
+
+
+def _spread(convs: list[Conversation], limit: int) -> list[Conversation]:
+    """``limit`` questions taken in turn from each conversation and, within one, in turn
+    from each category, so that a quick run still sees every conversation and category
+    (the first N in file order would all come from the first conversation)."""
+    queues = [_by_category_turns(conv.questions) for conv in convs]
+    picked: list[set[str]] = [set() for _ in convs]
+    left = limit
+    while left > 0 and any(queues):
+        for i, queue in enumerate(queues):
+            if queue and left > 0:
+                picked[i].add(queue.pop(0).qid)
+                left -= 1
+    return [replace(conv, questions=[q for q in conv.questions if q.qid in chosen])
+            for conv, chosen in zip(convs, picked) if chosen]
+
+
+def _by_category_turns(questions: Sequence[Question]) -> list[Question]:
+    """Questions reordered round-robin over their categories, file order within each."""
+    groups: dict[str, list[Question]] = {}
+    for q in questions:
+        groups.setdefault(q.category, []).append(q)
+    order: list[Question] = []
+    while any(groups.values()):
+        for group in groups.values():
+            if group:
+                order.append(group.pop(0))
+    return order
 
 
 # -------------------------------------------------------------------- ingest

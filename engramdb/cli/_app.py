@@ -12,13 +12,14 @@ import importlib
 import inspect
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from .._errors import EngramError, MissingScopeError, StoreError
 from .._models import Scope
+from ._config import EmbedderSettings, LLMSettings, add_embedder_options
 from ._output import Output, clip_quoted
 
 if TYPE_CHECKING:
@@ -43,11 +44,17 @@ Examples:
   engram --user maya search "where does Maya live?"
   engram --user maya export --out maya.jsonl
 
-Environment:
-  ENGRAM_DB        database file (default: ~/.engramdb/memory.db)
-  ENGRAM_USER      default user for commands that need one
-  ENGRAM_EMBEDDER  embedder name (default: the database's own, else minilm)
-  ENGRAM_SYNCHRONOUS  normal (default) or full: see --synchronous
+  ENGRAM_EMBEDDER=openai ENGRAM_EMBEDDER_MODEL=nomic-embed-text engram --user maya add "hi"
+
+Environment (flags win over variables):
+  ENGRAM_DB                database file (default: ~/.engramdb/memory.db)
+  ENGRAM_USER              default user for commands that need one
+  ENGRAM_EMBEDDER          embedder: minilm, fake, openai, openai:MODEL (default: the
+                           database's own, else minilm)
+  ENGRAM_EMBEDDER_URL, _MODEL, _API_KEY, _DIM, _TIMEOUT   settings of the openai embedder
+  ENGRAM_LLM_URL, _MODEL, _API_KEY, _TIMEOUT              the optional chat model
+  ENGRAM_SYNCHRONOUS       normal (default) or full: see --synchronous
+  ENGRAM_LOG               log level (debug, info, warning); -v is info, -vv debug
 """
 
 
@@ -62,6 +69,8 @@ class Context:
     user_env: str | None = None
     embedder: str | None = None  # --embedder or ENGRAM_EMBEDDER; None: see memory()
     synchronous: str = "normal"  # --synchronous or ENGRAM_SYNCHRONOUS
+    settings: EmbedderSettings = field(default_factory=EmbedderSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
     _memory: Memory | None = field(default=None, repr=False)
 
     @classmethod
@@ -69,13 +78,14 @@ class Context:
         from .._memory import default_path
 
         db_flag = getattr(args, "db", None)
+        settings = EmbedderSettings.from_args(args, env)
         return cls(
             out=Output(bool(getattr(args, "json", False))),
             db=Path(db_flag or env.get("ENGRAM_DB") or default_path()).expanduser(),
             db_flag=db_flag,
             user_flag=getattr(args, "user", None) or None,
             user_env=env.get("ENGRAM_USER") or None,
-            embedder=getattr(args, "embedder", None) or env.get("ENGRAM_EMBEDDER") or None,
+            embedder=settings.name, settings=settings, llm=LLMSettings.from_args(args, env),
             synchronous=getattr(args, "synchronous", None) or env.get("ENGRAM_SYNCHRONOUS")
             or "normal")
 
@@ -95,7 +105,7 @@ class Context:
             if not create and not self.db.exists():
                 raise StoreError(f"no engramdb database at {self.db} (add something with "
                                  "`engram add` or `engram import`, or pass --db)")
-            self._memory = open_memory(self.db, self.embedder, synchronous=self.synchronous)
+            self._memory = open_memory(self.db, self.settings, synchronous=self.synchronous)
         return self._memory
 
     def close(self) -> None:
@@ -104,17 +114,22 @@ class Context:
             self._memory = None
 
 
-def open_memory(path: Path, embedder: str | None, *, synchronous: str = "normal") -> Memory:
+def open_memory(path: Path, embedder: str | EmbedderSettings | None, *,
+                synchronous: str = "normal") -> Memory:
     """``Memory`` on ``path``. Without an embedder name, an existing database is opened
-    with the one it was built with (a file holds one embedder's vectors), else minilm."""
+    with the one it was built with (a file holds one embedder's vectors), else minilm;
+    that one is only built when a text is embedded (``_config.DeferredEmbedder``), so
+    commands that embed nothing open any file."""
     from .._memory import Memory
     from ..store import open_sqlite
 
-    store = open_sqlite(path, synchronous=synchronous)  # creates the folder; names what is wrong with the path
+    settings = embedder if isinstance(embedder, EmbedderSettings) else \
+        EmbedderSettings(name=embedder)
+    # creates the folder; names what is wrong with the path
+    store = open_sqlite(path, synchronous=synchronous)
     try:
         recorded = store.meta("embedder")  # "name:dim", written by the first write
-        name = embedder or (recorded.rsplit(":", 1)[0] if recorded else DEFAULT_EMBEDDER)
-        return Memory(store=store, embedder=name)
+        return Memory(store=store, embedder=settings.for_database(recorded))
     except BaseException:
         store.close()
         raise
@@ -128,40 +143,52 @@ class _Parser(argparse.ArgumentParser):
         super().error(clip_quoted(message))
 
 
-def _global_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
+#: the global options a command shows by default; a command passes fewer where the others
+#: mean nothing to it (`demo` has no user, `users` embeds nothing)
+ALL_OPTIONS = ("db", "user", "embedder", "json")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, sub: bool,
+                    options: Sequence[str] = ALL_OPTIONS) -> None:
     # On subcommands the defaults are SUPPRESS so `engram --user a search q` is not
     # overwritten with None by the subparser; both positions then work.
     none: Any = argparse.SUPPRESS if sub else None
     group = parser.add_argument_group("global options")
-    group.add_argument("--db", metavar="PATH", default=none,
-                       help="database file (env ENGRAM_DB; default ~/.engramdb/memory.db)")
-    group.add_argument("--user", metavar="USER", default=none,
-                       help="user whose memory to use (env ENGRAM_USER)")
-    group.add_argument("--embedder", metavar="NAME", default=none,
-                       help="embedder: minilm, fake, openai (env ENGRAM_EMBEDDER; default: "
-                            "the one the database was built with, else minilm)")
-    group.add_argument("--synchronous", choices=("normal", "full"), default=none,
-                       help="durability: normal (default) survives a crash of the process; "
-                            "full also an OS crash or power loss, slower (env "
-                            "ENGRAM_SYNCHRONOUS)")
-    group.add_argument("--json", action="store_true", default=argparse.SUPPRESS if sub else False,
-                       help="print one JSON document on stdout, for scripts")
+    if "db" in options:
+        group.add_argument("--db", metavar="PATH", default=none,
+                           help="database file (env ENGRAM_DB; default ~/.engramdb/memory.db)")
+        group.add_argument("--synchronous", choices=("normal", "full"), default=none,
+                           help="durability: normal (default) survives a crash of the "
+                                "process; full also an OS crash or power loss, slower (env "
+                                "ENGRAM_SYNCHRONOUS)")
+    if "user" in options:
+        group.add_argument("--user", metavar="USER", default=none,
+                           help="user whose memory to use (env ENGRAM_USER)")
+    if "json" in options:
+        group.add_argument("--json", action="store_true",
+                           default=argparse.SUPPRESS if sub else False,
+                           help="print one JSON document on stdout, for scripts")
+    group.add_argument("-v", "--verbose", action="count", default=none,
+                       help="log what the engine does on stderr (-vv: debug)")
+    if "embedder" in options:
+        add_embedder_options(parser, sub=sub)
 
 
 def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
-                run: Run, *, summary: str, description: str,
-                examples: str) -> argparse.ArgumentParser:
-    """A subcommand with the global options and an "Examples:" epilog."""
+                run: Run, *, summary: str, description: str, examples: str,
+                options: Sequence[str] = ALL_OPTIONS) -> argparse.ArgumentParser:
+    """A subcommand with the global ``options`` that mean something to it (any of
+    ``ALL_OPTIONS``) and an "Examples:" epilog."""
     parser = sub.add_parser(name, help=summary, description=description,
                             epilog="Examples:\n" + examples,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    _global_options(parser, sub=True)
+    _global_options(parser, sub=True, options=options)
     parser.set_defaults(run=run)
     return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import _consolidate, _data, _demo, _forget, _lifecycle, _records
+    from . import _browse, _consolidate, _data, _demo, _forget, _lifecycle, _records
 
     parser = _Parser(prog="engram", description=_DESCRIPTION, epilog=_EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -171,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     # command modules they are plain ArgumentParsers
     sub = cast("argparse._SubParsersAction[argparse.ArgumentParser]",
                parser.add_subparsers(title="commands", metavar="COMMAND"))
-    for module in (_records, _data, _demo, _forget, _consolidate, _lifecycle):
+    for module in (_records, _browse, _data, _demo, _forget, _consolidate, _lifecycle):
         module.register(sub)
     _register_bench(sub)
     return parser
@@ -212,7 +239,15 @@ def main(argv: list[str] | None = None) -> int:
     if run is None:
         parser.print_help(sys.stderr)
         return 2
-    return _run(run, args, Context.from_args(args, os.environ))
+    from ._logs import configure_logging
+
+    configure_logging(getattr(args, "verbose", None), os.environ)
+    try:
+        ctx = Context.from_args(args, os.environ)
+    except EngramError as exc:  # a bad ENGRAM_EMBEDDER_DIM, say
+        Output(bool(getattr(args, "json", False))).error(str(exc))
+        return exc.exit_code
+    return _run(run, args, ctx)
 
 
 def _run(run: Run, args: argparse.Namespace, ctx: Context) -> int:

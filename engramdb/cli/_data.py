@@ -100,7 +100,8 @@ def _export(sub: Any) -> None:
                     "The export is JSON Lines, one object per line, with or without --json.",
         examples="  engram export --out backup.jsonl\n"
                  "  engram --user maya export > maya.jsonl\n"
-                 "  engram export --out all.jsonl && engram --db copy.db import all.jsonl\n")
+                 "  engram export --out all.jsonl && engram --db copy.db import all.jsonl\n",
+        options=("db", "user", "json"))
     p.add_argument("--out", "-o", metavar="FILE", help="write here instead of stdout")
 
 
@@ -148,7 +149,8 @@ def _stats(sub: Any) -> None:
     add_command(sub, "stats", run_stats, summary="show counts and size of the database",
                 description="Show how many users, sessions, records and vectors the database "
                             "holds, its size and embedder.",
-                examples="  engram stats\n  engram --db other.db stats --json\n")
+                examples="  engram stats\n  engram --db other.db stats --json\n",
+                options=("db", "json"))
 
 
 def run_stats(args: argparse.Namespace, ctx: Context) -> int:
@@ -159,7 +161,8 @@ def run_stats(args: argparse.Namespace, ctx: Context) -> int:
 def _users(sub: Any) -> None:
     add_command(sub, "users", run_users, summary="list the users with stored memory",
                 description="List every user id in the database, one per line.",
-                examples="  engram users\n  engram users --json\n")
+                examples="  engram users\n  engram users --json\n",
+                options=("db", "json"))
 
 
 def run_users(args: argparse.Namespace, ctx: Context) -> int:
@@ -170,7 +173,8 @@ def run_users(args: argparse.Namespace, ctx: Context) -> int:
 def _sessions(sub: Any) -> None:
     add_command(sub, "sessions", run_sessions, summary="list a user's sessions",
                 description="List a user's conversation sessions in the order they started.",
-                examples="  engram --user maya sessions\n  engram --user maya sessions --json\n")
+                examples="  engram --user maya sessions\n  engram --user maya sessions --json\n",
+                options=("db", "user", "json"))
 
 
 def run_sessions(args: argparse.Namespace, ctx: Context) -> int:

@@ -57,7 +57,7 @@ def run_demo(args: argparse.Namespace, ctx: Context) -> int:
     with ExitStack() as stack:
         path = Path(ctx.db_flag) if ctx.db_flag else Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="engram-demo-"))) / "demo.db"
-        memory = stack.enter_context(open_memory(path, ctx.embedder))
+        memory = stack.enter_context(open_memory(path, ctx.settings))
         started = time.perf_counter()
         turns = ingest_demo(memory, demo, user_id=user)
         ingest_s = time.perf_counter() - started

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "delete — when, on which record and why. Reasons never quote the content.",
         examples="  engram --user maya audit\n"
                  "  engram --user maya audit --action supersede --limit 20\n"
-                 "  engram --user maya audit --record 0190f3c2a1b2c3d4e5f60718 --json\n")
+                 "  engram --user maya audit --record 0190f3c2a1b2c3d4e5f60718 --json\n",
+        options=("db", "user", "json"))
     p.add_argument("--limit", "-n", type=int, default=50, metavar="N",
                    help="number of entries (default 50)")
     p.add_argument("--action", action="append", metavar="NAME",
@@ -32,7 +33,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "--threshold, then the weakest beyond --capacity. Archived records are kept\n"
                     "(and can be restored) but leave default search; nothing is deleted.",
         examples="  engram --user maya decay --dry-run\n"
-                 "  engram --user maya decay --threshold 0.01 --capacity 5000\n")
+                 "  engram --user maya decay --threshold 0.01 --capacity 5000\n",
+        options=("db", "user", "json"))
     p.add_argument("--threshold", type=float, default=None, metavar="R",
                    help="archive below this retention (0..1; default 0.05)")
     p.add_argument("--capacity", type=int, default=None, metavar="N",

@@ -12,6 +12,7 @@ from .._models import check_text
 from ..recall.pipeline import METHODS
 from ._app import Context, add_command
 from ._output import shown
+from ._when import when_flag
 
 __all__ = ["register"]
 
@@ -76,7 +77,9 @@ def _search(sub: Any) -> None:
                     examples='  engram --user maya search "where does Maya live?"\n'
                              '  engram --user maya search "10K race" --since 2025-06-01 '
                              '--context 2\n'
-                             '  engram --user maya search "dog" --method bm25 --explain --json\n')
+                             '  engram --user maya search "dog" --method bm25 --explain --json\n'
+                             '  engram --user maya search "plans" --since "last week" '
+                             '--min-confidence 0.5 --json\n')
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--limit", "-n", type=int, default=10, metavar="N",
                    help="number of hits (default 10)")
@@ -84,8 +87,10 @@ def _search(sub: Any) -> None:
                    help="retrieval method (default engram: the full pipeline)")
     p.add_argument("--context", type=int, default=0, metavar="N",
                    help="also show N turns before and after each hit")
-    p.add_argument("--since", metavar="WHEN", help="only records at or after (ISO 8601)")
-    p.add_argument("--until", metavar="WHEN", help="only records at or before (ISO 8601)")
+    p.add_argument("--since", metavar="WHEN",
+                   help="only records at or after: ISO 8601 or words ('yesterday', "
+                        "'last week', '3 days ago', 'March 2025')")
+    p.add_argument("--until", metavar="WHEN", help="only records at or before (as --since)")
     p.add_argument("--session", metavar="ID", help="only this session")
     p.add_argument("--agent", metavar="ID", help="only this agent")
     p.add_argument("--speaker", metavar="NAME", help="only turns by this speaker")
@@ -95,7 +100,7 @@ def _search(sub: Any) -> None:
                    help="drop hits whose calibrated confidence is below X (0..1): "
                         "no hits means nothing relevant is known")
     p.add_argument("--as-of", metavar="WHEN",
-                   help="what was true then (ISO 8601): records valid at that time")
+                   help="what was true then (ISO 8601 or words): records valid at that time")
     p.add_argument("--include-superseded", action="store_true",
                    help="also show records a later fact replaced (ranked lower, marked)")
     p.add_argument("--unit", choices=("turn", "window", "session"), default="turn",
@@ -106,16 +111,21 @@ def _search(sub: Any) -> None:
 def run_search(args: argparse.Namespace, ctx: Context) -> int:
     hits = ctx.memory().search(
         args.query, user_id=ctx.user, limit=args.limit, method=args.method,
-        context=args.context, since=args.since, until=args.until, session_id=args.session,
+        context=args.context, since=when_flag(args.since, edge="start", flag="--since"),
+        until=when_flag(args.until, edge="end", flag="--until"), session_id=args.session,
         agent_id=args.agent, speaker=args.speaker, min_confidence=args.min_confidence,
-        as_of=args.as_of, include_superseded=args.include_superseded, unit=args.unit)
+        as_of=when_flag(args.as_of, edge="end", flag="--as-of"),
+        include_superseded=args.include_superseded, unit=args.unit)
     if not hits and ctx.user not in ctx.memory().users():
         known = ", ".join(shown(u) for u in ctx.memory().users()[:5]) or "none"
         ctx.out.note(f"no memories for user {shown(ctx.user)} (known users: {known})")
         if ctx.out.json:  # stdout must still hold the one JSON document scripts parse
-            ctx.out.emit(hits)
+            ctx.out.emit(_recall_json(hits))
         return 0
-    if not hits and args.min_confidence is not None and not ctx.out.json:
+    if ctx.out.json:  # hits, and whether the engine abstained: [] alone says neither
+        ctx.out.emit(_recall_json(hits))
+        return 0
+    if not hits and args.min_confidence is not None:
         ctx.out.note(f"nothing relevant (best confidence {hits.confidence:.2f} < "
                      f"{args.min_confidence})")
         return 0
@@ -123,12 +133,21 @@ def run_search(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _recall_json(hits: Any) -> dict[str, Any]:
+    """``{"hits", "abstained", "confidence", "threshold"}``: an empty memory and a memory
+    with nothing relevant enough look alike as a bare list."""
+    return {"hits": list(hits), "abstained": bool(hits.abstained),
+            "confidence": round(float(hits.confidence), 4),
+            "threshold": float(hits.threshold)}
+
+
 # ------------------------------------------------------------ get / history
 def _get(sub: Any) -> None:
     p = add_command(sub, "get", run_get, summary="show one record",
                     description="Show one record of the user by id.",
                     examples="  engram --user maya get 0193a5c1f2e84b7d9a61c0de\n"
-                             "  engram --user maya get 0193a5c1f2e84b7d9a61c0de --json\n")
+                             "  engram --user maya get 0193a5c1f2e84b7d9a61c0de --json\n",
+                    options=("db", "user", "json"))
     p.add_argument("id", metavar="ID")
 
 
@@ -141,7 +160,8 @@ def _history(sub: Any) -> None:
     p = add_command(sub, "history", run_history, summary="show every version of a record",
                     description="Show every version of a record, oldest first, with when and "
                                 "why it changed.",
-                    examples="  engram --user maya history 0193a5c1f2e84b7d9a61c0de\n")
+                    examples="  engram --user maya history 0193a5c1f2e84b7d9a61c0de\n",
+                    options=("db", "user", "json"))
     p.add_argument("id", metavar="ID")
 
 

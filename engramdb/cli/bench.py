@@ -8,7 +8,6 @@ memory unless you ask).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from contextlib import ExitStack, nullcontext
@@ -17,6 +16,7 @@ from typing import Any
 
 from .._errors import ImportFormatError, InvalidInputError
 from ._app import Context, add_command, open_memory
+from ._config import add_llm_options
 
 __all__ = ["register"]
 
@@ -75,7 +75,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       f"  engram bench {name} data.json --ablation --out bench-report/\n"
                       f"  engram bench {name} data.json --ablation --variant no-speaker,no-dates\n"
                       f"  {LLM_KEY_ENV}=... engram bench {name} data.json "
-                      "--llm-url https://api.openai.com/v1 --llm-model gpt-4o-mini\n"))
+                      "--llm-url https://api.openai.com/v1 --llm-model gpt-4o-mini\n"),
+            options=("db", "embedder", "json"))
         p.set_defaults(dataset=name)
         p.add_argument("file", metavar="FILE", help="the dataset file")
         _common(p)
@@ -96,16 +97,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help="only these ablation variants (comma-separated or repeated; "
                              "implies --ablation), e.g. no-speaker,no-dates,merged-key; an "
                              "unknown name lists them all")
-        qa = p.add_argument_group("question answering (optional)")
-        qa.add_argument("--llm-url", metavar="URL",
-                        help="OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1; "
-                             f"the key, if any, from ${LLM_KEY_ENV}")
-        qa.add_argument("--llm-model", metavar="MODEL", help="model name for answers")
+        qa = add_llm_options(p, "question answering (optional)")
         qa.add_argument("--judge-model", metavar="MODEL",
                         help="model name for the judge (default: --llm-model)")
         qa.add_argument("--no-judge", action="store_true", help="score with F1 only")
-        qa.add_argument("--llm-timeout", type=float, default=60.0, metavar="S",
-                        help="seconds per LLM call (default 60)")
     from . import _bench_madial
 
     _bench_madial.register(inner)
@@ -118,7 +113,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "disk and peak RSS. Each size runs in a fresh database and process."),
         examples=("  engram bench scale --n 10000,100000\n"
                   "  engram bench scale --n 2000 --embedder fake --method hybrid,engram\n"
-                  "  engram bench scale --n 10k,100k --out bench-report/\n"))
+                  "  engram bench scale --n 10k,100k --out bench-report/\n"),
+        options=("db", "embedder", "json"))
     p.add_argument("--n", required=True, metavar="SIZES",
                    help="corpus sizes in turns, comma-separated (10000,100k)")
     _common(p)
@@ -164,10 +160,21 @@ def _progress(args: argparse.Namespace) -> Any:
     return progress_bar()
 
 
+#: where each benchmark's data comes from (neither is shipped: licences and size)
+_WHERE = {
+    "locomo": "download data/locomo10.json from https://github.com/snap-research/locomo "
+              "(CC BY-NC 4.0)",
+    "longmemeval": "download longmemeval_s.json from "
+                   "https://huggingface.co/datasets/xiaowu0162/longmemeval (MIT)",
+}
+
+
 def _load(kind: str, path: str) -> Any:
     from ..formats import load_locomo, load_longmemeval, sniff_format
 
     loader = load_locomo if kind == "locomo" else load_longmemeval
+    if not Path(path).expanduser().exists():
+        raise InvalidInputError(f"no {kind} file at {path}: {_WHERE[kind]}")
     try:
         return loader(path)
     except ImportFormatError as exc:
@@ -183,18 +190,14 @@ def _load(kind: str, path: str) -> Any:
         raise
 
 
-def _qa_config(args: argparse.Namespace) -> Any:
-    if not args.llm_url and not args.llm_model:
+def _qa_config(args: argparse.Namespace, ctx: Context) -> Any:
+    """Flags, else ENGRAM_LLM_URL / _MODEL / _API_KEY / _TIMEOUT (``ctx.llm``)."""
+    llm = ctx.llm.build()
+    if llm is None:
         return None
-    if not (args.llm_url and args.llm_model):
-        raise InvalidInputError("question answering needs both --llm-url and --llm-model")
     from ..bench.qa import QAConfig
-    from ..llm import OpenAIChat
 
-    key = os.environ.get(LLM_KEY_ENV) or None
-    llm = OpenAIChat(args.llm_url, args.llm_model, api_key=key, timeout=args.llm_timeout)
-    judge = (OpenAIChat(args.llm_url, args.judge_model, api_key=key, timeout=args.llm_timeout)
-             if args.judge_model else None)
+    judge = ctx.llm.build(args.judge_model) if args.judge_model else None
     return QAConfig(llm=llm, judge_llm=judge, judge=not args.no_judge, k=args.context_k)
 
 
@@ -206,7 +209,7 @@ def run_dataset(args: argparse.Namespace, ctx: Context) -> int:
         methods=parse_methods(args.method), limit_questions=args.limit_questions,
         conversations=tuple(c.strip() for c in args.conversations.split(",") if c.strip())
         if args.conversations else None,
-        context_k=args.context_k, qa=_qa_config(args))
+        context_k=args.context_k, qa=_qa_config(args, ctx))
     ablation = args.ablation or bool(args.variant)
     variants = None
     if ablation:
@@ -231,7 +234,7 @@ def run_dataset(args: argparse.Namespace, ctx: Context) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             report = run_ablation(dataset, path, embedder, config, variants, progress=progress)
         else:
-            memory = stack.enter_context(open_memory(path, embedder))
+            memory = stack.enter_context(open_memory(path, ctx.settings))
             report = run_benchmark(dataset, memory, config, progress=progress,
                                    embedder=memory.embedder.name)
     summary = strip_per_question(report)
