@@ -152,8 +152,10 @@ def test_cli_search_min_confidence(tmp_path, capsys, monkeypatch):
     assert captured.out == "" and "nothing relevant" in captured.err
     assert main(["--db", db, "--user", "ana", "search", "Pixel greyhound",
                  "--min-confidence", "0.5", "--json"]) == 0
-    hits = json.loads(capsys.readouterr().out)
+    recall = json.loads(capsys.readouterr().out)
+    hits = recall["hits"]
     assert hits and all(h["confidence"] >= 0.5 for h in hits)
+    assert recall["abstained"] is False and recall["confidence"] >= 0.5
 
 
 @pytest.mark.parametrize("speakers, factor", [
