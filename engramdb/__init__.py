@@ -20,6 +20,15 @@ from .recall.pipeline import METHODS, RecallConfig
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    # the remote clients need httpx (extra "server"): imported only when asked for
+    if name in ("Client", "AsyncClient"):
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module 'engramdb' has no attribute {name!r}")
+
 __all__ = [
     "Memory", "default_path", "RecallConfig", "METHODS",
     "Record", "Turn", "Session", "Hit", "Version", "Scope", "Filters", "Stats",

@@ -188,7 +188,7 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import _browse, _consolidate, _data, _demo, _forget, _lifecycle, _records
+    from . import _browse, _consolidate, _data, _demo, _forget, _lifecycle, _records, _serve
 
     parser = _Parser(prog="engram", description=_DESCRIPTION, epilog=_EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -198,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     # command modules they are plain ArgumentParsers
     sub = cast("argparse._SubParsersAction[argparse.ArgumentParser]",
                parser.add_subparsers(title="commands", metavar="COMMAND"))
-    for module in (_records, _browse, _data, _demo, _forget, _consolidate, _lifecycle):
+    for module in (_records, _browse, _data, _demo, _forget, _consolidate, _lifecycle,
+                   _serve):
         module.register(sub)
     _register_bench(sub)
     return parser

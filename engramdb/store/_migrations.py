@@ -160,6 +160,21 @@ CREATE TABLE past_validity (
 CREATE INDEX past_validity_user ON past_validity (user_id)
 """
 
+# API keys of `engram serve` (engramdb.server._keys): only a hash of each token is kept;
+# a key is bound to a tenant (a list of user ids and/or a user id prefix) and to scopes.
+_API_KEYS = """
+CREATE TABLE api_keys (
+    key_id     TEXT PRIMARY KEY,
+    hash       TEXT NOT NULL,
+    name       TEXT NOT NULL DEFAULT '',
+    users      TEXT NOT NULL DEFAULT '[]',
+    prefix     TEXT,
+    scopes     TEXT NOT NULL DEFAULT '["read"]',
+    created_at REAL NOT NULL,
+    revoked_at REAL
+)
+"""
+
 Migration = tuple[str, Callable[[sqlite3.Connection], None]]
 
 
@@ -176,6 +191,7 @@ MIGRATIONS: list[Migration] = [
     ("0002_entity_graph", _script(_GRAPH)),
     ("0003_lifecycle_slots", _script(_LIFECYCLE)),
     ("0004_past_validity", _script(_PAST_VALIDITY)),
+    ("0005_api_keys", _script(_API_KEYS)),
 ]
 
 

@@ -1,0 +1,176 @@
+"""API keys: random tokens shown once, stored as hashes, bound to a tenant and scopes.
+
+A token is ``egk_<key id>_<secret>``. Only ``sha256(token)`` is stored (the secret has
+256 random bits, so a fast hash is enough: nothing to brute-force). A key's *tenant*
+is an explicit set of user ids, a user id prefix, or both; ``prefix=""`` is every user.
+Scopes: ``read`` (search, get, list, export...), ``write`` (add, update, delete,
+forget, import...), ``admin`` (list users, global stats, import/export of every user).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from .._errors import InvalidInputError, NotFoundError
+from .._models import Scope
+
+__all__ = ["ApiKey", "KeyStore", "Principal", "SCOPES", "ANONYMOUS"]
+
+SCOPES = ("read", "write", "admin")
+_PREFIX = "egk_"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a request acts as: the tenant it may touch and what it may do there."""
+
+    key_id: str | None
+    users: frozenset[str] = frozenset()
+    prefix: str | None = None
+    scopes: frozenset[str] = frozenset()
+
+    def owns(self, user_id: str) -> bool:
+        """True when ``user_id`` belongs to this tenant."""
+        return user_id in self.users or (self.prefix is not None
+                                          and user_id.startswith(self.prefix))
+
+    @property
+    def everyone(self) -> bool:
+        """A tenant of every user (``prefix=""``): may export or import all users."""
+        return self.prefix == ""
+
+    def can(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+#: the principal of a server running without keys (loopback only)
+ANONYMOUS = Principal(None, prefix="", scopes=frozenset(SCOPES))
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A stored key as ``engram keys list`` shows it (never the token)."""
+
+    key_id: str
+    name: str
+    users: tuple[str, ...]
+    prefix: str | None
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None = None
+    #: the token itself: set only on the object :meth:`KeyStore.create` returns
+    token: str | None = field(default=None, repr=False)
+
+    def principal(self) -> Principal:
+        return Principal(self.key_id, frozenset(self.users), self.prefix, frozenset(self.scopes))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"key_id": self.key_id, "name": self.name, "users": list(self.users),
+               "prefix": self.prefix, "scopes": list(self.scopes),
+               "created_at": self.created_at.isoformat(),
+               "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None}
+        if self.token is not None:
+            out["token"] = self.token
+        return out
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _when(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, timezone.utc)
+
+
+class KeyStore:
+    """The ``api_keys`` table of an SQLite store (migration ``0005_api_keys``)."""
+
+    def __init__(self, store: Any) -> None:
+        db = getattr(store, "_db", None)
+        if db is None:
+            raise InvalidInputError("API keys need the SQLite store (this backend has no "
+                                    "api_keys table yet)")
+        self._db = db
+
+    def create(self, *, users: Sequence[str] = (), prefix: str | None = None,
+               scopes: Iterable[str] = ("read", "write"), name: str = "") -> ApiKey:
+        """A new key; its ``token`` is on the returned object and nowhere else."""
+        users, scopes = _checked(users, prefix, scopes)
+        key_id = secrets.token_hex(6)
+        token = f"{_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+        now = time.time()
+        with self._db.write() as conn:
+            conn.execute("INSERT INTO api_keys (key_id, hash, name, users, prefix, scopes, "
+                         "created_at) VALUES (?,?,?,?,?,?,?)",
+                         (key_id, _hash(token), name, json.dumps(users), prefix,
+                          json.dumps(scopes), now))
+        return ApiKey(key_id, name, tuple(users), prefix, tuple(scopes), _when(now) or
+                      datetime.now(timezone.utc), None, token)
+
+    def list(self, *, include_revoked: bool = False) -> list[ApiKey]:
+        sql = ("SELECT key_id, name, users, prefix, scopes, created_at, revoked_at "
+               "FROM api_keys" + ("" if include_revoked else " WHERE revoked_at IS NULL") +
+               " ORDER BY created_at")
+        with self._db.read() as conn:
+            rows = conn.execute(sql).fetchall()
+        return [_row_key(row) for row in rows]
+
+    def revoke(self, key_id: str) -> ApiKey:
+        with self._db.write() as conn:
+            cur = conn.execute("UPDATE api_keys SET revoked_at=? WHERE key_id=? AND "
+                               "revoked_at IS NULL", (time.time(), key_id))
+            if cur.rowcount == 0:
+                raise NotFoundError(f"no active API key {key_id!r}")
+            row = conn.execute("SELECT key_id, name, users, prefix, scopes, created_at, "
+                               "revoked_at FROM api_keys WHERE key_id=?", (key_id,)).fetchone()
+        return _row_key(row)
+
+    def active(self) -> int:
+        with self._db.read() as conn:
+            return int(conn.execute("SELECT count(*) FROM api_keys WHERE revoked_at IS NULL")
+                       .fetchone()[0])
+
+    def verify(self, token: str | None) -> Principal | None:
+        """The principal of a valid, unrevoked token, else None (in constant time per key)."""
+        if not token or not token.startswith(_PREFIX) or len(token) > 200:
+            return None
+        key_id = token[len(_PREFIX):].split("_", 1)[0]
+        with self._db.read() as conn:
+            row = conn.execute("SELECT key_id, name, users, prefix, scopes, created_at, "
+                               "revoked_at, hash FROM api_keys WHERE key_id=?",
+                               (key_id,)).fetchone()
+        if row is None or row[6] is not None:
+            return None
+        if not hmac.compare_digest(row[7], _hash(token)):
+            return None
+        return _row_key(row[:7]).principal()
+
+
+def _checked(users: Sequence[str], prefix: str | None,
+             scopes: Iterable[str]) -> tuple[list[str], list[str]]:
+    users = list(dict.fromkeys(users))
+    for user in users:
+        Scope(user)  # the same rule as every user id
+    if prefix is not None and (not isinstance(prefix, str) or len(prefix) > 200):
+        raise InvalidInputError("prefix must be a string of at most 200 characters")
+    if not users and prefix is None:
+        raise InvalidInputError("a key needs a tenant: one or more users, or a user id "
+                                "prefix ('' for every user)")
+    scopes = list(dict.fromkeys(scopes))
+    bad = [s for s in scopes if s not in SCOPES]
+    if bad or not scopes:
+        raise InvalidInputError(f"scopes must be some of {', '.join(SCOPES)}; got {bad or 'none'}")
+    return users, scopes
+
+
+def _row_key(row: Sequence[Any]) -> ApiKey:
+    return ApiKey(row[0], row[1], tuple(json.loads(row[2])), row[3], tuple(json.loads(row[4])),
+                  _when(row[5]) or datetime.now(timezone.utc), _when(row[6]))

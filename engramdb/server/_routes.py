@@ -1,0 +1,206 @@
+"""The routes under ``/v1``: one per :class:`~engramdb.Memory` method.
+
+Handlers are plain ``def``: FastAPI runs them on its thread pool, so a slow search
+does not stall the event loop and readers run side by side; writes queue on the
+service's write lock.
+"""
+
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from .. import AuditEntry, ConsolidationReport, Record, Session, Stats, Version
+from ..lifecycle.profile import Fact
+from ..lifecycle.abstain import Recall
+from ._keys import Principal
+from ._schemas import (AddIn, AddManyIn, ConsolidateIn, Deleted, ForgetIn, SearchIn, SessionIn,
+                       UpdateIn)
+from ._service import Service
+
+__all__ = ["build_router", "SearchOut", "ProfileOut"]
+
+
+class SearchOut(BaseModel):
+    """A search: hits best first, and whether the engine abstains."""
+
+    hits: list[Any]
+    confidence: float
+    abstained: bool
+    threshold: float
+
+
+class ProfileOut(BaseModel):
+    user_id: str
+    facts: list[Fact]
+    updated_at: Any = None
+    record_id: str | None = None
+    name: str | None = None
+    location: str | None = None
+    places: list[str] = []
+    people: list[str] = []
+    preferences: list[str] = []
+
+
+def _search_out(recall: Recall) -> dict[str, Any]:
+    return {"hits": list(recall), "confidence": recall.confidence,
+            "abstained": recall.abstained, "threshold": recall.threshold}
+
+
+def build_router(svc: Service) -> APIRouter:
+    def caller(request: Request) -> Principal:
+        return svc.principal(request.headers)
+
+    Who = Annotated[Principal, Depends(caller)]
+    router = APIRouter(prefix="/v1")
+    _writes(router, svc, Who)
+    _reads(router, svc, Who)
+    _lifecycle(router, svc, Who)
+    _admin(router, svc, Who)
+    return router
+
+
+def _writes(router: APIRouter, svc: Service, Who: Any) -> None:
+    @router.post("/memories", response_model=Record, status_code=201, tags=["write"],
+                 summary="Add one memory (fact or note)")
+    def add(body: AddIn, who: Who) -> Any:
+        memory = svc.writer(who, body.user_id)
+        with svc.writing():
+            return memory.add(**body.model_dump())
+
+    @router.post("/memories/batch", response_model=list[Record], status_code=201,
+                 tags=["write"], summary="Add many memories, embedded in batches")
+    def add_many(body: AddManyIn, who: Who) -> Any:
+        memory = svc.writer(who, body.user_id)
+        args = body.model_dump()
+        with svc.writing():
+            return memory.add_many(args.pop("items"), **args)
+
+    @router.post("/sessions", response_model=list[Record], status_code=201, tags=["write"],
+                 summary="Add a conversation session: every turn, in order, atomically")
+    def add_session(body: SessionIn, who: Who) -> Any:
+        memory = svc.writer(who, body.user_id)
+        args = body.model_dump()
+        with svc.writing():
+            return memory.add_session(args.pop("turns"), **args)
+
+    @router.patch("/memories/{record_id}", response_model=Record, tags=["write"],
+                  summary="Replace a record's text (the old text stays in its history)")
+    def update(record_id: str, body: UpdateIn, who: Who) -> Any:
+        memory = svc.changer(who, body.user_id)
+        with svc.writing():
+            return memory.update(record_id, **body.model_dump())
+
+    @router.delete("/memories/{record_id}", response_model=Deleted, tags=["write"],
+                   summary="Hard-delete one record and every trace of it")
+    def delete(record_id: str, who: Who, user_id: str, reason: str | None = None,
+               purge: bool = False) -> Any:
+        memory = svc.changer(who, user_id)
+        with svc.writing():
+            memory.get(record_id, user_id=user_id)  # 404 when it is not this user's
+            memory.delete(record_id, user_id=user_id, reason=reason, purge=purge)
+        return {"deleted": 1}
+
+    @router.delete("/memories", response_model=Deleted, tags=["write"],
+                   summary="Hard-delete everything of a user (or of one agent/session)")
+    def delete_all(who: Who, user_id: str, agent_id: str | None = None,
+                   session_id: str | None = None, reason: str | None = None,
+                   purge: bool = True) -> Any:
+        memory = svc.changer(who, user_id)
+        with svc.writing():
+            return {"deleted": memory.delete_all(user_id=user_id, agent_id=agent_id,
+                                                 session_id=session_id, reason=reason,
+                                                 purge=purge)}
+
+    @router.post("/forget", response_model=list[Record], tags=["write"],
+                 summary="Delete what matches a query (conservatively); dry_run previews")
+    def forget(body: ForgetIn, who: Who) -> Any:
+        memory = svc.changer(who, body.user_id)
+        args = body.model_dump()
+        with svc.writing():
+            return memory.forget(args.pop("query"), **args)
+
+    @router.post("/memories/{record_id}/restore", response_model=Record, tags=["write"],
+                 summary="Bring an archived record back into default search")
+    def restore(record_id: str, who: Who, user_id: str) -> Any:
+        memory = svc.changer(who, user_id)
+        with svc.writing():
+            return memory.restore(record_id, user_id=user_id)
+
+
+def _reads(router: APIRouter, svc: Service, Who: Any) -> None:
+    @router.post("/search", response_model=SearchOut, tags=["read"],
+                 summary="Recall what is relevant to a query, best first, with confidence")
+    def search(body: SearchIn, who: Who) -> Any:
+        memory = svc.reader(who, body.user_id)
+        args = body.model_dump()
+        return _search_out(memory.search(args.pop("query"), **args))
+
+    @router.get("/memories/{record_id}", response_model=Record, tags=["read"],
+                summary="One record by id")
+    def get(record_id: str, who: Who, user_id: str) -> Any:
+        return svc.reader(who, user_id).get(record_id, user_id=user_id)
+
+    @router.get("/memories", response_model=list[Record], tags=["read"],
+                summary="List a user's records, oldest first")
+    def list_(who: Who, user_id: str, agent_id: str | None = None,
+              session_id: str | None = None, kinds: Annotated[list[str] | None, Query()] = None,
+              limit: int | None = None, offset: int = 0, newest_first: bool = False,
+              include_superseded: bool = False) -> Any:
+        return svc.reader(who, user_id).list(
+            user_id=user_id, agent_id=agent_id, session_id=session_id, kinds=kinds,
+            limit=limit, offset=offset, newest_first=newest_first,
+            include_superseded=include_superseded)
+
+    @router.get("/memories/{record_id}/history", response_model=list[Version], tags=["read"],
+                summary="Every version of a record, oldest first")
+    def history(record_id: str, who: Who, user_id: str) -> Any:
+        memory = svc.reader(who, user_id)
+        memory.get(record_id, user_id=user_id)
+        return memory.history(record_id, user_id=user_id)
+
+    @router.get("/sessions", response_model=list[Session], tags=["read"],
+                summary="A user's sessions")
+    def sessions(who: Who, user_id: str) -> Any:
+        return svc.reader(who, user_id).sessions(user_id=user_id)
+
+
+def _lifecycle(router: APIRouter, svc: Service, Who: Any) -> None:
+    @router.get("/profile", response_model=ProfileOut, tags=["read"],
+                summary="What the engine knows about a user (name, places, people...)")
+    def profile(who: Who, user_id: str) -> Any:
+        memory = svc.reader(who, user_id)
+        with svc.writing():  # the profile is stored as the user's kind="profile" record
+            p = memory.profile(user_id=user_id)
+        return {"user_id": p.user_id, "facts": p.facts, "updated_at": p.updated_at,
+                "record_id": p.record_id, "name": p.name, "location": p.location,
+                "places": p.places, "people": p.people, "preferences": p.preferences}
+
+    @router.get("/audit", response_model=list[AuditEntry], tags=["read"],
+                summary="The lifecycle log of a user's memory, newest first")
+    def audit(who: Who, user_id: str, limit: int = 100, record_id: str | None = None,
+              actions: Annotated[list[str] | None, Query()] = None) -> Any:
+        return svc.reader(who, user_id).audit(user_id=user_id, limit=limit,
+                                              record_id=record_id, actions=actions)
+
+    @router.post("/consolidate", response_model=ConsolidationReport, tags=["write"],
+                 summary="Build or refresh session summaries, the user summary, the profile")
+    def consolidate(body: ConsolidateIn, who: Who) -> Any:
+        memory = svc.writer(who, body.user_id)
+        with svc.writing():
+            return memory.consolidate(**body.model_dump())
+
+
+def _admin(router: APIRouter, svc: Service, Who: Any) -> None:
+    @router.get("/users", response_model=list[str], tags=["admin"],
+                summary="Users of the key's tenant that have data (admin scope)")
+    def users(who: Who) -> Any:
+        svc.admin(who)
+        return [u for u in svc.memory.users() if who.owns(u)]
+
+    @router.get("/stats", response_model=Stats, tags=["admin"],
+                summary="Global counts of the database (admin key of every user)")
+    def stats(who: Who) -> Any:
+        svc.admin(who, everyone=True)
+        return svc.memory.stats()

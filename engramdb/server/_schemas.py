@@ -1,0 +1,116 @@
+"""Request bodies of the HTTP API (pydantic): the arguments of the ``Memory`` methods.
+
+Values the library checks itself (text, ids, timestamps, limits) are passed through,
+so that the HTTP API refuses exactly what the Python API refuses, with the same error.
+Unknown fields are refused: a misspelt filter must not silently widen a search.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["AddIn", "AddManyIn", "SessionIn", "SearchIn", "UpdateIn", "ForgetIn",
+           "ConsolidateIn", "Deleted", "Imported", "Health"]
+
+Kind = Literal["turn", "memory", "summary", "profile", "document"]
+Redact = bool | list[str] | None
+_TIME = "ISO-8601 timestamp (naive values are UTC)"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AddIn(_In):
+    text: str = Field(description="the memory, verbatim")
+    user_id: str
+    agent_id: str | None = None
+    session_id: str | None = None
+    timestamp: str | None = Field(None, description=_TIME)
+    metadata: dict[str, Any] | None = None
+    importance: float | None = Field(None, description="0..1; default from the text")
+    kind: Kind = "memory"
+    redact: Redact = Field(None, description="PII kinds to replace, or true/false")
+    merge: bool | None = Field(None, description="false keeps a near-duplicate separate")
+
+
+class AddManyIn(_In):
+    items: list[str | dict[str, Any]] = Field(
+        description="texts, or objects with text and optional timestamp, metadata, importance")
+    user_id: str
+    agent_id: str | None = None
+    session_id: str | None = None
+    kind: Kind = "memory"
+    redact: Redact = None
+    merge: bool | None = None
+
+
+class SessionIn(_In):
+    turns: list[dict[str, Any]] = Field(
+        description="turns: {text|content, speaker|role, timestamp?, metadata?}")
+    user_id: str
+    session_id: str | None = None
+    agent_id: str | None = None
+    started_at: str | None = Field(None, description=_TIME)
+    metadata: dict[str, Any] | None = None
+    redact: Redact = None
+
+
+class SearchIn(_In):
+    query: str
+    user_id: str
+    limit: int = 10
+    agent_id: str | None = None
+    session_id: str | None = None
+    since: str | None = Field(None, description=_TIME)
+    until: str | None = Field(None, description=_TIME)
+    metadata: dict[str, Any] | None = Field(None, description="exact matches on metadata keys")
+    kinds: list[str] | None = None
+    speaker: str | None = None
+    context: int = Field(0, description="turns of context around each hit (0-20)")
+    method: str = "engram"
+    min_confidence: float | None = Field(None, description="drop hits below it (0..1)")
+    as_of: str | None = Field(None, description="what was true then; " + _TIME)
+    include_superseded: bool = False
+    unit: str = Field("turn", description="turn, window or session")
+
+
+class UpdateIn(_In):
+    text: str
+    user_id: str
+    reason: str | None = None
+    redact: Redact = None
+
+
+class ForgetIn(_In):
+    query: str
+    user_id: str
+    min_confidence: float | None = None
+    limit: int = 20
+    dry_run: bool = False
+    purge: bool = True
+    kinds: list[str] | None = None
+
+
+class ConsolidateIn(_In):
+    user_id: str
+    session_id: str | None = None
+
+
+class Deleted(BaseModel):
+    deleted: int
+
+
+class Imported(BaseModel):
+    format: str
+    sessions: int
+    records: int
+    created: int
+    skipped: list[str]
+    users: list[str]
+
+
+class Health(BaseModel):
+    status: str

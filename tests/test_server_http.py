@@ -1,0 +1,174 @@
+"""The HTTP server itself: error shape, keys and tenants, limits, health and metrics."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engramdb import Memory
+
+from _server import running
+
+httpx = pytest.importorskip("httpx")
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    from engramdb.server import KeyStore, create_app
+
+    memory = Memory(tmp_path_factory.mktemp("http") / "m.db", embedder="fake")
+    keys = KeyStore(memory.store)
+    made = {
+        "ana": keys.create(users=["ana"], scopes=["read", "write"]),
+        "acme": keys.create(prefix="acme-", scopes=["read", "write", "admin"]),
+        "reader": keys.create(users=["ana"], scopes=["read"]),
+        "root": keys.create(prefix="", scopes=["read", "write", "admin"]),
+        "revoked": keys.create(users=["ana"], scopes=["read", "write"]),
+    }
+    keys.revoke(made["revoked"].key_id)
+    with running(create_app(memory, max_body_bytes=64 << 10)) as url:
+        yield url, {name: k.token for name, k in made.items()}, memory
+    memory.close()
+
+
+def client(setup, who=None):
+    url, tokens, _ = setup
+    headers = {"authorization": f"Bearer {tokens[who]}"} if who else {}
+    return httpx.Client(base_url=url, headers=headers, timeout=30)
+
+
+def test_key_needed_and_never_echoed(setup):
+    _, tokens, _ = setup
+    for headers in ({}, {"authorization": "Bearer egk_nope_nope"},
+                    {"authorization": f"Bearer {tokens['revoked']}"},
+                    {"x-api-key": tokens["ana"] + "x"}):
+        r = client(setup).get("/v1/memories", params={"user_id": "ana"}, headers=headers)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+        assert "egk_" not in r.text
+    assert client(setup).get("/v1/memories", params={"user_id": "ana"},
+                             headers={"x-api-key": tokens["ana"]}).status_code == 200
+
+
+def test_other_tenant_reads_as_empty(setup):
+    rec = client(setup, "ana").post("/v1/memories", json={"text": "canary-ana-7781 lives here",
+                                                          "user_id": "ana"}).json()
+    other = client(setup, "acme")
+    r = other.post("/v1/search", json={"query": "canary-ana-7781", "user_id": "ana"})
+    assert r.status_code == 200 and r.json()["hits"] == []
+    for path in (f"/v1/memories/{rec['id']}", f"/v1/memories/{rec['id']}/history"):
+        r = other.get(path, params={"user_id": "ana"})
+        assert r.status_code == 404 and "canary" not in r.text
+    # the same id asked as one's own user: not found, same shape as a random id
+    r1 = other.get(f"/v1/memories/{rec['id']}", params={"user_id": "acme-1"})
+    r2 = other.get(f"/v1/memories/{'c' * 24}", params={"user_id": "acme-1"})
+    assert r1.status_code == r2.status_code == 404
+    assert other.delete(f"/v1/memories/{rec['id']}", params={"user_id": "ana"}).status_code == 404
+    assert other.delete("/v1/memories", params={"user_id": "ana"}).json() == {"deleted": 0}
+    assert other.get("/v1/export", params={"user_id": "ana"}).text.count("canary") == 0
+    w = other.post("/v1/memories", json={"text": "intruder", "user_id": "ana"})
+    assert w.status_code == 403 and w.json()["error"]["code"] == "forbidden"
+    assert client(setup, "ana").get(f"/v1/memories/{rec['id']}",
+                                    params={"user_id": "ana"}).status_code == 200
+
+
+def test_scopes(setup):
+    reader = client(setup, "reader")
+    assert reader.post("/v1/search", json={"query": "x", "user_id": "ana"}).status_code == 200
+    r = reader.post("/v1/memories", json={"text": "no", "user_id": "ana"})
+    assert r.status_code == 403 and "write" in r.json()["error"]["message"]
+    assert client(setup, "ana").get("/v1/users").status_code == 403
+    assert client(setup, "acme").get("/v1/stats").status_code == 403  # not every user
+    client(setup, "acme").post("/v1/memories", json={"text": "hello", "user_id": "acme-1"})
+    assert client(setup, "acme").get("/v1/users").json() == ["acme-1"]
+    stats = client(setup, "root").get("/v1/stats").json()
+    assert stats["records"] >= 2 and stats["schema_version"] >= 5
+
+
+def test_error_shape_for_bad_input(setup):
+    c = client(setup, "root")
+    cases = [
+        c.post("/v1/memories", json={"text": "", "user_id": "ana"}),
+        c.post("/v1/memories", json={"user_id": "ana"}),
+        c.post("/v1/memories", content=b"{not json", headers={"content-type": "application/json"}),
+        c.post("/v1/search", json={"query": "x", "user_id": "ana", "limit": 10**12}),
+        c.post("/v1/search", json={"query": "x", "user_id": "ana", "since": "yesterday-ish"}),
+        c.post("/v1/search", json={"query": "x", "user_id": "a\x00b"}),
+        c.get("/v1/memories/../../etc", params={"user_id": "ana"}),
+        c.get("/v1/memories", params={"user_id": "ana", "limit": "many"}),
+        c.put("/v1/search"),
+        c.get("/nowhere"),
+    ]
+    for r in cases:
+        assert 400 <= r.status_code < 500, r.text
+        err = r.json()["error"]
+        assert set(err) >= {"code", "message"} and err["message"]
+
+
+def test_body_limit_413(setup):
+    c = client(setup, "root")
+    r = c.post("/v1/memories", json={"text": "x" * (70 << 10), "user_id": "ana"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+
+    def chunks():
+        for _ in range(100):
+            yield b"x" * 1024
+    r = c.post("/v1/memories", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_import_export_over_http(setup, tmp_path):
+    c = client(setup, "acme")
+    c.post("/v1/memories", json={"text": "I grow tomatoes.", "user_id": "acme-src"})
+    body = c.get("/v1/export", params={"user_id": "acme-src"}).content
+    r = c.post("/v1/import", params={"user_id": "acme-dst"}, content=body)
+    assert r.status_code == 200 and r.json()["records"] == 1
+    got = c.get("/v1/memories", params={"user_id": "acme-dst"}).json()
+    assert [g["text"] for g in got] == ["I grow tomatoes."]
+    bad = c.post("/v1/import", params={"user_id": "acme-dst"}, content=b'{"type": "nope"}\n')
+    assert bad.status_code == 400 and "engram-import" not in bad.text
+    assert c.post("/v1/import", content=body).status_code == 403  # all users: root only
+
+
+def test_health_and_metrics(setup):
+    c = client(setup)
+    assert c.get("/healthz").json() == {"status": "ok"}
+    assert c.get("/readyz").json() == {"status": "ready"}
+    assert c.get("/metrics").status_code == 401
+    text = client(setup, "root").get("/metrics").text
+    assert 'engram_requests_total{method="POST",route="/v1/search",status="200"}' in text
+    assert 'engram_request_seconds_bucket{route="/v1/search",le="+Inf"}' in text
+    assert 'engram_errors_total{code="unauthorized"}' in text
+    assert 'engram_records{backend="sqlite"}' in text
+    assert "egk_" not in text
+
+
+def test_openapi_document(setup):
+    doc = client(setup).get("/openapi.json").json()
+    assert {"/v1/search", "/v1/memories", "/v1/export", "/v1/import"} <= set(doc["paths"])
+    search = doc["paths"]["/v1/search"]["post"]["requestBody"]["content"]["application/json"]
+    assert search["schema"]["$ref"].endswith("SearchIn")
+    props = doc["components"]["schemas"]["SearchIn"]["properties"]
+    assert {"since", "until", "as_of", "speaker", "metadata", "unit", "min_confidence",
+            "include_superseded", "context", "method", "agent_id", "session_id"} <= set(props)
+
+
+def test_cli_keys_and_serve_refusal(tmp_path, capsys):
+    from _cli_run import run_cli as run
+
+    def run_cli(argv):
+        return run(capsys, argv)
+
+    db = str(tmp_path / "k.db")
+    made = run_cli(["--db", db, "--embedder", "fake", "--json", "keys", "create", "--user",
+                    "maya", "--scope", "read"])
+    assert made.code == 0, made.err
+    key = json.loads(made.out)
+    assert key["token"].startswith("egk_") and key["users"] == ["maya"]
+    listed = json.loads(run_cli(["--db", db, "--json", "keys", "list"]).out)
+    assert [k["key_id"] for k in listed] == [key["key_id"]] and "token" not in listed[0]
+    assert key["token"] not in (tmp_path / "k.db").read_bytes().decode("latin-1")
+    assert run_cli(["--db", db, "keys", "revoke", key["key_id"]]).code == 0
+    assert run_cli(["--db", db, "--json", "keys", "list"]).out.strip() == "[]"
+    refused = run_cli(["--db", db, "serve", "--host", "0.0.0.0", "--no-auth"])
+    assert refused.code == 2 and "loopback" in refused.err
