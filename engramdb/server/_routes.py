@@ -11,9 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from .. import AuditEntry, ConsolidationReport, Record, Session, Stats, Version
-from ..lifecycle.profile import Fact
-from ..lifecycle.abstain import Recall
+from .. import AuditEntry, ConsolidationReport, Fact, Recall, Record, Session, Stats, Version
 from ._keys import Principal
 from ._schemas import (AddIn, AddManyIn, ConsolidateIn, Deleted, ForgetIn, SearchIn, SessionIn,
                        UpdateIn)
