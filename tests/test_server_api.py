@@ -109,10 +109,12 @@ def test_add_many_delete_and_delete_all(api, user):
     made = api.add_many(["I play chess.", {"text": "I swim on Fridays.", "importance": 0.9}],
                         user_id=user)
     assert len(made) == 2 and made[1].importance == 0.9
-    assert api.delete(made[0].id, user_id=user) is None
+    erasure = api.delete(made[0].id, user_id=user)
+    assert isinstance(erasure.verified, bool) and isinstance(erasure.message, str)
     with pytest.raises(NotFoundError):
         api.get(made[0].id, user_id=user)
-    assert api.delete_all(user_id=user) == 1
+    gone = api.delete_all(user_id=user)
+    assert gone == 1 and isinstance(gone.verified, bool)
     assert api.list(user_id=user) == []
 
 
@@ -129,6 +131,7 @@ def test_forget_profile_audit_consolidate(api, user):
     assert all(isinstance(r, Record) for r in preview)
     gone = api.forget("phone number", user_id=user)
     assert [r.id for r in gone] == [r.id for r in preview]
+    assert gone.erasure is None or isinstance(gone.erasure.verified, bool)
     entries = api.audit(user_id=user, limit=5)
     assert all(isinstance(e, AuditEntry) for e in entries)
 

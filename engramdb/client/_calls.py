@@ -60,6 +60,24 @@ def _record(data: Any) -> Any:
     return decode(Record, data)
 
 
+def _erasure(data: Any) -> Any:
+    from ..lifecycle.erasure import Erasure
+
+    return None if data is None else decode(Erasure, data)
+
+
+def _deleted(data: Any) -> Any:
+    from ..lifecycle.erasure import Deleted
+
+    return Deleted(data["deleted"], _erasure(data.get("erasure")))
+
+
+def _forgotten(data: Any) -> Any:
+    from ..lifecycle.erasure import Forgotten
+
+    return Forgotten(_records(data["records"]), _erasure(data.get("erasure")))
+
+
 class Calls:
     """One method per ``Memory`` method, each returning what ``_call`` makes of a Call."""
 
@@ -152,21 +170,21 @@ class Calls:
                purge: bool = False) -> Any:
         return self._call(Call("DELETE", f"/v1/memories/{_segment(record_id)}",
                                _query(user_id=user_id, reason=reason, purge=purge),
-                               decode=lambda d: None))
+                               decode=lambda d: _erasure(d.get("erasure"))))
 
     def delete_all(self, *, user_id: str, agent_id: str | None = None,
                    session_id: str | None = None, reason: str | None = None,
                    purge: bool = True) -> Any:
         params = _query(user_id=user_id, agent_id=agent_id, session_id=session_id,
                         reason=reason, purge=purge)
-        return self._call(Call("DELETE", "/v1/memories", params, decode=lambda d: d["deleted"]))
+        return self._call(Call("DELETE", "/v1/memories", params, decode=_deleted))
 
     def forget(self, query: str, *, user_id: str, min_confidence: float | None = None,
                limit: int = 20, dry_run: bool = False, purge: bool = True,
                kinds: Sequence[str] | None = None) -> Any:
         body = _plain(dict(query=query, user_id=user_id, min_confidence=min_confidence,
                            limit=limit, dry_run=dry_run, purge=purge, kinds=kinds))
-        return self._call(Call("POST", "/v1/forget", json=body, decode=_records))
+        return self._call(Call("POST", "/v1/forget", json=body, decode=_forgotten))
 
     def restore(self, record_id: str, *, user_id: str) -> Any:
         return self._call(Call("POST", f"/v1/memories/{_segment(record_id)}/restore",

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from .. import AuditEntry, ConsolidationReport, Fact, Recall, Record, Session, Stats, Version
+from ..lifecycle.erasure import Erasure
 from ._keys import Principal
-from ._schemas import (AddIn, AddManyIn, ConsolidateIn, Deleted, ForgetIn, SearchIn, SessionIn,
+from ._schemas import (AddIn, AddManyIn, ConsolidateIn, ForgetIn, SearchIn, SessionIn,
                        UpdateIn)
 from ._service import Service
 
@@ -27,6 +28,18 @@ class SearchOut(BaseModel):
     confidence: float
     abstained: bool
     threshold: float
+
+
+class DeletedOut(BaseModel):
+    """How many records went, and whether their bytes are provably gone from disk."""
+
+    deleted: int
+    erasure: Erasure | None = None
+
+
+class ForgottenOut(BaseModel):
+    records: list[Record]
+    erasure: Erasure | None = None
 
 
 class ProfileOut(BaseModel):
@@ -90,34 +103,35 @@ def _writes(router: APIRouter, svc: Service, Who: Any) -> None:
         with svc.writing():
             return memory.update(record_id, **body.model_dump())
 
-    @router.delete("/memories/{record_id}", response_model=Deleted, tags=["write"],
+    @router.delete("/memories/{record_id}", response_model=DeletedOut, tags=["write"],
                    summary="Hard-delete one record and every trace of it")
     def delete(record_id: str, who: Who, user_id: str, reason: str | None = None,
                purge: bool = False) -> Any:
         memory = svc.changer(who, user_id)
         with svc.writing():
             memory.get(record_id, user_id=user_id)  # 404 when it is not this user's
-            memory.delete(record_id, user_id=user_id, reason=reason, purge=purge)
-        return {"deleted": 1}
+            erasure = memory.delete(record_id, user_id=user_id, reason=reason, purge=purge)
+        return {"deleted": 1, "erasure": erasure}
 
-    @router.delete("/memories", response_model=Deleted, tags=["write"],
+    @router.delete("/memories", response_model=DeletedOut, tags=["write"],
                    summary="Hard-delete everything of a user (or of one agent/session)")
     def delete_all(who: Who, user_id: str, agent_id: str | None = None,
                    session_id: str | None = None, reason: str | None = None,
                    purge: bool = True) -> Any:
         memory = svc.changer(who, user_id)
         with svc.writing():
-            return {"deleted": memory.delete_all(user_id=user_id, agent_id=agent_id,
-                                                 session_id=session_id, reason=reason,
-                                                 purge=purge)}
+            gone = memory.delete_all(user_id=user_id, agent_id=agent_id,
+                                     session_id=session_id, reason=reason, purge=purge)
+        return {"deleted": int(gone), "erasure": getattr(gone, "erasure", None)}
 
-    @router.post("/forget", response_model=list[Record], tags=["write"],
+    @router.post("/forget", response_model=ForgottenOut, tags=["write"],
                  summary="Delete what matches a query (conservatively); dry_run previews")
     def forget(body: ForgetIn, who: Who) -> Any:
         memory = svc.changer(who, body.user_id)
         args = body.model_dump()
         with svc.writing():
-            return memory.forget(args.pop("query"), **args)
+            gone = memory.forget(args.pop("query"), **args)
+        return {"records": list(gone), "erasure": getattr(gone, "erasure", None)}
 
     @router.post("/memories/{record_id}/restore", response_model=Record, tags=["write"],
                  summary="Bring an archived record back into default search")

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["AddIn", "AddManyIn", "SessionIn", "SearchIn", "UpdateIn", "ForgetIn",
-           "ConsolidateIn", "Deleted", "Imported", "Health"]
+           "ConsolidateIn", "Imported", "Health"]
 
 Kind = Literal["turn", "memory", "summary", "profile", "document"]
 Redact = bool | list[str] | None
@@ -97,10 +97,6 @@ class ForgetIn(_In):
 class ConsolidateIn(_In):
     user_id: str
     session_id: str | None = None
-
-
-class Deleted(BaseModel):
-    deleted: int
 
 
 class Imported(BaseModel):
