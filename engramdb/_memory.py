@@ -14,6 +14,7 @@ from typing import IO, Any
 import numpy as np
 
 from ._errors import EngramError, InvalidInputError, ProviderError
+from ._validate import checked
 from ._intake import Intake, bounded, coerce_turn, index_text, memory_fields, when
 from ._models import (
     AuditEntry,
@@ -51,6 +52,7 @@ def default_path() -> Path:
     return Path.home() / ".engramdb" / "memory.db"
 
 
+@checked
 class Memory:
     """Long-term memory for assistants and agents, in one SQLite file by default.
 

@@ -32,7 +32,9 @@ __all__ = [
 
 RecordKind = Literal["turn", "memory", "summary", "profile", "document"]
 
-_SCOPE_PART = re.compile(r"^[^\x00-\x1f\ud800-\udfff]{1,200}$")
+# full match (``$`` would let a trailing newline through: "alice\n" as a second alice);
+# no control characters (C0, DEL, C1), line separators or lone surrogates
+_SCOPE_PART = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]{1,200}")
 
 
 def utcnow() -> datetime:
@@ -82,8 +84,10 @@ class Scope:
             raise MissingScopeError("user_id is required and must be a non-empty string")
         for name in ("user_id", "agent_id", "session_id"):
             value = getattr(self, name)
-            if value is not None and not _SCOPE_PART.match(str(value)):
-                raise MissingScopeError(f"{name} must be 1-200 printable characters: {shown(value)}")
+            if value is not None and (not isinstance(value, str)
+                                      or not _SCOPE_PART.fullmatch(value)):
+                raise MissingScopeError(f"{name} must be 1-200 printable characters (no "
+                                        f"control characters): {shown(value)}")
 
 
 @dataclass(slots=True)
@@ -339,7 +343,7 @@ def _encodable(text: str) -> bool:
     return True
 
 
-_ID = re.compile(r"^[0-9a-f]{24}$")
+_ID = re.compile(r"[0-9a-f]{24}")  # used with fullmatch: no trailing newline
 
 
 def new_id() -> str:
@@ -378,6 +382,6 @@ def identity_error(record: Record) -> tuple[str, EngramError] | None:
 
 def check_id(value: object) -> str:
     """The id in canonical (lower-case) form; ids copied in upper case are accepted."""
-    if not isinstance(value, str) or not _ID.match(value.lower()):
+    if not isinstance(value, str) or not _ID.fullmatch(value.lower()):
         raise InvalidIdError(f"not an engramdb id (24 hex digits): {shown(value)}")
     return value.lower()

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from .._validate import loads_json
 from .._errors import InvalidInputError
 from .._models import check_text
 from ..recall.pipeline import METHODS
@@ -60,7 +61,7 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
 
 def _json_object(value: str) -> dict[str, Any]:
     try:
-        data = json.loads(value)
+        data = loads_json(value)
     except json.JSONDecodeError as exc:
         raise argparse.ArgumentTypeError(f"not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict):

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from .._validate import loads_json
 from .._errors import ImportFormatError
 
 MISSING: Any = object()
@@ -66,7 +67,7 @@ def read_json(path: str | os.PathLike[str]) -> Any:
     if not text.strip():
         raise ImportFormatError("file is empty", path=where)
     try:
-        return json.loads(text)
+        return loads_json(text)
     except json.JSONDecodeError as exc:
         raise decode_error(exc, where) from exc
 

@@ -8,6 +8,7 @@ import os
 import re
 from typing import Any, Literal
 
+from .._validate import loads_json
 from .._errors import ImportFormatError
 from ._read import decode_error, json_problem, json_type
 from .jsonl import HEADER_TYPE
@@ -40,7 +41,7 @@ def _sniff_jsonl(text: str, path: str) -> FileFormat:
     line_no = before.count("\n") + 1
     first = "{" + rest.split("\n", 1)[0]
     try:
-        obj: Any = json.loads(first)
+        obj: Any = loads_json(first)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(f"unknown format: not engramdb JSONL, line {line_no} is "
                                 f"not a JSON object ({json_problem(exc, one_line=True)[0]})",
@@ -61,7 +62,7 @@ def _sniff_list(text: str, complete: bool, path: str) -> FileFormat:
                                     "field", path=path)
         return found
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as exc:
         raise decode_error(exc, path) from exc
     if not data:

@@ -36,6 +36,7 @@ import os
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping, Protocol
 
+from .._validate import loads_json
 from .._errors import EngramError, ImportFormatError, InvalidInputError
 from .._models import (
     RECORD_KINDS,
@@ -288,7 +289,7 @@ def _parse_line(raw: bytes, path: str, line: int) -> dict[str, Any] | None:
     if not text.strip():
         return None
     try:
-        obj = json.loads(text)
+        obj = loads_json(text)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(json_problem(exc, one_line=True)[0], path=path,
                                 line=line) from exc

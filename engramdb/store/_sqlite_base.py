@@ -57,7 +57,7 @@ def row_to_session(row: Sequence[Any]) -> Session:
                    turn_count=row[6] if len(row) > 6 else 0)
 
 
-_META_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+_META_KEY = re.compile(r"[A-Za-z0-9_\-]{1,64}")  # fullmatch: no trailing newline
 
 
 def where_clause(scope: Scope, filters: Filters, alias: str = "r") -> tuple[str, list[Any]]:
@@ -100,7 +100,7 @@ def where_clause(scope: Scope, filters: Filters, alias: str = "r") -> tuple[str,
         parts.append(f"({a}.valid_to IS NULL OR {a}.kind = 'turn' OR {a}.valid_to > ?)")
         params.append(time.time())
     for key, value in (filters.metadata or {}).items():
-        if not _META_KEY.match(key):
+        if not isinstance(key, str) or not _META_KEY.fullmatch(key):
             raise InvalidInputError(f"metadata filter key must be [A-Za-z0-9_-]: {key!r}")
         parts.append(f"json_extract({a}.metadata, '$.{key}') = ?")
         params.append(json.dumps(value) if isinstance(value, (dict, list)) else value)

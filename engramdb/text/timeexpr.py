@@ -196,8 +196,11 @@ def extract(text: str, ref: date | datetime) -> list[TimeSpan]:
     a chat turn without a time expression, 25 µs for one with (CPython 3.11).
     """
     ref_day = _as_date(ref)
+    # a span touching date.min/max ("December" said in December 9999) has no day after
+    # or before it to label or compare with: it is not resolved
     return [TimeSpan(start, end, gran, text[s:e], s, e, mod, relative)  # type: ignore[arg-type]
-            for start, end, gran, s, e, mod, relative in anchor(text, scan(text, ref_day))]
+            for start, end, gran, s, e, mod, relative in anchor(text, scan(text, ref_day))
+            if date.min < start and end < date.max]
 
 
 def resolve_relative(expression: str, ref: date | datetime) -> TimeSpan | None:
