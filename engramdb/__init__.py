@@ -9,6 +9,7 @@ from ._errors import (EmptyTextError, EngramError, ImportConflictError, ImportFo
                       ProviderError, SchemaTooNewError, StoreBusyError, StoreError)
 from . import _log  # noqa: F401  (the "engramdb" logger gets its NullHandler)
 from ._memory import Memory, default_path
+from ._async import AsyncMemory
 from ._models import Filters, Hit, Record, Scope, Session, Stats, Turn, Version
 from .recall.confidence import Recall, abstention_curve
 from .lifecycle.consolidate import ConsolidationReport
@@ -30,7 +31,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'engramdb' has no attribute {name!r}")
 
 __all__ = [
-    "Memory", "default_path", "RecallConfig", "METHODS",
+    "Memory", "AsyncMemory", "default_path", "RecallConfig", "METHODS",
     "Record", "Turn", "Session", "Hit", "Version", "Scope", "Filters", "Stats",
     "EngramError", "InvalidInputError", "EmptyTextError", "MissingScopeError",
     "PayloadTooLargeError", "InvalidIdError", "NotFoundError", "ImportFormatError",

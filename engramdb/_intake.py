@@ -66,11 +66,14 @@ class Intake:
         return Turn(text=text, speaker=turn.speaker, timestamp=turn.timestamp, role=turn.role,
                     metadata=meta or {})
 
-    def turn_item(self, scope: Scope, i: int, turn: Turn, start: datetime) -> NewRecord:
+    def turn_item(self, scope: Scope, i: int, turn: Turn, start: datetime,
+                  first: int = 0) -> NewRecord:
+        """Turn ``i`` of a batch; ``first`` is the position of the batch's first turn (a
+        batch appended to a stored session continues its positions)."""
         text = check_text(turn.text, what=f"turn {i} text", limit=self.max_text_chars)
         when = turn.timestamp or start + timedelta(seconds=i)
         record = self.record(scope, text, kind="turn", timestamp=when, metadata=turn.metadata,
-                             speaker=turn.speaker, role=turn.role, position=i)
+                             speaker=turn.speaker, role=turn.role, position=first + i)
         return NewRecord(record, index_text(record))
 
     def record(self, scope: Scope, text: str, *, kind: str, timestamp: datetime | None,

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 import numpy as np
 
@@ -122,14 +122,42 @@ class Memory:
         self.close()
 
     # ----------------------------------------------------------------- write
+    @overload
     def add(self, text: str, *, user_id: str, agent_id: str | None = None,
             session_id: str | None = None, timestamp: datetime | str | None = None,
             metadata: Mapping[str, Any] | None = None, importance: float | None = None,
             kind: RecordKind = "memory", redact: bool | Sequence[str] | None = None,
-            merge: bool | None = None) -> Record:
+            merge: bool | None = None) -> Record: ...
+
+    @overload
+    def add(self, text: Sequence[Mapping[str, Any] | Turn], *, user_id: str,
+            agent_id: str | None = None, session_id: str | None = None,
+            timestamp: datetime | str | None = None,
+            metadata: Mapping[str, Any] | None = None, importance: float | None = None,
+            kind: RecordKind = "memory", redact: bool | Sequence[str] | None = None,
+            merge: bool | None = None) -> builtins.list[Record]: ...
+
+    def add(self, text: str | Sequence[Mapping[str, Any] | Turn], *, user_id: str,
+            agent_id: str | None = None, session_id: str | None = None,
+            timestamp: datetime | str | None = None,
+            metadata: Mapping[str, Any] | None = None, importance: float | None = None,
+            kind: RecordKind = "memory", redact: bool | Sequence[str] | None = None,
+            merge: bool | None = None) -> Record | builtins.list[Record]:
         """Store a stand-alone memory (fact, note). The same text twice is stored once, and
         a near-duplicate memory is merged into the one it repeats (``merge=False`` to keep
-        both); ``redact`` overrides the instance's PII redaction for this call."""
+        both); ``redact`` overrides the instance's PII redaction for this call.
+
+        A list of chat messages (``[{"role": "user", "content": "..."}, ...]``, the shape
+        chat APIs and mem0 use) is stored as a conversation session instead, every
+        message a turn (:meth:`add_session`; ``timestamp`` is its start, ``metadata`` is
+        kept on every turn), and the turns' records are returned."""
+        if isinstance(text, (list, tuple)):
+            if kind != "memory" or importance is not None or merge is not None:
+                raise InvalidInputError("kind, importance and merge apply to one memory, "
+                                        "not to a list of messages")
+            return self.add_session(_with_metadata(text, metadata), user_id=user_id,
+                                    session_id=session_id, agent_id=agent_id,
+                                    started_at=timestamp, metadata=metadata, redact=redact)
         scope = Scope(user_id, agent_id, session_id)
         record, metadata = self._prepare_memory(scope, text, kind=kind, timestamp=timestamp,
                                                 metadata=metadata, importance=importance,
@@ -210,6 +238,10 @@ class Memory:
             raise InvalidInputError("a session needs at least one turn")
         start = when(started_at) or coerced[0].timestamp or utcnow()
         items = [self._intake.turn_item(scope, i, t, start) for i, t in enumerate(coerced)]
+        first = self._append_position(scope, items) if session_id else 0
+        if first:
+            items = [self._intake.turn_item(scope, i, t, start, first)
+                     for i, t in enumerate(coerced)]
         for item, keys in zip(items, expand_session([i.record for i in items], start,
                                                     self.expand)):
             item.keys.extend(keys)
@@ -217,6 +249,17 @@ class Memory:
                           tuple(dict.fromkeys(t.speaker for t in coerced)),
                           self._intake.metadata(metadata))
         return self._write(items, session)
+
+    def _append_position(self, scope: Scope, items: Sequence[NewRecord]) -> int:
+        """Where a batch for a stored session starts: 0 when it repeats the session's
+        first turns (a re-import is idempotent), else after the last stored turn (an
+        appended batch continues: "yes" said in two batches is two turns)."""
+        stored = self.store.find(scope, Filters(session_id=scope.session_id, kinds=("turn",),
+                                                include_archived=True))
+        if not stored or {i.record.content_hash for i in items} <= {
+                r.content_hash for r in stored}:
+            return 0
+        return max(r.position or 0 for r in stored) + 1
 
     def add_exported(self, items: Sequence[ExportedRecord], *,
                      session: Session | None = None) -> builtins.list[Record]:
@@ -622,6 +665,16 @@ class Memory:
         records = [i for i in items if isinstance(i, ExportedRecord)]
         write_jsonl(fp, sessions, records)
         return len(records)
+
+
+def _with_metadata(messages: Sequence[Mapping[str, Any] | Turn],
+                   metadata: Mapping[str, Any] | None) -> builtins.list[Mapping[str, Any] | Turn]:
+    """Each message with ``metadata`` under its own (a message's own keys win), so that
+    metadata filters find the turns."""
+    if not metadata:
+        return list(messages)
+    return [{**m, "metadata": {**metadata, **(m.get("metadata") or {})}}
+            if isinstance(m, Mapping) else m for m in messages]
 
 
 def _capacity(value: int | None) -> int | None:
