@@ -25,3 +25,11 @@ def test_write_speed_measures_every_path(capsys):
     out = json.loads(capsys.readouterr().out)
     assert set(out["per_s"]) == {"add", "add_many", "add_session"}
     assert all(rate > 0 for rate in out["per_s"].values())
+
+
+def test_compare_reports_both_variants_and_ratios():
+    report = embed_speed.compare(embed_speed.sentences(20), batch=8, repeat=1, rounds=1,
+                                 variants={"a": {"spec": "fake"}, "b": {"spec": "fake"}})
+    assert set(report["batch"]) == set(report["query_ms"]) == {"a", "b"}
+    assert report["speedup"]["a"] == {k: 1.0 for k in report["speedup"]["a"]}
+    assert report["query_ms"]["b"]["wall"] > 0 and report["long_query_ms"]["b"]["cpu"] >= 0

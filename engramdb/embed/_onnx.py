@@ -7,11 +7,12 @@ quantization of the matmul weights), and written to ``cache_dir`` beside a
 that is missing, truncated, altered, or that onnxruntime cannot parse is
 rebuilt, with a warning on the ``engramdb.embed`` logger, never a crash.
 
-Threads: onnxruntime splits each matmul over ``threads`` intra-op threads (the
-usable cores, at most 8, as for numpy); inter-op parallelism stays off, the
-graph being one chain. Idle threads do not spin (``allow_spinning=0``): on a
-machine shared with a database, a server and other embedders, spinning workers
-burn the cores the rest needs for a latency gain measured within noise.
+Threads: every run is single-threaded (``intra_op_num_threads=1``, no
+inter-op pool); the embedder runs length-sorted sub-batches on ``threads``
+Python workers instead (the usable cores, at most 8; a run releases the GIL),
+as the numpy backend does. Splitting each matmul over cores pays a barrier per
+operator: on this project's shared 2-core machine that made a 64-text batch
+slower, not faster, and a one-line query has too few rows to split anyway.
 """
 
 from __future__ import annotations
@@ -58,10 +59,10 @@ class OnnxEncoder:
     """An onnxruntime session over the cached graph: token ids in, pooled states out."""
 
     def __init__(self, model_dir: Path, config: BertConfig, *, cache_dir: Path,
-                 quantize: str | None, threads: int) -> None:
+                 quantize: str | None) -> None:
         self.path = cache_dir / _file_name(model_dir, quantize)
         self._source = (model_dir, config, quantize)
-        self._session = self._open(threads)
+        self._session = self._open()
 
     def pooled(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Mean-pooled, unnormalised states of ``ids`` (rows padded after ``lengths``)."""
@@ -70,19 +71,19 @@ class OnnxEncoder:
             ["pooled"], {"input_ids": ids.astype(np.int64), "attention_mask": mask})[0]
         return out
 
-    def _open(self, threads: int) -> Any:
+    def _open(self) -> Any:
         ort = _import_ort()
         data = _verified(self.path)
         if data is None:
             data = self._rebuild()
         try:
-            return _session(ort, data, threads)
+            return _session(ort, data)
         except Exception as exc:  # onnxruntime raises its own non-Exception-tree errors
             log.warning("engramdb: cached ONNX graph %s does not load (%s); rebuilding it",
                         self.path, exc)
             data = self._rebuild()
         try:
-            return _session(ort, data, threads)
+            return _session(ort, data)
         except Exception as exc:
             raise ProviderError(f"onnxruntime cannot load the MiniLM graph: {exc}") from exc
 
@@ -101,12 +102,11 @@ def _import_ort() -> Any:
     return onnxruntime
 
 
-def _session(ort: Any, data: bytes, threads: int) -> Any:
+def _session(ort: Any, data: bytes) -> Any:
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # errors only: no warnings on stderr for every session
     return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
 
@@ -147,6 +147,7 @@ def _build_bytes(model_dir: Path, config: BertConfig, quantize: str | None) -> b
 
 def _quantized(data: bytes) -> bytes:
     try:
+        from onnx import TensorProto
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
         raise MissingExtraError(f"onnxruntime.quantization is unavailable: {_EXTRA}") from exc
@@ -155,8 +156,9 @@ def _quantized(data: bytes) -> bytes:
         src.write_bytes(data)
         # Matmul weights only: the embedding tables stay float, as does every activation
         # scale (computed per call: "dynamic").
-        quantize_dynamic(src, dst, op_types_to_quantize=["MatMul"],
-                         weight_type=QuantType.QInt8, per_channel=True)
+        quantize_dynamic(src, dst, op_types_to_quantize=["MatMul", "Attention"],
+                         weight_type=QuantType.QInt8, per_channel=True,
+                         extra_options={"DefaultTensorType": TensorProto.FLOAT})
         return dst.read_bytes()
 
 

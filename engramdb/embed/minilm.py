@@ -25,7 +25,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
@@ -171,7 +171,8 @@ class _Runtime:
         self._hidden = hidden
         self._weights = weights
         self._onnx = onnx
-        parallel = onnx is None and threads > 1 and blas_control_available()
+        # numpy: OpenBLAS must be held to one thread; onnx: each run is single-threaded.
+        parallel = threads > 1 and (onnx is not None or blas_control_available())
         self._workers = threads if parallel else 1
         self._pool = ThreadPoolExecutor(threads, "engramdb-minilm") if parallel else None
         self._local = threading.local()
@@ -185,7 +186,7 @@ class _Runtime:
         tokenizer = _tokenizer(spec.model_dir / "tokenizer.json", spec.max_tokens)
         if spec.backend == "onnx":
             onnx = OnnxEncoder(spec.model_dir, config, cache_dir=spec.cache_dir,
-                               quantize=spec.quantize, threads=spec.threads)
+                               quantize=spec.quantize)
             return cls(tokenizer, config.hidden, spec.threads, onnx=onnx)
         tensors = read_safetensors(spec.model_dir / "model.safetensors")
         weights = BertWeights.from_tensors(config, tensors)
@@ -195,18 +196,25 @@ class _Runtime:
         """Mean-pooled, unnormalised vectors of ``texts``, in order."""
         out = np.empty((len(texts), self._hidden), dtype=np.float32)
         groups = _groups(self._token_ids(texts), self._workers)
-        if self._onnx is not None:  # onnxruntime spreads each group over its own threads
-            for group in groups:
-                out[group.rows] = self._onnx.pooled(group.ids, group.lengths)
+        if self._onnx is not None:
+            self._map(self._run_onnx, groups, out)
             return out
         with single_threaded_blas():
-            if self._pool is None or len(groups) == 1:
-                for group in groups:
-                    self._run(group, out)
-            else:
-                for _ in self._pool.map(lambda g: self._run(g, out), groups):
-                    pass
+            self._map(self._run, groups, out)
         return out
+
+    def _map(self, run: Callable[[_Group, np.ndarray], None], groups: list[_Group],
+             out: np.ndarray) -> None:
+        if self._pool is None or len(groups) == 1:
+            for group in groups:
+                run(group, out)
+        else:
+            for _ in self._pool.map(lambda g: run(g, out), groups):
+                pass
+
+    def _run_onnx(self, group: _Group, out: np.ndarray) -> None:
+        assert self._onnx is not None
+        out[group.rows] = self._onnx.pooled(group.ids, group.lengths)
 
     def _token_ids(self, texts: list[str]) -> list[list[int]]:
         encode = getattr(self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch)
