@@ -6,16 +6,15 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import threading
-import time
 from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
 
 from .._errors import (InvalidInputError, NotAnEngramDatabaseError, SchemaTooNewError,
                        StoreBusyError, StoreError)
-from .._models import Filters, Record, Scope, Session
+from .._models import Record, Session
+from ._filters import has_narrowing, where_clause
 from ._migrations import APPLICATION_ID, migrate
 
 __all__ = ["Connection", "RECORD_COLUMNS", "row_to_record", "row_to_session", "where_clause",
@@ -55,64 +54,6 @@ def row_to_session(row: Sequence[Any]) -> Session:
     return Session(session_id=row[1], user_id=row[0], agent_id=row[2], started_at=dt(row[3]),
                    participants=tuple(json.loads(row[4])), metadata=json.loads(row[5]),
                    turn_count=row[6] if len(row) > 6 else 0)
-
-
-_META_KEY = re.compile(r"[A-Za-z0-9_\-]{1,64}")  # fullmatch: no trailing newline
-
-
-def where_clause(scope: Scope, filters: Filters, alias: str = "r") -> tuple[str, list[Any]]:
-    """The WHERE clause of every read: the user's scope first, then optional narrowing."""
-    a = alias
-    parts: list[str] = [f"{a}.user_id = ?"]
-    params: list[Any] = [scope.user_id]
-    for column, value in (("agent_id", scope.agent_id or filters.agent_id),
-                          ("session_id", scope.session_id or filters.session_id)):
-        if value is not None:
-            parts.append(f"{a}.{column} = ?")
-            params.append(value)
-    if filters.kinds:
-        parts.append(f"{a}.kind IN ({','.join('?' * len(filters.kinds))})")
-        params.extend(filters.kinds)
-    if filters.since is not None:
-        parts.append(f"{a}.timestamp >= ?")
-        params.append(filters.since.timestamp())
-    if filters.until is not None:
-        parts.append(f"{a}.timestamp <= ?")
-        params.append(filters.until.timestamp())
-    if filters.speaker is not None:
-        # a stand-alone fact has no speaker: it is the user's own, so a speaker
-        # narrowing for recall may keep it (never for an explicit --speaker filter)
-        unspoken = f" OR {a}.speaker IS NULL" if filters.speaker_keeps_facts else ""
-        parts.append(f"(lower({a}.speaker) = lower(?){unspoken})")
-        params.append(filters.speaker)
-    if not filters.include_archived:
-        parts.append(f"{a}.archived = 0")
-    if filters.as_of is not None:  # valid time: what was true then
-        at = filters.as_of.timestamp()
-        parts.append(f"((coalesce({a}.valid_from, {a}.timestamp, {a}.created_at) <= ? AND "
-                     f"({a}.valid_to IS NULL OR {a}.valid_to > ?)) OR EXISTS (SELECT 1 FROM "
-                     f"past_validity p WHERE p.record_id = {a}.id AND p.user_id = {a}.user_id AND "
-                     "p.valid_from <= ? AND "
-                     "p.valid_to > ?))")
-        params.extend((at, at, at, at))
-    elif not (filters.include_superseded or filters.include_archived):
-        # turns are a log of what was said: superseded ones rank lower but stay findable
-        parts.append(f"({a}.valid_to IS NULL OR {a}.kind = 'turn' OR {a}.valid_to > ?)")
-        params.append(time.time())
-    for key, value in (filters.metadata or {}).items():
-        if not isinstance(key, str) or not _META_KEY.fullmatch(key):
-            raise InvalidInputError(f"metadata filter key must be [A-Za-z0-9_-]: {key!r}")
-        parts.append(f"json_extract({a}.metadata, '$.{key}') = ?")
-        params.append(json.dumps(value) if isinstance(value, (dict, list)) else value)
-    return " AND ".join(parts), params
-
-
-def has_narrowing(scope: Scope, filters: Filters) -> bool:
-    """True when a filter goes beyond 'this user, not archived, current' (dense search then
-    masks rows; archived and superseded rows are masked by the vector block itself)."""
-    return bool(scope.agent_id or scope.session_id or filters.agent_id or filters.session_id
-                or filters.kinds or filters.since or filters.until or filters.speaker
-                or filters.metadata or filters.as_of)
 
 
 @contextlib.contextmanager
