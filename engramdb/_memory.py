@@ -43,7 +43,7 @@ from .lifecycle.profile import Profile
 from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
 from .recall.expand import ExpandOptions, expand_record, expand_session, rekey_followers
 from .recall.pipeline import RecallConfig, Retriever
-from .store import NewRecord, Store, open_sqlite
+from .store import NewRecord, Store, open_store
 
 __all__ = ["Memory", "default_path"]
 
@@ -76,7 +76,7 @@ class Memory:
 
         self.embedder = get_embedder(embedder)
         self._queries = CachedEmbedder(self.embedder)  # a dialogue query re-sends its turns
-        self.store = store if store is not None else open_sqlite(
+        self.store = store if store is not None else open_store(
             default_path() if path is None else path, busy_timeout=busy_timeout,
             synchronous=synchronous)
         self._intake = Intake(max_text_chars, max_metadata_bytes, resolve_kinds(redact))

@@ -49,7 +49,34 @@ def pg_server():
 _PG_DATABASES = iter(range(1, 10**6))
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_server):
+    """A migrated, empty engramdb database that per-test databases are copied from."""
+    from engramdb.store.postgres import open_postgres
+
+    url = pg_server.create_database("engram_template")
+    open_postgres(url).close()
+    return "engram_template"
+
+
 @pytest.fixture
-def pg_url(pg_server):
-    """A fresh, empty database on the session's server (its URL)."""
-    return pg_server.create_database(f"t{next(_PG_DATABASES)}")
+def pg_url(pg_server, pg_template):
+    """A fresh, empty (migrated) database on the session's server (its URL)."""
+    return pg_server.create_database(f"t{next(_PG_DATABASES)}", template=pg_template)
+
+
+BACKENDS = ("sqlite", "postgres")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """The conformance fixture: each test using it runs on both backends."""
+    return request.param
+
+
+@pytest.fixture
+def db_target(backend, tmp_path, request):
+    """Where a test's database lives on its backend: a file path or a postgresql:// URL."""
+    if backend == "postgres":
+        return request.getfixturevalue("pg_url")
+    return str(tmp_path / "mem.db")

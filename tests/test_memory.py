@@ -17,6 +17,14 @@ TURNS = [
 ]
 
 
+@pytest.fixture
+def mem(db_target):
+    """The Memory API suite runs on both backends (conftest: ``backend``)."""
+    m = Memory(db_target, embedder="fake")
+    yield m
+    m.close()
+
+
 def test_add_and_search_finds_it(mem):
     rec = mem.add("I moved to Berlin last May.", user_id="ana")
     mem.add("My favourite food is ramen.", user_id="ana")
@@ -151,8 +159,8 @@ def test_turn_objects_and_chat_dicts_are_accepted(mem):
     assert [(r.speaker, r.text) for r in recs] == [("user", "hi"), ("assistant", "hello")]
 
 
-def test_embedder_mismatch_is_refused(tmp_path):
-    path = tmp_path / "m.db"
+def test_embedder_mismatch_is_refused(db_target):
+    path = db_target
     with Memory(path, embedder="fake") as m:
         m.add("hello", user_id="ana")
     from engramdb.embed import FakeEmbedder
@@ -161,8 +169,8 @@ def test_embedder_mismatch_is_refused(tmp_path):
             m.add("again", user_id="ana")
 
 
-def test_reopen_keeps_everything(tmp_path):
-    path = tmp_path / "m.db"
+def test_reopen_keeps_everything(db_target):
+    path = db_target
     with Memory(path, embedder="fake") as m:
         rec = m.add("persistent fact", user_id="ana")
     with Memory(path, embedder="fake") as m:

@@ -1,4 +1,5 @@
-"""The SQLite backend, exercised through the Store protocol with hand-made vectors."""
+"""The store contract, exercised on both backends (SQLite, PostgreSQL) with hand-made
+vectors; then what is SQLite's own (file format, migrations, journal)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from engramdb import (Filters, InvalidIdError, NotAnEngramDatabaseError, NotFoundError, Scope,
                       SchemaTooNewError)
 from engramdb._models import Record, content_hash, new_id, utcnow
-from engramdb.store import Key, NewRecord, SQLiteStore
+from engramdb.store import Key, NewRecord, SQLiteStore, open_store
 
 
 def _rec(user: str, text: str, **kw) -> Record:
@@ -29,8 +30,9 @@ def _vec(seed: int, dim: int = 8) -> np.ndarray:
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = SQLiteStore(tmp_path / "m.db")
+def store(db_target):
+    """The store conformance suite: every test using it runs on both backends."""
+    s = open_store(db_target)
     yield s
     s.close()
 

@@ -63,7 +63,7 @@ class Context:
     """Global options resolved once: flags first, then ENGRAM_* variables, then defaults."""
 
     out: Output
-    db: Path
+    db: Path | str  # a file, or a postgresql:// URL
     db_flag: str | None = None  # --db as given; `demo` ignores ENGRAM_DB on purpose
     user_flag: str | None = None  # --user as given; some commands ignore ENGRAM_USER
     user_env: str | None = None
@@ -81,7 +81,7 @@ class Context:
         settings = EmbedderSettings.from_args(args, env)
         return cls(
             out=Output(bool(getattr(args, "json", False))),
-            db=Path(db_flag or env.get("ENGRAM_DB") or default_path()).expanduser(),
+            db=_db_target(db_flag or env.get("ENGRAM_DB") or default_path()),
             db_flag=db_flag,
             user_flag=getattr(args, "user", None) or None,
             user_env=env.get("ENGRAM_USER") or None,
@@ -102,7 +102,7 @@ class Context:
     def memory(self, *, create: bool = False) -> Memory:
         """Open the database once. Read commands refuse to conjure an empty file."""
         if self._memory is None:
-            if not create and not self.db.exists():
+            if not create and isinstance(self.db, Path) and not self.db.exists():
                 raise StoreError(f"no engramdb database at {self.db} (add something with "
                                  "`engram add` or `engram import`, or pass --db)")
             self._memory = open_memory(self.db, self.settings, synchronous=self.synchronous)
@@ -114,19 +114,25 @@ class Context:
             self._memory = None
 
 
-def open_memory(path: Path, embedder: str | EmbedderSettings | None, *,
+def _db_target(value: str | Path) -> Path | str:
+    from ..store import is_postgres_url
+
+    return value if is_postgres_url(value) else Path(value).expanduser()
+
+
+def open_memory(path: Path | str, embedder: str | EmbedderSettings | None, *,
                 synchronous: str = "normal") -> Memory:
     """``Memory`` on ``path``. Without an embedder name, an existing database is opened
     with the one it was built with (a file holds one embedder's vectors), else minilm;
     that one is only built when a text is embedded (``_config.DeferredEmbedder``), so
     commands that embed nothing open any file."""
     from .._memory import Memory
-    from ..store import open_sqlite
+    from ..store import open_store
 
     settings = embedder if isinstance(embedder, EmbedderSettings) else \
         EmbedderSettings(name=embedder)
     # creates the folder; names what is wrong with the path
-    store = open_sqlite(path, synchronous=synchronous)
+    store = open_store(path, synchronous=synchronous)
     try:
         recorded = store.meta("embedder")  # "name:dim", written by the first write
         return Memory(store=store, embedder=settings.for_database(recorded))
@@ -156,7 +162,8 @@ def _global_options(parser: argparse.ArgumentParser, *, sub: bool,
     group = parser.add_argument_group("global options")
     if "db" in options:
         group.add_argument("--db", metavar="PATH", default=none,
-                           help="database file (env ENGRAM_DB; default ~/.engramdb/memory.db)")
+                           help="database file or postgresql:// URL (env ENGRAM_DB; "
+                                "default ~/.engramdb/memory.db)")
         group.add_argument("--synchronous", choices=("normal", "full"), default=none,
                            help="durability: normal (default) survives a crash of the "
                                 "process; full also an OS crash or power loss, slower (env "

@@ -146,12 +146,14 @@ class EmbeddedPostgres:
                              connect_timeout=10) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
 
-    def create_database(self, name: str) -> str:
-        """A fresh database (owned by the app role, with pgvector); returns its URL."""
+    def create_database(self, name: str, *, template: str | None = None) -> str:
+        """A fresh database (owned by the app role, with pgvector), or a copy of
+        ``template``; returns its URL."""
         import psycopg
 
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" OWNER {_ROLE}')
+            conn.execute(f'CREATE DATABASE "{name}" OWNER {_ROLE}{copy}')
         with psycopg.connect(self.admin_url.rsplit("/", 1)[0] + f"/{name}", autocommit=True,
                              connect_timeout=10) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")

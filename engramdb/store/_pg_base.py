@@ -1,0 +1,229 @@
+"""PostgreSQL plumbing: the connection pool, per-thread transactions that name their
+user (row-level security), error conversion, row mapping.
+
+A store method runs in a transaction of this thread: it joins the one already open
+(inside :meth:`PgDatabase.read` — a snapshot — or an enclosing write) or opens its
+own. Each names its user with ``set_config('engram.user_id', user, true)``, which
+lasts until the transaction ends: the row-level security policies then show it
+that user's rows only, whatever its SQL says.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Sequence
+from urllib.parse import urlsplit
+
+from .._errors import InvalidInputError, MissingExtraError, StoreBusyError, StoreError
+from .._models import Record, Session
+from ._pg_schema import migrate
+from ._sqlite_base import dt
+
+__all__ = ["PgDatabase", "PgOptions", "RECORD_COLUMNS", "row_to_record", "row_to_session",
+           "shown_url", "import_psycopg"]
+
+RECORD_COLUMNS = ("id, kind, user_id, agent_id, session_id, speaker, role, position, text, "
+                  "timestamp, created_at, updated_at, metadata, content_hash, version, valid_from, "
+                  "valid_to, superseded_by, importance, strength, last_recalled_at, archived")
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password (error messages, stats)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    user = f"{parts.username}@" if parts.username else ""
+    return f"postgresql://{user}{host}{port}{parts.path}"
+
+
+def import_psycopg() -> Any:
+    try:
+        import psycopg
+        import psycopg_pool  # noqa: F401
+    except ImportError as exc:
+        raise MissingExtraError("a postgresql:// database needs psycopg and psycopg-pool: "
+                                "pip install 'engramdb[postgres]'") from exc
+    return psycopg
+
+
+def row_to_record(row: Sequence[Any]) -> Record:
+    return Record(
+        id=row[0], kind=row[1], user_id=row[2], agent_id=row[3], session_id=row[4],
+        speaker=row[5], role=row[6], position=row[7], text=row[8], timestamp=dt(row[9]),
+        created_at=dt(row[10]), updated_at=dt(row[11]), metadata=row[12],
+        content_hash=row[13], version=row[14], valid_from=dt(row[15]), valid_to=dt(row[16]),
+        superseded_by=row[17], importance=row[18], strength=row[19],
+        last_recalled_at=dt(row[20]), archived=bool(row[21]))
+
+
+def row_to_session(row: Sequence[Any]) -> Session:
+    return Session(session_id=row[1], user_id=row[0], agent_id=row[2], started_at=dt(row[3]),
+                   participants=tuple(row[4]), metadata=row[5],
+                   turn_count=row[6] if len(row) > 6 else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PgOptions:
+    """Pool and timeouts (seconds)."""
+
+    min_size: int = 1
+    max_size: int = 10
+    connect_timeout: float = 5.0  # reaching the server
+    pool_timeout: float = 30.0  # waiting for a free connection of the pool
+    statement_timeout: float = 60.0  # one statement
+    lock_timeout: float = 30.0  # waiting for another writer's row lock
+
+
+class _State(threading.local):
+    conn: Any = None
+    mode: str | None = None
+    user: str | None = None
+    depth: int = 0
+
+
+class PgDatabase:
+    """A pool of connections to one database, migrated on open."""
+
+    def __init__(self, url: str, options: PgOptions | None = None) -> None:
+        self.psycopg = import_psycopg()
+        from psycopg_pool import ConnectionPool
+
+        self.url, self.where = url, shown_url(url)
+        self.options = options or PgOptions()
+        self._local = _State()
+        kwargs = self._conn_kwargs()
+        with self.converted():
+            with self.psycopg.connect(url, **kwargs) as conn:  # says why it cannot connect
+                migrate(conn, self.where)
+            self.pool = ConnectionPool(url, min_size=self.options.min_size,
+                                       max_size=self.options.max_size, kwargs=kwargs,
+                                       timeout=self.options.pool_timeout, open=False,
+                                       name="engramdb")
+            self.pool.open(wait=True, timeout=self.options.connect_timeout + 5)
+        #: user locks hold a session-level advisory lock for a while: their connections
+        #: come from their own pool, so they can never starve the transactions
+        self._lock_pool: Any = None
+        self._lock_guard = threading.Lock()
+
+    def _conn_kwargs(self) -> dict[str, Any]:
+        o = self.options
+        return {"autocommit": True, "connect_timeout": max(1, int(o.connect_timeout)),
+                "options": f"-c statement_timeout={int(o.statement_timeout * 1000)} "
+                           f"-c lock_timeout={int(o.lock_timeout * 1000)} "
+                           "-c idle_in_transaction_session_timeout=300000",
+                "application_name": "engramdb"}
+
+    # ------------------------------------------------------------ transactions
+    @contextlib.contextmanager
+    def tx(self, user: str | None, *, write: bool, all_users: bool = False) -> Iterator[Any]:
+        """A transaction of this thread for ``user`` (joins one already open)."""
+        s = self._local
+        if s.conn is not None:
+            if write and s.mode == "read":
+                raise RuntimeError("engramdb bug: a write inside a read snapshot")
+            self.as_user(s.conn, user, all_users)
+            s.depth += 1
+            try:
+                yield s.conn
+            finally:
+                s.depth -= 1
+            return
+        with self.converted(), self.pool.connection() as conn:
+            with conn.transaction():
+                if not write:  # one snapshot for every statement inside
+                    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                s.conn, s.mode, s.user, s.depth = conn, "write" if write else "read", None, 1
+                try:
+                    self.as_user(conn, user, all_users)
+                    yield conn
+                finally:
+                    s.conn, s.mode, s.user, s.depth = None, None, None, 0
+
+    def as_user(self, conn: Any, user: str | None, all_users: bool = False) -> None:
+        """Name the user whose rows this transaction may see from now on."""
+        want = "*" if all_users else user
+        if want is None or want == self._local.user:
+            return
+        conn.execute("SELECT set_config('engram.user_id', %s, true), "
+                     "set_config('engram.all_users', %s, true)",
+                     ("" if all_users else user, "on" if all_users else "off"))
+        self._local.user = want
+
+    def read(self, user: str | None = None, *, all_users: bool = False) -> Any:
+        return self.tx(user, write=False, all_users=all_users)
+
+    def write(self, user: str | None = None, *, all_users: bool = False) -> Any:
+        return self.tx(user, write=True, all_users=all_users)
+
+    @property
+    def depth(self) -> int:
+        return self._local.depth
+
+    # ------------------------------------------------------------ user locks
+    @contextlib.contextmanager
+    def advisory(self, key: int) -> Iterator[None]:
+        """A session-level advisory lock, held on a connection of the lock pool."""
+        with self._lock_guard:
+            if self._lock_pool is None:
+                from psycopg_pool import ConnectionPool
+
+                self._lock_pool = ConnectionPool(self.url, min_size=0, max_size=64,
+                                                 kwargs=self._conn_kwargs(), open=True,
+                                                 timeout=self.options.pool_timeout,
+                                                 name="engramdb-locks")
+        with self.converted(), self._lock_pool.connection() as conn:
+            conn.execute("SET statement_timeout = 0")  # waiting for a lock is not a slow query
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    # ------------------------------------------------------------ errors
+    @contextlib.contextmanager
+    def converted(self) -> Iterator[None]:
+        """psycopg errors become engramdb's tree, naming the server (never the password)."""
+        from psycopg import errors as e
+        from psycopg_pool import PoolTimeout
+
+        try:
+            yield
+        except PoolTimeout as exc:
+            raise StoreBusyError(f"{self.where}: no free connection within "
+                                 f"{self.options.pool_timeout:g}s (pool of "
+                                 f"{self.options.max_size}); try again") from exc
+        except (e.LockNotAvailable, e.DeadlockDetected, e.SerializationFailure) as exc:
+            raise StoreBusyError(f"{self.where}: another writer held the rows too long "
+                                 f"({exc.diag.message_primary}); try again") from exc
+        except e.QueryCanceled as exc:
+            raise StoreError(f"{self.where}: statement timed out after "
+                             f"{self.options.statement_timeout:g}s") from exc
+        except (e.DataException, e.IntegrityError) as exc:
+            raise InvalidInputError(f"{self.where}: {exc.diag.message_primary}") from exc
+        except self.psycopg.OperationalError as exc:
+            raise StoreError(f"{self.where}: cannot use the PostgreSQL server: "
+                             f"{_first_line(exc)}") from exc
+        except self.psycopg.Error as exc:
+            raise StoreError(f"{self.where}: {_first_line(exc)}") from exc
+
+    def close(self) -> None:
+        self.pool.close()
+        if self._lock_pool is not None:
+            self._lock_pool.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def jsonb(value: Any) -> Any:
+    from psycopg.types.json import Jsonb
+
+    return Jsonb(value)
+
+
+__all__ += ["jsonb"]

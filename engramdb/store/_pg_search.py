@@ -1,0 +1,229 @@
+"""PostgreSQL lexical and dense search.
+
+Lexical: BM25 as SQLite's FTS5 computes it (k1 = 1.2, b = 0.75, idf floored at
+1e-6), from an inverted index kept in SQL (``postings``: term, document, term
+frequency) and the user's document count and total length (``scope_state``).
+``ts_rank`` is not used: it ignores document frequency, so a common word counts
+as much as a rare name. Statistics are per user (FTS5's are per file), so one
+user's memory never moves another's ranking. Tokens come from PostgreSQL's
+parser (``engram_text``: lower-cased words, like FTS5's unicode61;
+``engram_keys``: the same, English-stemmed, like FTS5's porter).
+
+Dense: pgvector cosine distance. A user with few vectors is scanned exactly (a
+few thousand distances are faster than an index walk and exact); a larger one
+goes through the HNSW index with ``hnsw.iterative_scan`` so that the user and
+filter conditions cannot starve the result.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from .._models import Filters, Scope
+from ._filters import POSTGRES, where_clause
+from ._pg_schema import DIM_INDEXED
+from ._protocol import Key, Match
+
+if TYPE_CHECKING:
+    from ._pg_base import PgDatabase
+
+__all__ = ["PgSearchMixin", "GRAPH_KEY_KINDS", "vector_text", "EXACT_BELOW"]
+
+#: key kinds that are edges of the entity graph, kept out of the lexical key index
+GRAPH_KEY_KINDS = frozenset({"entity"})
+
+#: users with fewer records than this are searched by exact scan, larger ones by HNSW
+EXACT_BELOW = 20_000
+
+_K1, _B = 1.2, 0.75
+
+
+def vector_text(vector: np.ndarray) -> str:
+    """pgvector's text form of a vector."""
+    return "[" + ",".join(map(repr, np.asarray(vector, dtype=np.float32).tolist())) + "]"
+
+
+def parse_vector(text: str) -> np.ndarray:
+    return np.array(text[1:-1].split(","), dtype=np.float32)
+
+
+# one statement: tokens of each document, its postings, its length
+_INDEX_TEXTS = """
+WITH src AS (SELECT * FROM unnest(%s::text[], %s::text[]) AS s(doc, body)),
+t AS (SELECT s.doc, v.lexeme, coalesce(array_length(v.positions, 1), 1) AS tf
+      FROM src s CROSS JOIN LATERAL unnest(to_tsvector('engram_text', s.body)) v),
+ins AS (INSERT INTO postings (user_id, field, term, doc, tf)
+        SELECT %s, 't', lexeme, doc, tf FROM t),
+lens AS (SELECT doc, sum(tf)::int AS n FROM t GROUP BY doc),
+upd AS (UPDATE records r SET doc_len = lens.n FROM lens
+        WHERE r.user_id = %s AND r.id = lens.doc)
+SELECT coalesce(sum(n), 0) FROM lens
+"""
+
+_INSERT_KEYS = """
+WITH src AS (SELECT * FROM unnest(%s::text[], %s::text[], %s::bool[]) WITH ORDINALITY
+             AS s(kind, body, lexical, o)),
+ks AS (INSERT INTO keys (user_id, record_id, kind, text, doc_len)
+       SELECT %s, %s, kind, body, CASE WHEN lexical THEN (SELECT coalesce(sum(coalesce(
+         array_length(v.positions, 1), 1)), 0) FROM unnest(to_tsvector('engram_keys', body)) v)
+         ELSE 0 END FROM src ORDER BY o
+       RETURNING key_id, text, kind, doc_len),
+ins AS (INSERT INTO postings (user_id, field, term, doc, tf)
+        SELECT %s, 'k', v.lexeme, ks.key_id::text, coalesce(array_length(v.positions, 1), 1)
+        FROM ks CROSS JOIN LATERAL unnest(to_tsvector('engram_keys', ks.text)) v
+        WHERE ks.kind <> ALL(%s::text[]))
+SELECT coalesce(sum(doc_len), 0) FROM ks
+"""
+
+# BM25 over one field of one user's postings; {doc_join} ties a posting to its record r
+_BM25 = """
+WITH q AS (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('{config}', %s))),
+st AS (SELECT greatest({docs}, 1)::float8 AS n,
+              greatest({length}, 1)::float8 / greatest({docs}, 1) AS avgdl
+       FROM scope_state WHERE user_id = %s),
+df AS (SELECT p.term, count(*)::float8 AS n FROM postings p JOIN q ON p.term = q.term
+       WHERE p.user_id = %s AND p.field = '{field}' GROUP BY p.term),
+w AS (SELECT df.term, greatest(ln((st.n - df.n + 0.5) / (df.n + 0.5)), 1e-6) AS idf
+      FROM df, st)
+SELECT r.id, {doc_key}, sum(w.idf * p.tf * {k1p1} / (p.tf + {k1} * ({one_b} + {b} * {doc_len}
+       / st.avgdl))) AS s, min(r.seq) AS seq
+FROM postings p JOIN w ON w.term = p.term {doc_join}, st
+WHERE p.user_id = %s AND p.field = '{field}' AND {where}
+GROUP BY r.id, {doc_key} ORDER BY s DESC, seq, {doc_key} LIMIT %s
+"""
+
+
+def _bm25(field: str, where: str) -> str:
+    if field == "t":
+        parts = dict(config="engram_text", docs="docs", length="doc_len", doc_key="r.id",
+                     doc_len="r.doc_len",
+                     doc_join="JOIN records r ON r.user_id = p.user_id AND r.id = p.doc")
+    else:
+        parts = dict(config="engram_keys", docs="keys", length="key_len", doc_key="k.key_id",
+                     doc_len="k.doc_len",
+                     doc_join="JOIN keys k ON k.user_id = p.user_id AND k.key_id = p.doc::bigint "
+                              "JOIN records r ON r.user_id = k.user_id AND r.id = k.record_id")
+    return _BM25.format(field=field, where=where, k1=_K1, b=_B, k1p1=_K1 + 1, one_b=1 - _B,
+                        **parts)
+
+
+class PgSearchMixin:
+    _db: PgDatabase
+
+    # ------------------------------------------------------------ indexing
+    def _index_texts(self, conn: Any, user_id: str, docs: Sequence[tuple[str, str]]) -> None:
+        if not docs:
+            return
+        total = conn.execute(_INDEX_TEXTS, ([d for d, _ in docs], [t for _, t in docs],
+                                            user_id, user_id)).fetchone()[0]
+        conn.execute("UPDATE scope_state SET docs = docs + %s, doc_len = doc_len + %s "
+                     "WHERE user_id = %s", (len(docs), total, user_id))
+
+    def _insert_keys(self, conn: Any, user_id: str, record_id: str, keys: Sequence[Key]) -> None:
+        if not keys:
+            return
+        lexical = [k.kind not in GRAPH_KEY_KINDS for k in keys]
+        total = conn.execute(_INSERT_KEYS, ([k.kind for k in keys], [k.text for k in keys],
+                                            lexical, user_id, record_id, user_id,
+                                            list(GRAPH_KEY_KINDS))).fetchone()[0]
+        conn.execute("UPDATE scope_state SET keys = keys + %s, key_len = key_len + %s "
+                     "WHERE user_id = %s", (sum(lexical), total, user_id))
+
+    def _drop_keys(self, conn: Any, user_id: str, record_ids: Sequence[str]) -> None:
+        gone = conn.execute("DELETE FROM keys WHERE user_id=%s AND record_id = ANY(%s) "
+                            "RETURNING key_id, kind, doc_len", (user_id, list(record_ids))
+                            ).fetchall()
+        lexical = [(str(kid), n) for kid, kind, n in gone if kind not in GRAPH_KEY_KINDS]
+        if not lexical:
+            return
+        conn.execute("DELETE FROM postings WHERE user_id=%s AND field='k' AND doc = ANY(%s)",
+                     (user_id, [kid for kid, _ in lexical]))
+        conn.execute("UPDATE scope_state SET keys = keys - %s, key_len = key_len - %s "
+                     "WHERE user_id = %s", (len(lexical), sum(n for _, n in lexical), user_id))
+
+    def _unindex(self, conn: Any, user_id: str, record_ids: Sequence[str]) -> None:
+        """Take records out of the lexical indexes (their rows stay)."""
+        ids = list(record_ids)
+        n, total = conn.execute("SELECT count(*), coalesce(sum(doc_len), 0) FROM records "
+                                "WHERE user_id=%s AND id = ANY(%s)", (user_id, ids)).fetchone()
+        conn.execute("DELETE FROM postings WHERE user_id=%s AND field='t' AND doc = ANY(%s)",
+                     (user_id, ids))
+        conn.execute("UPDATE scope_state SET docs = docs - %s, doc_len = doc_len - %s "
+                     "WHERE user_id = %s", (n, total, user_id))
+        self._drop_keys(conn, user_id, ids)
+
+    # ------------------------------------------------------------ lexical
+    def lexical(self, scope: Scope, terms: Sequence[str], k: int, filters: Filters,
+                *, index: str = "text") -> list[Match]:
+        if not terms or k <= 0:
+            return []
+        where, params = where_clause(scope, filters, dialect=POSTGRES)
+        field = "k" if index == "keys" else "t"
+        sql = _bm25(field, where)
+        # keys: rank keys, then keep each record's best one (as the SQLite backend does)
+        limit = k * 4 if field == "k" else k
+        args = (" ".join(terms), scope.user_id, scope.user_id, scope.user_id, *params, limit)
+        with self._db.read(scope.user_id) as conn:
+            rows = conn.execute(sql, args).fetchall()
+            if field == "t":
+                return [Match(rid, float(s), rank) for rank, (rid, _, s, _) in enumerate(rows)]
+            texts = dict(conn.execute("SELECT key_id, text FROM keys WHERE user_id=%s AND "
+                                      "key_id = ANY(%s)", (scope.user_id, [r[1] for r in rows])
+                                      ).fetchall())
+        best: dict[str, tuple[float, str]] = {}
+        for rid, kid, s, _ in rows:
+            best.setdefault(rid, (float(s), texts.get(kid, "")))
+        return [Match(rid, s, rank, key)
+                for rank, (rid, (s, key)) in enumerate(list(best.items())[:k])]
+
+    # ------------------------------------------------------------ dense
+    def dense(self, scope: Scope, vector: np.ndarray, k: int, filters: Filters) -> list[Match]:
+        if k <= 0:
+            return []
+        where, params = where_clause(scope, filters, dialect=POSTGRES)
+        q = vector_text(vector)
+        dim = int(np.asarray(vector).shape[0])
+        with self._db.read(scope.user_id) as conn:
+            size = conn.execute("SELECT docs FROM scope_state WHERE user_id=%s",
+                                (scope.user_id,)).fetchone()
+            if dim == DIM_INDEXED and size is not None and size[0] >= EXACT_BELOW:
+                rows = self._dense_hnsw(conn, q, k, where, params)
+            else:  # the uncast column matches no index: an exact scan of the user's rows
+                rows = conn.execute(
+                    f"SELECT r.id, r.embedding <=> %s::vector AS d FROM records r WHERE {where} "
+                    f"AND r.embedding IS NOT NULL AND vector_dims(r.embedding) = %s "
+                    f"ORDER BY d, r.seq LIMIT %s", (q, *params, dim, k)).fetchall()
+        return [Match(rid, 1.0 - float(d), rank) for rank, (rid, d) in enumerate(rows)]
+
+    def _dense_hnsw(self, conn: Any, q: str, k: int, where: str,
+                    params: Sequence[Any]) -> list[tuple[str, float]]:
+        conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, k * 2))}")
+        cast = f"r.embedding::vector({DIM_INDEXED})"
+        rows = conn.execute(
+            f"WITH hits AS MATERIALIZED (SELECT r.id, {cast} <=> %s::vector({DIM_INDEXED}) AS d "
+            f"FROM records r WHERE {where} AND vector_dims(r.embedding) = {DIM_INDEXED} "
+            f"ORDER BY d LIMIT %s) SELECT id, d FROM hits ORDER BY d",  # relaxed order: re-sort
+            (q, *params, k)).fetchall()
+        return rows  # type: ignore[no-any-return]
+
+    def vectors(self, scope: Scope, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of these records (for "more like this" feedback rounds)."""
+        if not ids:
+            return {}
+        with self._db.read(scope.user_id) as conn:
+            rows = conn.execute("SELECT id, embedding::text FROM records WHERE user_id=%s AND "
+                                "id = ANY(%s) AND embedding IS NOT NULL",
+                                (scope.user_id, list(ids))).fetchall()
+        return {rid: parse_vector(text) for rid, text in rows}
+
+    def mentions(self, scope: Scope) -> list[tuple[str, str]]:
+        """(record id, entity) edges of the user's entity graph (keys of kind "entity")."""
+        with self._db.read(scope.user_id) as conn:
+            rows = conn.execute("SELECT k.record_id, k.text FROM keys k JOIN records r ON "
+                                "r.user_id = k.user_id AND r.id = k.record_id WHERE "
+                                "k.user_id=%s AND k.kind='entity' AND r.archived = 0 "
+                                "ORDER BY k.key_id", (scope.user_id,)).fetchall()
+        return [(a, b) for a, b in rows]

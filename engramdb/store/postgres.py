@@ -1,0 +1,483 @@
+"""The PostgreSQL + pgvector backend: many processes, many users, one database.
+
+``Memory("postgresql://user@host:5432/db")`` (or ``engram --db postgresql://...``)
+opens it. psycopg 3 with a connection pool; named migrations run once per database
+(advisory lock); every write is one transaction that first takes its user's
+``scope_state`` row, so writers of one user queue while other users' writes run in
+parallel. Row-level security (FORCEd) shows a transaction only the rows of the user
+it named: a query that forgot its ``user_id`` filter still cannot read another
+user's memory. Lexical ranking is BM25 computed from stored term statistics
+(:mod:`._pg_search`), dense ranking is pgvector cosine (exact for small users, HNSW
+with iterative scans for large ones).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import time
+from datetime import UTC, datetime
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from .._errors import InvalidInputError, NotFoundError
+from .._models import (ExportedRecord, Filters, Interval, Link, Record, Scope, Session, Stats,
+                       Version, check_id, content_hash)
+from ._filters import POSTGRES, where_clause
+from ._pg_base import (RECORD_COLUMNS, PgDatabase, PgOptions, jsonb, row_to_record,
+                       row_to_session)
+from ._pg_lifecycle import PgLifecycleMixin
+from ._pg_schema import latest_version
+from ._pg_search import GRAPH_KEY_KINDS, PgSearchMixin, vector_text
+from ._protocol import Key, NewRecord
+from ._sqlite_base import dt, ts
+
+__all__ = ["PostgresStore", "open_postgres"]
+
+_SELECT = f"SELECT {', '.join('r.' + c.strip() for c in RECORD_COLUMNS.split(','))} FROM records r"
+
+_INSERT = ("INSERT INTO records (id, kind, user_id, agent_id, session_id, speaker, role, position,"
+           " text, timestamp, created_at, updated_at, metadata, content_hash, version, valid_from,"
+           " valid_to, superseded_by, importance, strength, last_recalled_at, archived, embedding)"
+           " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s::vector)"
+           " ON CONFLICT DO NOTHING RETURNING id")
+
+
+class PostgresStore(PgSearchMixin, PgLifecycleMixin):
+    """Implements :class:`engramdb.store.Store` on a PostgreSQL database with pgvector."""
+
+    def __init__(self, url: str, options: PgOptions | None = None) -> None:
+        self._db = PgDatabase(url, options)
+        self.path = self._db.where  # what messages and stats call this store
+
+    # ---------------------------------------------------------------- writes
+    def _lock_user(self, conn: Any, user_id: str) -> None:
+        """Take the user's state row (created if new) and bump its generation: writers
+        of one user queue here, in one order, so they never deadlock."""
+        conn.execute("INSERT INTO scope_state (user_id, generation) VALUES (%s, 1) "
+                     "ON CONFLICT (user_id) DO UPDATE SET generation = scope_state.generation + 1",
+                     (user_id,))
+
+    def add(self, items: Sequence[NewRecord], vectors: np.ndarray | None,
+            session: Session | None = None) -> list[tuple[Record, bool]]:
+        users = sorted({i.record.user_id for i in items} | ({session.user_id} if session else set()))
+        out: dict[int, tuple[Record, bool]] = {}
+        with self._db.write() as conn:  # one transaction, naming each user in turn (RLS)
+            for user in users:
+                self._db.as_user(conn, user)
+                self._lock_user(conn, user)
+                if session is not None and session.user_id == user:
+                    self._upsert_session(conn, session)
+                mine = [i for i, it in enumerate(items) if it.record.user_id == user]
+                for i in mine:
+                    out[i] = self._insert(conn, items[i], None if vectors is None else vectors[i])
+                self._index_new(conn, user, [items[i] for i in mine if out[i][1]])
+        return [out[i] for i in range(len(items))]
+
+    def _upsert_session(self, conn: Any, s: Session) -> None:
+        row = conn.execute("SELECT participants FROM sessions WHERE user_id=%s AND session_id=%s",
+                           (s.user_id, s.session_id)).fetchone()
+        if row is None:
+            conn.execute("INSERT INTO sessions VALUES (%s,%s,%s,%s,%s,%s,%s)",
+                         (s.user_id, s.session_id, s.agent_id, ts(s.started_at),
+                          jsonb(list(s.participants)), jsonb(s.metadata), time.time()))
+            return
+        merged = list(dict.fromkeys([*row[0], *s.participants]))
+        conn.execute("UPDATE sessions SET participants=%s, started_at=coalesce(started_at, %s) "
+                     "WHERE user_id=%s AND session_id=%s",
+                     (jsonb(merged), ts(s.started_at), s.user_id, s.session_id))
+
+    def _insert(self, conn: Any, item: NewRecord, vector: np.ndarray | None
+                ) -> tuple[Record, bool]:
+        r = item.record
+        row = conn.execute(_INSERT, (
+            r.id, r.kind, r.user_id, r.agent_id, r.session_id, r.speaker, r.role, r.position,
+            r.text, ts(r.timestamp), ts(r.created_at), ts(r.updated_at), jsonb(r.metadata),
+            r.content_hash, r.version, ts(r.valid_from), ts(r.valid_to), r.superseded_by,
+            r.importance, r.strength, ts(r.last_recalled_at), int(r.archived),
+            None if vector is None else vector_text(vector))).fetchone()
+        if row is None:
+            return self._existing(conn, r), False
+        if conn.execute("INSERT INTO record_ids VALUES (%s) ON CONFLICT DO NOTHING RETURNING id",
+                        (r.id,)).fetchone() is None:
+            raise InvalidInputError(f"record id {r.id} already exists")
+        self._insert_side(conn, item)
+        return r, True
+
+    def _insert_side(self, conn: Any, item: NewRecord) -> None:
+        r = item.record
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO links (user_id, src_id, dst_id, kind, weight) VALUES "
+                            "(%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                            [(r.user_id, r.id, ln.dst_id, ln.kind, ln.weight) for ln in item.links])
+            cur.executemany("INSERT INTO versions VALUES (%s,%s,%s,%s,%s,%s,%s)",
+                            [(r.user_id, r.id, v.version, v.text, ts(v.changed_at), v.op,
+                              v.reason) for v in item.history])
+            cur.executemany("INSERT INTO past_validity VALUES (%s,%s,%s,%s) ON CONFLICT "
+                            "(user_id, record_id, valid_from) DO UPDATE SET valid_to = "
+                            "excluded.valid_to", [(r.user_id, r.id, ts(i.valid_from),
+                                                   ts(i.valid_to)) for i in item.past_validity])
+        self._insert_facts(conn, r.id, r.user_id, item.facts)
+
+    def _existing(self, conn: Any, r: Record) -> Record:
+        row = conn.execute(f"{_SELECT} WHERE user_id=%s AND coalesce(agent_id,'')=%s AND "
+                           "content_hash=%s", (r.user_id, r.agent_id or "", r.content_hash)
+                           ).fetchone()
+        if row is None:  # the id itself collided: astronomically unlikely, but say so
+            raise InvalidInputError(f"record id {r.id} already exists")
+        return row_to_record(row)
+
+    def _index_new(self, conn: Any, user_id: str, items: Sequence[NewRecord]) -> None:
+        if not items:
+            return
+        self._index_texts(conn, user_id, [(i.record.id, i.index_text) for i in items])
+        for item in items:
+            self._insert_keys(conn, user_id, item.record.id, item.keys)
+
+    def update(self, scope: Scope, record_id: str, *, text: str | None, index_text: str | None,
+               vector: np.ndarray | None, reason: str | None, op: str = "update",
+               fields: dict[str, Any] | None = None, keys: Sequence[Key] = ()) -> Record:
+        with self._db.write(scope.user_id) as conn:
+            self._lock_user(conn, scope.user_id)
+            old = self._fetch_one(conn, scope, record_id)
+            now = time.time()
+            if text is not None and text != old.text:
+                self._new_version(conn, old, text, now, op, reason)
+                self._unindex(conn, scope.user_id, [old.id])
+                self._index_texts(conn, scope.user_id, [(old.id, index_text or text)])
+                self._insert_keys(conn, scope.user_id, old.id, keys)
+                conn.execute("UPDATE records SET embedding = %s::vector WHERE user_id=%s AND id=%s",
+                             (None if vector is None else vector_text(vector), scope.user_id,
+                              old.id))
+            self._set_fields(conn, scope, old.id, fields or {}, now)
+            self._audit(conn, scope.user_id, op, record_id, reason)
+            return self._fetch_one(conn, scope, record_id)
+
+    def set_keys(self, scope: Scope, record_id: str, keys: Sequence[Key]) -> None:
+        """Replace a record's expanded keys (after a neighbour changed or went away)."""
+        with self._db.write(scope.user_id) as conn:
+            self._lock_user(conn, scope.user_id)
+            old = self._fetch_one(conn, scope, record_id)
+            self._drop_keys(conn, scope.user_id, [old.id])
+            self._insert_keys(conn, scope.user_id, old.id, keys)
+
+    def _new_version(self, conn: Any, old: Record, text: str, now: float, op: str,
+                     reason: str | None) -> None:
+        self._keep_first_version(conn, old)
+        conn.execute("INSERT INTO versions VALUES (%s,%s,%s,%s,%s,%s,%s)",
+                     (old.user_id, old.id, old.version + 1, text, now, op, reason))
+        new_hash = content_hash(old.kind, text, session_id=old.session_id,
+                                position=old.position, speaker=old.speaker)
+        clash = conn.execute("SELECT 1 FROM records WHERE user_id=%s AND coalesce(agent_id,'')=%s "
+                             "AND content_hash=%s AND id<>%s", (old.user_id, old.agent_id or "",
+                                                               new_hash, old.id)).fetchone()
+        if clash:
+            raise InvalidInputError("an identical memory already exists in this scope")
+        conn.execute("UPDATE records SET text=%s, content_hash=%s, version=version+1 "
+                     "WHERE user_id=%s AND id=%s", (text, new_hash, old.user_id, old.id))
+
+    def _keep_first_version(self, conn: Any, old: Record) -> None:
+        """First change of a record: keep the original as version 1."""
+        conn.execute("INSERT INTO versions SELECT %s,%s,%s,%s,%s,'add',NULL WHERE NOT EXISTS "
+                     "(SELECT 1 FROM versions WHERE user_id=%s AND record_id=%s)",
+                     (old.user_id, old.id, old.version, old.text, ts(old.created_at),
+                      old.user_id, old.id))
+
+    _UPDATABLE = {"valid_from", "valid_to", "superseded_by", "importance", "strength",
+                  "last_recalled_at", "archived", "metadata", "timestamp"}
+
+    def _set_fields(self, conn: Any, scope: Scope, record_id: str, fields: dict[str, Any],
+                    now: float) -> None:
+        unknown = set(fields) - self._UPDATABLE
+        if unknown:
+            raise InvalidInputError(f"cannot update fields: {sorted(unknown)}")
+        sets, params = ["updated_at = %s"], [now]
+        for name, value in fields.items():
+            if isinstance(value, datetime):
+                value = value.timestamp()
+            elif name == "metadata":
+                value = jsonb(value)
+            elif name == "archived":
+                value = int(value)
+            sets.append(f"{name} = %s")
+            params.append(value)
+        conn.execute(f"UPDATE records SET {', '.join(sets)} WHERE user_id=%s AND id=%s",
+                     (*params, scope.user_id, record_id))
+
+    def set_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> int:
+        done = 0
+        with self._db.write(scope.user_id) as conn:
+            self._lock_user(conn, scope.user_id)
+            for record_id, vector in vectors.items():
+                cur = conn.execute("UPDATE records SET embedding=%s::vector WHERE user_id=%s "
+                                   "AND id=%s", (vector_text(vector), scope.user_id,
+                                                 check_id(record_id)))
+                done += cur.rowcount
+        return done
+
+    def delete(self, scope: Scope, ids: Sequence[str], *, reason: str | None = None) -> int:
+        ids = [check_id(i) for i in ids]
+        with self._db.write(scope.user_id) as conn:
+            self._lock_user(conn, scope.user_id)
+            for record_id in ids:
+                self._fetch_one(conn, scope, record_id)  # NotFoundError names a missing one
+            self._purge(conn, scope.user_id, ids, reason)
+        return len(ids)
+
+    def delete_scope(self, scope: Scope, *, reason: str | None = None) -> int:
+        where, params = where_clause(scope, Filters(include_archived=True), dialect=POSTGRES)
+        with self._db.write(scope.user_id) as conn:
+            self._lock_user(conn, scope.user_id)
+            ids = [r[0] for r in conn.execute(f"SELECT r.id FROM records r WHERE {where}", params)]
+            self._purge(conn, scope.user_id, ids, reason)
+            if scope.session_id:
+                conn.execute("DELETE FROM sessions WHERE user_id=%s AND session_id=%s",
+                             (scope.user_id, scope.session_id))
+            elif scope.agent_id:
+                conn.execute("DELETE FROM sessions WHERE user_id=%s AND agent_id=%s",
+                             (scope.user_id, scope.agent_id))
+            else:
+                conn.execute("DELETE FROM sessions WHERE user_id=%s", (scope.user_id,))
+        return len(ids)
+
+    def _purge(self, conn: Any, user_id: str, ids: Sequence[str], reason: str | None) -> None:
+        """Remove every trace of these records: row, history, indexes, vectors, links."""
+        if not ids:
+            return
+        ids = list(ids)
+        self._unindex(conn, user_id, ids)
+        for table, column in (("versions", "record_id"), ("past_validity", "record_id"),
+                              ("slot_facts", "record_id"), ("links", "src_id"),
+                              ("links", "dst_id"), ("records", "id"), ("record_ids", "id")):
+            user = "" if table == "record_ids" else "user_id = %s AND "
+            conn.execute(f"DELETE FROM {table} WHERE {user}{column} = ANY(%s)",
+                         (*([user_id] if user else []), ids))
+        # earlier audit rows keep what happened and when, never why (a reason or
+        # detail may quote the content being erased)
+        conn.execute("UPDATE audit SET reason=NULL, detail='{}' WHERE user_id=%s AND "
+                     "record_id = ANY(%s)", (user_id, ids))
+        for record_id in ids:
+            self._audit(conn, user_id, "delete", record_id, reason)
+        for record_id in ids:  # what an erased record had superseded is current again
+            self._reinstate(conn, user_id, record_id)
+
+    #: seconds a recall's reinforcement (``touch``) waits for another writer's row
+    #: locks before it gives up with StoreBusyError (the caller skips it)
+    touch_timeout: float = 0.05
+
+    def touch(self, scope: Scope, ids: Sequence[str], at: datetime,
+              gains: Sequence[float] | None = None) -> None:
+        gains = [1.0] * len(ids) if gains is None else list(gains)
+        with self._db.write(scope.user_id) as conn:
+            conn.execute(f"SET LOCAL lock_timeout = {int(self.touch_timeout * 1000)}")
+            conn.execute("UPDATE records r SET last_recalled_at=%s, recall_count=recall_count+1,"
+                         " strength = strength + g.gain FROM unnest(%s::text[], %s::float8[]) "
+                         "AS g(id, gain) WHERE r.user_id=%s AND r.id = g.id",
+                         (at.timestamp(), list(ids), gains, scope.user_id))
+
+    # ----------------------------------------------------------------- reads
+    def _fetch_one(self, conn: Any, scope: Scope, record_id: str) -> Record:
+        record_id = check_id(record_id)
+        row = conn.execute(f"{_SELECT} WHERE user_id=%s AND id=%s",
+                           (scope.user_id, record_id)).fetchone()
+        if row is None:  # another user's record is indistinguishable from a missing one
+            raise NotFoundError(f"no record {record_id} for user {scope.user_id!r}")
+        return row_to_record(row)
+
+    def taken(self, ids: Sequence[str]) -> set[str]:
+        wanted = [check_id(i) for i in ids]
+        with self._db.read() as conn:  # record_ids holds ids only: no user needed
+            rows = conn.execute("SELECT id FROM record_ids WHERE id = ANY(%s)", (wanted,))
+            return {r[0] for r in rows}
+
+    def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]:
+        ids = [check_id(i) for i in ids]
+        with self._db.read(scope.user_id) as conn:
+            rows = conn.execute(f"{_SELECT} WHERE user_id=%s AND id = ANY(%s)",
+                                (scope.user_id, ids)).fetchall()
+        found = {r.id: r for r in map(row_to_record, rows)}
+        return [found[i] for i in ids if i in found]
+
+    def find(self, scope: Scope, filters: Filters, *, limit: int | None = None,
+             offset: int = 0, newest_first: bool = False) -> list[Record]:
+        where, params = where_clause(scope, filters, dialect=POSTGRES)
+        # SQLite's order: NULLs sort low (first ascending, last descending)
+        order = "DESC NULLS LAST" if newest_first else "ASC NULLS FIRST"
+        sql = (f"{_SELECT} WHERE {where} ORDER BY r.timestamp {order}, r.session_id NULLS FIRST,"
+               f" r.position NULLS FIRST, r.seq LIMIT %s OFFSET %s")
+        with self._db.read(scope.user_id) as conn:
+            rows = conn.execute(sql, (*params, limit, offset)).fetchall()
+        return [row_to_record(r) for r in rows]
+
+    def count(self, scope: Scope, filters: Filters) -> int:
+        where, params = where_clause(scope, filters, dialect=POSTGRES)
+        with self._db.read(scope.user_id) as conn:
+            return int(conn.execute(f"SELECT count(*) FROM records r WHERE {where}",
+                                    params).fetchone()[0])
+
+    def admit(self, scope: Scope, ids: Sequence[str], filters: Filters) -> set[str]:
+        if not ids:
+            return set()
+        where, params = where_clause(scope, filters, dialect=POSTGRES)
+        with self._db.read(scope.user_id) as conn:
+            rows = conn.execute(f"SELECT r.id FROM records r WHERE r.id = ANY(%s) AND {where}",
+                                (list(ids), *params)).fetchall()
+        return {r[0] for r in rows}
+
+    def history(self, scope: Scope, record_id: str) -> list[Version]:
+        with self._db.read(scope.user_id) as conn:
+            current = self._fetch_one(conn, scope, record_id)
+            rows = conn.execute("SELECT record_id, version, text, changed_at, op, reason FROM "
+                                "versions WHERE user_id=%s AND record_id=%s ORDER BY version",
+                                (scope.user_id, current.id)).fetchall()
+        if not rows:
+            return [Version(current.id, current.version, current.text,
+                            current.created_at or datetime.now(), "add", None)]
+        return [Version(r[0], r[1], r[2], dt(r[3]), r[4], r[5]) for r in rows]  # type: ignore[arg-type]
+
+    def neighbours(self, scope: Scope, record: Record, before: int, after: int) -> list[Record]:
+        if record.session_id is None or record.position is None:
+            return []
+        with self._db.read(scope.user_id) as conn:
+            rows = conn.execute(
+                f"{_SELECT} WHERE user_id=%s AND session_id=%s AND position BETWEEN %s AND %s "
+                "AND id <> %s ORDER BY position",
+                (scope.user_id, record.session_id, record.position - before,
+                 record.position + after, record.id)).fetchall()
+        return [row_to_record(r) for r in rows]
+
+    def sessions(self, scope: Scope) -> list[Session]:
+        with self._db.read(scope.user_id) as conn:
+            rows = conn.execute(
+                "SELECT s.user_id, s.session_id, s.agent_id, s.started_at, s.participants, "
+                "s.metadata, (SELECT count(*) FROM records r WHERE r.user_id = s.user_id AND "
+                "r.session_id = s.session_id) FROM sessions s WHERE s.user_id=%s "
+                "ORDER BY s.started_at NULLS FIRST, s.session_id", (scope.user_id,)).fetchall()
+        return [row_to_session(r) for r in rows]
+
+    def users(self) -> list[str]:
+        with self._db.read(all_users=True) as conn:
+            rows = conn.execute("SELECT DISTINCT user_id FROM records UNION "
+                                "SELECT user_id FROM sessions ORDER BY 1").fetchall()
+        return [r[0] for r in rows]
+
+    def links(self, scope: Scope, ids: Sequence[str], *, kind: str | None = None,
+              incoming: bool = False) -> list[tuple[str, str, str]]:
+        column = "dst_id" if incoming else "src_id"
+        sql = f"SELECT src_id, dst_id, kind FROM links WHERE user_id=%s AND {column} = ANY(%s)"
+        params: list[Any] = [scope.user_id, list(ids)]
+        if kind is not None:
+            sql += " AND kind=%s"
+            params.append(kind)
+        with self._db.read(scope.user_id) as conn:
+            return [tuple(r) for r in conn.execute(sql + " ORDER BY seq", params)]  # type: ignore[misc]
+
+    def iter_export(self, scope: Scope | None) -> Iterator[Session | ExportedRecord]:
+        for user in [scope.user_id] if scope else self.users():
+            yield from self.sessions(Scope(user))
+            history, links, past = self._export_extras(user)
+            for record in self.find(Scope(user), Filters(include_archived=True)):
+                yield ExportedRecord(record, history.get(record.id, []),
+                                     links.get(record.id, []), past.get(record.id, []))
+
+    def _export_extras(self, user_id: str) -> tuple[dict[str, list[Version]],
+                                                     dict[str, list[Link]],
+                                                     dict[str, list[Interval]]]:
+        """A user's versions, links and past validity by record id (three reads)."""
+        history: dict[str, list[Version]] = {}
+        links: dict[str, list[Link]] = {}
+        past: dict[str, list[Interval]] = {}
+        with self._db.read(user_id) as conn:
+            for rid, version, text, at, op, reason in conn.execute(
+                    "SELECT record_id, version, text, changed_at, op, reason FROM versions "
+                    "WHERE user_id=%s ORDER BY record_id, version", (user_id,)):
+                history.setdefault(rid, []).append(
+                    Version(rid, version, text, datetime.fromtimestamp(at, UTC), op, reason))
+            for src, dst, kind, weight in conn.execute(
+                    "SELECT src_id, dst_id, kind, weight FROM links WHERE user_id=%s "
+                    "ORDER BY seq", (user_id,)):
+                links.setdefault(src, []).append(Link(kind, dst, weight))
+            for rid, start, end in conn.execute(
+                    "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
+                    "user_id=%s ORDER BY record_id, valid_from", (user_id,)):
+                past.setdefault(rid, []).append(Interval(datetime.fromtimestamp(start, UTC),
+                                                         datetime.fromtimestamp(end, UTC)))
+        return history, links, past
+
+    def generation(self, scope: Scope) -> int:
+        with self._db.read(scope.user_id) as conn:
+            row = conn.execute("SELECT generation FROM scope_state WHERE user_id=%s",
+                               (scope.user_id,)).fetchone()
+        return int(row[0]) if row else 0
+
+    # ----------------------------------------------------- snapshots, locks
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees one snapshot (a REPEATABLE READ read-only transaction)."""
+        with self._db.read():
+            yield
+
+    @contextlib.contextmanager
+    def user_lock(self, scope: Scope, name: str = "lifecycle") -> Iterator[None]:
+        """Serializes work of one kind on one user across threads and processes (a
+        session-level advisory lock; re-entrant within a thread)."""
+        key = int.from_bytes(hashlib.sha1(f"{name}\0{scope.user_id}".encode()).digest()[:8],
+                             "big", signed=True)
+        held = self._held()
+        if key in held:
+            yield
+            return
+        with self._db.advisory(key):
+            held.add(key)
+            try:
+                yield
+            finally:
+                held.discard(key)
+
+    def _held(self) -> set[int]:
+        local = self._db._local
+        if not hasattr(local, "held"):
+            local.held = set()
+        return local.held  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------ maintenance
+    def meta(self, key: str) -> str | None:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT value FROM engram_meta WHERE key=%s", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._db.write() as conn:
+            conn.execute("INSERT INTO engram_meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
+                         "SET value = excluded.value", (key, value))
+
+    def stats(self) -> Stats:
+        with self._db.read(all_users=True) as conn:
+            records, turns, memories, users, vectors = conn.execute(
+                "SELECT count(*), count(*) FILTER (WHERE kind='turn'), count(*) FILTER (WHERE "
+                "kind='memory'), count(DISTINCT user_id), count(embedding) FROM records"
+            ).fetchone()
+            sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+            size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+            embedder = conn.execute("SELECT value FROM engram_meta WHERE key='embedder'"
+                                    ).fetchone()
+        return Stats(path=self.path, users=users, sessions=sessions, records=records,
+                     turns=turns, memories=memories, vectors=vectors, size_bytes=int(size),
+                     schema_version=latest_version(), embedder=embedder[0] if embedder else None)
+
+    def compact(self) -> dict[str, Any]:
+        """VACUUM every table: dead row versions (deleted content) become free space the
+        server reuses. (A VACUUM FULL, which rewrites files, locks tables: run it yourself
+        in a maintenance window.)"""
+        with self._db.converted(), self._db.pool.connection() as conn:
+            conn.execute("VACUUM (ANALYZE)")
+        return {"vacuumed": True}
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def open_postgres(url: str, *, options: PgOptions | None = None) -> PostgresStore:
+    """The store in the PostgreSQL database at ``url`` (migrated on first open)."""
+    return PostgresStore(url, options)
