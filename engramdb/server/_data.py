@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from .._errors import EngramError
 from ._errors import ApiError
 from ._keys import Principal
-from ._schemas import Imported
+from ._schemas import ERRORS, Imported
 from ._service import Service
 
 __all__ = ["data_router"]
@@ -28,7 +28,7 @@ def data_router(svc: Service) -> APIRouter:
         return svc.principal(request.headers)
 
     Who = Annotated[Principal, Depends(caller)]
-    router = APIRouter(prefix="/v1", tags=["data"])
+    router = APIRouter(prefix="/v1", responses=ERRORS, tags=["data"])
 
     @router.get("/export", summary="Stream a user's memory (or, for an admin key of every "
                 "user, all of it) as lossless JSONL",

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from .. import AuditEntry, ConsolidationReport, Fact, Recall, Record, Session, Stats, Version
 from ..lifecycle.erasure import Erasure
 from ._keys import Principal
-from ._schemas import (AddIn, AddManyIn, ConsolidateIn, ForgetIn, SearchIn, SessionIn,
+from ._schemas import (ERRORS, AddIn, AddManyIn, ConsolidateIn, ForgetIn, SearchIn, SessionIn,
                        UpdateIn)
 from ._service import Service
 
@@ -64,7 +64,7 @@ def build_router(svc: Service) -> APIRouter:
         return svc.principal(request.headers)
 
     Who = Annotated[Principal, Depends(caller)]
-    router = APIRouter(prefix="/v1")
+    router = APIRouter(prefix="/v1", responses=ERRORS)
     _writes(router, svc, Who)
     _reads(router, svc, Who)
     _lifecycle(router, svc, Who)

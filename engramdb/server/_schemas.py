@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["AddIn", "AddManyIn", "SessionIn", "SearchIn", "UpdateIn", "ForgetIn",
-           "ConsolidateIn", "Imported", "Health"]
+           "ConsolidateIn", "Imported", "ErrorOut", "ERRORS", "Health"]
 
 Kind = Literal["turn", "memory", "summary", "profile", "document"]
 Redact = bool | list[str] | None
@@ -106,6 +106,32 @@ class Imported(BaseModel):
     created: int
     skipped: list[str]
     users: list[str]
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="not_found, invalid_input, empty_text, unauthorized...")
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error: one shape."""
+
+    error: ErrorDetail
+
+
+#: the error answers every route may give, for the OpenAPI document
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": what} for status, what in (
+        (400, "bad input (the message says which field and why)"),
+        (401, "missing or invalid API key"),
+        (403, "the key lacks the scope, or may not write for this user"),
+        (404, "no such record for this user"),
+        (409, "conflict (import ids) or a store problem"),
+        (413, "request body too large"),
+        (422, "request does not match the schema"),
+        (424, "the embedder or LLM failed"),
+        (429, "the database is busy; retry"),
+        (503, "the server is shutting down"))}
 
 
 class Health(BaseModel):
