@@ -9,17 +9,17 @@ renamed over the target: a failed backup leaves an earlier one whole.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from ._errors import InvalidInputError, StoreError
-from ._log import get_logger
 
 __all__ = ["backup"]
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)
 
 
 def backup(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:

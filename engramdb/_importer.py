@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -69,6 +70,8 @@ if TYPE_CHECKING:
     from .formats import Dataset
 
 __all__ = ["FORMATS", "ImportReport", "import_file"]
+
+log = logging.getLogger(__name__)
 
 FORMATS: tuple[str, ...] = ("jsonl", "locomo", "longmemeval")
 
@@ -171,6 +174,8 @@ def import_file(memory: Memory, path: str | os.PathLike[str], *, format: str | N
     _drop_conflicts(memory, plan, checker)
     report = ImportReport(fmt, skipped=checker.skipped)
     _execute(memory, plan, report, progress)
+    log.info("imported %s as %s: %d record(s), %d new, %d session(s), %d skipped", where, fmt,
+             report.records, report.created, report.sessions, len(report.skipped))
     return report
 
 

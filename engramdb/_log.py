@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import logging
 
-__all__ = ["get_logger"]
+__all__: list[str] = []
 
+# Modules log to logging.getLogger(__name__); this handler keeps the "engramdb" tree
+# silent (no "last resort" printing of warnings) until the application configures logging.
 logging.getLogger("engramdb").addHandler(logging.NullHandler())
-
-
-def get_logger(name: str) -> logging.Logger:
-    """The logger for module ``name`` (``__name__``), a child of ``"engramdb"``."""
-    return logging.getLogger(name if name.startswith("engramdb") else f"engramdb.{name}")

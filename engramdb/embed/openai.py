@@ -9,7 +9,9 @@ failure (network, HTTP status, malformed JSON, wrong shape) is a
 from __future__ import annotations
 
 import json
+import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +21,8 @@ from .._errors import InvalidInputError, ProviderError
 from ._base import check_texts, l2_normalize
 
 __all__ = ["OpenAIEmbedder"]
+
+log = logging.getLogger(__name__)
 
 _EXCERPT = 300  # characters of a bad response body quoted in the error
 
@@ -72,8 +76,11 @@ class OpenAIEmbedder:
         return l2_normalize(out)
 
     def _fetch(self, texts: list[str]) -> np.ndarray:
+        started = time.perf_counter()
         payload = _post(self.url, {"model": self.model, "input": texts},
                         self._headers(), self.timeout)
+        log.debug("%s: %d text(s) embedded in %.0f ms", self.url, len(texts),
+                  (time.perf_counter() - started) * 1000)
         vectors = _vectors(payload, len(texts), self.url)
         with self._lock:
             if self._dim is None:

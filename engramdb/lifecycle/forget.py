@@ -23,6 +23,7 @@ nothing is left to recover. Compaction rewrites the whole file, so:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,6 +33,8 @@ from ..store import Store
 from ..text.tokens import terms, words
 from .consolidate import RAW_KINDS, Consolidator
 from .erasure import Deleted, Erasure, Forgotten, needles_of
+
+log = logging.getLogger(__name__)
 
 __all__ = ["FORGET_MIN_CONFIDENCE", "delete_records", "delete_scope", "forget",
            "verify_erasure", "record_words"]
@@ -73,6 +76,8 @@ def delete_records(store: Store, consolidator: Consolidator, scope: Scope, ids: 
         rekey_followers(store, scope, record, expand)
     if dependents:
         consolidator.refresh(scope, dependents)
+    log.info("deleted %d record(s) of user %s (%d derived rebuilt)", count, scope.user_id,
+             len(dependents))
     return Deleted(count, verify_erasure(store, needles, compact=purge, wait=wait))
 
 
@@ -87,6 +92,8 @@ def delete_scope(store: Store, consolidator: Consolidator, scope: Scope, *,
         dependents = [d for d in consolidator.dependents(scope, list(ids)) if d not in ids]
     needles = needles_of(inside) if purge else []
     count = store.delete_scope(scope, reason=reason)
+    log.info("deleted %d record(s) in scope user=%s agent=%s session=%s", count,
+             scope.user_id, scope.agent_id, scope.session_id)
     if dependents:
         consolidator.refresh(scope, dependents)
     return Deleted(count, verify_erasure(store, needles, compact=purge, wait=wait))

@@ -9,6 +9,7 @@ Studio, TGI. Every failure (network, HTTP status, malformed reply) becomes
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import time
 import urllib.error
@@ -20,6 +21,8 @@ from typing import Any, Protocol, runtime_checkable
 from .._errors import InvalidInputError, ProviderError
 
 __all__ = ["LLM", "OpenAIChat"]
+
+log = logging.getLogger(__name__)
 
 _RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -103,6 +106,8 @@ class OpenAIChat:
             except urllib.error.HTTPError as exc:
                 detail = _body(exc)
                 if exc.code in _RETRY_STATUS and attempt < self.max_retries:
+                    log.warning("LLM endpoint %s answered HTTP %d: retry %d of %d", self.url,
+                                exc.code, attempt + 1, self.max_retries)
                     self._sleep(attempt, exc.headers.get("Retry-After") if exc.headers else None)
                     attempt += 1
                     continue
@@ -111,6 +116,8 @@ class OpenAIChat:
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
                 reason = getattr(exc, "reason", exc)
                 if attempt < self.max_retries:
+                    log.warning("LLM endpoint %s unreachable (%s): retry %d of %d", self.url,
+                                reason, attempt + 1, self.max_retries)
                     self._sleep(attempt, None)
                     attempt += 1
                     continue
