@@ -43,7 +43,8 @@ from .lifecycle.erasure import Deleted, Erasure, Forgotten
 from .lifecycle.profile import Profile
 from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
 from .recall.expand import ExpandOptions, expand_record, expand_session, rekey_followers
-from .recall.pipeline import RecallConfig, Retriever
+from .recall.context import ContextRetriever
+from .recall.pipeline import PLAIN_CANDIDATES, RecallConfig, Retriever
 from .store import NewRecord, Store, open_store
 
 __all__ = ["Memory", "default_path"]
@@ -88,6 +89,7 @@ class Memory:
         #: which expanded keys each ingested turn is indexed under (recall.expand)
         self.expand = expand or ExpandOptions()
         self._retriever = Retriever(self.store, self._embed_query, recall)
+        self._context = ContextRetriever(self.store, self._embed)
         self._retriever.calibrator = Calibrator.for_embedder(self.embedder.name)
         self._consolidator = Consolidator(self.store, self._embed_records)
         #: recall strengthens the records it returns (MemoryBank); one UPDATE per search
@@ -345,7 +347,8 @@ class Memory:
             self._embedder_checked = True
 
     # ------------------------------------------------------------------ read
-    def search(self, query: str, *, user_id: str, limit: int = 10, agent_id: str | None = None,
+    def search(self, query: str | None = None, *, user_id: str, limit: int = 10,
+               messages: Sequence[Mapping[str, Any]] | None = None, agent_id: str | None = None,
                session_id: str | None = None, since: datetime | str | None = None,
                until: datetime | str | None = None, metadata: Mapping[str, Any] | None = None,
                kinds: Sequence[str] | None = None, speaker: str | None = None,
@@ -366,10 +369,20 @@ class Memory:
         ``unit`` sets the granularity: ``"turn"`` (default), ``"window"`` (one hit per
         neighbourhood, with ``context`` turns around it, at least 1) or ``"session"``
         (one hit per session, its best turn, the other turns in ``hit.context``).
+
+        ``messages`` instead of ``query`` recalls from a live conversation (chat messages
+        ``{"role", "content"[, "name"]}``, oldest first): what to bring up before the
+        next reply (:mod:`engramdb.recall.context`). ``method`` and ``unit`` do not apply.
         """
         scope = Scope(user_id)
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise InvalidInputError("min_confidence must be between 0 and 1")
+        if messages is not None:
+            return self._search_context(scope, messages, query, limit, context,
+                                        min_confidence, Filters(
+                agent_id=agent_id, session_id=session_id, since=when(since),
+                until=when(until), metadata=metadata, kinds=tuple(kinds) if kinds else None,
+                speaker=speaker, include_superseded=include_superseded, as_of=when(as_of)))
         check_text(query, what="query", limit=self.max_text_chars)
         bounded("limit", limit, 1, 1000)
         bounded("context", context, 0, 20)
@@ -380,6 +393,28 @@ class Memory:
         self._check_embedder()
         hits = self._retriever.search(scope, query, limit=limit, filters=filters,
                                       method=method, context=context, unit=unit)
+        if self.reinforce and hits and filters.as_of is None:
+            self._reinforce(scope, hits)
+        return Recall.of(hits, min_confidence)
+
+    def _search_context(self, scope: Scope, messages: Any, query: str | None, limit: int,
+                        context: int, min_confidence: float | None, filters: Filters) -> Recall:
+        from .recall.context import parse_messages
+
+        if query is not None:
+            raise InvalidInputError("give either query or messages, not both")
+        parsed = parse_messages(messages)
+        for m in parsed:
+            check_text(m.content, what="message content", limit=self.max_text_chars)
+        bounded("limit", limit, 1, 1000)
+        bounded("context", context, 0, 20)
+        self._check_embedder()
+        hits, q, dense = self._context.search(scope, parsed, limit=limit, filters=filters)
+        self._retriever.calibrator.annotate(
+            q.latest, hits, [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]])
+        for hit in hits:
+            if context:
+                hit.context = self.store.neighbours(scope, hit.record, context, context)
         if self.reinforce and hits and filters.as_of is None:
             self._reinforce(scope, hits)
         return Recall.of(hits, min_confidence)

@@ -27,10 +27,10 @@ from .._errors import ImportFormatError
 from .metrics import percentiles
 
 __all__ = ["MadialData", "Dialogue", "load_madial", "run_madial", "KS", "MADIAL_METHODS",
-           "ingest_archive"]
+           "ingest_archive", "context_latency"]
 
 KS = (1, 3, 5, 10)
-MADIAL_METHODS = ("bm25", "dense", "hybrid", "engram")
+MADIAL_METHODS = ("bm25", "dense", "hybrid", "engram", "context")
 MEMORIES = "madial-memories.jsonl"
 DIALOGUES = "madial-dev-dialogues.jsonl"
 #: the scope the archive is written into (one archive, as the benchmark ships it)
@@ -46,6 +46,7 @@ class Dialogue:
     lines: tuple[str, ...]  # the raw lines before the test turn, as the file has them
     messages: tuple[dict[str, str], ...]  # the same as chat messages
     gold: tuple[str, ...]
+    full: tuple[str, ...] = ()  # every line of the dialogue (for the latency run)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +77,9 @@ def _lines(path: Path) -> list[str]:
 
 def _dialogue(index: int, item: dict[str, Any]) -> Dialogue:
     lines = tuple(item["dialogue"][1:int(item["test-turn"][0])])
+    full = tuple(x for x in item["dialogue"] if x.strip() not in ("<BOD>", "<EOD>"))
     return Dialogue(index, int(item.get("user-id", 0)), lines, tuple(to_messages(lines)),
-                    tuple(str(g) for g in item["relevant-id"]))
+                    tuple(str(g) for g in item["relevant-id"]), full)
 
 
 def to_messages(lines: Sequence[str]) -> list[dict[str, str]]:
@@ -145,7 +147,50 @@ def run_madial(memory: Any, data: MadialData, methods: Sequence[str] = MADIAL_ME
             if progress is not None:
                 progress(method, i + 1, len(data.dialogues))
         report["methods"][method] = _summary(rows, latency)
+    if "context" in methods:
+        report["context_latency"] = context_latency(memory, data)
     return report
+
+
+def context_latency(memory: Any, data: MadialData, turns: int = 20) -> dict[str, Any]:
+    """Latency of context recall on a ``turns``-message conversation: each dialogue after
+    the whole dialogues before it (the archive has no longer ones). ``cold``: nothing
+    cached; ``live``: the assistant searched before each earlier reply too, as it would
+    in a conversation, so only new messages are embedded; ``dense_whole``: the plain
+    dense method on the same conversation as one string."""
+    cold, live, whole = [], [], []
+    for i, cur in enumerate(data.dialogues):
+        messages = _longer(data.dialogues[:i], list(cur.messages), turns)
+        if len(messages) < turns:
+            continue
+        cache = memory._context._cache
+        cache.clear()
+        cold.append(_timed(lambda: memory.search(messages=messages, user_id=USER)))
+        cache.clear()
+        for end in range(1, len(messages)):
+            if messages[end - 1]["role"] == "user":
+                memory.search(messages=messages[:end], user_id=USER)
+        live.append(_timed(lambda: memory.search(messages=messages, user_id=USER)))
+        text = "\n".join(m["content"] for m in messages)
+        whole.append(_timed(lambda: memory.search(text, user_id=USER, method="dense")))
+    return {"messages": turns, "conversations": len(cold), **{f"{name}_p50_ms": round(percentiles(v)[50], 2)
+                                  for name, v in (("cold", cold), ("live", live),
+                                                  ("dense_whole", whole))}}
+
+
+def _longer(before: Sequence[Dialogue], messages: list[dict[str, str]],
+            turns: int) -> list[dict[str, str]]:
+    for earlier in reversed(before):
+        if len(messages) >= turns:
+            break
+        messages = [*to_messages(earlier.full), *messages]
+    return messages[-turns:]
+
+
+def _timed(run: Callable[[], Any]) -> float:
+    t0 = time.perf_counter()
+    run()
+    return (time.perf_counter() - t0) * 1000
 
 
 def _summary(rows: Sequence[dict[str, float]], latency: Sequence[float]) -> dict[str, Any]:

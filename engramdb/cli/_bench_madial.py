@@ -30,13 +30,20 @@ def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         examples=(f"  engram bench madial {DEFAULT_DIR}\n"
                   f"  engram bench madial {DEFAULT_DIR} --method dense,context --json\n"
                   f"  engram bench madial {DEFAULT_DIR}/madial-dev-dialogues.jsonl "
-                  "--out bench-report/\n"))
+                  "--out bench-report/\n"
+                  f"  engram bench madial {DEFAULT_DIR} --fit --write   # regenerate weights\n"))
     p.add_argument("path", metavar="DIR", nargs="?", default=DEFAULT_DIR,
                    help=f"the madial directory or its dialogues file (default {DEFAULT_DIR})")
     p.add_argument("--method", action="append", metavar="M",
-                   help="bm25, dense, hybrid, engram; repeat or comma-separate "
+                   help="bm25, dense, hybrid, engram, context; repeat or comma-separate "
                         "(default: all)")
     p.add_argument("--out", metavar="DIR", help="write madial-report.json here")
+    p.add_argument("--fit", action="store_true",
+                   help="fit context recall's weights on these dialogues (grid; reports "
+                        "tuned and leave-one-dialogue-out figures) instead of the benchmark")
+    p.add_argument("--write", action="store_true",
+                   help="with --fit: store the weights as the package default "
+                        "(engramdb/recall/data/context.json)")
 
 
 def _methods(values: list[str] | None) -> tuple[str, ...]:
@@ -64,6 +71,8 @@ def run_madial_cmd(args: argparse.Namespace, ctx: Context) -> int:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="engram-madial-"))
             path = Path(tmp) / "bench.db"
         memory = stack.enter_context(open_memory(path, ctx.embedder or DEFAULT_EMBEDDER))
+        if args.fit:
+            return _fit(memory, data, args, ctx)
         report = run_madial(memory, data, methods)
         report["embedder"] = memory.embedder.name
     per_dialogue = report.pop("per_dialogue")
@@ -80,6 +89,21 @@ def run_madial_cmd(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _fit(memory: Any, data: Any, args: argparse.Namespace, ctx: Context) -> int:
+    from ..bench.madial_fit import fit_context, write_weights
+
+    result = fit_context(memory, data)
+    if args.write:
+        ctx.out.note(f"wrote {write_weights(result)}")
+    if ctx.out.json:
+        ctx.out.emit(result)
+    else:
+        ctx.out.line(f"weights: {result['weights']}")
+        ctx.out.line(f"tuned:                  {result['tuned']}")
+        ctx.out.line(f"leave-one-dialogue-out: {result['leave_one_dialogue_out']}")
+    return 0
+
+
 def _table(report: dict[str, Any], ctx: Context) -> None:
     ctx.out.line(f"MADial-Bench: {report['dialogues']} dialogues, {report['memories']} memories, "
                  f"embedder {report['embedder']}")
@@ -87,3 +111,8 @@ def _table(report: dict[str, Any], ctx: Context) -> None:
     ctx.out.line(f"{'method':<8} " + " ".join(f"{c:>9}" for c in cols))
     for method, row in report["methods"].items():
         ctx.out.line(f"{method:<8} " + " ".join(f"{row[c]:>9}" for c in cols))
+    if "context_latency" in report:
+        lat = report["context_latency"]
+        ctx.out.line(f"context recall on {lat['messages']}-message conversations "
+                     f"({lat['conversations']}): p50 cold {lat['cold_p50_ms']} ms, live "
+                     f"{lat['live_p50_ms']} ms; dense on the whole text {lat['dense_whole_p50_ms']} ms")

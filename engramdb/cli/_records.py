@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from .._validate import loads_json
@@ -80,8 +81,16 @@ def _search(sub: Any) -> None:
                              '--context 2\n'
                              '  engram --user maya search "dog" --method bm25 --explain --json\n'
                              '  engram --user maya search "plans" --since "last week" '
-                             '--min-confidence 0.5 --json\n')
-    p.add_argument("query", metavar="QUERY")
+                             '--min-confidence 0.5 --json\n'
+                             '  engram --user maya search --messages chat.json   # from a '
+                             'conversation\n'
+                             '  echo \'[{"role": "user", "content": "I miss my dog"}]\' | '
+                             'engram --user maya search --messages -\n')
+    p.add_argument("query", metavar="QUERY", nargs="?")
+    p.add_argument("--messages", metavar="FILE",
+                   help="recall from a conversation instead of a query: a JSON list of "
+                        "chat messages {role, content[, name]}, oldest first ('-': stdin); "
+                        "what to bring up before the next reply")
     p.add_argument("--limit", "-n", type=int, default=10, metavar="N",
                    help="number of hits (default 10)")
     p.add_argument("--method", choices=METHODS, default="engram",
@@ -109,9 +118,25 @@ def _search(sub: Any) -> None:
                         "whole sessions")
 
 
+def _read_messages(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read messages from {shown(source)}: "
+                                f"{exc.strerror or exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"messages are not valid JSON: {exc.msg} "
+                                f"(line {exc.lineno})") from None
+
+
 def run_search(args: argparse.Namespace, ctx: Context) -> int:
+    if (args.query is None) == (args.messages is None):
+        raise InvalidInputError("give a QUERY or --messages FILE (one of them)")
+    messages = _read_messages(args.messages) if args.messages is not None else None
     hits = ctx.memory().search(
-        args.query, user_id=ctx.user, limit=args.limit, method=args.method,
+        args.query, messages=messages, user_id=ctx.user, limit=args.limit, method=args.method,
         context=args.context, since=when_flag(args.since, edge="start", flag="--since"),
         until=when_flag(args.until, edge="end", flag="--until"), session_id=args.session,
         agent_id=args.agent, speaker=args.speaker, min_confidence=args.min_confidence,

@@ -1,0 +1,227 @@
+"""Context recall: what to bring up now, from the conversation so far.
+
+An assistant about to reply has the dialogue, not a crafted question. Pasting the
+whole dialogue into one query is slow (a long text costs the encoder time quadratic
+in its length, and the default encoder reads only its first 256 word pieces, so a
+long dialogue's *latest* turns — the ones that matter — are cut off) and no better
+than plain dense retrieval. Instead the query is formed from the conversation:
+
+* only the last :data:`WINDOW` messages count, each weighted by recency
+  (``decay`` per message back) and by role (an assistant turn weighs ``assistant``);
+* sub-queries, each a candidate source: the last :data:`RECENT_USER_TURNS` user
+  turns as one text, newest first; each recent turn on its own; the salient
+  words of the recent user turns (content words and names, lexical keys index);
+  and, when the latest user turn names a time ("last summer"), those words within
+  that span (time-aware expansion, as in the question pipeline);
+* every candidate gets :data:`FEATURES`, scored exactly (cosines against the
+  candidates' stored vectors, not ranks), combined linearly with weights fitted on
+  MADial-Bench dev by ``engram bench madial --fit --write`` (``data/context.json``):
+  ``recent`` its cosine with the recent-turns text, ``turns`` its recency-weighted
+  mean cosine with each turn, ``lexical`` its BM25 over the salient words (over the
+  best), ``person`` 1 when it names the user who is speaking (a message's ``name``):
+  memories are about someone, and the speaker's own come first.
+
+Vectors of messages are cached by text: in a live conversation each call embeds
+only the turns that are new since the last one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, time, timezone
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .._errors import InvalidInputError
+from .._models import Filters, Hit, Scope
+from ..store import Match, Store
+from ..text.timeexpr import parse_query_time
+from ..text.tokens import terms
+
+__all__ = ["ContextWeights", "ContextQuery", "ContextRetriever", "Message", "FEATURES",
+           "WINDOW", "parse_messages", "context_query", "load_weights"]
+
+#: messages of the conversation that count (older ones are history, not context)
+WINDOW = 8
+#: user turns in the ``recent`` sub-query (bounds its length, hence its embedding cost)
+RECENT_USER_TURNS = 4
+#: salient words sent to the lexical index
+MAX_TERMS = 32
+#: candidates per sub-query
+CANDIDATES = 50
+#: cached message vectors
+CACHE_SIZE = 1024
+FEATURES = ("recent", "turns", "lexical", "person")
+ROLES = ("user", "assistant", "system", "tool")
+
+
+@dataclass(frozen=True, slots=True)
+class ContextWeights:
+    recent: float = 1.0
+    turns: float = 0.0
+    lexical: float = 0.0
+    person: float = 0.0
+    decay: float = 0.7  # weight of a message relative to the one after it
+    assistant: float = 0.3  # weight of an assistant message relative to a user message
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: str
+    content: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContextQuery:
+    messages: tuple[Message, ...]  # the recent window, oldest first
+    weights: tuple[float, ...]  # one per message: recency x role
+    recent_text: str  # the recent user turns, newest first
+    salient: tuple[str, ...]  # words for the lexical index
+    person: str | None  # the speaking user's name, if the messages give it
+    latest: str  # the latest user turn (the confidence model's query)
+
+
+def load_weights() -> ContextWeights:
+    """The fitted defaults (``data/context.json``); plain defaults if it is absent."""
+    try:
+        raw = json.loads(resources.files(__package__).joinpath("data/context.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return ContextWeights()
+    known = {f.name for f in fields(ContextWeights)}
+    return ContextWeights(**{k: float(v) for k, v in raw["weights"].items() if k in known})
+
+
+def parse_messages(messages: object) -> list[Message]:
+    """Chat messages (``{"role", "content"[, "name"]}``) as :class:`Message`; a clear
+    :class:`InvalidInputError` for anything else."""
+    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
+        raise InvalidInputError("messages must be a list of {'role', 'content'} objects")
+    out = []
+    for i, item in enumerate(messages):
+        if not isinstance(item, Mapping):
+            raise InvalidInputError(f"messages[{i}] is not an object with 'role' and 'content'")
+        role, content, name = item.get("role"), item.get("content"), item.get("name")
+        if role not in ROLES:
+            raise InvalidInputError(f"messages[{i}].role must be one of {ROLES}")
+        if not isinstance(content, str):
+            raise InvalidInputError(f"messages[{i}].content must be a string")
+        if name is not None and not isinstance(name, str):
+            raise InvalidInputError(f"messages[{i}].name must be a string")
+        if role in ("user", "assistant") and content.strip():
+            out.append(Message(role, content.strip(), (name or "").strip() or None))
+    if not any(m.role == "user" for m in out):
+        raise InvalidInputError("messages must hold at least one non-empty user message")
+    return out
+
+
+def context_query(messages: Sequence[Message], w: ContextWeights,
+                  window: int = WINDOW) -> ContextQuery:
+    recent = tuple(messages[-window:])
+    n = len(recent)
+    weights = tuple(w.decay ** (n - 1 - i) * (1.0 if m.role == "user" else w.assistant)
+                    for i, m in enumerate(recent))
+    users = [m for m in recent if m.role == "user"][::-1]
+    salient: dict[str, None] = {}
+    for m in users:
+        salient.update(dict.fromkeys(terms(m.content)))
+    person = next((m.name for m in reversed(messages) if m.role == "user" and m.name), None)
+    return ContextQuery(recent, weights, " ".join(m.content for m in users[:RECENT_USER_TURNS]),
+                        tuple(list(salient)[:MAX_TERMS]), person, users[0].content)
+
+
+class ContextRetriever:
+    """Context searches for one store; ``embed`` turns a batch of texts into rows."""
+
+    def __init__(self, store: Store, embed: Callable[[Sequence[str]], np.ndarray],
+                 weights: ContextWeights | None = None) -> None:
+        self.store = store
+        self.embed = embed
+        self.weights = weights or load_weights()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def search(self, scope: Scope, messages: Sequence[Message], *, limit: int,
+               filters: Filters) -> tuple[list[Hit], ContextQuery, list[Match]]:
+        """Hits best first, the query formed, and the ``recent`` dense ranking (which the
+        confidence model reads)."""
+        q = context_query(messages, self.weights)
+        ids, feats, dense = self.features(scope, q, filters, max(limit, CANDIDATES))
+        w = self.weights
+        parts = {f: getattr(w, f) * feats[f] for f in FEATURES}
+        total = sum(parts.values())
+        order = np.argsort(-total, kind="stable")[:limit]
+        records = {r.id: r for r in self.store.get(scope, [ids[i] for i in order])}
+        hits = [Hit(record=records[ids[i]], score=float(total[i]),
+                    signals={f: round(float(parts[f][i]), 6) for f in FEATURES})
+                for i in order if ids[i] in records]
+        return hits, q, dense
+
+    def features(self, scope: Scope, q: ContextQuery, filters: Filters,
+                 k: int = CANDIDATES) -> tuple[list[str], dict[str, np.ndarray], list[Match]]:
+        """The candidates of every sub-query and their :data:`FEATURES` (exact scores)."""
+        vecs = self._vectors([q.recent_text, *(m.content for m in q.messages)])
+        recent, turns = vecs[0], vecs[1:]
+        weights = np.asarray(q.weights, dtype=np.float32)
+        centroid = weights @ turns
+        dense = self.store.dense(scope, recent, k, filters)
+        sources = [dense, self.store.dense(scope, centroid, k, filters)]
+        lexical = self.store.lexical(scope, q.salient, k, filters, index="keys")
+        sources += [lexical, self._time_source(scope, q, k, filters)]
+        ids = list(dict.fromkeys(m.record_id for s in sources for m in s))
+        stored = self.store.vectors(scope, ids)
+        ids = [i for i in ids if i in stored]
+        if not ids:
+            return [], {f: np.zeros(0) for f in FEATURES}, dense
+        matrix = np.stack([stored[i] for i in ids])
+        bm25 = {m.record_id: m.score for m in lexical}
+        best = max(bm25.values(), default=0.0) or 1.0
+        feats = {"recent": matrix @ recent,
+                 "turns": (matrix @ turns.T) @ weights / max(float(weights.sum()), 1e-9),
+                 "lexical": np.array([bm25.get(i, 0.0) / best for i in ids]),
+                 "person": self._person(scope, q.person, ids)}
+        return ids, feats, dense
+
+    def _time_source(self, scope: Scope, q: ContextQuery, k: int,
+                     filters: Filters) -> list[Match]:
+        """The latest turn's words within the time it names ("at the beach last summer")."""
+        when = parse_query_time(q.latest)
+        span = when.span if when is not None else None
+        if span is None:
+            return []
+        start = datetime.combine(span.start, time.min, timezone.utc)
+        end = datetime.combine(span.end, time.max, timezone.utc)
+        within = replace(filters, since=max(filters.since or start, start),
+                         until=min(filters.until or end, end))
+        return self.store.lexical(scope, q.salient, k, within, index="keys")
+
+    def _person(self, scope: Scope, person: str | None, ids: Sequence[str]) -> np.ndarray:
+        if not person:
+            return np.zeros(len(ids))
+        pattern = re.compile(rf"\b{re.escape(person)}\b", re.I)
+        named = {r.id for r in self.store.get(scope, list(ids))
+                 if pattern.search(r.text) or (r.speaker or "").lower() == person.lower()}
+        return np.array([1.0 if i in named else 0.0 for i in ids])
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Rows for ``texts``, embedding only those not seen lately (one batch)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, row in zip(missing, self.embed(missing)):
+                self._cache[text] = np.asarray(row, dtype=np.float32)
+        for text in texts:
+            self._cache.move_to_end(text)
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return np.stack([self._cache[t] for t in texts])
+
+
+def describe(q: ContextQuery) -> dict[str, Any]:
+    """What the query was formed from (for ``--explain`` and debugging)."""
+    return {"messages": len(q.messages), "person": q.person, "salient": list(q.salient),
+            "recent": q.recent_text[:200]}

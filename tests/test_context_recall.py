@@ -1,0 +1,118 @@
+"""Context recall: search(messages=...) forms the query from the conversation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engramdb import EngramError, Memory
+from engramdb.recall.context import ContextWeights, context_query, load_weights, parse_messages
+from tests._cli_run import run_cli
+
+MEMORIES = [
+    "Activity: Lisa won first prize at the science fair with her ecosystem sphere.",
+    "Preferences: Bart tried the mango ice cream at the new ice cream shop.",
+    "Emotional: Lisa was sad when her goldfish Bubbles died.",
+    "Activity: Bart played hide and seek in the park with his classmates.",
+    "Others: Lisa baked cookies with grandma for the school bake sale.",
+]
+
+
+@pytest.fixture()
+def memory(tmp_path: Path) -> Memory:
+    m = Memory(tmp_path / "m.db", embedder="minilm", merge=False)  # the real encoder: quality
+    m.add_many(MEMORIES, user_id="u")
+    return m
+
+
+def test_latest_user_turn_weighs_most() -> None:
+    msgs = parse_messages([{"role": "user", "content": "ice cream"},
+                           {"role": "assistant", "content": "yum"},
+                           {"role": "user", "content": "goldfish"}])
+    q = context_query(msgs, ContextWeights(decay=0.5, assistant=0.3))
+    assert q.weights == (0.25, 0.5 * 0.3, 1.0)
+    assert q.recent_text.startswith("goldfish") and q.latest == "goldfish"
+    assert q.salient[0] == "goldfish"
+
+
+def test_the_conversation_decides_what_comes_up(memory: Memory) -> None:
+    chat = [{"role": "user", "name": "Lisa", "content": "I want ice cream today"},
+            {"role": "assistant", "content": "Which flavour?"},
+            {"role": "user", "name": "Lisa", "content": "I keep thinking of my goldfish Bubbles, I miss him"}]
+    hits = memory.search(messages=chat, user_id="u", limit=3)
+    assert "goldfish" in hits[0].text
+    assert set(hits[0].signals) == {"recent", "turns", "lexical", "person"}
+    assert 0.0 <= hits[0].confidence <= 1.0
+    # the same words earlier in the dialogue, the latest turn elsewhere: the order follows
+    later = memory.search(messages=[*chat, {"role": "user", "content": "mango ice cream shop"}],
+                          user_id="u", limit=3)
+    assert "ice cream" in later[0].text
+
+
+def test_speaker_name_lifts_their_own_memories(memory: Memory) -> None:
+    chat = [{"role": "user", "name": "Bart", "content": "I went to the park today"}]
+    hits = memory.search(messages=chat, user_id="u", limit=2)
+    assert hits[0].signals["person"] > 0 and "Bart" in hits[0].text
+
+
+def test_nothing_relevant_is_possible(memory: Memory) -> None:
+    got = memory.search(messages=[{"role": "user", "content": "quantum chromodynamics lecture"}],
+                        user_id="u", min_confidence=0.99)
+    assert list(got) == [] and got.abstained
+
+
+@pytest.mark.parametrize("bad", [
+    "hello", [], [{"role": "user"}], [{"role": "robot", "content": "x"}],
+    [{"role": "assistant", "content": "only me"}], [{"role": "user", "content": 3}], [1]])
+def test_bad_messages_are_a_clear_error(memory: Memory, bad: object) -> None:
+    with pytest.raises(EngramError):
+        memory.search(messages=bad, user_id="u")  # type: ignore[arg-type]
+
+
+def test_query_and_messages_together_is_an_error(memory: Memory) -> None:
+    with pytest.raises(EngramError, match="either"):
+        memory.search("x", messages=[{"role": "user", "content": "x"}], user_id="u")
+
+
+def test_only_new_messages_are_embedded(memory: Memory) -> None:
+    calls: list[int] = []
+    inner = memory._context.embed
+    memory._context.embed = lambda texts: calls.append(len(texts)) or inner(texts)
+    chat = [{"role": "user", "content": "I miss my goldfish"}]
+    memory.search(messages=chat, user_id="u")
+    chat += [{"role": "assistant", "content": "Bubbles?"},
+             {"role": "user", "content": "yes, Bubbles"}]
+    memory.search(messages=chat, user_id="u")
+    assert calls == [1, 3]  # the first turn is not embedded again (recent text is new)
+
+
+def test_fitted_weights_ship_with_their_provenance() -> None:
+    from engramdb.recall import context
+
+    raw = json.loads((Path(context.__file__).parent / "data" / "context.json").read_text())
+    assert raw["command"] == "engram bench madial --fit --write"
+    assert "leave_one_dialogue_out" in raw and load_weights() == ContextWeights(**raw["weights"])
+
+
+def test_cli_messages_from_file_and_stdin(memory: Memory, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    memory.close()
+    chat = tmp_path / "chat.json"
+    chat.write_text(json.dumps([{"role": "user", "content": "my goldfish Bubbles"}]))
+    base = ["--db", str(tmp_path / "m.db"), "--user", "u"]
+    got = run_cli(capsys, [*base, "search", "--messages", str(chat), "--json"])
+    assert got.code == 0 and "goldfish" in got.json()[0]["record"]["text"]
+    import io
+    monkeypatch.setattr("sys.stdin", io.StringIO(chat.read_text()))
+    got = run_cli(capsys, [*base, "search", "--messages", "-", "--limit", "1"])
+    assert got.code == 0 and "goldfish" in got.out
+    for argv in (["search"], ["search", "q", "--messages", str(chat)],
+                 ["search", "--messages", str(tmp_path / "missing.json")]):
+        bad = run_cli(capsys, [*base, *argv])
+        assert bad.code != 0 and "Traceback" not in bad.err
+    chat.write_text("{not json")
+    bad = run_cli(capsys, [*base, "search", "--messages", str(chat)])
+    assert bad.code != 0 and "JSON" in bad.err
