@@ -205,9 +205,10 @@ class Memory:
         if record.kind != "memory" or self.merge_threshold is None or merge is False:
             return self._write([NewRecord(record, record.text,
                                           expand_record(record, self.expand))], None, vectors)[0]
-        # check-then-write as one step for this process's threads: two near-duplicates
-        # added at once must not both miss each other (other processes: see the notes)
-        with self._merge_lock:
+        # check-then-write as one step for this process's threads and, through the
+        # store's lock, for every process: two near-duplicates added at once must not
+        # both miss each other
+        with self._merge_lock, self.store.user_lock(scope, "merge"):
             merged, vectors = self._merge(scope, record, metadata, vectors)
             if merged is not None:
                 return merged

@@ -30,7 +30,7 @@ class Dialect:
         if self.json_sqlite:
             return (f"json_extract({alias}.metadata, '$.{key}') = {self.mark}",
                     json.dumps(value) if isinstance(value, (dict, list)) else value)
-        return f"{alias}.metadata -> '{key}' = {self.mark}::jsonb", json.dumps(value)
+        return f"({alias}.metadata -> '{key}')::jsonb = {self.mark}::jsonb", json.dumps(value)
 
 
 SQLITE = Dialect("?", True)

@@ -220,10 +220,11 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def jsonb(value: Any) -> Any:
-    from psycopg.types.json import Jsonb
+def json_param(value: Any) -> Any:
+    """A JSON parameter sent as ``json`` (not ``jsonb``): key order is kept."""
+    from psycopg.types.json import Json
 
-    return Jsonb(value)
+    return Json(value)
 
 
-__all__ += ["jsonb"]
+__all__ += ["json_param"]

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .._models import AuditEntry, Record, Scope, check_id
-from ._pg_base import jsonb
+from ._pg_base import json_param
 from ._protocol import SlotFact, Supersession
 from ._sqlite_base import dt, ts
 
@@ -37,7 +37,7 @@ class PgLifecycleMixin:
                reason: str | None, **detail: Any) -> None:
         conn.execute("INSERT INTO audit (user_id, at, action, record_id, reason, detail) "
                      "VALUES (%s,%s,%s,%s,%s,%s)",
-                     (user_id, time.time(), action, record_id, reason, jsonb(detail)))
+                     (user_id, time.time(), action, record_id, reason, json_param(detail)))
 
     # ------------------------------------------------------------ slot facts
     @staticmethod

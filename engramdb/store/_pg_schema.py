@@ -56,8 +56,8 @@ CREATE TABLE sessions (
     session_id   text NOT NULL,
     agent_id     text,
     started_at   double precision,
-    participants jsonb NOT NULL DEFAULT '[]',
-    metadata     jsonb NOT NULL DEFAULT '{{}}',
+    participants json NOT NULL DEFAULT '[]',    -- json keeps key order: exports match
+    metadata     json NOT NULL DEFAULT '{{}}',
     created_at   double precision NOT NULL,
     PRIMARY KEY (user_id, session_id)
 );
@@ -75,7 +75,7 @@ CREATE TABLE records (
     timestamp        double precision,
     created_at       double precision NOT NULL,
     updated_at       double precision NOT NULL,
-    metadata         jsonb NOT NULL DEFAULT '{{}}',
+    metadata         json NOT NULL DEFAULT '{{}}',
     content_hash     text NOT NULL,
     version          integer NOT NULL DEFAULT 1,
     valid_from       double precision,
@@ -165,7 +165,7 @@ CREATE TABLE audit (
     action    text NOT NULL,
     record_id text,
     reason    text,
-    detail    jsonb NOT NULL DEFAULT '{{}}',
+    detail    json NOT NULL DEFAULT '{{}}',
     PRIMARY KEY (user_id, id)
 );
 CREATE INDEX audit_at ON audit (user_id, at);

@@ -77,7 +77,9 @@ ins AS (INSERT INTO postings (user_id, field, term, doc, tf)
 SELECT coalesce(sum(doc_len), 0) FROM ks
 """
 
-# BM25 over one field of one user's postings; {doc_join} ties a posting to its record r
+# BM25 over one field of one user's postings; {doc_join} ties a posting to its record r.
+# "+ 1": FTS5 counts a row's length over all its columns, and each SQLite row has one
+# more token, the user's scope token; the same lengths give the same scores
 _BM25 = """
 WITH q AS (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('{config}', %s))),
 st AS (SELECT greatest({docs}, 1)::float8 AS n,
@@ -87,8 +89,8 @@ df AS (SELECT p.term, count(*)::float8 AS n FROM postings p JOIN q ON p.term = q
        WHERE p.user_id = %s AND p.field = '{field}' GROUP BY p.term),
 w AS (SELECT df.term, greatest(ln((st.n - df.n + 0.5) / (df.n + 0.5)), 1e-6) AS idf
       FROM df, st)
-SELECT r.id, {doc_key}, sum(w.idf * p.tf * {k1p1} / (p.tf + {k1} * ({one_b} + {b} * {doc_len}
-       / st.avgdl))) AS s, min(r.seq) AS seq
+SELECT r.id, {doc_key}, sum(w.idf * p.tf * {k1p1} / (p.tf + {k1} * ({one_b} + {b} *
+       ({doc_len} + 1) / (st.avgdl + 1)))) AS s, min(r.seq) AS seq
 FROM postings p JOIN w ON w.term = p.term {doc_join}, st
 WHERE p.user_id = %s AND p.field = '{field}' AND {where}
 GROUP BY r.id, {doc_key} ORDER BY s DESC, seq, {doc_key} LIMIT %s

@@ -220,10 +220,11 @@ class Store(Protocol):
         all. Re-entrant; no write may run inside it."""
         ...
 
-    def user_lock(self, scope: Scope) -> ContextManager[None]:
-        """Serializes lifecycle work (rebuilding summaries and the profile) on one user,
-        across threads and processes; re-entrant within a thread. Plain writes do not
-        take it: each is atomic on its own."""
+    def user_lock(self, scope: Scope, name: str = "lifecycle") -> ContextManager[None]:
+        """Serializes work of one kind on one user across threads and processes;
+        re-entrant within a thread. ``"lifecycle"``: rebuilding summaries and the
+        profile; ``"merge"``: a near-duplicate check and the write it decides. Plain
+        writes do not take it: each is atomic on its own."""
         ...
 
     def compact(self, *, wait: float = 0.0) -> dict[str, Any]:

@@ -112,9 +112,10 @@ class DenseMixin:
             yield
 
     @contextlib.contextmanager
-    def user_lock(self, scope: Scope) -> Iterator[None]:
-        """Serializes lifecycle work on one user across threads and processes."""
-        with user_lock(self.path, scope.user_id):
+    def user_lock(self, scope: Scope, name: str = "lifecycle") -> Iterator[None]:
+        """Serializes work of one kind (``name``) on one user across threads and processes."""
+        with user_lock(self.path, scope.user_id if name == "lifecycle"
+                       else f"{name}\0{scope.user_id}"):
             yield
 
     # ------------------------------------------------------------------ dense

@@ -25,7 +25,7 @@ from .._errors import InvalidInputError, NotFoundError
 from .._models import (ExportedRecord, Filters, Interval, Link, Record, Scope, Session, Stats,
                        Version, check_id, content_hash)
 from ._filters import POSTGRES, where_clause
-from ._pg_base import (RECORD_COLUMNS, PgDatabase, PgOptions, jsonb, row_to_record,
+from ._pg_base import (RECORD_COLUMNS, PgDatabase, PgOptions, json_param, row_to_record,
                        row_to_session)
 from ._pg_lifecycle import PgLifecycleMixin
 from ._pg_schema import latest_version
@@ -81,19 +81,19 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin):
         if row is None:
             conn.execute("INSERT INTO sessions VALUES (%s,%s,%s,%s,%s,%s,%s)",
                          (s.user_id, s.session_id, s.agent_id, ts(s.started_at),
-                          jsonb(list(s.participants)), jsonb(s.metadata), time.time()))
+                          json_param(list(s.participants)), json_param(s.metadata), time.time()))
             return
         merged = list(dict.fromkeys([*row[0], *s.participants]))
         conn.execute("UPDATE sessions SET participants=%s, started_at=coalesce(started_at, %s) "
                      "WHERE user_id=%s AND session_id=%s",
-                     (jsonb(merged), ts(s.started_at), s.user_id, s.session_id))
+                     (json_param(merged), ts(s.started_at), s.user_id, s.session_id))
 
     def _insert(self, conn: Any, item: NewRecord, vector: np.ndarray | None
                 ) -> tuple[Record, bool]:
         r = item.record
         row = conn.execute(_INSERT, (
             r.id, r.kind, r.user_id, r.agent_id, r.session_id, r.speaker, r.role, r.position,
-            r.text, ts(r.timestamp), ts(r.created_at), ts(r.updated_at), jsonb(r.metadata),
+            r.text, ts(r.timestamp), ts(r.created_at), ts(r.updated_at), json_param(r.metadata),
             r.content_hash, r.version, ts(r.valid_from), ts(r.valid_to), r.superseded_by,
             r.importance, r.strength, ts(r.last_recalled_at), int(r.archived),
             None if vector is None else vector_text(vector))).fetchone()
@@ -197,7 +197,7 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin):
             if isinstance(value, datetime):
                 value = value.timestamp()
             elif name == "metadata":
-                value = jsonb(value)
+                value = json_param(value)
             elif name == "archived":
                 value = int(value)
             sets.append(f"{name} = %s")

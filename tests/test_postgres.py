@@ -1,0 +1,196 @@
+"""What is PostgreSQL's own: row-level security, migrations that run once, clear errors,
+BM25 equal to SQLite's FTS5, HNSW agreeing with the exact scan, a lossless export/import
+between the two backends."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import psycopg
+import pytest
+
+from engramdb import Filters, Memory, Scope, StoreError
+from engramdb._importer import import_file
+from engramdb._models import Record, content_hash, new_id, utcnow
+from engramdb.store import NewRecord, open_sqlite, open_store
+from engramdb.store import _pg_search
+from engramdb.store._pg_schema import MIGRATIONS, USER_TABLES
+from engramdb.store.postgres import open_postgres
+
+
+def _rec(user: str, text: str, **kw) -> Record:
+    now = utcnow()
+    return Record(id=new_id(), kind="memory", text=text, user_id=user, created_at=now,
+                  updated_at=now, timestamp=now, content_hash=content_hash("memory", text), **kw)
+
+
+def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    v = rng.normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def two_users(pg_url):
+    with Memory(pg_url, embedder="fake") as m:
+        m.add("Ana's secret: the safe code is 1234.", user_id="ana")
+        m.add("Bo's secret: the password is hunter2.", user_id="bo")
+        m.add_session([{"speaker": "bo", "text": "my bank is Northwind"}], user_id="bo")
+    return pg_url
+
+
+# ------------------------------------------------------------ row-level security
+def test_an_unscoped_query_sees_only_the_named_users_rows(two_users):
+    """Defence in depth: SQL with no user filter at all, in a transaction that named
+    ana, returns ana's rows and nothing of bo's, in every table holding user data."""
+    with psycopg.connect(two_users) as conn, conn.transaction():
+        conn.execute("SELECT set_config('engram.user_id', 'ana', true)")
+        texts = [r[0] for r in conn.execute("SELECT text FROM records")]
+        assert texts == ["Ana's secret: the safe code is 1234."]
+        for table in USER_TABLES:
+            users = {r[0] for r in conn.execute(f"SELECT user_id FROM {table}")}
+            assert users <= {"ana"}, table
+        assert conn.execute("SELECT count(*) FROM postings WHERE term = 'hunter2'"
+                            ).fetchone()[0] == 0  # not even bo's index terms
+
+
+def test_no_user_named_means_no_rows_and_no_writes(two_users):
+    with psycopg.connect(two_users) as conn:
+        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # WITH CHECK
+            with conn.transaction():
+                conn.execute("SELECT set_config('engram.user_id', 'ana', true)")
+                conn.execute("UPDATE records SET user_id = 'bo'")
+
+
+def test_the_stores_own_connection_is_held_to_it(two_users):
+    store = open_postgres(two_users)
+    try:
+        with store._db.read("ana") as conn:  # a store query that forgot its user filter
+            assert {r[0] for r in conn.execute("SELECT user_id FROM records")} == {"ana"}
+        assert store.users() == ["ana", "bo"]  # store-wide maintenance says so explicitly
+    finally:
+        store.close()
+
+
+def test_rls_is_forced_and_the_app_role_cannot_bypass_it(two_users):
+    with psycopg.connect(two_users) as conn:
+        assert not conn.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE "
+                                "rolname = current_user").fetchone()[0]
+        forced = dict(conn.execute("SELECT relname, relforcerowsecurity FROM pg_class WHERE "
+                                   "relname = ANY(%s)", (list(USER_TABLES),)).fetchall())
+        assert forced == {t: True for t in USER_TABLES}
+
+
+# ------------------------------------------------------------ migrations, errors
+def test_migrations_run_once_even_when_processes_race(pg_server):
+    url = pg_server.create_database("racing_migrations")
+    errors: list[BaseException] = []
+
+    def open_close() -> None:
+        try:
+            open_postgres(url).close()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_close) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT version, name FROM engram_migrations ORDER BY 1").fetchall()
+    assert rows == [(n, name) for n, (name, _) in enumerate(MIGRATIONS, start=1)]
+
+
+@pytest.mark.parametrize(("make_url", "says"), [
+    (lambda s: "postgresql://engram@127.0.0.1:1/engram", "Connection refused"),
+    (lambda s: s.url.rsplit("/", 1)[0] + "/no_such_db", 'database "no_such_db" does not exist'),
+    (lambda s: s.url.replace("engram@", "nobody@"), 'role "nobody" does not exist'),
+])
+def test_a_wrong_url_or_a_down_server_is_one_clear_error(pg_server, make_url, says):
+    with pytest.raises(StoreError, match=says) as info:
+        Memory(make_url(pg_server), embedder="fake")
+    assert "Traceback" not in str(info.value) and "postgresql://" in str(info.value)
+
+
+def test_a_password_never_appears_in_errors(pg_server):
+    with pytest.raises(StoreError) as info:
+        open_store("postgresql://engram:s3cret@127.0.0.1:1/engram")
+    assert "s3cret" not in str(info.value)
+
+
+def test_a_database_of_another_application_is_left_alone(pg_server):
+    url = pg_server.create_database("foreign_app")
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE records (x int)")
+    with pytest.raises(StoreError, match="another application"):
+        open_postgres(url)
+
+
+# ------------------------------------------------------------ ranking parity
+_DOCS = ["I adopted a beagle called Biscuit last spring", "Biscuit the beagle loves the beach",
+         "We went to the beach in Porto", "My sister lives in Porto and works as a nurse",
+         "The nurse said the beagle is healthy", "Tea with my sister on Sunday",
+         "Sunday hike near Porto with the dog", "beach beach beach volleyball"]
+
+
+def test_bm25_scores_equal_sqlite_fts5(pg_url, tmp_path):
+    """One user, the same texts: PostgreSQL's BM25 gives FTS5's scores and order."""
+    stores = [open_sqlite(tmp_path / "m.db"), open_postgres(pg_url)]
+    items = [NewRecord(_rec("ana", t), t) for t in _DOCS]
+    try:
+        for s in stores:
+            s.add(items, None)
+        for terms in (["beagle"], ["beach", "porto"], ["sister", "nurse", "sunday"], ["tea"]):
+            lite, pg = (s.lexical(Scope("ana"), terms, 5, Filters()) for s in stores)
+            assert [m.record_id for m in pg] == [m.record_id for m in lite], terms
+            assert [m.score for m in pg] == pytest.approx([m.score for m in lite], rel=1e-6)
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_hnsw_agrees_with_the_exact_scan_and_keeps_filters(pg_url, monkeypatch):
+    rng = np.random.default_rng(7)
+    vectors = _unit(rng, 300, 384)
+    items = [NewRecord(_rec("ana", f"note {i}", session_id=f"s{i % 3}"), f"note {i}")
+             for i in range(300)]
+    store = open_postgres(pg_url)
+    try:
+        store.add(items, vectors)
+        query = vectors[5] + 0.1 * _unit(rng, 1, 384)[0]
+        exact = store.dense(Scope("ana"), query, 10, Filters())
+        monkeypatch.setattr(_pg_search, "EXACT_BELOW", 0)  # every user through HNSW
+        approx = store.dense(Scope("ana"), query, 10, Filters())
+        assert approx[0].record_id == items[5].record.id
+        assert len({m.record_id for m in approx} & {m.record_id for m in exact}) >= 8
+        only_s1 = store.dense(Scope("ana"), query, 10, Filters(session_id="s1"))
+        assert len(only_s1) == 10  # iterative scan: a filter does not starve the result
+        by_id = {i.record.id: i.record for i in items}
+        assert {by_id[m.record_id].session_id for m in only_s1} == {"s1"}
+    finally:
+        store.close()
+
+
+# ------------------------------------------------------------ export / import across backends
+@pytest.mark.parametrize("direction", ["sqlite->postgres", "postgres->sqlite"])
+def test_export_from_one_backend_imports_into_the_other_record_by_record(
+        direction, pg_url, tmp_path):
+    from test_export_restore import _fill, _state, _text
+
+    source_at, copy_at = ((str(tmp_path / "a.db"), pg_url) if direction == "sqlite->postgres"
+                          else (pg_url, str(tmp_path / "b.db")))
+    with Memory(source_at, embedder="fake") as source, Memory(copy_at, embedder="fake") as copy:
+        _fill(source)
+        backup_path = tmp_path / "backup.jsonl"
+        backup_path.write_text(_text(source))
+        report = import_file(copy, backup_path)
+        assert report.skipped == [] and report.created == report.records
+        want, got = _state(source), _state(copy)
+        assert got.keys() == want.keys()
+        for user in want["users"]:  # record by record
+            for name in want[user]:
+                assert got[user][name] == want[user][name], (user, name)
+        assert _text(copy) == _text(source)  # exported again: the same file, byte for byte
