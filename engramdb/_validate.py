@@ -72,9 +72,13 @@ def _plain(value: Any, kind: Any, args: tuple[Any, ...]) -> bool:
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
             return False
         return not args or args[0] is Any or all(_ok(v, args[0]) for v in value)
-    if kind is abc.Iterable:
-        return not isinstance(value, (str, bytes, abc.Mapping)) and isinstance(value,
-                                                                              abc.Iterable)
+    if kind is abc.Iterable:  # items checked when they can be without consuming them
+        if isinstance(value, (str, bytes, abc.Mapping)) or not isinstance(value, abc.Iterable):
+            return False
+        return (not args or not isinstance(value, (list, tuple))
+                or all(_ok(v, args[0]) for v in value))
+    if inspect.isclass(kind) and not getattr(kind, "_is_protocol", False):
+        return isinstance(value, kind)
     raise _Skip
 
 
@@ -144,8 +148,7 @@ def _wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _default(signature: inspect.Signature, arg: str) -> Any:
-    default = signature.parameters[arg].default
-    return None if default is inspect.Parameter.empty else default
+    return signature.parameters[arg].default  # Parameter.empty when required
 
 
 class hostile_input:
