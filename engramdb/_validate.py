@@ -14,6 +14,7 @@ limit, an integer too long to print, a date past year 9999 — leaves as an
 from __future__ import annotations
 
 import collections.abc as abc
+import dataclasses
 import functools
 import inspect
 import math
@@ -32,6 +33,21 @@ T = TypeVar("T")
 
 class _Skip(Exception):
     """An annotation this module does not check (a callable, a file, a protocol)."""
+
+
+class _BadItem(Exception):
+    """Item ``index`` of a list does not fit ``hint`` (the message names the item)."""
+
+    def __init__(self, index: int, value: Any, hint: Any) -> None:
+        super().__init__(index)
+        self.index, self.value, self.hint = index, value, hint
+
+
+def _items(values: Any, hint: Any) -> bool:
+    for i, v in enumerate(values):
+        if not _ok(v, hint):
+            raise _BadItem(i, v, hint)
+    return True
 
 
 def _ok(value: Any, hint: Any) -> bool:
@@ -71,13 +87,12 @@ def _plain(value: Any, kind: Any, args: tuple[Any, ...]) -> bool:
     if kind in (abc.Sequence, list, tuple):
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
             return False
-        return not args or args[0] is Any or all(_ok(v, args[0]) for v in value)
+        return not args or args[0] is Any or _items(value, args[0])
     if kind is abc.Iterable:  # items checked when they can be without consuming them
         if isinstance(value, (str, bytes, abc.Mapping)) or not isinstance(value, abc.Iterable):
             return False
-        return (not args or not isinstance(value, (list, tuple))
-                or all(_ok(v, args[0]) for v in value))
-    if inspect.isclass(kind) and not getattr(kind, "_is_protocol", False):
+        return not args or not isinstance(value, (list, tuple)) or _items(value, args[0])
+    if dataclasses.is_dataclass(kind):  # engramdb's own models (Turn, ExportedRecord...)
         return isinstance(value, kind)
     raise _Skip
 
@@ -88,6 +103,9 @@ def check_arg(name: str, value: Any, hint: Any) -> None:
         fits = _ok(value, hint)
     except _Skip:
         return
+    except _BadItem as bad:
+        raise InvalidInputError(f"{name}: item {bad.index} must be {_describe(bad.hint)}, "
+                                f"not {shown(bad.value)}") from None
     if not fits:
         raise InvalidInputError(f"{name} must be {_describe(hint)}, not {shown(value)}")
 

@@ -18,6 +18,7 @@ and :meth:`engramdb.Memory.compact` (``wait=`` seconds for readers) finishes it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ __all__ = ["Erasure", "Deleted", "Forgotten", "needles_of", "MAX_NEEDLES"]
 
 #: erased strings sampled for the byte scan (each up to 64 characters)
 MAX_NEEDLES = 64
+_ID = re.compile(r"[0-9a-f]{24}")
 #: shorter strings prove nothing (they occur by chance)
 _MIN_NEEDLE = 8
 
@@ -97,20 +99,22 @@ class Forgotten(list):  # type: ignore[type-arg]
         return self.erasure is not None and self.erasure.verified
 
 
-def needles_of(records: Sequence[Record], history: Iterable[Version] = ()) -> list[str]:
+def needles_of(records: Sequence[Record], history: Iterable[Version] = (),
+               metadata: Iterable[Any] = ()) -> list[str]:
     """A sample of the strings the erased records put in the file, as stored: texts and
     old versions raw, metadata values JSON-escaped (metadata is stored as JSON)."""
     out: dict[str, None] = {}
     for text in [r.text for r in records] + [v.text for v in history]:
         _add(out, text[:64])
-    for record in records:
-        for value in _strings(record.metadata):
+    for meta in [r.metadata for r in records] + list(metadata):
+        for value in _strings(meta):
             _add(out, json.dumps(value)[1:-1][:64])
     return list(out)[:MAX_NEEDLES]
 
 
 def _add(out: dict[str, None], needle: str) -> None:
-    if len(needle.encode()) >= _MIN_NEEDLE:
+    # record ids (derived_from links...) are not content: the audit keeps them on purpose
+    if len(needle.encode()) >= _MIN_NEEDLE and not _ID.fullmatch(needle):
         out[needle] = None
 
 

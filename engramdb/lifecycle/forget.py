@@ -63,6 +63,16 @@ def _history(store: Store, scope: Scope, records: Sequence[Record]) -> list[Vers
     return [v for r in records for v in store.history(scope, r.id)]
 
 
+def _needles(store: Store, scope: Scope, records: Sequence[Record]) -> list[str]:
+    """What the erasure scan looks for: the records' texts, metadata and history, and
+    their sessions' metadata (a session goes with its last record; while it lives the
+    scan counts it as live, not as residue)."""
+    sessions = {r.session_id for r in records if r.session_id}
+    meta = [s.metadata for s in store.sessions(Scope(scope.user_id))
+            if s.session_id in sessions and s.metadata]
+    return needles_of(records, _history(store, scope, records), meta)
+
+
 def delete_records(store: Store, consolidator: Consolidator, scope: Scope, ids: Sequence[str],
                    *, reason: str | None, purge: bool, expand: ExpandOptions | None = None,
                    wait: float = 0.0) -> Deleted:
@@ -70,7 +80,7 @@ def delete_records(store: Store, consolidator: Consolidator, scope: Scope, ids: 
     turns that followed them, compact if ``purge``; returns the count and the verdict."""
     dependents = consolidator.dependents(scope, ids)
     gone = store.get(scope, ids)
-    needles = needles_of(gone, _history(store, scope, gone)) if purge else []
+    needles = _needles(store, scope, gone) if purge else []
     count = store.delete(scope, ids, reason=reason)
     for record in gone:
         rekey_followers(store, scope, record, expand)
@@ -90,7 +100,7 @@ def delete_scope(store: Store, consolidator: Consolidator, scope: Scope, *,
     if scope.agent_id or scope.session_id:  # user-wide derived records may quote this part
         ids = {r.id for r in inside}
         dependents = [d for d in consolidator.dependents(scope, list(ids)) if d not in ids]
-    needles = needles_of(inside) if purge else []
+    needles = _needles(store, scope, inside) if purge else []
     count = store.delete_scope(scope, reason=reason)
     log.info("deleted %d record(s) in scope user=%s agent=%s session=%s", count,
              scope.user_id, scope.agent_id, scope.session_id)
@@ -149,7 +159,7 @@ def forget(search: Search, store: Store, consolidator: Consolidator, query: str,
     if dry_run or not records:
         return Forgotten(records)
     user = Scope(scope.user_id)
-    needles = needles_of(records, _history(store, user, records)) if purge else []
+    needles = _needles(store, user, records) if purge else []
     delete_records(store, consolidator, user, [r.id for r in records], reason="forget",
                    purge=False, expand=expand)
     if needed:  # a summary or profile that still quotes it (an LLM's wording...) goes too
