@@ -263,3 +263,31 @@ def test_fresh_machine_without_weights_gets_one_command(engram, monkeypatch) -> 
         m.add("kept", user_id="ana")
         m.store.set_meta("embedder", "minilm:384")
     assert engram("stats", "--json").json()["records"] == 1  # ...opens without the weights
+
+
+def test_consolidate_uses_the_llm_from_flags_or_environment(fake, monkeypatch) -> None:
+    from _llm_stub import StubLLMServer, chat_reply
+
+    def session(sid: str, text: str) -> None:
+        with Memory(fake.db, embedder="fake") as m:
+            m.add_session([{"speaker": "maya", "text": text},
+                           {"speaker": "assistant", "text": "Lovely!"}],
+                          user_id="maya", session_id=sid)
+
+    session("s1", "We adopted a beagle called Biscuit.")
+    reply = ["Maya adopted a beagle named Biscuit."]
+    with StubLLMServer(lambda body, headers: (200, chat_reply(reply[0]))) as llm:
+        made = fake("consolidate", "--llm-url", llm.url, "--llm-model", "m", "--json")
+        assert made.code == 0, made.err
+        assert llm.requests and llm.requests[0][2]["model"] == "m"
+        summaries = fake("list", "--kind", "summary", "--json").json()
+        assert any(s["text"] == reply[0] for s in summaries)
+        reply[0] = ""
+        session("s2", "We also keep two hens now.")
+        monkeypatch.setenv("ENGRAM_LLM_URL", llm.url)
+        monkeypatch.setenv("ENGRAM_LLM_MODEL", "m")
+        empty = fake("consolidate")  # an empty reply: a clear provider error
+        assert empty.code == 6 and "no summary" in empty.err and "Traceback" not in empty.err
+    monkeypatch.delenv("ENGRAM_LLM_MODEL")
+    half = fake("consolidate", "--llm-url", "http://127.0.0.1:9/v1")
+    assert half.code == 2 and "--llm-model" in half.err

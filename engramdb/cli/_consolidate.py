@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ._app import Context, add_command
+from ._config import add_llm_options
 from ._output import shown
 
 __all__ = ["register"]
@@ -19,8 +20,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "profile. Unchanged sessions\nkeep their summaries. Summaries are records "
                     "of kind 'summary' and are searchable.",
         examples="  engram --user maya consolidate\n"
-                 "  engram --user maya consolidate --session 2025-01-14 --json\n")
+                 "  engram --user maya consolidate --session 2025-01-14 --json\n"
+                 "  ENGRAM_LLM_API_KEY=... engram --user maya consolidate "
+                 "--llm-url https://api.openai.com/v1 --llm-model gpt-4o-mini\n")
     p.add_argument("--session", metavar="ID", help="only this session")
+    add_llm_options(p, "abstractive summaries (optional; extractive without an LLM)")
     p = add_command(
         sub, "profile", run_profile, summary="show what is known about the user",
         description="The user's profile: stable facts (name, places, people, pets, "
@@ -30,7 +34,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_consolidate(args: argparse.Namespace, ctx: Context) -> int:
-    report = ctx.memory().consolidate(user_id=ctx.user, session_id=args.session)
+    report = ctx.memory().consolidate(user_id=ctx.user, session_id=args.session,
+                                      llm=ctx.llm.build())
     if ctx.out.json:
         ctx.out.emit(report.to_dict())
         return 0

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import ProviderError
 from .._models import Filters, Link, Record, Scope, content_hash, new_id, utcnow
 from ..text.tokens import STOPWORDS, words
 from ..recall.expand import expand_record
@@ -155,8 +156,8 @@ def _complete(llm: Any, prompt: str) -> str:
         text = llm.complete([{"role": "user", "content": prompt}])
     else:
         text = llm(prompt)
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("the LLM returned no summary")
+    if not isinstance(text, str) or not text.strip():  # LLM output is untrusted
+        raise ProviderError("the LLM returned no summary")
     return text.strip()
 
 
