@@ -43,10 +43,11 @@ def create_app(memory: Memory, **options: Any) -> Any:
 
 def serve(memory: Memory, *, host: str = "127.0.0.1", port: int = 8765,
           log_level: str = "info", graceful_seconds: float = 30.0, **options: Any) -> None:
-    """Run the app on uvicorn until SIGINT/SIGTERM; in-flight requests finish first."""
+    """Run the app on uvicorn until SIGINT/SIGTERM: in-flight requests finish first (up to
+    ``graceful_seconds``), then the write in flight, then ``memory`` is closed."""
     require("uvicorn")
     import uvicorn
 
-    app = create_app(memory, **options)
+    app = create_app(memory, close_memory=True, **options)
     uvicorn.run(app, host=host, port=port, log_level=log_level,
                 timeout_graceful_shutdown=graceful_seconds, server_header=False)
