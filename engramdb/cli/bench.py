@@ -101,9 +101,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         qa.add_argument("--judge-model", metavar="MODEL",
                         help="model name for the judge (default: --llm-model)")
         qa.add_argument("--no-judge", action="store_true", help="score with F1 only")
-    from . import _bench_madial
+    from . import _bench_madial, _bench_serve
 
     _bench_madial.register(inner)
+    _bench_serve.register(inner)
     p = add_command(
         inner, "scale", run_scale_cmd, summary="ingest and search cost vs corpus size",
         description=(

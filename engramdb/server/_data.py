@@ -24,7 +24,7 @@ _NDJSON = "application/x-ndjson"
 
 
 def data_router(svc: Service) -> APIRouter:
-    def caller(request: Request) -> Principal:
+    async def caller(request: Request) -> Principal:
         return svc.principal(request.headers)
 
     Who = Annotated[Principal, Depends(caller)]

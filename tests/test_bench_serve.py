@@ -1,0 +1,37 @@
+"""`engram bench serve` end to end on a tiny corpus: it runs a real server and counts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("uvicorn")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_bench_serve_small_scale_corpus():
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-m", "engramdb.cli", "--embedder", "fake", "--json",
+                          "bench", "serve", "--corpus", "scale", "--n", "300", "--requests", "8",
+                          "--clients", "1,4"], env=env, capture_output=True, text=True,
+                         timeout=180)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)["corpora"]["scale"]
+    assert result["records"] >= 300
+    assert [r["clients"] for r in result["served"]["search"]] == [1, 4]
+    assert all(r["errors"] == 0 for op in ("search", "add") for r in result["served"][op])
+    assert all(r["lost_writes"] == 0 and r["acknowledged"] == r["requests"]
+               for r in result["served"]["add"])
+    assert result["in_process"]["search"]["p50"] > 0
+
+
+def test_bench_serve_refuses_bad_clients(capsys):
+    from _cli_run import run_cli
+
+    bad = run_cli(capsys, ["bench", "serve", "--corpus", "scale", "--clients", "0"])
+    assert bad.code == 2 and "--clients" in bad.err
