@@ -124,14 +124,17 @@ class DenseMixin:
             gen = conn.execute("SELECT generation FROM scope_state WHERE user_id=?",
                                (scope.user_id,)).fetchone()
             # inside a write the block may hold uncommitted rows: use it, never cache it
-            block = self._vectors.block(scope.user_id, gen[0] if gen else 0,
+            generation = gen[0] if gen else 0
+            block = self._vectors.block(scope.user_id, generation,
                                         lambda: self._load_block(conn, scope.user_id),
                                         keep=not self._db.writing)
             allowed = self._allowed(conn, scope, filters)
             everything = (filters.include_archived or filters.include_superseded
                           or filters.as_of is not None)
             hits = self._vectors.search(block, vector, k, allowed, filters.include_archived,
-                                        visible_at=None if everything else time.time())
+                                        visible_at=None if everything else time.time(),
+                                        user_id=None if self._db.writing else scope.user_id,
+                                        generation=generation)
             ids = self._ids_for(conn, [rowid for rowid, _ in hits])
         # one snapshot: every hit resolves; the check only guards against a cache bug
         found = [(ids[rowid], score) for rowid, score in hits if rowid in ids]

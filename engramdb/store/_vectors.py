@@ -82,9 +82,11 @@ class ExactVectorIndex:
 
     def search(self, block: VectorBlock, query: np.ndarray, k: int,
                allowed: np.ndarray | None = None, include_archived: bool = False,
-               visible_at: float | None = None) -> list[tuple[int, float]]:
+               visible_at: float | None = None, *, user_id: str | None = None,
+               generation: int | None = None) -> list[tuple[int, float]]:
         """Cosine top-k (rows are unit vectors); ``allowed`` is an array of permitted rowids;
-        ``visible_at`` (a unix time) masks rows whose validity ended by then."""
+        ``visible_at`` (a unix time) masks rows whose validity ended by then. ``user_id``
+        and ``generation`` name the block (an approximate index, ``_ann``, keys on them)."""
         if block.rowids.size == 0:
             return []
         scores = block.matrix @ query.astype(np.float32)
@@ -104,6 +106,9 @@ class ExactVectorIndex:
     def clear(self) -> None:
         with self._lock:
             self._blocks.clear()
+
+    def close(self) -> None:
+        """Nothing to release here (an approximate index saves its files)."""
 
 
 class _Spare:

@@ -22,6 +22,7 @@ from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path, dt,
 from ._sqlite_dense import DenseMixin
 from ._sqlite_erasure import ErasureMixin
 from ._sqlite_lifecycle import LifecycleMixin
+from ._ann import DEFAULT_ANN_THRESHOLD, AnnVectorIndex
 from ._vectors import ExactVectorIndex
 
 __all__ = ["SQLiteStore", "GRAPH_KEY_KINDS", "open_sqlite"]
@@ -42,10 +43,13 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
     """Implements :class:`engramdb.store.Store` on one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
-                 synchronous: str = "normal") -> None:
+                 synchronous: str = "normal",
+                 ann_threshold: int | None = DEFAULT_ANN_THRESHOLD) -> None:
         self.path = os.fspath(path)
         self._db = Connection(self.path, busy_timeout=busy_timeout, synchronous=synchronous)
-        self._vectors = ExactVectorIndex()
+        # users with >= ann_threshold vectors: HNSW candidates, exact scores (_ann); None: exact
+        self._vectors = ExactVectorIndex() if ann_threshold is None else AnnVectorIndex(
+            None if self.path == ":memory:" else self.path + ".ann", threshold=ann_threshold)
         self._watch_writes()
 
     # ---------------------------------------------------------------- writes
@@ -520,11 +524,13 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
             conn.execute("INSERT OR REPLACE INTO engram_meta VALUES (?, ?)", (key, value))
 
     def close(self) -> None:
+        self._vectors.close()
         self._db.close()
 
 
 def open_sqlite(path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
-                synchronous: str = "normal") -> SQLiteStore:
+                synchronous: str = "normal",
+                ann_threshold: int | None = DEFAULT_ANN_THRESHOLD) -> SQLiteStore:
     """The store at ``path``, its folder created. Errors name the path and the cause."""
     target = Path(path)
     if str(target) != ":memory:":
@@ -534,4 +540,5 @@ def open_sqlite(path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
             check_path(str(target))
             raise StoreError(f"{target}: cannot create its folder: "
                              f"{exc.strerror or exc}") from exc
-    return SQLiteStore(target, busy_timeout=busy_timeout, synchronous=synchronous)
+    return SQLiteStore(target, busy_timeout=busy_timeout, synchronous=synchronous,
+                       ann_threshold=ann_threshold)

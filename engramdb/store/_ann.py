@@ -1,0 +1,284 @@
+"""Approximate dense search (HNSW, usearch) for users with many records.
+
+Below ``threshold`` rows a user's dense search stays exact (one matrix-vector
+product: ~1 ms per 10k rows). Above it, an HNSW graph (Malkov & Yashunin 2018,
+arXiv:1603.09320; the usearch library, the ``ann`` extra) proposes candidates
+and the exact cached matrix scores them, so every returned score is the exact
+cosine and only *which* rows are found is approximate.
+
+* **Filters.** Candidates are over-fetched (``oversample`` x k, at least
+  ``min_candidates``, divided by the share of rows the filter admits) and filtered against the same mask exact search uses
+  (archived, validity, metadata/session/time narrowing); if fewer than k pass,
+  the fetch grows 4x. A filter that admits under ``exact_share`` of the user's
+  rows skips the graph: exact search over the admitted rows is then cheaper.
+* **Consistency.** Keys are the records' rowids. The index follows the cached
+  matrix lazily: rows added or removed since it was synced are applied at the
+  next search; rows this connection rewrote are re-added (the store reports
+  them through :meth:`advance`). A sample of rows is compared with the matrix
+  at every sync, so vectors rewritten elsewhere (``engram reembed`` in another
+  process) trigger a rebuild. More than half the rows changed: rebuild.
+* **Persistence.** One file per user in ``<database>.ann/`` (name: a hash of the
+  user id) with a JSON sidecar (generation, row count, a checksum of the keys).
+  A missing, unreadable or mismatching file is rebuilt from the stored vectors.
+  Erasure deletes the user's file at once (the in-memory graph drops the rows
+  at the next search); ``compact`` (VACUUM may renumber rowids) deletes all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._vectors import ExactVectorIndex, VectorBlock, top_k
+
+__all__ = ["AnnVectorIndex", "DEFAULT_ANN_THRESHOLD", "row_mask"]
+
+log = logging.getLogger("engramdb.store")
+
+#: users with at least this many vectors are searched through the HNSW graph
+DEFAULT_ANN_THRESHOLD = 20_000
+_FORMAT = 1
+_SAMPLE = 16  # rows compared with the matrix at each sync
+
+
+def row_mask(block: VectorBlock, allowed: np.ndarray | None, include_archived: bool,
+             visible_at: float | None) -> np.ndarray | None:
+    """Which rows a search may return (None: all), as :class:`ExactVectorIndex` decides."""
+    mask = None if include_archived else ~block.archived
+    if visible_at is not None and block.hidden_after is not None:
+        visible = block.hidden_after > visible_at
+        mask = visible if mask is None else mask & visible
+    if allowed is not None:
+        inside = np.isin(block.rowids, allowed)
+        mask = inside if mask is None else mask & inside
+    return mask
+
+
+@dataclass(slots=True)
+class _State:
+    index: Any  # usearch.index.Index
+    generation: int
+    keys: np.ndarray  # sorted int64 rowids in the graph
+    removed: int = 0  # removals since the graph was built (they degrade it)
+    unsaved: int = 0
+
+
+class AnnVectorIndex(ExactVectorIndex):
+    """:class:`ExactVectorIndex` that answers large users from an HNSW graph."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None, *,
+                 threshold: int = DEFAULT_ANN_THRESHOLD, oversample: int = 4,
+                 min_candidates: int = 100, exact_share: float = 0.05) -> None:
+        super().__init__()
+        self.directory = Path(directory) if directory is not None else None
+        self.threshold = threshold
+        self.oversample = oversample
+        self.min_candidates = min_candidates
+        self.exact_share = exact_share
+        self._states: dict[str, _State] = {}
+        self._dirty: dict[str, set[int]] = {}
+        self._ann_lock = threading.RLock()
+        self._usearch = _import_usearch()
+
+    # ------------------------------------------------------------------ search
+    def search(self, block: VectorBlock, query: np.ndarray, k: int,
+               allowed: np.ndarray | None = None, include_archived: bool = False,
+               visible_at: float | None = None, *, user_id: str | None = None,
+               generation: int | None = None) -> list[tuple[int, float]]:
+        n = block.rowids.size
+        if self._usearch is None or user_id is None or generation is None or n < self.threshold:
+            return super().search(block, query, k, allowed, include_archived, visible_at)
+        mask = row_mask(block, allowed, include_archived, visible_at)
+        query = query.astype(np.float32)
+        if mask is not None and mask.sum() < self.exact_share * n:
+            rows = np.flatnonzero(mask)
+            return _ranked(block, rows, block.matrix[rows] @ query, k)
+        with self._ann_lock:
+            state = self._synced(user_id, generation, block)
+            rows = self._candidates(state, block, query, k, mask)
+        return _ranked(block, rows, block.matrix[rows] @ query, k)
+
+    def _candidates(self, state: _State, block: VectorBlock, query: np.ndarray, k: int,
+                    mask: np.ndarray | None) -> np.ndarray:
+        n = block.rowids.size
+        want = max(k * self.oversample, self.min_candidates)
+        if mask is not None:  # a filter passing a share s of rows: fetch 1/s times more
+            want = int(want * n / max(int(mask.sum()), 1))
+        while True:
+            keys = np.asarray(state.index.search(query, min(want, len(state.index))).keys,
+                              dtype=np.int64)
+            rows = _positions(block.rowids, keys)
+            if mask is not None:
+                rows = rows[mask[rows]]
+            if rows.size >= k or want >= n:
+                return np.sort(rows)  # file order, as exact search breaks ties
+            want *= 4
+
+    # ------------------------------------------------------------ keeping in sync
+    def advance(self, user_id: str, before: int | None, after: int | None,
+                touched: np.ndarray, fresh: VectorBlock | None) -> None:
+        super().advance(user_id, before, after, touched, fresh)
+        if touched.size == 0:
+            return
+        with self._ann_lock:
+            self._dirty.setdefault(user_id, set()).update(int(r) for r in touched)
+        kept = fresh.rowids if fresh is not None else np.empty(0, np.int64)
+        if np.setdiff1d(touched, kept).size:  # rows removed: no copy of them stays on disk
+            self._unlink(user_id)
+
+    def forget(self, user_id: str) -> None:
+        super().forget(user_id)
+        with self._ann_lock:
+            self._states.pop(user_id, None)
+            self._dirty.pop(user_id, None)
+        self._unlink(user_id)
+
+    def clear(self) -> None:
+        """Drop every graph and file (after VACUUM, rowids may have been renumbered)."""
+        super().clear()
+        with self._ann_lock:
+            self._states.clear()
+            self._dirty.clear()
+            files = list(self.directory.glob("*.usearch*")) if self._has_dir() else []
+        for path in files:
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Save the graphs changed since they were last written."""
+        with self._ann_lock:
+            for user_id, state in self._states.items():
+                if state.unsaved:
+                    self._save(user_id, state)
+
+    def _synced(self, user_id: str, generation: int, block: VectorBlock) -> _State:
+        state = self._states.get(user_id) or self._load(user_id, block)
+        dirty = self._dirty.pop(user_id, set())
+        if state is None or not self._catch_up(state, block, dirty):
+            state = self._build(user_id, block)
+        state.generation = generation
+        self._states[user_id] = state
+        if state.unsaved > max(1000, state.keys.size // 10):
+            self._save(user_id, state)
+        return state
+
+    def _catch_up(self, state: _State, block: VectorBlock, dirty: set[int]) -> bool:
+        """Apply the block's changes to the graph; False if it must be rebuilt."""
+        now = block.rowids
+        if state.index.ndim != block.matrix.shape[1]:
+            return False
+        dirty_rows = np.intersect1d(np.fromiter(dirty, np.int64, len(dirty)), now)
+        gone = np.union1d(np.setdiff1d(state.keys, now, assume_unique=True),
+                          np.intersect1d(dirty_rows, state.keys))
+        new = np.union1d(np.setdiff1d(now, state.keys, assume_unique=True), dirty_rows)
+        if gone.size + new.size > now.size // 2 or state.removed + gone.size > now.size // 3:
+            return False
+        if gone.size:
+            state.index.remove(gone)
+        if new.size:
+            state.index.add(new, block.matrix[_positions(now, new)])
+        state.keys, state.removed = now.copy(), state.removed + int(gone.size)
+        state.unsaved += int(gone.size + new.size)
+        return _sample_matches(state, block, new)
+
+    def _build(self, user_id: str, block: VectorBlock) -> _State:
+        index = self._usearch(ndim=block.matrix.shape[1], metric="cos", dtype="f16",
+                              connectivity=16, expansion_add=128, expansion_search=256)
+        index.add(block.rowids, block.matrix)
+        state = _State(index, 0, block.rowids.copy())
+        self._save(user_id, state)
+        return state
+
+    # ------------------------------------------------------------------ files
+    def _has_dir(self) -> bool:
+        return self.directory is not None and self.directory.is_dir()
+
+    def _paths(self, user_id: str) -> tuple[Path, Path] | None:
+        if self.directory is None:
+            return None
+        name = hashlib.sha256(user_id.encode()).hexdigest()[:32]
+        return self.directory / f"{name}.usearch", self.directory / f"{name}.usearch.json"
+
+    def _unlink(self, user_id: str) -> None:
+        paths = self._paths(user_id)
+        for path in paths or ():
+            path.unlink(missing_ok=True)
+
+    def _save(self, user_id: str, state: _State) -> None:
+        paths = self._paths(user_id)
+        if paths is None:
+            return
+        graph, meta = paths
+        try:
+            graph.parent.mkdir(parents=True, exist_ok=True)
+            state.index.save(str(graph) + ".tmp")
+            os.replace(str(graph) + ".tmp", graph)
+            meta.write_text(json.dumps({"format": _FORMAT, "count": int(state.keys.size),
+                                        "keys": _checksum(state.keys)}), encoding="utf-8")
+            state.unsaved = 0
+        except (OSError, RuntimeError) as exc:  # a read-only folder: the graph lives in memory
+            log.warning("engramdb: cannot save the ANN index %s (%s)", graph, exc)
+
+    def _load(self, user_id: str, block: VectorBlock) -> _State | None:
+        paths = self._paths(user_id)
+        if paths is None or not paths[0].is_file():
+            return None
+        graph, meta = paths
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            index = self._usearch.restore(str(graph))
+            keys = np.sort(np.asarray(list(index.keys), dtype=np.int64))
+            if index is None or info.get("format") != _FORMAT or \
+                    info.get("keys") != _checksum(keys) or len(index) != keys.size:
+                raise ValueError("does not match its sidecar")
+        except (OSError, ValueError, RuntimeError, AttributeError, TypeError) as exc:
+            log.warning("engramdb: ANN index %s is unusable (%s); rebuilding it from the "
+                        "stored vectors", graph, exc)
+            return None
+        return _State(index, -1, keys)
+
+
+def _import_usearch() -> Any:
+    try:
+        from usearch.index import Index
+    except ImportError:  # the ann extra is optional: exact search for everyone
+        return None
+    return Index
+
+
+def _positions(rowids: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Positions in the sorted ``rowids`` of those ``keys`` present there."""
+    pos = np.searchsorted(rowids, keys)
+    pos = np.minimum(pos, max(rowids.size - 1, 0))
+    return pos[rowids[pos] == keys] if rowids.size else np.empty(0, np.int64)
+
+
+def _ranked(block: VectorBlock, rows: np.ndarray, scores: np.ndarray,
+            k: int) -> list[tuple[int, float]]:
+    best = top_k(scores, min(k, scores.size))
+    return [(int(block.rowids[rows[i]]), float(scores[i])) for i in best]
+
+
+def _checksum(keys: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(keys, dtype="<i8").tobytes()).hexdigest()
+
+
+def _sample_matches(state: _State, block: VectorBlock, skip: np.ndarray) -> bool:
+    """Whether a few graph vectors still equal the matrix rows (f16: cosine > 0.999)."""
+    candidates = np.setdiff1d(block.rowids, skip, assume_unique=True)
+    if candidates.size == 0:
+        return True
+    picks = candidates[np.linspace(0, candidates.size - 1, min(_SAMPLE, candidates.size),
+                                   dtype=np.int64)]
+    stored = np.asarray(state.index.get(picks), dtype=np.float32).reshape(picks.size, -1)
+    current = block.matrix[_positions(block.rowids, picks)]
+    norms = np.linalg.norm(stored, axis=1) * np.linalg.norm(current, axis=1)
+    cosines = (stored * current).sum(axis=1) / np.maximum(norms, 1e-12)
+    return bool(((cosines > 0.999) | (norms == 0)).all())

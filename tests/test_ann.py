@@ -1,0 +1,167 @@
+"""The HNSW index for large users: recall against exact search, filters, staying in sync
+with the stored vectors, and its files (rebuilt when lost, corrupt or stale)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("usearch")
+
+from engramdb import Memory  # noqa: E402
+from engramdb.store import open_sqlite  # noqa: E402
+from engramdb.store._ann import AnnVectorIndex  # noqa: E402
+from engramdb.store._vectors import ExactVectorIndex, VectorBlock  # noqa: E402
+
+DIM = 48
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _block(n: int, seed: int = 0, start: int = 1) -> VectorBlock:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(40, DIM))  # clustered, like topics in a chat history
+    matrix = _unit(centres[rng.integers(0, 40, n)] + 0.6 * rng.normal(size=(n, DIM)))
+    return VectorBlock(np.arange(start, start + n, dtype=np.int64), matrix,
+                       np.zeros(n, bool), np.full(n, np.inf))
+
+
+def _queries(n: int, seed: int = 1) -> np.ndarray:
+    return _unit(np.random.default_rng(seed).normal(size=(n, DIM)))
+
+
+def _recall(ann: AnnVectorIndex, block: VectorBlock, queries: np.ndarray, k: int = 10,
+            **options) -> float:
+    exact = ExactVectorIndex()
+    found = 0
+    for q in queries:
+        want = {r for r, _ in exact.search(block, q, k, **options)}
+        got = ann.search(block, q, k, **options, user_id="u", generation=1)
+        assert len(got) == len(want)
+        found += len(want & {r for r, _ in got})
+    return found / (k * len(queries))
+
+
+def test_recall_at_10_against_exact(tmp_path: Path) -> None:
+    block = _block(6000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    assert _recall(ann, block, _queries(100)) >= 0.99
+    assert "u" in ann._states  # the graph answered, not the exact fallback
+
+
+def test_scores_are_exact_cosines_and_small_users_stay_exact(tmp_path: Path) -> None:
+    block = _block(2000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    q = _queries(1)[0]
+    for rowid, score in ann.search(block, q, 5, user_id="u", generation=1):
+        assert score == pytest.approx(float(block.matrix[rowid - 1] @ q), abs=1e-6)
+    small = AnnVectorIndex(tmp_path, threshold=5000)
+    small.search(block, q, 5, user_id="u", generation=1)
+    assert not small._states
+
+
+@pytest.mark.parametrize("share", [0.02, 0.3])  # below exact_share: exact; above: graph
+def test_filters_archived_and_validity(tmp_path: Path, share: float) -> None:
+    block = _block(5000)
+    rng = np.random.default_rng(3)
+    allowed = np.sort(rng.choice(block.rowids, int(share * 5000), replace=False))
+    archived = rng.random(5000) < 0.2
+    hidden = np.where(rng.random(5000) < 0.2, 100.0, np.inf)
+    block = VectorBlock(block.rowids, block.matrix, archived, hidden)
+    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    options = {"allowed": allowed, "include_archived": False, "visible_at": 200.0}
+    assert _recall(ann, block, _queries(40), **options) >= 0.99
+    ok = set(allowed.tolist()) & set(block.rowids[~archived & (hidden > 200.0)].tolist())
+    for q in _queries(10, seed=9):
+        assert {r for r, _ in ann.search(block, q, 10, **options, user_id="u",
+                                         generation=1)} <= ok
+
+
+def test_follows_appends_removals_and_rewrites(tmp_path: Path) -> None:
+    block = _block(3000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    ann.search(block, _queries(1)[0], 10, user_id="u", generation=1)
+    extra = _block(200, seed=7, start=5001)
+    keep = block.rowids % 7 != 0  # rows removed by a write elsewhere
+    grown = VectorBlock(np.concatenate([block.rowids[keep], extra.rowids]),
+                        np.concatenate([block.matrix[keep], extra.matrix]),
+                        np.zeros(int(keep.sum()) + 200, bool), None)
+    for i in (0, 57, 199):  # a new row is its own nearest neighbour
+        top, = ann.search(grown, extra.matrix[i], 1, user_id="u", generation=2)
+        assert top[0] == extra.rowids[i]
+    gone = set(block.rowids[~keep].tolist())
+    for q in _queries(20):
+        assert not gone & {r for r, _ in ann.search(grown, q, 10, user_id="u", generation=2)}
+    # this connection rewrites row 2's vector: the store reports it through advance()
+    moved = grown.matrix.copy()
+    moved[1] = extra.matrix[5]
+    rewritten = VectorBlock(grown.rowids, moved, grown.archived, None)
+    ann.advance("u", 2, 3, np.array([grown.rowids[1]]), None)
+    top = ann.search(rewritten, extra.matrix[5], 2, user_id="u", generation=3)
+    assert {r for r, _ in top} == {grown.rowids[1], extra.rowids[5]}
+
+
+def test_vectors_rewritten_elsewhere_trigger_a_rebuild(tmp_path: Path) -> None:
+    block = _block(3000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    ann.search(block, _queries(1)[0], 10, user_id="u", generation=1)
+    reembedded = VectorBlock(block.rowids, _block(3000, seed=11).matrix, block.archived, None)
+    assert _recall(ann, reembedded, _queries(30)) >= 0.99
+
+
+def test_saved_file_is_reused_and_a_corrupt_one_rebuilt(tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    block = _block(3000)
+    q = _queries(1)[0]
+    first = AnnVectorIndex(tmp_path, threshold=1000)
+    expected = first.search(block, q, 10, user_id="u", generation=1)
+    first.close()
+    graph, = tmp_path.glob("*.usearch")
+    second = AnnVectorIndex(tmp_path, threshold=1000)
+    built: list[int] = []
+    real_build = second._build
+    second._build = lambda *a: built.append(1) or real_build(*a)  # type: ignore[method-assign]
+    assert second.search(block, q, 10, user_id="u", generation=1) == expected
+    assert not built  # loaded from the file
+    graph.write_bytes(graph.read_bytes()[:100])
+    third = AnnVectorIndex(tmp_path, threshold=1000)
+    with caplog.at_level(logging.WARNING, logger="engramdb.store"):
+        assert third.search(block, q, 10, user_id="u", generation=1) == expected
+    assert any("rebuilding" in r.getMessage() for r in caplog.records)
+
+
+def test_erasure_and_compaction_delete_the_files(tmp_path: Path) -> None:
+    block = _block(3000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    ann.search(block, _queries(1)[0], 10, user_id="u", generation=1)
+    ann.search(block, _queries(1)[0], 10, user_id="v", generation=1)
+    assert len(list(tmp_path.glob("*.usearch"))) == 2
+    ann.advance("u", 1, 2, np.array([5]), None)  # row 5 deleted
+    assert len(list(tmp_path.glob("*.usearch"))) == 1
+    ann.clear()
+    assert not list(tmp_path.glob("*.usearch*"))
+
+
+def test_memory_dense_search_same_through_the_graph(tmp_path: Path) -> None:
+    texts = [f"note {i}: {w} likes {v} and {u}" for i, (w, v, u) in enumerate(
+        zip(["ana", "bob", "cy", "dee"] * 100, ["tea", "jazz", "chess", "rain", "cats"] * 80,
+            ["paris", "rome", "oslo"] * 134))]
+    answers = {}
+    for threshold in (None, 50):
+        store = open_sqlite(tmp_path / f"m{threshold}.db", ann_threshold=threshold)
+        with Memory(store=store, embedder="fake") as m:
+            for t in texts:
+                m.add(t, user_id="ana")
+            m.add("bob likes tea in paris", user_id="bob")
+            answers[threshold] = [  # sets: equal scores may come in either order
+                {h.text for h in m.search(q, user_id="ana", method="dense", limit=10)}
+                for q in ("who likes jazz in rome?", "tea and cats", "chess oslo")]
+            assert [h.text for h in m.search("tea paris", user_id="bob", method="dense")] == \
+                ["bob likes tea in paris"]
+    assert answers[None] == answers[50]
+    assert list((tmp_path / "m50.db.ann").glob("*.usearch"))
