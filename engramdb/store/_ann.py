@@ -26,6 +26,7 @@ cosine and only *which* rows are found is approximate.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -86,7 +87,8 @@ class AnnVectorIndex(ExactVectorIndex):
         self._states: dict[str, _State] = {}
         self._dirty: dict[str, set[int]] = {}
         self._ann_lock = threading.RLock()
-        self._usearch = _import_usearch()
+        self._usearch: Any = None  # usearch's Index class, imported by the first large user
+        self._imported = False
 
     # ------------------------------------------------------------------ search
     def search(self, block: VectorBlock, query: np.ndarray, k: int,
@@ -94,7 +96,8 @@ class AnnVectorIndex(ExactVectorIndex):
                visible_at: float | None = None, *, user_id: str | None = None,
                generation: int | None = None) -> list[tuple[int, float]]:
         n = block.rowids.size
-        if self._usearch is None or user_id is None or generation is None or n < self.threshold:
+        if user_id is None or generation is None or n < self.threshold or \
+                self._index_class() is None:
             return super().search(block, query, k, allowed, include_archived, visible_at)
         mask = row_mask(block, allowed, include_archived, visible_at)
         query = query.astype(np.float32)
@@ -105,6 +108,11 @@ class AnnVectorIndex(ExactVectorIndex):
             state = self._synced(user_id, generation, block)
             rows = self._candidates(state, block, query, k, mask)
         return _ranked(block, rows, block.matrix[rows] @ query, k)
+
+    def _index_class(self) -> Any:
+        if not self._imported:
+            self._usearch, self._imported = _import_usearch(), True
+        return self._usearch
 
     def _candidates(self, state: _State, block: VectorBlock, query: np.ndarray, k: int,
                     mask: np.ndarray | None) -> np.ndarray:
@@ -232,6 +240,7 @@ class AnnVectorIndex(ExactVectorIndex):
             return None
         graph, meta = paths
         try:
+            self._index_class()
             info = json.loads(meta.read_text(encoding="utf-8"))
             index = self._usearch.restore(str(graph))
             keys = np.sort(np.asarray(list(index.keys), dtype=np.int64))
@@ -246,6 +255,10 @@ class AnnVectorIndex(ExactVectorIndex):
 
 
 def _import_usearch() -> Any:
+    # onnxruntime (the embedder) segfaults on import once usearch's extension is loaded
+    # (usearch 2.26 / onnxruntime 1.32 on Linux); the other order is fine: load it first.
+    with contextlib.suppress(ImportError):
+        import onnxruntime  # noqa: F401
     try:
         from usearch.index import Index
     except ImportError:  # the ann extra is optional: exact search for everyone
