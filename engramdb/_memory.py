@@ -16,7 +16,7 @@ import numpy as np
 
 from ._errors import EngramError, InvalidInputError, ProviderError
 from ._validate import checked
-from ._intake import Intake, bounded, coerce_turn, index_text, memory_fields, when
+from ._intake import Intake, bounded, index_text, when
 from ._models import (
     AuditEntry,
     ExportedRecord,
@@ -42,10 +42,11 @@ from .lifecycle.decay import ArchivePlan, DecayPolicy
 from .lifecycle.erasure import Deleted, Erasure, Forgotten
 from .lifecycle.profile import Profile
 from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
-from .recall.expand import ExpandOptions, expand_record, expand_session, rekey_followers
 from .recall.context import ContextRetriever
+from .recall.expand import ExpandOptions, expand_session, rekey_followers
 from .recall.pipeline import PLAIN_CANDIDATES, RecallConfig, Retriever
-from .store import NewRecord, Store, open_store
+from .store import Store, open_store
+from .write import Extractor, WriteBatch, WritePipeline, extractor_for
 
 __all__ = ["Memory", "default_path"]
 
@@ -74,7 +75,8 @@ class Memory:
                  reinforce: bool = True, update_threshold: float = DEFAULT_THRESHOLD,
                  update_judge: UpdateJudge | None = None, decay: DecayPolicy | None = None,
                  capacity: int | None = None, expand: ExpandOptions | None = None,
-                 synchronous: str = "normal") -> None:
+                 synchronous: str = "normal",
+                 extractor: Extractor | str | None = "rules") -> None:
         from .lifecycle.merge import cosine_threshold
         from .lifecycle.privacy import resolve_kinds
 
@@ -101,7 +103,14 @@ class Memory:
         self._retriever.adjust = self._lifecycle_rank
         self._embedder_checked = False
         self._lock = threading.Lock()
-        self._merge_lock = threading.Lock()
+        #: finds facts in conversation turns (engramdb.write.extract); None: turns only
+        self.extractor = extractor_for(extractor)
+        self._pipeline = WritePipeline(
+            self.store, self._intake, self._updates, embed=self._embed_records,
+            check_embedder=self._check_embedder, expand=self.expand,
+            merge_threshold=self.merge_threshold, extractor=self.extractor,
+            refresh=lambda ids, user: self.refresh_derived(ids, user_id=user),
+            enforce_capacity=self._enforce_capacity)
 
     @property
     def max_text_chars(self) -> int:
@@ -163,11 +172,10 @@ class Memory:
             return self.add_session(_with_metadata(text, metadata), user_id=user_id,
                                     session_id=session_id, agent_id=agent_id,
                                     started_at=timestamp, metadata=metadata, redact=redact)
-        scope = Scope(user_id, agent_id, session_id)
-        record, metadata = self._prepare_memory(scope, text, kind=kind, timestamp=timestamp,
-                                                metadata=metadata, importance=importance,
-                                                redact=redact)
-        return self._store_memory(scope, record, metadata, None, merge)
+        item = {"text": text, "timestamp": timestamp, "metadata": metadata,
+                "importance": importance}
+        return self.add_many([item], user_id=user_id, agent_id=agent_id, session_id=session_id,
+                             kind=kind, redact=redact, merge=merge)[0]
 
     def add_many(self, items: Iterable[str | Mapping[str, Any]], *, user_id: str,
                  agent_id: str | None = None, session_id: str | None = None,
@@ -178,55 +186,9 @@ class Memory:
         is written and embedded in batches (several times faster than :meth:`add` in a
         loop); they are then written in order, one by one, exactly as :meth:`add` would
         (a near-duplicate later in the batch merges into an earlier one)."""
-        scope = Scope(user_id, agent_id, session_id)
-        prepared = [self._prepare_memory(scope, **memory_fields(item, i), kind=kind,
-                                         redact=redact) for i, item in enumerate(items)]
-        if not prepared:
-            return []
-        self._check_embedder()
-        vectors = self._embed_records([record.text for record, _ in prepared])
-        return [self._store_memory(scope, record, metadata, vectors[i:i + 1], merge)
-                for i, (record, metadata) in enumerate(prepared)]
-
-    def _prepare_memory(self, scope: Scope, text: object, *, kind: RecordKind,
-                        timestamp: datetime | str | None = None,
-                        metadata: Mapping[str, Any] | None = None,
-                        importance: float | None = None,
-                        redact: bool | Sequence[str] | None = None
-                        ) -> tuple[Record, dict[str, Any] | None]:
-        text, meta = self._intake.redacted(check_text(text, limit=self.max_text_chars), metadata,
-                                    redact)
-        record = self._intake.record(scope, text, kind=kind, timestamp=when(timestamp),
-                                  metadata=meta, importance=importance)
-        return record, meta
-
-    def _store_memory(self, scope: Scope, record: Record, metadata: Mapping[str, Any] | None,
-                      vectors: np.ndarray | None, merge: bool | None) -> Record:
-        if record.kind != "memory" or self.merge_threshold is None or merge is False:
-            return self._write([NewRecord(record, record.text,
-                                          expand_record(record, self.expand))], None, vectors)[0]
-        # check-then-write as one step for this process's threads and, through the
-        # store's lock, for every process: two near-duplicates added at once must not
-        # both miss each other
-        with self._merge_lock, self.store.user_lock(scope, "merge"):
-            merged, vectors = self._merge(scope, record, metadata, vectors)
-            if merged is not None:
-                return merged
-            item = NewRecord(record, record.text, expand_record(record, self.expand))
-            return self._write([item], None, vectors)[0]
-
-    def _merge(self, scope: Scope, record: Record, metadata: Mapping[str, Any] | None,
-               vectors: np.ndarray | None = None) -> tuple[Record | None, np.ndarray]:
-        from .lifecycle.merge import find_duplicate, merge_into
-
-        self._check_embedder()
-        if vectors is None:
-            vectors = self._embed_records([record.text])
-        dup = find_duplicate(self.store, scope, record.text, vectors[0],
-                             self.merge_threshold or 1.0)
-        if dup is None or dup.record.content_hash == record.content_hash:
-            return None, vectors
-        return merge_into(self.store, scope, dup, record.text, metadata, record.importance), vectors
+        batch = WriteBatch(Scope(user_id, agent_id, session_id), "memory", list(items),
+                           kind=kind, redact=redact, merge=merge)
+        return self._pipeline.run(batch) if batch.given else []
 
     def add_session(self, turns: Iterable[Turn | Mapping[str, Any]], *, user_id: str,
                     session_id: str | None = None, agent_id: str | None = None,
@@ -234,38 +196,12 @@ class Memory:
                     metadata: Mapping[str, Any] | None = None,
                     redact: bool | Sequence[str] | None = None) -> list[Record]:
         """Store a conversation session: every turn verbatim (less redacted PII), in order,
-        atomically."""
+        atomically, with the facts the extractor finds in it (``kind="fact"`` records
+        linked to their turns; a newer fact closes the older one). Returns the turns."""
         scope = Scope(user_id, agent_id, session_id or new_id())
-        coerced = [coerce_turn(i, t) for i, t in enumerate(turns)]
-        if redact is not False and (self.redact or redact):
-            coerced = [self._intake.redacted_turn(t, redact) for t in coerced]
-            _, metadata = self._intake.redacted(".", metadata, redact)
-        if not coerced:
-            raise InvalidInputError("a session needs at least one turn")
-        start = when(started_at) or coerced[0].timestamp or utcnow()
-        items = [self._intake.turn_item(scope, i, t, start) for i, t in enumerate(coerced)]
-        first = self._append_position(scope, items) if session_id else 0
-        if first:
-            items = [self._intake.turn_item(scope, i, t, start, first)
-                     for i, t in enumerate(coerced)]
-        for item, keys in zip(items, expand_session([i.record for i in items], start,
-                                                    self.expand)):
-            item.keys.extend(keys)
-        session = Session(scope.session_id or "", user_id, agent_id, start,
-                          tuple(dict.fromkeys(t.speaker for t in coerced)),
-                          self._intake.metadata(metadata))
-        return self._write(items, session)
-
-    def _append_position(self, scope: Scope, items: Sequence[NewRecord]) -> int:
-        """Where a batch for a stored session starts: 0 when it repeats the session's
-        first turns (a re-import is idempotent), else after the last stored turn (an
-        appended batch continues: "yes" said in two batches is two turns)."""
-        stored = self.store.find(scope, Filters(session_id=scope.session_id, kinds=("turn",),
-                                                include_archived=True))
-        if not stored or {i.record.content_hash for i in items} <= {
-                r.content_hash for r in stored}:
-            return 0
-        return max(r.position or 0 for r in stored) + 1
+        return self._pipeline.run(WriteBatch(scope, "session", list(turns),
+                                             started_at=started_at, metadata=metadata,
+                                             redact=redact, append=session_id is not None))
 
     def add_exported(self, items: Sequence[ExportedRecord], *,
                      session: Session | None = None) -> builtins.list[Record]:
@@ -277,39 +213,16 @@ class Memory:
         strength, last recall and links are kept as given. Only the indexes are rebuilt
         from the text: full text, expanded keys, vectors (embedder-specific, never
         exported) and slot facts (so that a later write can supersede a restored fact).
-        Nothing else runs — no redaction, merge, supersession or capacity check: the
-        file holds their outcome already. With ``session``, ``items`` are its turns in
-        order (the session is stored even when there are none). A record whose content
-        is already stored is left as it is. One atomic write.
+        Nothing else runs — no redaction, extraction, merge, supersession or capacity
+        check: the file holds their outcome already. With ``session``, ``items`` are its
+        turns in order (the session is stored even when there are none). A record whose
+        content is already stored is left as it is. One atomic write.
         """
-        news = [self._intake.restored(item) for item in items]
-        if session is not None:  # a turn's keys quote the turns before it
-            keys = expand_session([n.record for n in news], session.started_at, self.expand)
-        else:  # derived records are keyed as the consolidator keys them
-            keys = [expand_record(n.record, None if n.record.kind in ("summary", "profile")
-                                  else self.expand) for n in news]
-        for new, its_keys in zip(news, keys):
-            new.keys.extend(its_keys)
-        self._check_embedder()
-        vectors = self._embed_records([n.index_text for n in news],
-                                      [n.record.speaker for n in news]) if news else None
-        self._updates.prepare(news)  # slot facts only: the file says what is superseded
-        return [record for record, _ in self.store.add(news, vectors, session)]
-
-    def _write(self, items: list[NewRecord], session: Session | None,
-               vectors: np.ndarray | None = None) -> list[Record]:
-        self._check_embedder()
-        if vectors is None or len(vectors) != len(items):
-            vectors = self._embed_records([item.index_text for item in items],
-                                          [item.record.speaker for item in items])
-        pending = self._updates.prepare(items)  # slot facts for knowledge updates
-        written = self.store.add(items, vectors, session)
-        # a repeat of a superseded memory makes it current again (then supersedes in turn)
-        written = self._updates.reassert(items, written, pending)
-        log.debug("wrote %d record(s), %d new, for user %s", len(written),
-                  sum(created for _, created in written), items[0].record.user_id if items else "-")
-        self._after_write(written, pending)
-        return [record for record, _ in written]
+        if not items and session is None:
+            return []
+        scope = Scope(session.user_id if session is not None else items[0].record.user_id)
+        batch = WriteBatch(scope, "restore", list(items), session=session)
+        return self._pipeline.run(batch)
 
     # ------------------------------------------------------------ embeddings
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -480,6 +393,7 @@ class Memory:
                                 vector=vector, reason=reason, keys=keys)
         rekey_followers(self.store, scope, new, self.expand)
         closed = self._updates.refresh(scope, new)  # its slot facts changed with its text
+        self._pipeline.rederive(scope, new)  # and so did the facts read from it
         self.refresh_derived([record_id, *(c.old_id for c in closed)], user_id=user_id)
         return new
 
@@ -610,18 +524,6 @@ class Memory:
         return profile
 
     # ------------------------------------------- knowledge updates, decay, audit
-    def _after_write(self, written: Sequence[tuple[Record, bool]],
-                     pending: Mapping[str, Any]) -> None:
-        """Close what the new records make stale; keep each user within capacity."""
-        for user in dict.fromkeys(r.user_id for r, created in written if created):
-            mine = [(r, c) for r, c in written if r.user_id == user]
-            closed = self._updates.apply(Scope(user), mine, pending) if pending else []
-            if closed:
-                log.info("%d fact(s) of user %s superseded by newer ones", len(closed), user)
-                self.refresh_derived([c.old_id for c in closed], user_id=user)
-            if self.capacity is not None:
-                self._enforce_capacity(Scope(user))
-
     def _lifecycle_rank(self, hits: builtins.list[Hit], filters: Filters
                         ) -> builtins.list[Hit]:
         from .lifecycle.decay import rescore

@@ -30,7 +30,7 @@ __all__ = [
     "utcnow", "to_utc", "content_hash", "new_id", "check_id",
 ]
 
-RecordKind = Literal["turn", "memory", "summary", "profile", "document"]
+RecordKind = Literal["turn", "memory", "summary", "profile", "document", "fact"]
 
 # full match (``$`` would let a trailing newline through: "alice\n" as a second alice);
 # no control characters (C0, DEL, C1), line separators or lone surrogates

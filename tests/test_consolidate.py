@@ -135,7 +135,8 @@ def test_profile_of_a_user_with_nothing_to_say(mem):
 
 def test_update_of_a_source_rebuilds_summary_and_profile(ana):
     ana.consolidate(user_id="ana")
-    turn = next(r for r in ana.list(user_id="ana", session_id="s1") if "Lisbon" in r.text)
+    turn = next(r for r in ana.list(user_id="ana", session_id="s1", kinds=["turn"])
+                if "Lisbon" in r.text)
     ana.update(turn.id, "Hi, I'm Ana. I moved to Coimbra in March for a new job.",
                user_id="ana")
     s1, = [r for r in _derived(ana, "session") if r.session_id == "s1"]

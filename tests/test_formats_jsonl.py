@@ -123,7 +123,7 @@ REC = '{"type":"record","user_id":"u","text":"hello",'
     (REC + '"position":true}', "position", "expected integer, got boolean"),
     (REC + '"importance":"high"}', "importance", "expected integer or number"),
     (REC + '"importance":NaN}', "importance", "finite"),
-    (REC + '"kind":"fact"}', "kind", "must be one of turn, memory"),
+    (REC + '"kind":"note"}', "kind", "must be one of turn, memory"),
     (REC + '"id":"abc"}', "id", "not an engramdb id"),
     (REC + '"superseded_by":"xyz"}', "superseded_by", "not an engramdb id"),
     (REC + '"metadata":[]}', "metadata", "expected object, got list"),

@@ -56,14 +56,14 @@ def test_export_import_round_trip(mem: Memory, exported: Path, tmp_path: Path) -
     with Memory(tmp_path / "copy.db", embedder="fake") as copy:
         report = import_file(copy, exported)
         assert _snapshot(copy) == _snapshot(mem)
-    assert (report.format, report.sessions, report.records, report.created) == ("jsonl", 2, 5, 5)
+    assert (report.format, report.sessions, report.records, report.created) == ("jsonl", 2, 6, 6)
     assert report.users == ["ana", "maya"] and report.skipped == []
 
 
 def test_reimport_is_idempotent(mem: Memory, exported: Path) -> None:
     before = _snapshot(mem)
     report = import_file(mem, exported)
-    assert report.created == 0 and report.records == 5
+    assert report.created == 0 and report.records == 6
     assert _snapshot(mem) == before
 
 
@@ -71,7 +71,7 @@ def test_user_override_moves_everything(exported: Path, tmp_path: Path) -> None:
     with Memory(tmp_path / "one.db", embedder="fake") as m:
         report = import_file(m, exported, user_id="zoe")
         assert m.users() == ["zoe"] and report.users == ["zoe"]
-        assert len(m.list(user_id="zoe")) == 5
+        assert len(m.list(user_id="zoe")) == 6  # 4 turns and memories, 1 fact
 
 
 def _corrupt(src: Path, dst: Path, line: int, replacement: str) -> Path:
@@ -103,7 +103,7 @@ def test_skip_bad_lists_and_imports_the_rest(exported: Path, tmp_path: Path) -> 
     bad = _corrupt(exported, tmp_path / "bad.jsonl", 5, "not json at all")
     with Memory(tmp_path / "fresh.db", embedder="fake") as m:
         report = import_file(m, bad, skip_bad=True)
-        assert m.stats().records == 4
+        assert m.stats().records == 5
     assert len(report.skipped) == 1 and report.skipped[0].startswith(f"{bad}:5:")
 
 
@@ -130,7 +130,7 @@ def test_progress_reports_every_record(mem: Memory, exported: Path, tmp_path: Pa
     seen: list[tuple[int, int]] = []
     with Memory(tmp_path / "p.db", embedder="fake") as m:
         import_file(m, exported, progress=lambda done, total: seen.append((done, total)))
-    assert seen[0] == (0, 5) and seen[-1] == (5, 5)
+    assert seen[0] == (0, 6) and seen[-1] == (6, 6)
 
 
 # ------------------------------------------------------------ LoCoMo / LME
@@ -218,7 +218,7 @@ def test_jsonl_import_reads_through_the_public_reader(
     bad = _corrupt(exported, tmp_path / "bad.jsonl", 5, "not json at all")
     with Memory(tmp_path / "spy.db", embedder="fake") as m:
         report = import_file(m, bad, skip_bad=True)
-        assert m.stats().records == 4
+        assert m.stats().records == 5
     assert calls == [str(bad)] and len(report.skipped) == 1
 
 

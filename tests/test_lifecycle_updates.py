@@ -104,29 +104,47 @@ def test_refinement_and_negation(mem: Memory) -> None:
     assert mem.get(b.id, user_id="ana").superseded_by == c.id
 
 
-def test_conversation_turns_are_demoted_not_hidden(mem: Memory) -> None:
+def _fact_of(mem: Memory, user: str, turn_id: str):
+    """The fact record derived from a turn (one per test here)."""
+    found = [r for r in mem.list(user_id=user, kinds=["fact"], include_superseded=True)
+             if r.metadata["source_turns"] == [turn_id]]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_conversation_facts_are_superseded_and_turns_stay_current(mem: Memory) -> None:
     s1 = mem.add_session([{"speaker": "ana", "text": "I live in Berlin, near the river."},
                           {"speaker": "bot", "text": "Berlin is lovely."}],
                          user_id="ana", session_id="s1", started_at=T1)
     s2 = mem.add_session([{"speaker": "ana", "text": "Big news: we moved to Paris!"}],
                          user_id="ana", session_id="s2", started_at=T2)
     old, new = s1[0], s2[0]
-    assert mem.get(old.id, user_id="ana").superseded_by == new.id
+    old_fact, new_fact = _fact_of(mem, "ana", old.id), _fact_of(mem, "ana", new.id)
+    assert (old_fact.text, new_fact.text) == ("ana lives in Berlin.", "ana lives in Paris.")
+    assert mem.get(old_fact.id, user_id="ana").superseded_by == new_fact.id
+    assert mem.get(old.id, user_id="ana").valid_to is None  # the turn itself stays current
+    entry, = mem.audit(user_id="ana", actions="supersede")
+    assert entry.record_id == old_fact.id and entry.reason.startswith("location update")
+    assert entry.detail["old_turns"] == [old.id] and entry.detail["new_turns"] == [new.id]
     hits = mem.search("where does ana live, Berlin or Paris?", user_id="ana")
     ids = _ids(hits)
     assert old.id in ids  # a turn is a log of what was said: still findable
-    assert ids.index(new.id) < ids.index(old.id)
+    assert ids.index(new.id) < ids.index(old.id) and old_fact.id not in ids
+    past = _ids(mem.search("where did ana live?", user_id="ana", as_of=T1))
+    assert old_fact.id in past and new_fact.id not in past
 
 
 def test_different_speakers_never_supersede_each_other(mem: Memory) -> None:
     recs = mem.add_session([{"speaker": "Caroline", "text": "I live in Boston."},
                             {"speaker": "Melanie", "text": "I live in Denver."}],
                            user_id="conv", session_id="s1", started_at=T1)
-    assert all(mem.get(r.id, user_id="conv").valid_to is None for r in recs)
+    facts = [_fact_of(mem, "conv", r.id) for r in recs]
+    assert all(f.valid_to is None for f in facts)
     later = mem.add_session([{"speaker": "Melanie", "text": "We moved to Austin last month."}],
                             user_id="conv", session_id="s2", started_at=T2)
-    assert mem.get(recs[1].id, user_id="conv").superseded_by == later[0].id
-    assert mem.get(recs[0].id, user_id="conv").valid_to is None
+    austin = _fact_of(mem, "conv", later[0].id)
+    assert mem.get(facts[1].id, user_id="conv").superseded_by == austin.id
+    assert mem.get(facts[0].id, user_id="conv").valid_to is None
 
 
 def test_deleting_the_newer_record_reinstates_the_older(mem: Memory) -> None:
@@ -244,7 +262,9 @@ def test_the_users_own_turns_update_stored_memories(mem: Memory) -> None:
     turn, _ = mem.add_session([{"role": "user", "content": "I just joined Spotify!"},
                                {"role": "assistant", "content": "I work at OpenAI."}],
                               user_id="ana", started_at=T2)
-    assert mem.get(fact.id, user_id="ana").superseded_by == turn.id  # the assistant's
+    said = _fact_of(mem, "ana", turn.id)
+    assert said.text == "ana works at Spotify."
+    assert mem.get(fact.id, user_id="ana").superseded_by == said.id  # the assistant's
     # "I" is not the user: its turn states nothing about the user
 
 

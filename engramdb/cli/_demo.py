@@ -63,9 +63,13 @@ def run_demo(args: argparse.Namespace, ctx: Context) -> int:
         ingest_s = time.perf_counter() - started
         dates = {s.session_id: s.started_at.strftime("%Y-%m-%d") for s in demo.sessions}
         answers = [_ask(memory, q, user, dates) for q in demo.questions]
+        profile = memory.profile(user_id=user)
     summary = {"db": str(path) if ctx.db_flag else None, "embedder": memory.embedder.name,
                "user_id": user, "sessions": len(demo.sessions), "turns": turns,
-               "ingest_seconds": round(ingest_s, 3)}
+               "ingest_seconds": round(ingest_s, 3),
+               "profile": {"location": profile.location,
+                           "employer": next(iter(profile.values("employer")), None),
+                           "people": profile.people}}
     if ctx.out.json:
         ctx.out.emit({**summary, "questions": [_answer_json(a) for a in answers]})
     else:
@@ -87,8 +91,10 @@ def _answer_json(a: _Answered) -> dict[str, Any]:
     q = a.question
     return {"question": q.question, "answer": q.answer, "category": q.category,
             "evidence": list(q.evidence), "evidence_in_top": a.found if q.evidence else None,
-            "search_ms": round(a.ms, 2),
-            "hits": [{"rank": i, "turn_id": _turn_id(h), "session_date":
+            "search_ms": round(a.ms, 2), "confidence": getattr(a.hits, "confidence", None),
+            "abstained": getattr(a.hits, "abstained", None),
+            "hits": [{"rank": i, "kind": h.record.kind, "turn_id": _turn_id(h),
+                      "confidence": h.confidence, "session_date":
                       a.dates.get(h.record.session_id or ""), "speaker": h.record.speaker,
                       "text": h.text, "score": h.score, "id": h.id,
                       "evidence": _turn_id(h) in q.evidence} for i, h in enumerate(a.hits, 1)]}
@@ -118,8 +124,9 @@ def _panel(n: int, a: _Answered) -> Panel:
     table.add_column("turn", ratio=1)
     for hit in a.hits:
         mark = "✓" if _turn_id(hit) in q.evidence else ""
+        who = "fact" if hit.record.kind == "fact" else hit.record.speaker or "-"
         table.add_row(Text(mark, style="green"), a.dates.get(hit.record.session_id or "", "-"),
-                      hit.record.speaker or "-", Text(hit.text))
+                      who, Text(hit.text))
     head = Text.assemble((q.question, "bold"), "\n", ("expected: ", "dim"), (q.answer, "italic"))
     title = f"{n} · {q.category.replace('_', ' ')} · {a.ms:.0f} ms"
     return Panel(Group(head, Text(""), table), title=title, title_align="left")
@@ -130,7 +137,10 @@ def _footer(summary: dict[str, Any], answers: list[_Answered]) -> Text:
     found = sum(a.found for a in scored)
     lines = [(f"Evidence in the top {TOP_K} for {found} of {len(scored)} answerable questions. "
               "The abstention question has no evidence: an assistant reading these hits "
-              "should say it does not know.")]
+              "should say it does not know."),
+             f"Profile now: lives in {summary['profile']['location']}, works at "
+             f"{summary['profile']['employer']} (engram profile; engram audit shows each "
+             "update and why)."]
     if summary["db"]:
         lines.append(f"Explore: engram --db {summary['db']} --user {summary['user_id']} "
                      "search \"where does Maya work?\" --explain")

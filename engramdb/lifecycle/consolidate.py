@@ -333,7 +333,8 @@ class Consolidator:
         """The user's profile, rebuilt from the current records; (profile, changed)."""
         user = Scope(scope.user_id)
         # archived (faded) records still hold stable facts; superseded ones do not
-        records = self.store.find(user, Filters(kinds=RAW_KINDS, include_archived=True))
+        records = self.store.find(user, Filters(kinds=(*RAW_KINDS, "fact"),
+                                                include_archived=True))
         profile = build_profile(user.user_id, records)
         existing = [r for rs in self._derived(user, "profile").values() for r in rs]
         facts = [(f.attribute, f.relation, f.value, f.source_id) for f in profile.facts]

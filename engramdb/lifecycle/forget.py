@@ -79,9 +79,15 @@ def delete_records(store: Store, consolidator: Consolidator, scope: Scope, ids: 
     """Delete ``ids``, rebuild what was derived from them and the window keys of the
     turns that followed them, compact if ``purge``; returns the count and the verdict."""
     dependents = consolidator.dependents(scope, ids)
+    # facts read from a deleted turn quote it: they go with it
+    facts = [r.id for r in store.get(scope, dependents) if r.kind == "fact"]
+    dependents = [d for d in dependents if d not in set(facts)]
+    dependents += [d for d in consolidator.dependents(scope, facts) if d not in dependents]
     gone = store.get(scope, ids)
     needles = _needles(store, scope, gone) if purge else []
     count = store.delete(scope, ids, reason=reason)
+    if facts:
+        store.delete(scope, facts, reason=reason)
     for record in gone:
         rekey_followers(store, scope, record, expand)
     if dependents:

@@ -31,6 +31,7 @@ __all__ = [
     "build_profile",
     "extract_facts",
     "subject_records",
+    "user_facts",
 ]
 
 ASSISTANT_NAMES = frozenset({"assistant", "bot", "ai", "system", "agent", "model"})
@@ -109,7 +110,8 @@ _SECTIONS = (("name", "Name"), ("location", "Lives in"), ("origin", "From"), ("j
              ("employer", "Works at"), ("person", "People"), ("pet", "Pets"),
              ("likes", "Likes"), ("favourite", "Favourites"), ("dislikes", "Dislikes"),
              ("diet", "Diet"), ("allergy", "Allergies"), ("age", "Age"),
-             ("birthday", "Birthday"))
+             ("birthday", "Birthday"), ("school", "Studies at"), ("hobby", "Hobbies"),
+             ("plan", "Plans"), ("car", "Car"), ("rent", "Rent"), ("salary", "Salary"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,13 +238,64 @@ def subject_records(user_id: str, records: Iterable[Record]) -> list[Record]:
     return own + mine
 
 
+# Fact-record attribute families -> (profile attribute, relation); favourite keeps its category.
+_FROM_FACTS = {"location": ("location", None), "employer": ("employer", None),
+               "job": ("job", None), "diet": ("diet", None), "age": ("age", None),
+               "name": ("name", None), "pet": ("pet", None), "partner": ("person", "partner"),
+               "manager": ("person", "manager"), "school": ("school", None),
+               "hobby": ("hobby", None), "plan": ("plan", None), "rent": ("rent", None),
+               "salary": ("salary", None), "car": ("car", None), "favourite": ("favourite", None)}
+_PARTNER_WORDS = frozenset({"wife", "husband", "partner", "girlfriend", "boyfriend", "fiance",
+                           "fiancé", "fiancee", "fiancée"})
+
+
+def user_facts(user_id: str, records: Sequence[Record]) -> list[Record]:
+    """The ``kind="fact"`` records about the user themselves (not about their sister):
+    subject "user", or, when there is none, the conversation's non-assistant speakers."""
+    facts = [r for r in records if r.kind == "fact" and "/" not in
+             str(r.metadata.get("subject", "/"))]
+    mine = [r for r in facts if r.metadata.get("subject") == "user"]
+    return mine or [r for r in facts if str(r.metadata.get("subject")).startswith("speaker:")]
+
+
+def _fact_facts(facts: Sequence[Record], now: datetime) -> list[Fact]:
+    """Profile facts from current fact records, newest first."""
+    out = []
+    for r in sorted(facts, key=lambda r: r.valid_from or r.timestamp or now, reverse=True):
+        meta = r.metadata
+        value, family = meta.get("value"), str(meta.get("family", ""))
+        if not _is_current(r, now) or meta.get("polarity") is False or not value \
+                or family not in _FROM_FACTS:
+            continue
+        attribute, relation = _FROM_FACTS[family]
+        if family == "favourite":
+            relation = str(meta.get("attribute", "")).partition(":")[2] or None
+        out.append(Fact(attribute, str(value), r.id, relation, r.valid_from or r.timestamp))
+    return out
+
+
+def _covered(fact: Fact, families: set[str]) -> bool:
+    """A pattern fact about something the fact records track (they know what is current)."""
+    if fact.attribute == "person":
+        return ("manager" in families and fact.relation in ("manager", "boss", "supervisor")) \
+            or ("partner" in families and (fact.relation or "") in _PARTNER_WORDS)
+    return any(_FROM_FACTS[f][0] == fact.attribute for f in families if f in _FROM_FACTS)
+
+
 def build_profile(user_id: str, records: Sequence[Record], *,
                   now: datetime | None = None) -> Profile:
-    """Extract the profile from a user's records (any order); newest facts first."""
+    """Extract the profile from a user's records (any order); newest facts first.
+
+    Fact records (``kind="fact"``) decide every attribute they track: only their current
+    values count there, so the profile follows each knowledge update; the patterns
+    below fill in what no fact record covers (likes, allergies, family members...)."""
     now = now or utcnow()
+    tracked = user_facts(user_id, records)
+    families = {str(r.metadata.get("family")) for r in tracked}
     subject = [r for r in subject_records(user_id, records) if _is_current(r, now)]
     subject.sort(key=lambda r: (r.timestamp or now, r.position or 0), reverse=True)
-    facts = [f for r in subject for f in extract_facts(r)]
+    facts = _fact_facts(tracked, now) + [f for r in subject for f in extract_facts(r)
+                                         if not _covered(f, families)]
     speakers = {(r.speaker or "").strip() for r in subject if r.kind == "turn"}
     speakers = {s for s in speakers if s and s.lower() not in ASSISTANT_NAMES | {"user"}}
     if not any(f.attribute == "name" for f in facts) and len(speakers) == 1:

@@ -48,6 +48,7 @@ from ..text.slots import (
     Statement,
     extract,
     is_country,
+    norm_value,
     refines,
     same_value,
     slot_family,
@@ -61,6 +62,7 @@ __all__ = [
     "UpdateJudge",
     "UpdateTracker",
     "decide",
+    "fact_statement",
     "judge_pair",
     "owner_of",
     "statements_for",
@@ -151,7 +153,7 @@ def statements_for(text: str, owner: str, *, in_conversation: bool) -> list[Stat
     for st in extract(text, in_conversation=in_conversation):
         subject = owner if st.subject == SELF else f"{owner}/{st.subject}"
         out.append(Statement(subject, st.slot, st.value, st.confidence, st.negated,
-                             st.evidence))
+                             st.evidence, st.display))
     return out
 
 
@@ -208,7 +210,19 @@ class UpdateTracker:
                 item.facts = _facts(statements, self.floor)
         return pending
 
+    def attach(self, item: NewRecord, statements: Sequence[Statement],
+               pending: dict[str, list[Statement]]) -> None:
+        """Statements found by an extractor (a ``kind="fact"`` record holds its own)."""
+        kept = [s for s in statements if s.confidence >= self.floor]
+        if kept:
+            pending[item.record.id] = kept
+            item.facts = _facts(kept, self.floor)
+
     def _statements(self, record: Record) -> list[Statement]:
+        if record.kind == "fact":  # a fact record holds the one statement it was made of
+            return [s for s in fact_statement(record) if s.confidence >= self.floor]
+        if record.kind == "turn":  # a turn's statements are held by its fact records
+            return []
         owner = owner_of(record)
         if owner is None:
             return []
@@ -231,13 +245,14 @@ class UpdateTracker:
         out: list[tuple[Record, bool]] = []
         for item, (record, created) in zip(items, written, strict=True):
             at = item.record.valid_from
-            if (not created and record.kind == "memory" and record.valid_to is not None
+            if (not created and record.kind in ("memory", "fact")
+                    and record.valid_to is not None
                     and at is not None and at > record.valid_to):
                 back = self.store.reassert(Scope(record.user_id), record.id, at,
                                            reason="stated again after it was superseded")
                 if back is not None:
                     record, created = back, True
-                    statements = self._statements(back)
+                    statements = self._statements(back) or pending.get(item.record.id, [])
                     if statements:
                         pending[back.id] = statements
             out.append((record, created))
@@ -268,8 +283,22 @@ class UpdateTracker:
                         changes.append(change)
                         closed.add(change.old_id)
         if changes:
-            self.store.supersede(scope, changes)
+            self.store.supersede(scope, self._with_turns(scope, changes))
         return changes
+
+    def _with_turns(self, scope: Scope, changes: list[Supersession]) -> list[Supersession]:
+        """Name the turns behind fact records in the audit entry: the old turn is then
+        superseded for that attribute (its other statements stand)."""
+        ids = list({i for c in changes for i in (c.old_id, c.new_id)})
+        turns = {r.id: r.metadata.get("source_turns") for r in self.store.get(scope, ids)
+                 if r.kind == "fact"}
+        out = []
+        for c in changes:
+            extra = {k: turns[i] for k, i in (("old_turns", c.old_id), ("new_turns", c.new_id))
+                     if turns.get(i)}
+            out.append(Supersession(c.old_id, c.new_id, c.at, c.confidence, c.reason,
+                                    {**c.detail, **extra}) if extra else c)
+        return out
 
     def _consider(self, scope: Scope, record: Record, st: Statement,
                   holder: SlotFact) -> Supersession | None:
@@ -303,6 +332,19 @@ class UpdateTracker:
             reason=f"{family} {relation} (confidence {conf:.2f})",
             detail={"slot": family, "relation": relation, "subject": about,
                     "judged": conf < self.threshold})
+
+
+def fact_statement(record: Record) -> list[Statement]:
+    """The statement a ``kind="fact"`` record was made of (its metadata)."""
+    meta = record.metadata
+    subject, attribute = meta.get("subject"), meta.get("attribute")
+    if not isinstance(subject, str) or not isinstance(attribute, str):
+        return []
+    raw = meta.get("value")
+    value = norm_value(attribute, raw) if isinstance(raw, str) and raw else None
+    conf = meta.get("confidence")
+    return [Statement(subject, attribute, value, float(conf) if isinstance(conf, (int, float))
+                      else 0.0, meta.get("polarity") is False, "", raw or "")]
 
 
 def _facts(statements: Sequence[Statement], floor: float) -> list[SlotFact]:

@@ -21,6 +21,7 @@ from .._models import Filters, Hit, Record, Scope
 from ..store import Match, Store
 from ..text.tokens import terms
 from .engram import EngramOptions, engram_candidates
+from .facts import rank_facts
 from .fusion import rrf
 from .graph import GraphCache
 from .query import QueryAnalysis, analyze
@@ -104,6 +105,8 @@ class Retriever:
             pool = session_prior(pool, self.config.session_prior)
         if self.adjust is not None:
             pool = self.adjust(pool, filters)
+        if method == "engram":  # the current fact and its source turn first
+            pool = rank_facts(self.store, scope, pool, query, filters)
         if method == "engram" and self.config.session_cap:
             pool = diversify_sessions(pool, self.config.session_cap)
         hits = self._units(scope, pool, unit, context)[:limit]

@@ -24,7 +24,8 @@ def diversify_sessions(hits: Sequence[Hit], cap: int) -> list[Hit]:
     seen: dict[str | None, int] = {}
     first, overflow = [], []
     for hit in hits:
-        session = hit.record.session_id
+        # a fact restates its turn: it takes no session's slot
+        session = hit.record.session_id if hit.record.kind != "fact" else None
         count = seen.get(session, 0)
         if session is None or count < cap:
             first.append(hit)

@@ -419,7 +419,7 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
             rows = conn.execute(
                 "SELECT s.user_id, s.session_id, s.agent_id, s.started_at, s.participants, "
                 "s.metadata, (SELECT count(*) FROM records r WHERE r.user_id = s.user_id AND "
-                "r.session_id = s.session_id) FROM sessions s WHERE s.user_id=? "
+                "r.session_id = s.session_id AND r.kind = 'turn') FROM sessions s WHERE s.user_id=? "
                 "ORDER BY s.started_at, s.session_id", (scope.user_id,)).fetchall()
         return [row_to_session(r) for r in rows]
 

@@ -71,7 +71,7 @@ _LOWER_STOP = frozenset("""a an the my his her our their your this that it fear 
 _TRIGGER_WORDS: dict[str, str] = {
     "location": r"liv|resid|based|settled|moved|relocat|emigrat|home|house|apartment|flat|place",
     "employer": r"work|employ|join|job|position|role|gig|hired|offer|quit|left|resigned|laid|"
-                r"let\s+go|fired|redundant|retire",
+                r"let\s+go|fired|redundant|retire|been\s+(?:at|with)\s|notice",
     "job": r"work(?:s|ing)?\s+as|job|title|occupation|profession|promot|became\s+an?\s|"
            r"(?:am|is|are)\s+(?:now\s+|no\s+longer\s+)?an?\s",
     "partner": r"partner|boyfriend|girlfriend|wife|husband|fianc|spouse|dating|seeing|married|"
@@ -81,7 +81,8 @@ _TRIGGER_WORDS: dict[str, str] = {
                r"moved\s+on",
     "car": r"car\b|driv|traded|sold|crashed|total|wrecked|" + "|".join(sorted(_CAR_BRANDS)),
     "pet": r"dog|pupp|cat|kitten|parrot|bird|rabbit|bunny|hamster|guinea|turtle|tortoise|horse|"
-           r"snake|lizard|ferret|fish|died|passed|put",
+           r"snake|lizard|ferret|fish|died|passed|put|beagle|terrier|retriever|poodle|lab|"
+           r"collie|spaniel|husky|shepherd|dachshund|corgi|pug|greyhound|tabby|mix",
     "favourite": r"favou?rite|fave",
     "diet": r"vegan|vegetarian|pesc|flexitarian|meat",
     "age": r"years?\s+(?:old|of\s+age)|yrs|y/?o\b|age\b|turn(?:ed|s)?\s+\d|"

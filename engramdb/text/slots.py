@@ -61,6 +61,7 @@ class Statement:
     confidence: float
     negated: bool = False
     evidence: str = ""  # the matched words, for debugging; never stored
+    display: str = ""  # the value as it was said ("Helio Health"), for a fact's text
 
     @property
     def key(self) -> tuple[str, str]:
@@ -73,6 +74,8 @@ def slot_family(slot: str) -> str:
 
 
 # --------------------------------------------------------------- value parts
+_BREED = (r"beagle|terrier|retriever|poodle|labrador|lab|collie|spaniel|husky|shepherd|"
+          r"dachshund|corgi|pug|greyhound|tabby|siamese|persian|maine\s+coon")
 _CAP = r"[A-Z][\w'.&-]*"
 _CAPX = r"[A-Z0-9][\w'.&-]*"
 _LOW_STOP_FIRST = (r"a|an|the|my|his|her|our|their|your|this|that|it|fear|hope|peace|love|denial|"
@@ -126,7 +129,7 @@ def _p(slot: str, template: str, confidence: float, *, negated: bool = False,
     fill = {"S": _S, "ADV": _ADV, "PLACE": _PLACE, "ORG": _ORG, "NAME": _NAME, "JOBV": _JOBV,
             "FAV": _FAV, "CAR": _CAR, "PHONE": _PHONE, "EMAIL": _EMAIL, "AGE": _AGE,
             "KIN": _KIN, "REL": _REL, "BE": _BE, "MGR": _MGR, "SPECIES": _SPECIES, "CLAUSE": _CLAUSE,
-            "NAMEBODY": _NAME_BODY}
+            "NAMEBODY": _NAME_BODY, "BREED": _BREED}
     return _Pattern(slot, re.compile(template.format(**fill)), confidence, negated, value,
                     also=also)
 
@@ -143,6 +146,9 @@ PATTERNS: tuple[_Pattern, ...] = (
        r"{PLACE}", 0.8, value="place"),
     _p("location", _SA + r"{BE}\s+moving\s+(?:back\s+)?to\s+{PLACE}", 0.6,
        value="place"),
+    # "writing from my new apartment in Highland, Denver": a new home said in passing
+    _p("location", r"\b(?:[Mm]y|[Oo]ur)\s+new\s+(?:apartment|flat|house|home|place|condo)\s+"
+       r"(?:in|at)\s+{PLACE}", 0.85, value="place"),
     _p("location", _SA + r"(?:no\s+longer|do\s+not|does\s+not)\s+live\s+in\s+{PLACE}", 0.85,
        negated=True, value="place"),
     _p("location", r"{S}\s+used\s+to\s+live\s+in\s+{PLACE}", 0.75, negated=True,
@@ -162,6 +168,12 @@ PATTERNS: tuple[_Pattern, ...] = (
     _p("employer", _SA + r"accepted\s+(?:an|the|a job|a)\s+offer\s+(?:from|at|with)\s+{ORG}",
        0.8, value="org"),
     _p("employer", _SA + r"(?:was|got|been)\s+hired\s+(?:by|at)\s+{ORG}", 0.85, value="org"),
+    # "I've been at Helio Health for a month now"
+    _p("employer", _SA + r"(?:have|has)?\s*been\s+(?:working\s+)?(?:at|with)\s+{ORG}"
+       r"(?=\s+(?:for|since)\b)", 0.8, value="org"),
+    # "I got the Helio Health offer and I accepted"
+    _p("employer", _SA + r"(?:got|accepted|took|signed)\s+(?:the|an?)\s+{ORG}\s+(?:job\s+)?"
+       r"offer\b", 0.8, value="org"),
     _p("employer", r"\b[Mm]y\s+(?:new\s+)?(?:employer|workplace)\s+is\s+{ORG}", 0.85,
        value="org"),
     _p("employer", _SA + r"{BE}\s+employed\s+(?:at|by)\s+{ORG}", 0.85, value="org"),
@@ -174,6 +186,9 @@ PATTERNS: tuple[_Pattern, ...] = (
        0.85, negated=True, value="org"),
     _p("employer", _SA + r"(?:quit|left|lost)\s+(?:my|our|his|her)\s+job\b", 0.8, negated=True,
        value="none"),
+    # "I gave Fernwood my notice"
+    _p("employer", _SA + r"(?:gave|handed|handed\s+in|put\s+in)\s+{ORG}\s+(?:my|our)\s+notice\b",
+       0.8, negated=True, value="org"),
     _p("employer", _SA + r"(?:was|got|been)\s+(?:laid\s+off|let\s+go|fired|made\s+redundant)\b",
        0.8, negated=True, value="none"),
     _p("employer", _SA + r"(?:retired|am\s+retired|is\s+retired)\b", 0.75, negated=True,
@@ -216,6 +231,9 @@ PATTERNS: tuple[_Pattern, ...] = (
     # -- manager
     _p("manager", r"\b[Mm]y\s+(?:new\s+)?(?:{MGR})\s+is\s+(?:now\s+)?{NAME}", 0.85,
        value="name"),
+    # "My new manager, Priya, is ..."
+    _p("manager", r"\b[Mm]y\s+(?:new\s+)?(?:{MGR})\s*,\s*(?P<v>{NAMEBODY})\s*,", 0.85,
+       value="name"),
     _p("manager", r"{CLAUSE}(?P<v>{NAMEBODY})\s+is\s+(?:now\s+)?my\s+(?:new\s+)?(?:{MGR})\b", 0.85,
        value="name"),
     _p("manager", _SA + r"(?:report|reports|am\s+reporting)\s+to\s+{NAME}", 0.8, value="name"),
@@ -246,6 +264,9 @@ PATTERNS: tuple[_Pattern, ...] = (
        r"(?:little\s+)?(?:{SPECIES})\s*,?\s+(?:named|called)\s+{NAME}", 0.8, value="name"),
     _p("pet", r"\b[Mm]y\s+(?:{SPECIES})(?:'s\s+name\s+is|\s+is\s+(?:named|called))\s+{NAME}",
        0.8, value="name"),
+    # "He's a two-year-old beagle mix called Biscuit"
+    _p("pet", r"\b(?:[Hh]e|[Ss]he|[Ii]t)(?:'s|\s+is)\s+(?:a|an)\s+[\w\s-]{{0,30}}?(?:{SPECIES}|"
+       r"{BREED})(?:\s+mix)?\s*,?\s+(?:named|called)\s+{NAME}", 0.8, value="name"),
     _p("pet", r"(?:\b[Mm]y\s+(?:{SPECIES})\s*,?\s+|{CLAUSE})(?P<v>{NAMEBODY})\s+(?:died|passed\s+"
        r"away|passed\s+on|was\s+put\s+down|was\s+put\s+to\s+sleep)\b", 0.8, negated=True,
        value="name"),
@@ -257,7 +278,7 @@ PATTERNS: tuple[_Pattern, ...] = (
        r"\s+(?:new\s+|all-time\s+|absolute\s+)?(?:favou?rite|fave)\s+(?P<cat>(?:tv\s+)?[a-z]+)\b",
        0.8, value="fav"),
     # -- diet
-    _p("diet", _SA + r"(?:am|is|are|went|gone|became|turned)\s+(?:now\s+|fully\s+|completely\s+)?"
+    _p("diet", _SA + r"(?:am|is|are|went|gone|became|turned|been)\s+(?:now\s+|fully\s+|completely\s+)?"
        r"(?:a\s+|an\s+)?(?P<v>vegan|vegetarian|pescatarian|pescetarian|flexitarian)\b", 0.8,
        value="word"),
     _p("diet", _SA + r"(?:am|is|are)\s+(?:no\s+longer|not)\s+(?:a\s+|an\s+)?(?P<v>vegan|"
@@ -471,6 +492,7 @@ def _statements(pattern: _Pattern, match: re.Match[str], sentence: str, lowercas
             return
         slot = fav
     value: str | None = None
+    raw = ""
     if pattern.value != "none":
         raw = (groups.get("v") or "").strip()
         value = norm_value(slot, raw)
@@ -480,10 +502,16 @@ def _statements(pattern: _Pattern, match: re.Match[str], sentence: str, lowercas
     evidence = match.group(0).strip()
     for name in (slot, *pattern.also):
         yield Statement(subject, name, value if name == slot else None, conf, pattern.negated,
-                        evidence)
+                        evidence, _display(raw) if name == slot else "")
     if groups.get("old"):
         old = norm_value(slot, groups["old"])
-        yield Statement(subject, slot, old, conf, True, evidence)
+        yield Statement(subject, slot, old, conf, True, evidence, _display(groups["old"]))
+
+
+def _display(raw: str) -> str:
+    """The value as said, trimmed of punctuation and a leading article."""
+    raw = re.sub(r"\s+", " ", raw.strip().strip(".,;:!?\"'"))
+    return re.sub(r"^(?:[Tt]he|[Aa]n?|[Mm]y|[Oo]ur)\s+", "", raw)
 
 
 def _subject(groups: dict[str, str | None], sentence: str, start: int) -> str | None:

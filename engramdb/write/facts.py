@@ -1,0 +1,113 @@
+"""Facts as records: what an extractor found, stored as ``kind="fact"`` memories.
+
+A fact record says one thing in one short sentence ("Maya works at Helio
+Health."), carries its structure in ``metadata`` (``subject``, ``attribute``,
+``value``, ``polarity``, ``source_turns``, ``confidence``, ``extractor``), is valid
+from its event time, and links ``derived_from`` to the turns that said it. It
+holds one slot fact, so a later fact of the same subject and attribute with
+another value closes it (``valid_to``, ``superseded_by``; see
+:mod:`engramdb.lifecycle.updates`): the turns stay as they were said, and a turn
+whose fact was closed counts as superseded *for that attribute*
+(:func:`engramdb.recall.facts.superseded_for`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from .._models import Link, Record, Scope, content_hash, new_id, utcnow
+from ..store import NewRecord
+from ..text.slots import Statement, norm_value, slot_family
+from .extract import ExtractedFact
+
+__all__ = ["FACT_KIND", "fact_items", "statement_of", "subject_name"]
+
+FACT_KIND = "fact"
+
+# How a fact reads, per attribute family: {s} the subject, {v} the value, {c} the category.
+_SAYS = {
+    "location": "{s} lives in {v}.", "employer": "{s} works at {v}.",
+    "job": "{s} works as {a}{v}.", "partner": "{s}'s partner is {v}.",
+    "manager": "{s}'s manager is {v}.", "pet": "{s} has a pet named {v}.",
+    "car": "{s} drives {a}{v}.", "diet": "{s} is {v}.", "age": "{s} is {v} years old.",
+    "school": "{s} studies at {v}.", "name": "{s}'s name is {v}.",
+    "email": "{s}'s email is {v}.", "phone": "{s}'s phone number is {v}.",
+    "favourite": "{s}'s favourite {c} is {v}.", "hobby": "{s}'s hobby is {v}.",
+    "plan": "{s} plans to {v}.", "rent": "{s}'s rent is {v}.", "salary": "{s} earns {v}.",
+}
+_ENDED = {
+    "location": "{s} no longer lives in {v}.", "employer": "{s} no longer works at {v}.",
+    "job": "{s} is no longer {a}{v}.", "partner": "{s} is no longer with {v}.",
+    "manager": "{s}'s manager is no longer {v}.", "pet": "{s} no longer has {v}.",
+    "diet": "{s} is no longer {v}.", "school": "{s} no longer studies at {v}.",
+}
+_NOUN = {"location": "home", "employer": "job", "job": "job", "partner": "partner",
+         "manager": "manager", "car": "car", "pet": "pet"}
+
+
+def subject_name(subject: str, speakers: Mapping[str, str], user_id: str) -> str:
+    """How a fact names its subject: "Maya", "Maya's sister", "the user"."""
+    owner, _, relation = subject.partition("/")
+    if owner == "user":
+        who = speakers.get("user") or user_id
+    else:
+        who = speakers.get(owner) or owner.removeprefix("speaker:").title()
+    return f"{who}'s {relation}" if relation else who
+
+
+def fact_text(fact: ExtractedFact, who: str) -> str:
+    family, _, category = fact.attribute.partition(":")
+    value = fact.value
+    article = "an " if value and value[:1].lower() in "aeiou" else "a "
+    if value is None:
+        noun = _NOUN.get(family, family)
+        return f"{who} no longer has a {noun}." if not fact.polarity else \
+            f"{who} has a new {noun}."
+    table = _SAYS if fact.polarity else _ENDED
+    template = table.get(family, "{s}'s {f} is {v}." if fact.polarity else
+                         "{s}'s {f} is no longer {v}.")
+    a = article if family in ("job", "car") and not value[:1].isupper() else ""
+    return template.format(s=who, v=value, c=category or "thing", a=a, f=family)
+
+
+def statement_of(fact: ExtractedFact) -> Statement:
+    """The fact as the knowledge-update rules compare it (value normalised)."""
+    value = None if fact.value is None else norm_value(fact.attribute, fact.value)
+    return Statement(fact.subject, fact.attribute, value, fact.confidence,
+                     not fact.polarity, "", fact.value or "")
+
+
+def fact_items(scope: Scope, facts: Sequence[ExtractedFact], turns: Mapping[str, Record],
+               extractor: str, speakers: Mapping[str, str]
+               ) -> list[tuple[NewRecord, ExtractedFact]]:
+    """One ``kind="fact"`` record per distinct fact, linked to its source turns."""
+    out: list[tuple[NewRecord, ExtractedFact]] = []
+    seen: set[str] = set()
+    for fact in facts:
+        sources = [turns[t] for t in fact.source_turns if t in turns]
+        if not sources:
+            continue  # an extractor named a turn that is not in this batch
+        first = sources[0]
+        text = fact_text(fact, subject_name(fact.subject, speakers, scope.user_id))
+        digest = content_hash(FACT_KIND, text, session_id=first.session_id,
+                              position=first.position, speaker=first.speaker)
+        if digest in seen:
+            continue
+        seen.add(digest)
+        out.append((NewRecord(_record(scope, fact, first, text, digest, extractor), text,
+                              links=[Link("derived_from", s.id) for s in sources]), fact))
+    return out
+
+
+def _record(scope: Scope, fact: ExtractedFact, first: Record, text: str, digest: str,
+            extractor: str) -> Record:
+    now = utcnow()
+    at = fact.event_time or first.timestamp or now
+    meta = {"subject": fact.subject, "attribute": fact.attribute, "family":
+            slot_family(fact.attribute), "value": fact.value, "polarity": fact.polarity,
+            "source_turns": list(fact.source_turns), "confidence": round(fact.confidence, 3),
+            "extractor": extractor}
+    return Record(id=new_id(), kind=FACT_KIND, text=text, user_id=scope.user_id,  # type: ignore[arg-type]
+                  agent_id=first.agent_id, session_id=first.session_id, speaker=first.speaker,
+                  role=None, position=None, timestamp=at, created_at=now, updated_at=now,
+                  metadata=meta, importance=0.7, content_hash=digest, valid_from=at)

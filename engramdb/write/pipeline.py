@@ -1,0 +1,339 @@
+"""One write pipeline: every way into the memory runs the same ordered, named steps.
+
+``add``, ``add_many``, ``add_session`` and ``import`` (``add_exported``) each build a
+:class:`WriteBatch` and hand it to :meth:`WritePipeline.run`, which runs
+
+1. ``validate``  – refuse bad input before anything is written (texts, fields, turns);
+2. ``redact``    – replace PII spans by placeholders (texts and metadata);
+3. ``expand``    – build the records and the index keys they are found by;
+4. ``extract``   – the facts the records state: slot facts for knowledge updates, and
+   for conversation turns ``kind="fact"`` records from the :class:`Extractor`;
+5. ``embed``     – vectors for every record, in batches;
+6. ``merge``     – a near-duplicate memory is merged into the one it repeats;
+7. ``store``     – one atomic write (a repeat of a superseded memory is reasserted);
+8. ``supersede`` – newer facts close the older ones; capacity is enforced.
+
+Steps 1-5 run over the whole batch; 6-8 over each *unit* of it: the whole batch,
+except for memories that may merge, which are written one by one so that a
+near-duplicate later in a batch merges into an earlier one. A restore (import of
+an export) skips what the file already holds the outcome of: redaction, fact
+extraction, merge and supersession.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+
+from .._errors import InvalidInputError
+from .._intake import Intake, coerce_turn, memory_fields, when
+from .._models import ExportedRecord, Filters, Record, Scope, Session, Turn, check_text, utcnow
+from ..lifecycle.updates import UpdateTracker, owner_of
+from ..recall.expand import ExpandOptions, expand_record, expand_session
+from ..store import NewRecord, Store
+from ..text.slots import Statement
+from .extract import ExtractedFact, Extractor, TurnInput
+from .facts import fact_items, statement_of
+
+__all__ = ["COMMIT_STEPS", "PREPARE_STEPS", "STEPS", "WriteBatch", "WritePipeline"]
+
+PREPARE_STEPS = ("validate", "redact", "expand", "extract", "embed")
+COMMIT_STEPS = ("merge", "store", "supersede")
+STEPS = PREPARE_STEPS + COMMIT_STEPS
+
+Mode = Literal["memory", "session", "restore"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WriteBatch:
+    """What one call writes, as it goes through the steps."""
+
+    scope: Scope
+    mode: Mode
+    given: Sequence[Any]  # texts/mappings, turns, or exported records, as the caller gave
+    kind: str = "memory"
+    redact: bool | Sequence[str] | None = None
+    merge: bool | None = None
+    started_at: datetime | str | None = None
+    metadata: Mapping[str, Any] | None = None
+    append: bool = False  # a session id was given: a batch may continue a stored session
+    session: Session | None = None
+    fields: list[dict[str, Any]] = field(default_factory=list)  # memory mode
+    turns: list[Turn] = field(default_factory=list)  # session mode
+    items: list[NewRecord] = field(default_factory=list)
+    facts: list[NewRecord] = field(default_factory=list)  # derived fact records
+    meta: list[dict[str, Any] | None] = field(default_factory=list)  # redacted, per item
+    vectors: np.ndarray | None = None
+    pending: dict[str, list[Statement]] = field(default_factory=dict)
+    written: list[tuple[Record, bool]] = field(default_factory=list)
+
+    def unit(self, i: int) -> WriteBatch:
+        """Item ``i`` alone (a memory written on its own)."""
+        rid = self.items[i].record.id
+        return replace(self, items=[self.items[i]], meta=[self.meta[i]], facts=[],
+                       vectors=None if self.vectors is None else self.vectors[i:i + 1],
+                       pending={rid: self.pending[rid]} if rid in self.pending else {},
+                       written=[])
+
+
+class WritePipeline:
+    """The steps of :mod:`engramdb.write.pipeline`, for one :class:`~engramdb.Memory`."""
+
+    def __init__(self, store: Store, intake: Intake, updates: UpdateTracker, *,
+                 embed: Callable[[Sequence[str], Sequence[str | None] | None], np.ndarray],
+                 check_embedder: Callable[[], None], expand: ExpandOptions,
+                 merge_threshold: float | None, extractor: Extractor | None,
+                 refresh: Callable[[Sequence[str], str], None],
+                 enforce_capacity: Callable[[Scope], None]) -> None:
+        self.store = store
+        self.intake = intake
+        self.updates = updates
+        self.embed_records = embed
+        self.check_embedder = check_embedder
+        self.expand_options = expand
+        self.merge_threshold = merge_threshold
+        self.extractor = extractor
+        self.refresh = refresh
+        self.enforce_capacity = enforce_capacity
+        self._merge_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ run
+    def steps(self) -> dict[str, Callable[[WriteBatch], None]]:
+        """The steps by name, in order."""
+        return {"validate": self.validate, "redact": self.redact, "expand": self.expand,
+                "extract": self.extract, "embed": self.embed, "merge": self.merge,
+                "store": self.write, "supersede": self.supersede}
+
+    def run(self, batch: WriteBatch) -> list[Record]:
+        steps = self.steps()
+        for step in PREPARE_STEPS:
+            steps[step](batch)
+        if batch.mode == "memory" and self._merging(batch):
+            # check-then-write as one step for this process's threads and, through the
+            # store's lock, for every process: two near-duplicates added at once must not
+            # both miss each other
+            with self._merge_lock, self.store.user_lock(batch.scope, "merge"):
+                return [r for i in range(len(batch.items)) for r in self._commit(batch.unit(i))]
+        return self._commit(batch)
+
+    def _commit(self, unit: WriteBatch) -> list[Record]:
+        steps = self.steps()
+        for step in COMMIT_STEPS:
+            steps[step](unit)
+        return [record for record, _ in unit.written if record.kind != "fact"]
+
+    def _merging(self, batch: WriteBatch) -> bool:
+        return batch.kind == "memory" and self.merge_threshold is not None \
+            and batch.merge is not False
+
+    def rederive(self, scope: Scope, turn: Record) -> list[str]:
+        """A turn's text changed: drop the facts read from it and read it again (the
+        extract, embed, store and supersede steps on its facts alone). Returns the ids of
+        the facts dropped."""
+        linked = self.store.links(scope, [turn.id], kind="derived_from", incoming=True)
+        old = [r.id for r in self.store.get(scope, [src for src, _, _ in linked])
+               if r.kind == "fact"]
+        if old:  # a fact it closed is reinstated by the store, then closed again below
+            self.store.delete(scope, old, reason="its source turn changed")
+        if self.extractor is None or turn.kind != "turn":
+            return old
+        batch = WriteBatch(Scope(turn.user_id, turn.agent_id, turn.session_id), "session", [])
+        batch.items = [NewRecord(turn, turn.text)]
+        self.extract(batch)
+        batch.items = []  # the turn is stored already: only its facts are written
+        for step in (self.embed, self.write, self.supersede):
+            step(batch)
+        return old
+
+    # ------------------------------------------------------------- 1 validate
+    def validate(self, batch: WriteBatch) -> None:
+        if batch.mode == "memory":
+            empty = {"timestamp": None, "metadata": None, "importance": None}
+            batch.fields = [{**empty, **memory_fields(item, i)}
+                            for i, item in enumerate(batch.given)]
+            for f in batch.fields:
+                f["text"] = check_text(f["text"], limit=self.intake.max_text_chars)
+        elif batch.mode == "session":
+            batch.turns = [coerce_turn(i, t) for i, t in enumerate(batch.given)]
+            if not batch.turns:
+                raise InvalidInputError("a session needs at least one turn")
+            for i, turn in enumerate(batch.turns):
+                check_text(turn.text, what=f"turn {i} text", limit=self.intake.max_text_chars)
+        else:
+            batch.items = [self.intake.restored(item) for item in batch.given]
+
+    # --------------------------------------------------------------- 2 redact
+    def redact(self, batch: WriteBatch) -> None:
+        if batch.mode == "memory":
+            for f in batch.fields:
+                f["text"], f["metadata"] = self.intake.redacted(f["text"], f["metadata"],
+                                                                batch.redact)
+        elif batch.mode == "session" and batch.redact is not False \
+                and (self.intake.redact or batch.redact):
+            batch.turns = [self.intake.redacted_turn(t, batch.redact) for t in batch.turns]
+            _, batch.metadata = self.intake.redacted(".", batch.metadata, batch.redact)
+
+    # --------------------------------------------------------------- 3 expand
+    def expand(self, batch: WriteBatch) -> None:
+        if batch.mode == "memory":
+            self._memory_records(batch)
+        elif batch.mode == "session":
+            self._session_records(batch)
+        elif batch.session is not None:  # a turn's keys quote the turns before it
+            keys = expand_session([n.record for n in batch.items], batch.session.started_at,
+                                  self.expand_options)
+            for new, its_keys in zip(batch.items, keys):
+                new.keys.extend(its_keys)
+        else:  # derived records are keyed as the consolidator keys them
+            for new in batch.items:
+                derived = new.record.kind in ("summary", "profile")
+                new.keys.extend(expand_record(new.record, None if derived
+                                              else self.expand_options))
+
+    def _memory_records(self, batch: WriteBatch) -> None:
+        for f in batch.fields:
+            record = self.intake.record(batch.scope, f["text"], kind=batch.kind,
+                                        timestamp=when(f["timestamp"]), metadata=f["metadata"],
+                                        importance=f["importance"])
+            batch.items.append(NewRecord(record, record.text,
+                                         expand_record(record, self.expand_options)))
+            batch.meta.append(f["metadata"])
+
+    def _session_records(self, batch: WriteBatch) -> None:
+        scope, turns = batch.scope, batch.turns
+        start = when(batch.started_at) or turns[0].timestamp or utcnow()
+        batch.items = [self.intake.turn_item(scope, i, t, start) for i, t in enumerate(turns)]
+        first = self._append_position(scope, batch.items) if batch.append else 0
+        if first:
+            batch.items = [self.intake.turn_item(scope, i, t, start, first)
+                           for i, t in enumerate(turns)]
+        keys = expand_session([i.record for i in batch.items], start, self.expand_options)
+        for item, its_keys in zip(batch.items, keys):
+            item.keys.extend(its_keys)
+        batch.session = Session(scope.session_id or "", scope.user_id, scope.agent_id, start,
+                                tuple(dict.fromkeys(t.speaker for t in turns)),
+                                self.intake.metadata(batch.metadata))
+
+    def _append_position(self, scope: Scope, items: Sequence[NewRecord]) -> int:
+        """Where a batch for a stored session starts: 0 when it repeats the session's
+        first turns (a re-import is idempotent), else after the last stored turn (an
+        appended batch continues: "yes" said in two batches is two turns)."""
+        stored = self.store.find(scope, Filters(session_id=scope.session_id, kinds=("turn",),
+                                                include_archived=True))
+        if not stored or {i.record.content_hash for i in items} <= {
+                r.content_hash for r in stored}:
+            return 0
+        return max(r.position or 0 for r in stored) + 1
+
+    # -------------------------------------------------------------- 4 extract
+    def extract(self, batch: WriteBatch) -> None:
+        if batch.mode == "restore":  # slot facts only: the file says what is superseded
+            self.updates.prepare(batch.items)
+            return
+        if batch.mode == "memory":
+            batch.pending = self.updates.prepare(batch.items)
+            return
+        if self.extractor is None:
+            return
+        turns = {item.record.id: item.record for item in batch.items}
+        inputs = [_turn_input(r) for r in turns.values()]
+        facts = [f for f in self._extracted(inputs) if self._keep(f, turns)]
+        speakers = _speakers(inputs)
+        for item, fact in fact_items(batch.scope, facts, turns, self.extractor.name, speakers):
+            item.keys.extend(expand_record(item.record, self.expand_options))
+            batch.facts.append(item)  # it holds its statement, for supersession
+            self.updates.attach(item, [statement_of(fact)], batch.pending)
+
+    def _extracted(self, inputs: list[TurnInput]) -> list[ExtractedFact]:
+        assert self.extractor is not None
+        try:
+            return list(self.extractor.extract(inputs))
+        except Exception:  # an extractor bug must never lose the turns themselves
+            stats = getattr(self.extractor, "stats", None)
+            if stats is not None:
+                stats.skip("extractor error", len(inputs))
+            return []
+
+    def _keep(self, fact: ExtractedFact, turns: Mapping[str, Record]) -> bool:
+        """Facts sure enough to state (a plan or a maybe is not a fact)."""
+        return fact.confidence >= self.updates.threshold and \
+            any(t in turns for t in fact.source_turns)
+
+    # ---------------------------------------------------------------- 5 embed
+    def embed(self, batch: WriteBatch) -> None:
+        news = batch.items + batch.facts
+        if not news:
+            return
+        self.check_embedder()
+        batch.vectors = self.embed_records([n.index_text for n in news],
+                                           [n.record.speaker for n in news])
+
+    # ---------------------------------------------------------------- 6 merge
+    def merge(self, unit: WriteBatch) -> None:
+        if unit.mode != "memory" or not self._merging(unit):
+            return
+        from ..lifecycle.merge import find_duplicate, merge_into
+
+        record, vectors = unit.items[0].record, unit.vectors
+        assert vectors is not None
+        dup = find_duplicate(self.store, unit.scope, record.text, vectors[0],
+                             self.merge_threshold or 1.0)
+        if dup is not None and dup.record.content_hash != record.content_hash:
+            merged = merge_into(self.store, unit.scope, dup, record.text, unit.meta[0],
+                                record.importance)
+            unit.written = [(merged, False)]
+            unit.items = []
+
+    # ---------------------------------------------------------------- 7 store
+    def write(self, unit: WriteBatch) -> None:
+        news = unit.items + unit.facts
+        if not news and unit.session is None:
+            return
+        written = self.store.add(news, unit.vectors if news else None, unit.session)
+        if unit.mode != "restore":
+            # a repeat of a superseded fact makes it current again (then supersedes in turn)
+            written = self.updates.reassert(news, written, unit.pending)
+        log.debug("wrote %d record(s), %d new, for user %s", len(written),
+                  sum(created for _, created in written), unit.scope.user_id)
+        unit.written = written
+
+    # ------------------------------------------------------------ 8 supersede
+    def supersede(self, unit: WriteBatch) -> None:
+        if unit.mode == "restore":
+            return
+        written = unit.written
+        for user in dict.fromkeys(r.user_id for r, created in written if created):
+            mine = [(r, c) for r, c in written if r.user_id == user]
+            closed = self.updates.apply(Scope(user), mine, unit.pending) if unit.pending else []
+            if closed:
+                log.info("%d fact(s) of user %s superseded by newer ones", len(closed), user)
+                self.refresh([c.old_id for c in closed], user)
+            self.enforce_capacity(Scope(user))
+
+
+def _turn_input(record: Record) -> TurnInput:
+    return TurnInput(record.id, record.text, record.speaker,
+                     record.timestamp or record.created_at or utcnow(), owner_of(record),
+                     record.role)
+
+
+def _speakers(turns: Sequence[TurnInput]) -> dict[str, str]:
+    """Display names of the owners ("user" -> "Maya")."""
+    out: dict[str, str] = {}
+    for t in turns:
+        if t.owner and t.speaker and t.speaker.lower() not in ("user", "me"):
+            out.setdefault(t.owner, t.speaker)
+    return out
+
+
+def exported_batch(scope: Scope, items: Sequence[ExportedRecord],
+                   session: Session | None) -> WriteBatch:
+    return WriteBatch(scope, "restore", items, session=session)

@@ -1,0 +1,146 @@
+"""The write pipeline: named steps every entry point runs; the extractor seam; facts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from engramdb import InvalidInputError, Memory
+from engramdb.write import STEPS, ExtractedFact, RuleExtractor, TurnInput
+from engramdb.write.pipeline import WritePipeline
+
+T1 = datetime(2025, 1, 14, tzinfo=UTC)
+T2 = datetime(2025, 8, 5, tzinfo=UTC)
+
+
+def test_the_steps_are_named_and_ordered() -> None:
+    assert STEPS == ("validate", "redact", "expand", "extract", "embed", "merge", "store",
+                     "supersede")
+
+
+@pytest.mark.parametrize("call", ["add", "add_many", "add_session", "import"])
+def test_every_entry_point_runs_the_pipeline(mem: Memory, monkeypatch, call: str) -> None:
+    ran: list[str] = []
+    original = WritePipeline.steps
+
+    def spy(self):
+        return {name: (lambda b, n=name, f=fn: (ran.append(n), f(b))[1])
+                for name, fn in original(self).items()}
+
+    monkeypatch.setattr(WritePipeline, "steps", spy)
+    if call == "add":
+        mem.add("I live in Berlin.", user_id="u")
+    elif call == "add_many":
+        mem.add_many(["I live in Berlin.", "I like tea."], user_id="u")
+    elif call == "add_session":
+        mem.add_session([{"speaker": "u", "text": "I live in Berlin."}], user_id="u")
+    else:
+        from engramdb._models import ExportedRecord
+        rec = Memory(":memory:", embedder="fake").add("hello", user_id="u")
+        mem.add_exported([ExportedRecord(rec)])
+    assert [s for s in STEPS if s in ran] == [s for s in ran if s in STEPS][:len(set(ran))]
+    assert set(ran) == set(STEPS)
+
+
+def test_validation_refuses_before_anything_is_written(mem: Memory) -> None:
+    with pytest.raises(InvalidInputError):
+        mem.add_many(["fine", ""], user_id="u")
+    with pytest.raises(InvalidInputError):
+        mem.add_session([{"speaker": "u", "text": "I live in Rome."}, {"text": 3}], user_id="u")
+    assert mem.stats().records == 0
+
+
+class _Fixed:
+    """An extractor is one method: turns in, facts out."""
+
+    name = "fixed"
+
+    def __init__(self) -> None:
+        self.seen: list[list[TurnInput]] = []
+
+    def extract(self, turns):
+        self.seen.append(list(turns))
+        return [ExtractedFact("user", "employer", "Acme", (turns[0].id,), 0.9),
+                ExtractedFact("user", "employer", "Nowhere", ("not-a-turn",), 0.9)]
+
+
+def test_a_custom_extractor_plugs_in(tmp_path) -> None:
+    fixed = _Fixed()
+    with Memory(tmp_path / "m.db", embedder="fake", extractor=fixed) as m:
+        turns = m.add_session([{"speaker": "ana", "text": "Hello there."},
+                               {"speaker": "bot", "text": "Hi!"}], user_id="ana")
+        assert [t.text for t in fixed.seen[0]] == ["Hello there.", "Hi!"]
+        assert fixed.seen[0][0].owner == "user" and fixed.seen[0][1].owner is None
+        fact, = m.list(user_id="ana", kinds=["fact"])  # the invented turn id is dropped
+        assert fact.text == "ana works at Acme." and fact.metadata["extractor"] == "fixed"
+        assert fact.metadata["source_turns"] == [turns[0].id]
+        assert fact.timestamp == turns[0].timestamp
+
+
+class _Broken:
+    name = "broken"
+
+    def extract(self, turns):
+        raise RuntimeError("boom")
+
+
+def test_a_failing_extractor_never_loses_the_turns(tmp_path) -> None:
+    with Memory(tmp_path / "m.db", embedder="fake", extractor=_Broken()) as m:
+        turns = m.add_session([{"speaker": "ana", "text": "I live in Oslo."}], user_id="ana")
+        assert [r.id for r in m.list(user_id="ana")] == [turns[0].id]
+        assert m.search("Oslo", user_id="ana")[0].id == turns[0].id
+
+
+def test_without_an_extractor_turns_state_no_facts(tmp_path) -> None:
+    with Memory(tmp_path / "m.db", embedder="fake", extractor=None) as m:
+        m.add_session([{"speaker": "ana", "text": "I live in Oslo."}], user_id="ana")
+        assert m.list(user_id="ana", kinds=["fact"]) == []
+    with pytest.raises(InvalidInputError):
+        Memory(":memory:", embedder="fake", extractor="magic")
+
+
+def test_rule_extractor_reads_real_conversation_phrasing() -> None:
+    said = {
+        "I've been at Helio Health for a month now.": ("employer", "Helio Health"),
+        "I'm writing from my new apartment in Highland, Denver.": ("location",
+                                                                   "Highland, Denver"),
+        "I got the Helio Health offer and I accepted!": ("employer", "Helio Health"),
+        "My new manager, Priya, is great.": ("manager", "Priya"),
+        "He's a two-year-old beagle mix called Biscuit.": ("pet", "Biscuit"),
+        "I've been vegetarian for six years.": ("diet", "vegetarian"),
+    }
+    for text, (attribute, value) in said.items():
+        turn = TurnInput("t1", text, "Maya", T1, "user")
+        facts = RuleExtractor().extract([turn])
+        assert (attribute, value, True) in {(f.attribute, f.value, f.polarity)
+                                            for f in facts}, text
+    ended = RuleExtractor().extract([TurnInput("t2", "I gave Fernwood my notice on Friday.",
+                                               "Maya", T1, "user")])
+    assert [(f.attribute, f.value, f.polarity) for f in ended] == [
+        ("employer", "Fernwood", False)]
+
+
+def test_a_turn_edit_reads_its_facts_again(mem: Memory) -> None:
+    turn, = mem.add_session([{"speaker": "ana", "text": "I live in Lisbon."}], user_id="ana",
+                            started_at=T1)
+    mem.update(turn.id, "I live in Coimbra.", user_id="ana")
+    facts = mem.list(user_id="ana", kinds=["fact"], include_superseded=True)
+    assert [f.text for f in facts] == ["ana lives in Coimbra."]
+    mem.delete(turn.id, user_id="ana")
+    assert mem.list(user_id="ana", kinds=["fact"], include_superseded=True) == []
+
+
+def test_profile_follows_conversation_updates(mem: Memory) -> None:
+    mem.add_session([{"speaker": "Maya", "text": "I live in Portland and I work as a data "
+                      "analyst at Fernwood Analytics."}], user_id="maya", started_at=T1)
+    assert mem.profile(user_id="maya").location == "Portland"
+    mem.add_session([{"speaker": "Maya", "text": "Hi again! I'm writing from my new apartment "
+                      "in Highland, Denver. I've been at Helio Health for a month now."}],
+                    user_id="maya", started_at=T2)
+    profile = mem.profile(user_id="maya")
+    assert profile.location == "Highland, Denver"
+    assert profile.values("employer") == ["Helio Health"]
+    reasons = sorted(e.reason.split()[0] for e in mem.audit(user_id="maya",
+                                                            actions="supersede"))
+    assert reasons == ["employer", "location"]
