@@ -223,8 +223,9 @@ def run_dataset(args: argparse.Namespace, ctx: Context) -> int:
     dataset = _load(args.dataset, args.file)
     embedder = ctx.embedder or DEFAULT_EMBEDDER
     with ExitStack() as stack:
+        path: Path | str
         if ctx.db_flag:
-            path = Path(ctx.db_flag).expanduser()
+            path = ctx.db  # a file, or a postgresql:// URL
         else:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="engram-bench-"))
             path = Path(tmp) / "bench.db"

@@ -81,7 +81,10 @@ class EmbeddedPostgres:
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="engram-pg-"))
         self._owns_root = root is None
         self.port = port or free_port()
-        self.durable = durable  # False: fsync off, for tests and benchmarks
+        #: False (tests): no fsync at all. True (benchmarks): fsync on, commits flushed
+        #: asynchronously (synchronous_commit=off), like SQLite's WAL with
+        #: synchronous=NORMAL: a crash of the server loses no commit, an OS crash the last few
+        self.durable = durable
         self.ids = _system_user()
         self.started = False
 
@@ -125,8 +128,9 @@ class EmbeddedPostgres:
             self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
                       "--encoding=UTF8", "--locale=C", "--no-sync")
         options = f"-h 127.0.0.1 -p {self.port} -k {self.root}"
+        options += " -c synchronous_commit=off"
         if not self.durable:
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w",
                   "-t", "60", "-o", options, "start")
         self.started = True
