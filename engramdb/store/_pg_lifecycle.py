@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .._models import AuditEntry, Record, Scope, check_id
+from ._base import reassertion
 from ._pg_base import json_param
 from ._protocol import SlotFact, Supersession
 from ._sqlite_base import dt, ts
@@ -111,18 +112,18 @@ class PgLifecycleMixin:
         with self._db.write(scope.user_id) as conn:
             self._lock_user(conn, scope.user_id)
             old = self._fetch_one(conn, scope, record_id)
-            if old.valid_to is None or at <= old.valid_to:
+            may, past = reassertion(old, at)
+            if not may:
                 return None
             now = time.time()
             self._keep_first_version(conn, old)
             conn.execute("INSERT INTO versions VALUES (%s,%s,%s,%s,%s,'reassert',%s)",
                          (old.user_id, old.id, old.version + 1, old.text, now, reason))
-            start = old.valid_from or old.timestamp or old.created_at
-            if start is not None and start < old.valid_to:  # else: nothing to keep
+            if past is not None:
                 conn.execute("INSERT INTO past_validity VALUES (%s,%s,%s,%s) ON CONFLICT "
                              "(user_id, record_id, valid_from) DO UPDATE SET valid_to = "
-                             "excluded.valid_to", (old.user_id, old.id, ts(start),
-                                                   ts(old.valid_to)))
+                             "excluded.valid_to", (old.user_id, old.id, ts(past.valid_from),
+                                                   ts(past.valid_to)))
             conn.execute("UPDATE records SET valid_from=%s, timestamp=%s, valid_to=NULL, "
                          "superseded_by=NULL, version=version+1, updated_at=%s WHERE "
                          "user_id=%s AND id=%s", (at.timestamp(), at.timestamp(), now,

@@ -89,8 +89,8 @@ df AS (SELECT p.term, count(*)::float8 AS n FROM postings p JOIN q ON p.term = q
        WHERE p.user_id = %s AND p.field = '{field}' GROUP BY p.term),
 w AS (SELECT df.term, greatest(ln((st.n - df.n + 0.5) / (df.n + 0.5)), 1e-6) AS idf
       FROM df, st)
-SELECT r.id, {doc_key}, sum(w.idf * p.tf * {k1p1} / (p.tf + {k1} * ({one_b} + {b} *
-       ({doc_len} + 1) / (st.avgdl + 1)))) AS s, min(r.seq) AS seq
+SELECT r.id, {doc_key}, sum(w.idf * p.tf * {k1p1}::float8 / (p.tf + {k1}::float8 * ({one_b}::float8
+       + {b}::float8 * ({doc_len} + 1) / (st.avgdl + 1)))) AS s, min(r.seq) AS seq
 FROM postings p JOIN w ON w.term = p.term {doc_join}, st
 WHERE p.user_id = %s AND p.field = '{field}' AND {where}
 GROUP BY r.id, {doc_key} ORDER BY s DESC, seq, {doc_key} LIMIT %s

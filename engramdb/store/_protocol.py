@@ -3,7 +3,8 @@
 Every method takes a :class:`~engramdb._models.Scope` first. A ``Scope`` cannot
 be built without a ``user_id``, so no read or write can be issued unscoped:
 isolation holds by construction, not by a filter the caller may forget.
-A PostgreSQL + pgvector backend implements this same protocol.
+Two backends implement it (SQLite, PostgreSQL + pgvector); what they share is
+written once in :class:`~engramdb.store._base.StoreBase` (see ``engramdb.store``).
 """
 
 from __future__ import annotations
@@ -116,7 +117,20 @@ class Store(Protocol):
         ...
 
     def find(self, scope: Scope, filters: Filters, *, limit: int | None = None,
-             offset: int = 0, newest_first: bool = False) -> list[Record]: ...
+             offset: int = 0, newest_first: bool = False,
+             ids: Sequence[str] | None = None) -> list[Record]:
+        """Records passing ``filters`` (and, with ``ids``, among those), in time order."""
+        ...
+
+    def versions(self, scope: Scope, record_id: str) -> list[Version]:
+        """A record's stored versions, oldest first (empty: never changed)."""
+        ...
+
+    def export_extras(self, user_id: str) -> tuple[dict[str, list[Version]],
+                                                   dict[str, list[Link]],
+                                                   dict[str, list[Interval]]]:
+        """A user's versions, outgoing links and past validity, by record id."""
+        ...
 
     def update(self, scope: Scope, record_id: str, *, text: str | None, index_text: str | None,
                vector: np.ndarray | None, reason: str | None, op: str = "update",

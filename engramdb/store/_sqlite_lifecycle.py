@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .._models import AuditEntry, Filters, Record, Scope, check_id
+from ._base import reassertion
 from ._protocol import SlotFact, Supersession
 from ._sqlite_base import dt, ts, where_clause
 
@@ -112,7 +113,8 @@ class LifecycleMixin:
         the interval it had. None (and nothing changed) unless it ended before ``at``."""
         with self._write() as conn:
             old, rowid = self._fetch_one(conn, scope, record_id)
-            if old.valid_to is None or at <= old.valid_to:
+            may, past = reassertion(old, at)
+            if not may:
                 return None
             now = time.time()
             if not conn.execute("SELECT 1 FROM versions WHERE record_id=?", (old.id,)).fetchone():
@@ -122,10 +124,9 @@ class LifecycleMixin:
             conn.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",
                          (old.id, old.user_id, old.version + 1, old.text, now, "reassert",
                           reason))
-            start = old.valid_from or old.timestamp or old.created_at
-            if start is not None and start < old.valid_to:  # superseded the instant it began: nothing to keep
+            if past is not None:
                 conn.execute("INSERT OR REPLACE INTO past_validity VALUES (?,?,?,?)",
-                             (old.id, old.user_id, ts(start), ts(old.valid_to)))
+                             (old.id, old.user_id, ts(past.valid_from), ts(past.valid_to)))
             conn.execute("UPDATE records SET valid_from=?, timestamp=?, valid_to=NULL, "
                          "superseded_by=NULL, version=version+1, updated_at=? WHERE rowid=?",
                          (at.timestamp(), at.timestamp(), now, rowid))

@@ -22,8 +22,9 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from .._errors import InvalidInputError, NotFoundError
-from .._models import (ExportedRecord, Filters, Interval, Link, Record, Scope, Session, Stats,
+from .._models import (Filters, Interval, Link, Record, Scope, Session, Stats,
                        Version, check_id, content_hash)
+from ._base import StoreBase, checked_fields
 from ._filters import POSTGRES, where_clause
 from ._pg_base import (RECORD_COLUMNS, PgDatabase, PgOptions, json_param, row_to_record,
                        row_to_session)
@@ -44,7 +45,7 @@ _INSERT = ("INSERT INTO records (id, kind, user_id, agent_id, session_id, speake
            " ON CONFLICT DO NOTHING RETURNING id")
 
 
-class PostgresStore(PgSearchMixin, PgLifecycleMixin):
+class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
     """Implements :class:`engramdb.store.Store` on a PostgreSQL database with pgvector."""
 
     def __init__(self, url: str, options: PgOptions | None = None) -> None:
@@ -184,24 +185,12 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin):
                      (old.user_id, old.id, old.version, old.text, ts(old.created_at),
                       old.user_id, old.id))
 
-    _UPDATABLE = {"valid_from", "valid_to", "superseded_by", "importance", "strength",
-                  "last_recalled_at", "archived", "metadata", "timestamp"}
-
     def _set_fields(self, conn: Any, scope: Scope, record_id: str, fields: dict[str, Any],
                     now: float) -> None:
-        unknown = set(fields) - self._UPDATABLE
-        if unknown:
-            raise InvalidInputError(f"cannot update fields: {sorted(unknown)}")
         sets, params = ["updated_at = %s"], [now]
-        for name, value in fields.items():
-            if isinstance(value, datetime):
-                value = value.timestamp()
-            elif name == "metadata":
-                value = json_param(value)
-            elif name == "archived":
-                value = int(value)
+        for name, value in checked_fields(fields).items():
             sets.append(f"{name} = %s")
-            params.append(value)
+            params.append(json_param(value) if name == "metadata" else value)
         conn.execute(f"UPDATE records SET {', '.join(sets)} WHERE user_id=%s AND id=%s",
                      (*params, scope.user_id, record_id))
 
@@ -291,17 +280,13 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin):
             rows = conn.execute("SELECT id FROM record_ids WHERE id = ANY(%s)", (wanted,))
             return {r[0] for r in rows}
 
-    def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]:
-        ids = [check_id(i) for i in ids]
-        with self._db.read(scope.user_id) as conn:
-            rows = conn.execute(f"{_SELECT} WHERE user_id=%s AND id = ANY(%s)",
-                                (scope.user_id, ids)).fetchall()
-        found = {r.id: r for r in map(row_to_record, rows)}
-        return [found[i] for i in ids if i in found]
-
     def find(self, scope: Scope, filters: Filters, *, limit: int | None = None,
-             offset: int = 0, newest_first: bool = False) -> list[Record]:
+             offset: int = 0, newest_first: bool = False,
+             ids: Sequence[str] | None = None) -> list[Record]:
         where, params = where_clause(scope, filters, dialect=POSTGRES)
+        if ids is not None:
+            where += " AND r.id = ANY(%s)"
+            params.append([check_id(i) for i in ids])
         # SQLite's order: NULLs sort low (first ascending, last descending)
         order = "DESC NULLS LAST" if newest_first else "ASC NULLS FIRST"
         sql = (f"{_SELECT} WHERE {where} ORDER BY r.timestamp {order}, r.session_id NULLS FIRST,"
@@ -316,36 +301,12 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin):
             return int(conn.execute(f"SELECT count(*) FROM records r WHERE {where}",
                                     params).fetchone()[0])
 
-    def admit(self, scope: Scope, ids: Sequence[str], filters: Filters) -> set[str]:
-        if not ids:
-            return set()
-        where, params = where_clause(scope, filters, dialect=POSTGRES)
+    def versions(self, scope: Scope, record_id: str) -> list[Version]:
         with self._db.read(scope.user_id) as conn:
-            rows = conn.execute(f"SELECT r.id FROM records r WHERE r.id = ANY(%s) AND {where}",
-                                (list(ids), *params)).fetchall()
-        return {r[0] for r in rows}
-
-    def history(self, scope: Scope, record_id: str) -> list[Version]:
-        with self._db.read(scope.user_id) as conn:
-            current = self._fetch_one(conn, scope, record_id)
             rows = conn.execute("SELECT record_id, version, text, changed_at, op, reason FROM "
                                 "versions WHERE user_id=%s AND record_id=%s ORDER BY version",
-                                (scope.user_id, current.id)).fetchall()
-        if not rows:
-            return [Version(current.id, current.version, current.text,
-                            current.created_at or datetime.now(), "add", None)]
+                                (scope.user_id, check_id(record_id))).fetchall()
         return [Version(r[0], r[1], r[2], dt(r[3]), r[4], r[5]) for r in rows]  # type: ignore[arg-type]
-
-    def neighbours(self, scope: Scope, record: Record, before: int, after: int) -> list[Record]:
-        if record.session_id is None or record.position is None:
-            return []
-        with self._db.read(scope.user_id) as conn:
-            rows = conn.execute(
-                f"{_SELECT} WHERE user_id=%s AND session_id=%s AND position BETWEEN %s AND %s "
-                "AND id <> %s ORDER BY position",
-                (scope.user_id, record.session_id, record.position - before,
-                 record.position + after, record.id)).fetchall()
-        return [row_to_record(r) for r in rows]
 
     def sessions(self, scope: Scope) -> list[Session]:
         with self._db.read(scope.user_id) as conn:
@@ -373,15 +334,7 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin):
         with self._db.read(scope.user_id) as conn:
             return [tuple(r) for r in conn.execute(sql + " ORDER BY seq", params)]  # type: ignore[misc]
 
-    def iter_export(self, scope: Scope | None) -> Iterator[Session | ExportedRecord]:
-        for user in [scope.user_id] if scope else self.users():
-            yield from self.sessions(Scope(user))
-            history, links, past = self._export_extras(user)
-            for record in self.find(Scope(user), Filters(include_archived=True)):
-                yield ExportedRecord(record, history.get(record.id, []),
-                                     links.get(record.id, []), past.get(record.id, []))
-
-    def _export_extras(self, user_id: str) -> tuple[dict[str, list[Version]],
+    def export_extras(self, user_id: str) -> tuple[dict[str, list[Version]],
                                                      dict[str, list[Link]],
                                                      dict[str, list[Interval]]]:
         """A user's versions, links and past validity by record id (three reads)."""

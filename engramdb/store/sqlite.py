@@ -8,13 +8,14 @@ import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from .._errors import InvalidInputError, NotFoundError, StoreError
-from .._models import (ExportedRecord, Filters, Interval, Link, Record, Scope, Session, Stats,
+from .._models import (Filters, Interval, Link, Record, Scope, Session, Stats,
                        Version, check_id, content_hash)
+from ._base import StoreBase, checked_fields
 from ._migrations import latest_version
 from ._protocol import Key, Match, NewRecord
 from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path, dt,
@@ -39,7 +40,7 @@ def _fts_query(scope: Scope, terms: Sequence[str]) -> str:
     return f'scope : {scope_token(scope.user_id)} AND ({quoted})'
 
 
-class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
+class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
     """Implements :class:`engramdb.store.Store` on one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
@@ -199,22 +200,12 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
         except sqlite3.IntegrityError as exc:
             raise InvalidInputError("an identical memory already exists in this scope") from exc
 
-    _UPDATABLE = {"valid_from", "valid_to", "superseded_by", "importance", "strength",
-                  "last_recalled_at", "archived", "metadata", "timestamp"}
-
     def _set_fields(self, conn: sqlite3.Connection, rowid: int, fields: dict[str, Any],
                     now: float) -> None:
-        unknown = set(fields) - self._UPDATABLE
-        if unknown:
-            raise InvalidInputError(f"cannot update fields: {sorted(unknown)}")
         sets, params = ["updated_at = ?"], [now]
-        for name, value in fields.items():
-            if isinstance(value, datetime):
-                value = value.timestamp()
-            elif name == "metadata":
-                value = json.dumps(value)
+        for name, value in checked_fields(fields).items():
             sets.append(f"{name} = ?")
-            params.append(value)
+            params.append(json.dumps(value) if name == "metadata" else value)
         conn.execute(f"UPDATE records SET {', '.join(sets)} WHERE rowid = ?", (*params, rowid))
 
     def delete(self, scope: Scope, ids: Sequence[str], *, reason: str | None = None) -> int:
@@ -301,25 +292,13 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
                     f"SELECT id FROM records WHERE id IN ({marks})", chunk))
         return out
 
-    def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]:
-        ids = [check_id(i) for i in ids]
-        with self._db.read() as conn:
-            found = {r.id: r for r in self._by_ids(conn, scope, ids)}
-        return [found[i] for i in ids if i in found]
-
-    def _by_ids(self, conn: sqlite3.Connection, scope: Scope, ids: Sequence[str]) -> list[Record]:
-        out: list[Record] = []
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start:start + 500])
-            marks = ",".join("?" * len(chunk))
-            rows = conn.execute(f"{_SELECT} WHERE user_id=? AND id IN ({marks})",
-                                (scope.user_id, *chunk)).fetchall()
-            out.extend(row_to_record(r) for r in rows)
-        return out
-
     def find(self, scope: Scope, filters: Filters, *, limit: int | None = None,
-             offset: int = 0, newest_first: bool = False) -> list[Record]:
+             offset: int = 0, newest_first: bool = False,
+             ids: Sequence[str] | None = None) -> list[Record]:
         where, params = where_clause(scope, filters)
+        if ids is not None:  # one JSON parameter: no bound-variable limit
+            where += " AND r.id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps([check_id(i) for i in ids]))
         order = "DESC" if newest_first else "ASC"
         sql = (f"{_SELECT} WHERE {where} ORDER BY r.timestamp {order}, r.session_id, "
                f"r.position, r.rowid LIMIT ? OFFSET ?")
@@ -327,15 +306,11 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
             rows = conn.execute(sql, (*params, -1 if limit is None else limit, offset)).fetchall()
         return [row_to_record(r) for r in rows]
 
-    def history(self, scope: Scope, record_id: str) -> list[Version]:
+    def versions(self, scope: Scope, record_id: str) -> list[Version]:
         with self._db.read() as conn:
-            current, _ = self._fetch_one(conn, scope, record_id)
             rows = conn.execute("SELECT record_id, version, text, changed_at, op, reason FROM "
-                                "versions WHERE record_id=? ORDER BY version",
-                                (record_id,)).fetchall()
-        if not rows:
-            return [Version(current.id, current.version, current.text,
-                            current.created_at or datetime.now(), "add", None)]
+                                "versions WHERE user_id=? AND record_id=? ORDER BY version",
+                                (scope.user_id, check_id(record_id))).fetchall()
         return [Version(r[0], r[1], r[2], dt(r[3]), r[4], r[5]) for r in rows]  # type: ignore[arg-type]
 
     def lexical(self, scope: Scope, terms: Sequence[str], k: int, filters: Filters,
@@ -367,17 +342,6 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
         ranked = list(best.items())[:k]
         return [Match(rid, -score, rank, key) for rank, (rid, (score, key)) in enumerate(ranked)]
 
-    def admit(self, scope: Scope, ids: Sequence[str], filters: Filters) -> set[str]:
-        """Those of ``ids`` that pass ``filters`` (for candidates found outside an index)."""
-        if not ids:
-            return set()
-        where, params = where_clause(scope, filters)
-        marks = ",".join("?" * len(ids))
-        with self._db.read() as conn:
-            rows = conn.execute(f"SELECT r.id FROM records r WHERE r.id IN ({marks}) AND {where}",
-                                (*ids, *params)).fetchall()
-        return {r[0] for r in rows}
-
     def mentions(self, scope: Scope) -> list[tuple[str, str]]:
         """(record id, entity) edges of the user's entity graph (keys of kind "entity")."""
         with self._db.read() as conn:
@@ -403,17 +367,6 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
                                 (scope.user_id, *ids)).fetchall()
         return {rid: np.frombuffer(blob, dtype=np.float32) for rid, blob in rows}
 
-    def neighbours(self, scope: Scope, record: Record, before: int, after: int) -> list[Record]:
-        if record.session_id is None or record.position is None:
-            return []
-        with self._db.read() as conn:
-            rows = conn.execute(
-                f"{_SELECT} WHERE user_id=? AND session_id=? AND position BETWEEN ? AND ? "
-                "AND id != ? ORDER BY position",
-                (scope.user_id, record.session_id, record.position - before,
-                 record.position + after, record.id)).fetchall()
-        return [row_to_record(r) for r in rows]
-
     def sessions(self, scope: Scope) -> list[Session]:
         with self._db.read() as conn:
             rows = conn.execute(
@@ -429,31 +382,14 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
                                 "SELECT user_id FROM sessions ORDER BY 1").fetchall()
         return [r[0] for r in rows]
 
-    def iter_export(self, scope: Scope | None) -> Iterator[Session | ExportedRecord]:
-        users = [scope.user_id] if scope else self.users()
-        for user in users:
-            yield from self.sessions(Scope(user))
-            history, links = self._history_and_links(user)
-            past = self._past_validity(user)
-            for record in self.find(Scope(user), Filters(include_archived=True)):
-                yield ExportedRecord(record, history.get(record.id, []),
-                                     links.get(record.id, []), past.get(record.id, []))
-
-    def _past_validity(self, user_id: str) -> dict[str, list[Interval]]:
-        out: dict[str, list[Interval]] = {}
-        with self._db.read() as conn:
-            for rid, start, end in conn.execute(
-                    "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
-                    "user_id=? ORDER BY record_id, valid_from", (user_id,)):
-                out.setdefault(rid, []).append(Interval(datetime.fromtimestamp(start, UTC),
-                                                        datetime.fromtimestamp(end, UTC)))
-        return out
-
-    def _history_and_links(self, user_id: str
-                           ) -> tuple[dict[str, list[Version]], dict[str, list[Link]]]:
-        """A user's versions and links by record id (two reads, not two per record)."""
+    def export_extras(self, user_id: str) -> tuple[dict[str, list[Version]],
+                                                   dict[str, list[Link]],
+                                                   dict[str, list[Interval]]]:
+        """A user's versions, links and past validity by record id (three reads in one
+        snapshot, not three per record)."""
         history: dict[str, list[Version]] = {}
         links: dict[str, list[Link]] = {}
+        past: dict[str, list[Interval]] = {}
         with self._db.read() as conn:
             for rid, version, text, at, op, reason in conn.execute(
                     "SELECT record_id, version, text, changed_at, op, reason FROM versions "
@@ -464,7 +400,12 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin):
                     "SELECT src_id, dst_id, kind, weight FROM links WHERE user_id=? "
                     "ORDER BY rowid", (user_id,)):
                 links.setdefault(src, []).append(Link(kind, dst, weight))
-        return history, links
+            for rid, start, end in conn.execute(
+                    "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
+                    "user_id=? ORDER BY record_id, valid_from", (user_id,)):
+                past.setdefault(rid, []).append(Interval(datetime.fromtimestamp(start, UTC),
+                                                         datetime.fromtimestamp(end, UTC)))
+        return history, links, past
 
     #: seconds a recall's reinforcement (``touch``) waits for the write lock before it
     #: gives up with StoreBusyError (the caller skips it): a search is never held up by
