@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.engram-installed
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench bench-data install clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,12 +27,15 @@ test: $(STAMP)
 # https://github.com/snap-research/locomo and run `make bench LOCOMO=path/to/locomo10.json`.
 LOCOMO ?= ../shared/benchdata/locomo/locomo-dev.json
 
-bench: $(STAMP)
+# the data check runs first: a missing file is said before any install starts
+bench: bench-data $(STAMP)
+	$(BIN)/engram bench locomo '$(LOCOMO)'
+
+bench-data:
 	@test -f '$(LOCOMO)' || { echo "make bench: no LoCoMo file at $(LOCOMO)."; \
 	  echo "  Download data/locomo10.json from https://github.com/snap-research/locomo"; \
 	  echo "  (CC BY-NC 4.0, not shipped with engramdb), then: make bench LOCOMO=path/to/locomo10.json"; \
 	  exit 2; }
-	$(BIN)/engram bench locomo '$(LOCOMO)'
 
 clean:
 	rm -rf $(VENV) build *.egg-info
