@@ -231,6 +231,7 @@ def run_scale_size(n_turns: int, *, embedder: str = "minilm", seed: int = 0,
             ingest_s = time.perf_counter() - started
             rss_after_ingest = peak_rss_mb()
             result = _query(memory, corpus, queries, methods, progress)
+            result["ann"] = _ann_check(memory, path, corpus.queries(queries))
             name = memory.embedder.name
         finally:
             memory.close()
@@ -284,6 +285,50 @@ def _query(memory: Any, corpus: ScaleCorpus, n: int, methods: Sequence[str],
                         if v["found"] else None}
                     for m, v in per.items()},
     }
+
+
+def _ann_check(memory: Any, path: Path, needles: Sequence[Needle]) -> dict[str, Any] | None:
+    """For users large enough for the HNSW index: recall@10 of the store's dense top 10
+    against exact search on the same file, and both latencies (store call only)."""
+    from .._models import Filters, Scope
+    from ..store import open_sqlite
+
+    threshold = getattr(getattr(memory.store, "_vectors", None), "threshold", None)
+    large = [q for q in needles if threshold and _vector_count(memory, q.user_id) >= threshold]
+    if not large:
+        return None
+    exact = open_sqlite(path, ann_threshold=None)
+    found = total = 0
+    times: dict[str, list[float]] = {"ann": [], "exact": []}
+    try:
+        for q in large:
+            vector, scope = memory._embed_query(q.query), Scope(q.user_id)
+            got = _timed(times["ann"], lambda: memory.store.dense(scope, vector, 10, Filters()))
+            want = _timed(times["exact"], lambda: exact.dense(scope, vector, 10, Filters()))
+            found += len({m.record_id for m in got} & {m.record_id for m in want})
+            total += len(want)
+    finally:
+        exact.close()
+    return {"threshold": threshold, "queries": len(large),
+            "recall@10_vs_exact": round(found / max(total, 1), 4),
+            "dense_store_ms": {k: _pct(v) for k, v in times.items()}}
+
+
+def _vector_count(memory: Any, user_id: str) -> int:
+    """Vectors the SQLite store holds for the user (0 on another backend)."""
+    try:
+        row = memory.store._db.raw.execute(
+            "SELECT count(*) FROM vectors WHERE user_id=?", (user_id,)).fetchone()
+    except AttributeError:
+        return 0
+    return int(row[0])
+
+
+def _timed(into: list[float], run: Any) -> Any:
+    started = time.perf_counter()
+    out = run()
+    into.append((time.perf_counter() - started) * 1000)
+    return out
 
 
 def parse_sizes(text: str | Sequence[str]) -> list[int]:
