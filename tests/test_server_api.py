@@ -159,3 +159,13 @@ def test_export_round_trip(api, user):
     assert api.export(out, user_id=user) == 1
     lines = [json.loads(line) for line in out.getvalue().splitlines() if line]
     assert lines[0]["type"] == "engramdb-export" and lines[1]["text"] == "I keep bees."
+
+
+def test_messages_add_and_context_search(api, user):
+    chat = [{"role": "user", "content": "My daughter Mia starts school in Lyon next week."},
+            {"role": "assistant", "content": "Exciting! Is she nervous?"}]
+    records = api.add(chat, user_id=user)
+    assert isinstance(records, list) and [r.role for r in records] == ["user", "assistant"]
+    hits = api.search(user_id=user, messages=[{"role": "user", "content": "Mia is worried "
+                                               "about her new school"}])
+    assert hits and hits[0].record.session_id == records[0].session_id

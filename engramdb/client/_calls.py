@@ -60,6 +60,11 @@ def _record(data: Any) -> Any:
     return decode(Record, data)
 
 
+def _one_or_many(data: Any) -> Any:
+    """``add`` of a text answers a record; of chat messages, the session's records."""
+    return _records(data) if isinstance(data, list) else _record(data)
+
+
 def _erasure(data: Any) -> Any:
     from ..lifecycle.erasure import Erasure
 
@@ -85,7 +90,7 @@ class Calls:
         raise NotImplementedError
 
     # ----------------------------------------------------------------- write
-    def add(self, text: str, *, user_id: str, agent_id: str | None = None,
+    def add(self, text: str | Sequence[Any], *, user_id: str, agent_id: str | None = None,
             session_id: str | None = None, timestamp: datetime | str | None = None,
             metadata: Mapping[str, Any] | None = None, importance: float | None = None,
             kind: str = "memory", redact: bool | Sequence[str] | None = None,
@@ -93,7 +98,7 @@ class Calls:
         body = _plain(dict(text=text, user_id=user_id, agent_id=agent_id, session_id=session_id,
                            timestamp=timestamp, metadata=metadata, importance=importance,
                            kind=kind, redact=redact, merge=merge))
-        return self._call(Call("POST", "/v1/memories", json=body, decode=_record))
+        return self._call(Call("POST", "/v1/memories", json=body, decode=_one_or_many))
 
     def add_many(self, items: Iterable[str | Mapping[str, Any]], *, user_id: str,
                  agent_id: str | None = None, session_id: str | None = None,
@@ -113,14 +118,16 @@ class Calls:
         return self._call(Call("POST", "/v1/sessions", json=body, decode=_records))
 
     # ------------------------------------------------------------------ read
-    def search(self, query: str, *, user_id: str, limit: int = 10, agent_id: str | None = None,
+    def search(self, query: str | None = None, *, user_id: str, limit: int = 10,
+               messages: Sequence[Mapping[str, Any]] | None = None, agent_id: str | None = None,
                session_id: str | None = None, since: datetime | str | None = None,
                until: datetime | str | None = None, metadata: Mapping[str, Any] | None = None,
                kinds: Sequence[str] | None = None, speaker: str | None = None,
                context: int = 0, method: str = "engram",
                min_confidence: float | None = None, as_of: datetime | str | None = None,
                include_superseded: bool = False, unit: str = "turn") -> Any:
-        body = _plain(dict(query=query, user_id=user_id, limit=limit, agent_id=agent_id,
+        body = _plain(dict(query=query, user_id=user_id, limit=limit, messages=messages,
+                           agent_id=agent_id,
                            session_id=session_id, since=since, until=until, metadata=metadata,
                            kinds=kinds, speaker=speaker, context=context, method=method,
                            min_confidence=min_confidence, as_of=as_of,
@@ -167,23 +174,23 @@ class Calls:
                                decode=_record))
 
     def delete(self, record_id: str, *, user_id: str, reason: str | None = None,
-               purge: bool = False) -> Any:
+               purge: bool = False, wait: float = 0.0) -> Any:
         return self._call(Call("DELETE", f"/v1/memories/{_segment(record_id)}",
-                               _query(user_id=user_id, reason=reason, purge=purge),
+                               _query(user_id=user_id, reason=reason, purge=purge, wait=wait),
                                decode=lambda d: _erasure(d.get("erasure"))))
 
     def delete_all(self, *, user_id: str, agent_id: str | None = None,
                    session_id: str | None = None, reason: str | None = None,
-                   purge: bool = True) -> Any:
+                   purge: bool = True, wait: float = 0.0) -> Any:
         params = _query(user_id=user_id, agent_id=agent_id, session_id=session_id,
-                        reason=reason, purge=purge)
+                        reason=reason, purge=purge, wait=wait)
         return self._call(Call("DELETE", "/v1/memories", params, decode=_deleted))
 
     def forget(self, query: str, *, user_id: str, min_confidence: float | None = None,
                limit: int = 20, dry_run: bool = False, purge: bool = True,
-               kinds: Sequence[str] | None = None) -> Any:
+               kinds: Sequence[str] | None = None, wait: float = 0.0) -> Any:
         body = _plain(dict(query=query, user_id=user_id, min_confidence=min_confidence,
-                           limit=limit, dry_run=dry_run, purge=purge, kinds=kinds))
+                           limit=limit, dry_run=dry_run, purge=purge, kinds=kinds, wait=wait))
         return self._call(Call("POST", "/v1/forget", json=body, decode=_forgotten))
 
     def restore(self, record_id: str, *, user_id: str) -> Any:

@@ -82,6 +82,10 @@ def _json(tp: Any, value: Any, status: int = 200) -> Response:
                     media_type="application/json")
 
 
+#: seconds a delete may wait for readers to let the WAL be truncated (erasure proof)
+Wait = Annotated[float, Query(ge=0, le=30)]
+
+
 def build_router(svc: Service) -> APIRouter:
     async def caller(request: Request) -> Principal:  # async: no thread-pool hop
         return svc.principal(request.headers)
@@ -96,12 +100,13 @@ def build_router(svc: Service) -> APIRouter:
 
 
 def _writes(router: APIRouter, svc: Service, Who: Any) -> None:
-    @router.post("/memories", response_model=Record, status_code=201, tags=["write"],
-                 summary="Add one memory (fact or note)")
+    @router.post("/memories", response_model=Record | list[Record], status_code=201,
+                 tags=["write"], summary="Add one memory (fact or note), or chat messages "
+                 "as a session")
     def add(body: AddIn, who: Who) -> Any:
         memory = svc.writer(who, body.user_id)
         with svc.writing():
-            return _json(Record, memory.add(**body.model_dump()), 201)
+            return _json(Record | list[Record], memory.add(**body.model_dump()), 201)
 
     @router.post("/memories/batch", response_model=list[Record], status_code=201,
                  tags=["write"], summary="Add many memories, embedded in batches")
@@ -129,22 +134,24 @@ def _writes(router: APIRouter, svc: Service, Who: Any) -> None:
     @router.delete("/memories/{record_id}", response_model=DeletedOut, tags=["write"],
                    summary="Hard-delete one record and every trace of it")
     def delete(record_id: str, who: Who, user_id: str, reason: str | None = None,
-               purge: bool = False) -> Any:
+               purge: bool = False, wait: Wait = 0.0) -> Any:
         memory = svc.changer(who, user_id)
         with svc.writing():
             memory.get(record_id, user_id=user_id)  # 404 when it is not this user's
-            erasure = memory.delete(record_id, user_id=user_id, reason=reason, purge=purge)
+            erasure = memory.delete(record_id, user_id=user_id, reason=reason, purge=purge,
+                                    wait=wait)
         return {"deleted": 1, "erasure": erasure}
 
     @router.delete("/memories", response_model=DeletedOut, tags=["write"],
                    summary="Hard-delete everything of a user (or of one agent/session)")
     def delete_all(who: Who, user_id: str, agent_id: str | None = None,
                    session_id: str | None = None, reason: str | None = None,
-                   purge: bool = True) -> Any:
+                   purge: bool = True, wait: Wait = 0.0) -> Any:
         memory = svc.changer(who, user_id)
         with svc.writing():
             gone = memory.delete_all(user_id=user_id, agent_id=agent_id,
-                                     session_id=session_id, reason=reason, purge=purge)
+                                     session_id=session_id, reason=reason, purge=purge,
+                                     wait=wait)
         return {"deleted": int(gone), "erasure": getattr(gone, "erasure", None)}
 
     @router.post("/forget", response_model=ForgottenOut, tags=["write"],

@@ -24,7 +24,9 @@ class _In(BaseModel):
 
 
 class AddIn(_In):
-    text: str = Field(description="the memory, verbatim")
+    text: str | list[dict[str, Any]] = Field(
+        description="the memory, verbatim; or chat messages [{role, content}], stored as a "
+                    "session")
     user_id: str
     agent_id: str | None = None
     session_id: str | None = None
@@ -59,9 +61,12 @@ class SessionIn(_In):
 
 
 class SearchIn(_In):
-    query: str
+    query: str | None = Field(None, description="the question (or give messages)")
     user_id: str
     limit: int = 10
+    messages: list[dict[str, Any]] | None = Field(
+        None, description="a live conversation [{role, content}]: recall what to bring up "
+                          "before the next reply")
     agent_id: str | None = None
     session_id: str | None = None
     since: str | None = Field(None, description=_TIME)
@@ -92,6 +97,8 @@ class ForgetIn(_In):
     dry_run: bool = False
     purge: bool = True
     kinds: list[str] | None = None
+    wait: float = Field(0.0, ge=0, le=30, description="seconds to wait for readers so the "
+                        "erasure can be verified")
 
 
 class ConsolidateIn(_In):
