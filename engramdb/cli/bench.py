@@ -32,6 +32,7 @@ bm25 (plain BM25 over turns), dense (cosine over the same embedder), hybrid
   locomo FILE        LoCoMo (snap-research/locomo data/locomo10.json, or a split)
   longmemeval FILE   LongMemEval (longmemeval_s.json, _m, _oracle)
   madial [DIR]       MADial-Bench: memories to bring up from a live dialogue
+  updates            knowledge updates in generated conversations (current, previous, when)
   scale --n N,...    synthetic multi-user corpora: ingest speed, latency, size, RSS
 """
 
@@ -101,9 +102,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         qa.add_argument("--judge-model", metavar="MODEL",
                         help="model name for the judge (default: --llm-model)")
         qa.add_argument("--no-judge", action="store_true", help="score with F1 only")
-    from . import _bench_madial, _bench_serve
+    from . import _bench_madial, _bench_serve, _bench_updates
 
     _bench_madial.register(inner)
+    _bench_updates.register(inner)
     _bench_serve.register(inner)
     p = add_command(
         inner, "scale", run_scale_cmd, summary="ingest and search cost vs corpus size",

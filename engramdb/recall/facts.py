@@ -81,12 +81,43 @@ def superseded_for(store: Store, scope: Scope, turn_ids: Sequence[str]) -> dict[
 def rank_facts(store: Store, scope: Scope, hits: list[Hit], query: str,
                filters: Filters) -> list[Hit]:
     """Apply both adjustments of the module docstring; best first."""
-    if filters.as_of is None and not filters.include_superseded \
-            and not asks_about_the_past(query):
+    past = asks_about_the_past(query)
+    if filters.as_of is None and not filters.include_superseded and not past:
         hits = _demote_stale(store, scope, hits, asks_about(query))
+    if past and filters.as_of is None:
+        hits = _with_predecessors(store, scope, hits, asks_about(query))
     if any(h.record.kind == "fact" for h in hits):
         hits = _with_sources(store, scope, hits, filters)
     return hits
+
+
+def _with_predecessors(store: Store, scope: Scope, hits: list[Hit], asked: set[str]) -> list[Hit]:
+    """A question about the past ("where did she live before Denver?") gets, right after
+    a current fact about what it asks, the facts that one superseded (two steps back)."""
+    current = [h for h in hits if h.record.kind == "fact" and h.record.valid_to is None
+               and h.record.metadata.get("family") in asked]
+    if not current:
+        return hits
+    chain: dict[str, list[Record]] = {}
+    present = {h.id for h in hits}
+    for hit in current:
+        ids, older = [hit.id], []
+        for _ in range(2):
+            back = [dst for _, dst, _ in store.links(scope, ids, kind="supersedes")]
+            found = [r for r in store.get(scope, back) if r.kind == "fact" and r.id not in present]
+            older.extend(found)
+            ids = [r.id for r in found]
+            if not ids:
+                break
+        chain[hit.id] = older
+    out: list[Hit] = []
+    for hit in hits:
+        out.append(hit)
+        for record in chain.get(hit.id, []):
+            present.add(record.id)
+            out.append(Hit(record=record, score=hit.score, signals={"fact": hit.score},
+                           keys=[f"before: {hit.record.text}"]))
+    return out
 
 
 def _demote_stale(store: Store, scope: Scope, hits: list[Hit], asked: set[str]) -> list[Hit]:

@@ -73,7 +73,7 @@ _TRIGGER_WORDS: dict[str, str] = {
     "employer": r"work|employ|join|job|position|role|gig|hired|offer|quit|left|resigned|laid|"
                 r"let\s+go|fired|redundant|retire|been\s+(?:at|with)\s|notice",
     "job": r"work(?:s|ing)?\s+as|job|title|occupation|profession|promot|became\s+an?\s|"
-           r"(?:am|is|are)\s+(?:now\s+|no\s+longer\s+)?an?\s",
+           r"(?:am|is|are)\s+(?:now\s+|no\s+longer\s+|officially\s+|finally\s+)?an?\s",
     "partner": r"partner|boyfriend|girlfriend|wife|husband|fianc|spouse|dating|seeing|married|"
                r"engaged|relationship|going\s+out|together|divorc|broke|split|separated|dumped|"
                r"left|single",
@@ -93,6 +93,11 @@ _TRIGGER_WORDS: dict[str, str] = {
               r"student|freshman|sophomore|grad|phd|doctoral|undergrad|postdoc|transferred|"
               r"switched",
     "name": r"name",
+    "hobby": r"hobby|passion|taken\s+up|took\s+up|picked\s+up|gotten\s+into|got\s+into|into\s|"
+             r"started\s|gave\s+up|quit|stopped",
+    "plan": r"plan|decided",
+    "rent": r"rent",
+    "salary": r"salary|pay\b|make|earn|take\s+home",
 }
 # One pass over the lower-cased sentence finds candidate words; each short fragment is
 # then matched against the per-slot triggers (case-insensitive re is slow on long text).

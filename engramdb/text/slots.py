@@ -96,13 +96,20 @@ _NAME_END = (r"(?=\s*(?:[.,;:!?)]|$|\b(?:and|but|so|now|again|anymore|today|yest
              r"this|recently|too|as|who|because|since|for|when|after|before|on|in|at)\b))")
 _NAME = rf"(?P<v>{_NAME_BODY}){_NAME_END}"
 _JOBV = (r"(?P<v>(?:[\w-]+\s+){0,3}?[\w-]+)(?=\s*(?:[.,;!?]|$|\s+(?:at|for|in|with|and|but|now|"
-         r"since|who|from|of|these|nowadays|again|too)\b))")
+         r"since|who|from|of|these|nowadays|again|too|by)\b))")
 _FAV = (r"(?P<v>[^.,;!?]{1,40}?)(?=\s*(?:[.,;!?]|$|\s+(?:these days|nowadays|now|because|but|"
         r"and|since|at the moment|right now|lately|anymore|by far|for sure)\b))")
 _CAR = r"(?P<v>[\w-]+(?:\s+[\w-]+){0,2}?)(?=\s*(?:[.,;!?]|$|\s+(?:and|but|now|for|because|since|with|last|this|today|yesterday|recently)\b))"
 _PHONE = r"(?P<v>\+?\(?\d[\d\s().-]{5,}\d)"
 _EMAIL = r"(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
 _AGE = r"(?P<v>\d{1,3})"
+# an activity: a few lower-case words, up to punctuation or a time phrase
+_ACT = (r"(?P<v>(?!(?:a|an|the|it|that|this|my|to|working|work)\b)[a-z][\w-]*(?:\s+(?!(?:these|"
+        r"lately|now|again|recently|this|last|since|and|but|because|with|for|at|in|on)\b)"
+        r"[a-z][\w-]*){0,2})(?=\s*(?:[.,;!?]|$|\s+(?:these\s+days|lately|now|again|recently|"
+        r"this|last|since|and|but|because|with|for|at|in|on)\b))")
+_PLANV = r"(?P<v>[a-z][\w'-]*(?:\s+[\w'-]+){0,5}?)(?=\s*(?:[.,;!?]|$|\s+(?:instead|next|this|by|in\s+\d)\b))"
+_MONEY = r"(?P<v>[$€£]\s?\d[\d,]*(?:\.\d+)?\s?[kK]?|\d[\d,]*\s?(?:dollars|euros|pounds))"
 
 _BE = (r"(?:am|is|are|have\s+been|has\s+been)(?:\s+(?i:now|currently|still|just|also|actually|"
        r"finally|officially|already|really|happily))*")
@@ -129,7 +136,8 @@ def _p(slot: str, template: str, confidence: float, *, negated: bool = False,
     fill = {"S": _S, "ADV": _ADV, "PLACE": _PLACE, "ORG": _ORG, "NAME": _NAME, "JOBV": _JOBV,
             "FAV": _FAV, "CAR": _CAR, "PHONE": _PHONE, "EMAIL": _EMAIL, "AGE": _AGE,
             "KIN": _KIN, "REL": _REL, "BE": _BE, "MGR": _MGR, "SPECIES": _SPECIES, "CLAUSE": _CLAUSE,
-            "NAMEBODY": _NAME_BODY, "BREED": _BREED}
+            "NAMEBODY": _NAME_BODY, "BREED": _BREED, "ACT": _ACT, "PLANV": _PLANV,
+            "MONEY": _MONEY}
     return _Pattern(slot, re.compile(template.format(**fill)), confidence, negated, value,
                     also=also)
 
@@ -168,6 +176,9 @@ PATTERNS: tuple[_Pattern, ...] = (
     _p("employer", _SA + r"accepted\s+(?:an|the|a job|a)\s+offer\s+(?:from|at|with)\s+{ORG}",
        0.8, value="org"),
     _p("employer", _SA + r"(?:was|got|been)\s+hired\s+(?:by|at)\s+{ORG}", 0.85, value="org"),
+    # "I've worked at X for three years now" (present perfect: still there)
+    _p("employer", r"{S}\s+(?:have|has)\s+(?:\w+\s+)?worked\s+(?:at|for)\s+{ORG}"
+       r"(?=\s+(?:for|since)\b)", 0.8, value="org"),
     # "I've been at Helio Health for a month now"
     _p("employer", _SA + r"(?:have|has)?\s*been\s+(?:working\s+)?(?:at|with)\s+{ORG}"
        r"(?=\s+(?:for|since)\b)", 0.8, value="org"),
@@ -200,7 +211,8 @@ PATTERNS: tuple[_Pattern, ...] = (
        r"(?:now\s+)?(?:a\s+|an\s+)?{JOBV}", 0.75, value="job"),
     _p("job", _SA + r"(?:was\s+|got\s+|been\s+)?promoted\s+to\s+(?:a\s+|an\s+)?{JOBV}", 0.9,
        value="job"),
-    _p("job", _SA + r"(?:am|is|are)\s+(?:now\s+)?(?:a|an)\s+{JOBV}", 0.75, value="jobnoun"),
+    _p("job", _SA + r"(?:am|is|are)\s+(?:now\s+|officially\s+|finally\s+)?(?:a|an)\s+{JOBV}", 0.75,
+       value="jobnoun"),
     _p("job", _SA + r"became\s+(?:a|an)\s+{JOBV}", 0.8, value="jobnoun"),
     _p("job", _SA + r"(?:am|is|are)\s+no\s+longer\s+(?:a|an)\s+{JOBV}", 0.85, negated=True,
        value="jobnoun"),
@@ -209,11 +221,14 @@ PATTERNS: tuple[_Pattern, ...] = (
        r"name\s+is)\s+{NAME}", 0.85, value="name"),
     _p("partner", r"{CLAUSE}(?P<v>{NAMEBODY})\s+is\s+(?:now\s+)?my\s+(?:new\s+)?(?:{REL})\b", 0.85,
        value="name"),
+    # "my boyfriend Liam is cooking tonight": the name said beside the relation
+    _p("partner", r"\b[Mm]y\s+(?:new\s+)?(?:{REL})\s*,?\s+(?P<v>{NAMEBODY})\b(?!\s*(?:and|or)\b)"
+       r"(?!'s)", 0.75, value="name"),
     _p("partner", _SA + r"(?:am|are)\s+(?:now\s+)?(?:dating|seeing|married\s+to|engaged\s+to|"
        r"in\s+a\s+relationship\s+with|going\s+out\s+with|together\s+with)\s+{NAME}", 0.8,
        value="name"),
     _p("partner", _SA + r"(?:got\s+married\s+to|married|got\s+engaged\s+to|been\s+dating|"
-       r"started\s+dating|started\s+seeing)\s+{NAME}", 0.8, value="name"),
+       r"been\s+seeing|started\s+dating|started\s+seeing)\s+{NAME}", 0.8, value="name"),
     _p("partner", r"(?P<v>{NAMEBODY})\s+and\s+I\s+(?:are|got)\s+(?:now\s+)?(?:dating|married|"
        r"engaged|together)\b", 0.8, value="name"),
     _p("partner", _SA + r"(?:broke\s+up\s+with|split\s+up\s+with|split\s+from|separated\s+from|"
@@ -315,6 +330,29 @@ PATTERNS: tuple[_Pattern, ...] = (
        value="org"),
     _p("school", _SA + r"(?:graduated\s+from|dropped\s+out\s+of|finished\s+my\s+(?:studies|degree)"
        r"\s+at)\s+{ORG}", 0.75, negated=True, value="org"),
+    # -- hobby (the one a person is into now: a new one replaces it)
+    _p("hobby", r"\b[Mm]y\s+(?:new\s+|main\s+|latest\s+)?(?:hobby|passion)\s+(?:is|has\s+become)\s+"
+       r"(?:now\s+)?{ACT}", 0.85, value="act"),
+    _p("hobby", _SA + r"(?:have\s+)?(?:taken\s+up|took\s+up|picked\s+up|gotten\s+into|got\s+into|"
+       r"started)\s+{ACT}", 0.8, value="act"),
+    _p("hobby", _SA + r"(?:am|is|are)\s+(?:really\s+|totally\s+|super\s+)?into\s+{ACT}", 0.8,
+       value="act"),
+    _p("hobby", _SA + r"(?:gave\s+up|quit|stopped\s+doing)\s+{ACT}", 0.75, negated=True,
+       value="act"),
+    # -- plan (a decided plan, not a maybe)
+    _p("plan", r"\b[Mm]y\s+(?:new\s+)?plan\s+is\s+(?:now\s+)?to\s+{PLANV}", 0.8, value="plan"),
+    _p("plan", r"\b[Nn]ew\s+plan\s*:\s*(?:I\s+(?:want|am\s+going|will)\s+to\s+|I\s+will\s+)?"
+       r"{PLANV}", 0.8, value="plan"),
+    _p("plan", _SA + r"(?:have\s+)?decided\s+to\s+{PLANV}", 0.8, value="plan"),
+    # -- money: rent and salary
+    _p("rent", r"\b[Mm]y\s+(?:new\s+|monthly\s+)?rent\s+(?:is|went\s+up\s+to|is\s+now|"
+       r"rose\s+to|went\s+down\s+to|will\s+be)\s+(?:now\s+)?{MONEY}", 0.85, value="money"),
+    _p("rent", _SA + r"(?:pay|am\s+paying|are\s+paying)\s+{MONEY}\s+(?:a\s+month\s+)?"
+       r"(?:in|for|of)\s+rent", 0.85, value="money"),
+    _p("salary", r"\b[Mm]y\s+(?:new\s+|annual\s+|base\s+)?(?:salary|pay)\s+(?:is|went\s+up\s+to|"
+       r"is\s+now|rose\s+to)\s+(?:now\s+)?{MONEY}", 0.85, value="money"),
+    _p("salary", _SA + r"(?:make|earn|am\s+making|am\s+earning|take\s+home)\s+{MONEY}\s+"
+       r"(?:a|per)\s+year", 0.85, value="money"),
     # -- name
     _p("name", r"\b[Mm]y\s+name\s+is\s+{NAME}", 0.85, value="name"),
     _p("name", _SA + r"changed\s+my\s+name\s+to\s+{NAME}", 0.9, value="name"),
@@ -537,13 +575,13 @@ def _confidence(pattern: _Pattern, match: re.Match[str], sentence: str, question
                 in_conversation: bool, subject: str, groups: dict[str, str | None]) -> float:
     conf = pattern.confidence
     before, span, after = sentence[:match.start()], match.group(0), sentence[match.end():]
-    if _HYPO.search(before) or _HYPO.search(span):
+    if pattern.slot != "plan" and (_HYPO.search(before) or _HYPO.search(span)):
         conf *= 0.4
     if _REPORTED.search(before):
         conf *= 0.5
     if question:
         conf *= 0.3
-    if _FUTURE.search(after):
+    if pattern.slot != "plan" and _FUTURE.search(after):
         conf *= 0.5
     if not pattern.negated and (_PAST.search(before) or _PAST.search(after[:40])):
         conf *= 0.5

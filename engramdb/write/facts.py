@@ -27,13 +27,14 @@ FACT_KIND = "fact"
 # How a fact reads, per attribute family: {s} the subject, {v} the value, {c} the category.
 _SAYS = {
     "location": "{s} lives in {v}.", "employer": "{s} works at {v}.",
-    "job": "{s} works as {a}{v}.", "partner": "{s}'s partner is {v}.",
-    "manager": "{s}'s manager is {v}.", "pet": "{s} has a pet named {v}.",
-    "car": "{s} drives {a}{v}.", "diet": "{s} is {v}.", "age": "{s} is {v} years old.",
+    "job": "{s}'s job is {v}.", "partner": "{s}'s partner is {v}.",
+    "manager": "{s}'s manager is {v}.", "pet": "{s}'s pet is named {v}.",
+    "car": "{s} drives {a}{v}.", "diet": "{s} follows a {v} diet.", "age": "{s} is {v} years old.",
     "school": "{s} studies at {v}.", "name": "{s}'s name is {v}.",
     "email": "{s}'s email is {v}.", "phone": "{s}'s phone number is {v}.",
     "favourite": "{s}'s favourite {c} is {v}.", "hobby": "{s}'s hobby is {v}.",
-    "plan": "{s} plans to {v}.", "rent": "{s}'s rent is {v}.", "salary": "{s} earns {v}.",
+    "plan": "{s}'s plan is to {v}.", "rent": "{s} pays {v} in rent.",
+    "salary": "{s}'s salary is {v}.",
 }
 _ENDED = {
     "location": "{s} no longer lives in {v}.", "employer": "{s} no longer works at {v}.",

@@ -1,0 +1,49 @@
+"""The conversational update benchmark: generation, scoring, CLI."""
+
+from __future__ import annotations
+
+import json
+
+from engramdb.bench import _update_world as world
+from engramdb.bench.update_convs import generate, run
+from tests._cli_run import run_cli
+
+
+def test_generation_is_deterministic_and_sets_are_disjoint() -> None:
+    a, b = generate("dev", seed=3), generate("dev", seed=3)
+    assert [p.sessions for p in a] == [p.sessions for p in b]
+    assert not set(world.PERSONAS["dev"]) & set(world.PERSONAS["heldout"])
+    for attr in world.ATTRS:
+        dev, held = world.PHRASES["dev"][attr], world.PHRASES["heldout"][attr]
+        assert not (set(dev[0]) | set(dev[1])) & (set(held[0]) | set(held[1]))
+
+
+def test_every_change_has_its_questions_and_unanswerables_are_never_said() -> None:
+    for p in generate("heldout"):
+        kinds = [q.kind for q in p.questions]
+        assert kinds.count("unanswerable") == 3 and "current" in kinds
+        said = " ".join(t["text"] for _, turns in p.sessions for t in turns).lower()
+        for q in p.questions:
+            if q.kind in ("current", "history"):
+                assert q.expect and q.expect.lower() in said
+        assert "brother" not in said and "university" not in said
+
+
+def test_run_reports_every_measure(tmp_path) -> None:
+    report = run(embedder="fake", splits=("dev",), methods=("engram",),
+                 extractors=("rules", "none"))
+    runs = report["sets"]["dev"]["runs"]
+    assert set(runs) == {"engram+rules", "engram+none"}
+    for row in runs.values():
+        assert {"current@1", "history@5", "when@5", "profile", "abstention_auroc"} <= set(row)
+    # facts are what make the profile follow the updates
+    assert runs["engram+rules"]["profile"] > runs["engram+none"]["profile"]
+
+
+def test_cli_json(capsys) -> None:
+    code, out, _ = run_cli(capsys, ["--embedder", "fake", "--json", "bench", "updates", "--set",
+                                    "dev", "--method", "engram", "--extractor", "rules"])
+    assert code == 0
+    assert json.loads(out)["sets"]["dev"]["runs"]["engram+rules"]["current@1"] is not None
+    code, _, err = run_cli(capsys, ["bench", "updates", "--method", "nope"])
+    assert code != 0 and "unknown method" in err
