@@ -45,7 +45,7 @@ def test_search_never_fails_while_another_connection_deletes(tmp_path):
         stop, errors = threading.Event(), []
         reader = threading.Thread(target=_searches, args=(path, stop, errors, 400))
         reader.start()
-        for i in range(300):
+        for i in range(400):
             if not reader.is_alive():
                 break
             rec = writer.add(f"apples and pears churn {i}", user_id="ana", merge=False)
@@ -70,7 +70,7 @@ def test_search_never_fails_while_another_process_deletes(tmp_path):
     path = tmp_path / "m.db"
     with Memory(path, embedder="fake") as m:
         _seed(m)
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), "400"],
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), "200"],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
     errors: list = []
@@ -165,11 +165,11 @@ def test_update_never_fails_while_consolidate_runs_on_the_same_user(tmp_path):
     with Memory(path, embedder="fake") as m:
         turns = [t for i in range(4) for t in _session(m, i)]
         m.consolidate(user_id="v")
-        proc = subprocess.Popen([sys.executable, "-c", CONSOLIDATOR, str(path), "40"],
+        proc = subprocess.Popen([sys.executable, "-c", CONSOLIDATOR, str(path), "20"],
                                 stdout=subprocess.PIPE, text=True)
         assert proc.stdout.readline().strip() == "ready"
         rounds = 0
-        while proc.poll() is None or rounds < 20:
+        while proc.poll() is None or rounds < 10:
             turn = turns[rounds % len(turns)]
             m.update(turn.id, f"I planted {rounds} apple trees", user_id="v")
             m.consolidate(user_id="v")
@@ -184,7 +184,7 @@ def test_update_and_consolidate_in_two_threads(tmp_path):
         errors: list = []
 
         def consolidate() -> None:
-            for _ in range(30):
+            for _ in range(15):
                 try:
                     b.consolidate(user_id="v")
                 except Exception as exc:  # noqa: BLE001
@@ -192,7 +192,7 @@ def test_update_and_consolidate_in_two_threads(tmp_path):
 
         worker = threading.Thread(target=consolidate)
         worker.start()
-        for i in range(60):
+        for i in range(30):
             a.update(turns[i % len(turns)].id, f"I planted {i} plum trees", user_id="v")
         worker.join()
         assert errors == []

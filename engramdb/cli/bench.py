@@ -34,6 +34,7 @@ bm25 (plain BM25 over turns), dense (cosine over the same embedder), hybrid
   madial [DIR]       MADial-Bench: memories to bring up from a live dialogue
   updates            knowledge updates in generated conversations (current, previous, when)
   scale --n N,...    synthetic multi-user corpora: ingest speed, latency, size, RSS
+  reliability        kill -9 trials, concurrent processes, canaries, fuzzing
 """
 
 _EXAMPLES = """\
@@ -107,6 +108,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _bench_madial.register(inner)
     _bench_updates.register(inner)
     _bench_serve.register(inner)
+    from . import _bench_reliability
+
+    _bench_reliability.register(inner)
     p = add_command(
         inner, "scale", run_scale_cmd, summary="ingest and search cost vs corpus size",
         description=(

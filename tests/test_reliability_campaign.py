@@ -1,0 +1,47 @@
+"""The fast subset of the reliability campaign (engramdb.bench.reliability): the full
+run is `engram bench reliability` (figures in BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+from engramdb.bench.reliability.canary import cross_user, deletion_canaries
+from engramdb.bench.reliability.concurrent import run_processes
+from engramdb.bench.reliability.crash import crash_trials
+from engramdb.bench.reliability.fuzz import fuzz_api, fuzz_cli
+
+
+def test_killed_writers_lose_nothing_acknowledged():
+    report = crash_trials(4, seed=7, max_delay=0.4)
+    assert report.trials == 4 and report.acknowledged > 0
+    assert (report.lost, report.corrupt) == (0, 0), report.examples
+
+
+def test_processes_sharing_a_file_never_see_a_raw_error():
+    report = run_processes(3, 30, seed=7)
+    assert report.operations == 90 and report.acknowledged > 0
+    assert (report.raw_errors, report.lost, report.corrupt) == (0, 0, 0), report.examples
+
+
+def test_no_user_sees_another_users_canary():
+    report = cross_user(calls=150, seed=7)
+    assert report.calls == 150
+    assert (report.leaks, report.raw_errors) == (0, 0), report.examples
+
+
+def test_erased_canaries_are_gone_or_the_verdict_says_so():
+    report = deletion_canaries(seed=7, places=("metadata", "merged", "session"),
+                               ways=("forget", "delete_all", "reader-held"))
+    assert report.cases == 9 and report.reported_incomplete >= 3  # the reader-held ones
+    assert (report.residues, report.erasure_gaps, report.raw_errors) == (0, 0, 0), \
+        report.examples
+
+
+def test_fuzzed_api_calls_raise_only_engram_errors():
+    report = fuzz_api(calls=150, seed=7)
+    assert report.calls == 150 and report.refused > 0
+    assert report.raw_errors == 0, report.examples
+
+
+def test_fuzzed_cli_command_lines_never_raise():
+    report = fuzz_cli(calls=40, seed=7)
+    assert report.calls == 40
+    assert report.raw_errors == 0, report.examples
