@@ -62,7 +62,7 @@ def test_fp32_and_numpy_are_one_vector_space(cache: Path) -> None:
 def test_int8_is_close_and_a_different_embedder(cache: Path, reference: Any) -> None:
     embedder = get_embedder("minilm-int8", cache_dir=cache)
     assert isinstance(embedder, MiniLMEmbedder) and embedder.name == "minilm-int8"
-    assert _cosines(embedder, reference).min() >= 0.95  # TODO(speed): 0.99 needs outlier smoothing
+    assert _cosines(embedder, reference).min() >= 0.99
 
 
 def test_auto_prefers_onnx_and_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -141,25 +141,12 @@ def _verified(path: Path) -> bytes | None:
 
 def _build_bytes(model_dir: Path, config: BertConfig, quantize: str | None) -> bytes:
     tensors = read_safetensors(model_dir / "model.safetensors")
+    if quantize == "int8":
+        from ._onnx_quant import quantized_bytes
+
+        return quantized_bytes(model_dir, config, tensors)
     data: bytes = build_model(config, tensors).SerializeToString()
-    return _quantized(data) if quantize == "int8" else data
-
-
-def _quantized(data: bytes) -> bytes:
-    try:
-        from onnx import TensorProto
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-    except ImportError as exc:
-        raise MissingExtraError(f"onnxruntime.quantization is unavailable: {_EXTRA}") from exc
-    with tempfile.TemporaryDirectory(prefix="engramdb-onnx-") as tmp:
-        src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        src.write_bytes(data)
-        # Matmul weights only: the embedding tables stay float, as does every activation
-        # scale (computed per call: "dynamic").
-        quantize_dynamic(src, dst, op_types_to_quantize=["MatMul", "Attention"],
-                         weight_type=QuantType.QInt8, per_channel=True,
-                         extra_options={"DefaultTensorType": TensorProto.FLOAT})
-        return dst.read_bytes()
+    return data
 
 
 def _write_cached(path: Path, data: bytes) -> None:

@@ -25,10 +25,10 @@ import numpy as np
 
 from ._bert import BertConfig, _Getter
 
-__all__ = ["GRAPH_VERSION", "build_model"]
+__all__ = ["GRAPH_VERSION", "build", "build_model"]
 
 #: bumped whenever the graph changes, so cached files of an older layout are rebuilt
-GRAPH_VERSION = 2
+GRAPH_VERSION = 3
 _OPSET = 17
 _IR_VERSION = 8  # old enough for every onnxruntime >= 1.14
 
@@ -36,16 +36,34 @@ _IR_VERSION = 8  # old enough for every onnxruntime >= 1.14
 class _Builder:
     """Accumulates nodes and initializers under unique names."""
 
-    def __init__(self) -> None:
+    def __init__(self, smooth: Mapping[str, np.ndarray] | None = None) -> None:
         from onnx import helper, numpy_helper
 
         self.helper, self.numpy_helper = helper, numpy_helper
         self.nodes: list[Any] = []
         self.inits: list[Any] = []
         self._count = 0
+        self._smooth = smooth or {}
+        #: weight name -> the activation tensor it multiplies (calibration reads these)
+        self.taps: dict[str, str] = {}
+        #: weight name -> its (in, out) matrix as built (unsmoothed)
+        self.weights: dict[str, np.ndarray] = {}
+
+    def weight(self, name: str, x: str, value: np.ndarray) -> tuple[str, str]:
+        """(input, weight) of a matmul: with a smoothing factor s for ``name``, the input
+        is divided by s per channel and the weight's rows multiplied by s (SmoothQuant:
+        same product, activation outliers moved into the weight, which int8 handles
+        per channel)."""
+        self.taps[name], self.weights[name] = x, value
+        factor = self._smooth.get(name)
+        if factor is None:
+            return x, self.const(name, value)
+        inverse = self.const(name + ".inv_s", (1.0 / factor).astype(np.float32))
+        return self.op("Mul", x, inverse), self.const(name, value * factor[:, None])
 
     def const(self, name: str, value: np.ndarray) -> str:
-        self.inits.append(self.numpy_helper.from_array(np.array(value, order="C"), name))  # 0-d stays 0-d
+        # np.array, not ascontiguousarray: a 0-d constant must stay 0-d
+        self.inits.append(self.numpy_helper.from_array(np.array(value, order="C"), name))
         return name
 
     def op(self, op_type: str, *inputs: str, **attrs: Any) -> str:
@@ -59,11 +77,19 @@ class _Builder:
         return self.op(op_type, *inputs, domain="com.microsoft", **attrs)
 
 
-def build_model(config: BertConfig, tensors: Mapping[str, np.ndarray]) -> Any:
+def build_model(config: BertConfig, tensors: Mapping[str, np.ndarray],
+                smooth: Mapping[str, np.ndarray] | None = None) -> Any:
     """The ``onnx.ModelProto`` of the encoder with mean pooling."""
+    model, _ = build(config, tensors, smooth)
+    return model
+
+
+def build(config: BertConfig, tensors: Mapping[str, np.ndarray],
+          smooth: Mapping[str, np.ndarray] | None = None) -> tuple[Any, _Builder]:
+    """The model and the builder that made it (its ``taps`` and ``weights``)."""
     from onnx import TensorProto, helper
 
-    b, get = _Builder(), _Getter(tensors)
+    b, get = _Builder(smooth), _Getter(tensors)
     ids, mask = "input_ids", "attention_mask"
     x = _embeddings(b, get, config, ids)
     maskf = b.op("Cast", mask, to=TensorProto.FLOAT)
@@ -82,7 +108,7 @@ def build_model(config: BertConfig, tensors: Mapping[str, np.ndarray]) -> Any:
                               opset_imports=[helper.make_opsetid("", _OPSET),
                                              helper.make_opsetid("com.microsoft", 1)])
     model.ir_version = _IR_VERSION
-    return model
+    return model, b
 
 
 def _embeddings(b: _Builder, get: _Getter, config: BertConfig, ids: str) -> str:
@@ -107,11 +133,11 @@ def _layer(b: _Builder, get: _Getter, config: BertConfig, prefix: str, x: str,
     att = prefix + "attention."
     x = _skip_norm(b, get, config, att + "output", _attention(b, get, config, att, x, mask32), x)
     w_in, b_in = get.linear(prefix + "intermediate.dense")
-    hidden = b.ms("BiasGelu", b.op("MatMul", x, b.const(prefix + "ffn_in.w", w_in)),
+    hidden = b.ms("BiasGelu", b.op("MatMul", *b.weight(prefix + "ffn_in.w", x, w_in)),
                   b.const(prefix + "ffn_in.b", b_in))
     w_out, _ = get.linear(prefix + "output.dense")
     return _skip_norm(b, get, config, prefix + "output",
-                      b.op("MatMul", hidden, b.const(prefix + "ffn_out.w", w_out)), x)
+                      b.op("MatMul", *b.weight(prefix + "ffn_out.w", hidden, w_out)), x)
 
 
 def _skip_norm(b: _Builder, get: _Getter, config: BertConfig, name: str, out: str,
@@ -128,11 +154,11 @@ def _attention(b: _Builder, get: _Getter, config: BertConfig, att: str, x: str,
     """Multi-head self-attention; the kernel scales Q by 1/sqrt(head_dim) itself."""
     (q_w, q_b), (k_w, k_b), (v_w, v_b) = (get.linear(att + f"self.{n}")
                                           for n in ("query", "key", "value"))
-    context = b.ms("Attention", x, b.const(att + "qkv.w", np.concatenate([q_w, k_w, v_w], 1)),
+    context = b.ms("Attention", *b.weight(att + "qkv.w", x, np.concatenate([q_w, k_w, v_w], 1)),
                    b.const(att + "qkv.b", np.concatenate([q_b, k_b, v_b])), mask32,
                    num_heads=config.heads)
     weight, _ = get.linear(att + "output.dense")
-    return b.op("MatMul", context, b.const(att + "output.w", weight))
+    return b.op("MatMul", *b.weight(att + "output.w", context, weight))
 
 
 def _mean_pool(b: _Builder, x: str, maskf: str) -> str:

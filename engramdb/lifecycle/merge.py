@@ -53,7 +53,8 @@ __all__ = [
 #: (minilm 0.926, fake 0.758; `python -m engramdb.bench.abstention --merge-pairs`).
 #: Cosine alone cannot tell facts apart (minilm: "My flight leaves on Monday/Friday"
 #: 0.985, "two/three cats" 0.943): the lexical guard does that.
-COSINE_THRESHOLDS: dict[str, float] = {"fake": 0.70, "minilm": 0.90}
+COSINE_THRESHOLDS: dict[str, float] = {"fake": 0.70, "minilm": 0.90,
+                                       "minilm-int8": 0.90}  # same model, cosine >= 0.99
 _DEFAULT_COSINE = 0.85  # unknown embedders: conservative
 
 #: Jaccard overlap of content words a near-duplicate must reach.
