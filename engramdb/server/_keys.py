@@ -13,6 +13,8 @@ import hashlib
 import hmac
 import json
 import secrets
+import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -95,10 +97,21 @@ class KeyStore:
 
     def __init__(self, store: Any) -> None:
         db = getattr(store, "_db", None)
-        if db is None:
+        if db is None or not hasattr(db, "raw"):
             raise InvalidInputError("API keys need the SQLite store (this backend has no "
                                     "api_keys table yet)")
         self._db = db
+        self._path = getattr(store, "path", ":memory:")
+        self._reader: sqlite3.Connection | None = None
+        self._reader_lock = threading.Lock()
+
+    def _read_only(self) -> sqlite3.Connection | None:
+        """Its own read-only connection, opened on first use: checking a key never waits
+        for a write transaction on the store's connection (the event loop runs the check)."""
+        if self._reader is None and self._path != ":memory:":
+            self._reader = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True,
+                                           check_same_thread=False, timeout=5.0)
+        return self._reader
 
     def create(self, *, users: Sequence[str] = (), prefix: str | None = None,
                scopes: Iterable[str] = ("read", "write"), name: str = "") -> ApiKey:
@@ -143,15 +156,26 @@ class KeyStore:
         if not token or not token.startswith(_PREFIX) or len(token) > 200:
             return None
         key_id = token[len(_PREFIX):].split("_", 1)[0]
-        with self._db.read() as conn:
-            row = conn.execute("SELECT key_id, name, users, prefix, scopes, created_at, "
-                               "revoked_at, hash FROM api_keys WHERE key_id=?",
-                               (key_id,)).fetchone()
+        sql = ("SELECT key_id, name, users, prefix, scopes, created_at, revoked_at, hash "
+               "FROM api_keys WHERE key_id=?")
+        from ..store._sqlite_base import converted_errors
+
+        with self._reader_lock, converted_errors(self._path):
+            reader = self._read_only()
+            row = reader.execute(sql, (key_id,)).fetchone() if reader is not None else None
+        if reader is None:
+            with self._db.read() as conn:
+                row = conn.execute(sql, (key_id,)).fetchone()
         if row is None or row[6] is not None:
             return None
         if not hmac.compare_digest(row[7], _hash(token)):
             return None
         return _row_key(row[:7]).principal()
+
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
 
 
 def _checked(users: Sequence[str], prefix: str | None,

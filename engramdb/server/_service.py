@@ -115,3 +115,5 @@ class Service:
         with self._write_lock:
             if self._void is not None:
                 self._void.close()
+            if self.keys is not None:
+                self.keys.close()
