@@ -172,3 +172,26 @@ def test_cli_keys_and_serve_refusal(tmp_path, capsys):
     assert run_cli(["--db", db, "--json", "keys", "list"]).out.strip() == "[]"
     refused = run_cli(["--db", db, "serve", "--host", "0.0.0.0", "--no-auth"])
     assert refused.code == 2 and "loopback" in refused.err
+
+
+def test_keys_and_tenants_on_both_backends(db_target):
+    """The same keys on SQLite and PostgreSQL (api_keys table on each), served for real."""
+    from engramdb.server import KeyStore, create_app
+
+    memory = Memory(db_target, embedder="fake")
+    keys = KeyStore(memory.store)
+    mine = keys.create(users=["ana"], scopes=["read", "write"])
+    other = keys.create(prefix="bob", scopes=["read"])
+    assert [k.key_id for k in keys.list()] == [mine.key_id, other.key_id]
+    assert keys.verify(mine.token).owns("ana") and keys.verify(mine.token + "x") is None
+    with running(create_app(memory, mcp=False)) as url:
+        a = httpx.Client(base_url=url, headers={"authorization": f"Bearer {mine.token}"})
+        b = httpx.Client(base_url=url, headers={"authorization": f"Bearer {other.token}"})
+        rid = a.post("/v1/memories", json={"text": "canary-pg-1 my locker code",
+                                           "user_id": "ana"}).json()["id"]
+        assert b.post("/v1/search", json={"query": "locker code", "user_id": "ana"}
+                      ).json()["hits"] == []
+        assert b.get(f"/v1/memories/{rid}", params={"user_id": "ana"}).status_code == 404
+        keys.revoke(mine.key_id)
+        assert a.get("/v1/memories", params={"user_id": "ana"}).status_code == 401
+    memory.close()

@@ -9,6 +9,7 @@ forget, import...), ``admin`` (list users, global stats, import/export of every 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -16,7 +17,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -93,22 +94,32 @@ def _when(value: float | None) -> datetime | None:
 
 
 class KeyStore:
-    """The ``api_keys`` table of an SQLite store (migration ``0005_api_keys``)."""
+    """The ``api_keys`` table of the store (SQLite migration ``0005_api_keys``, PostgreSQL
+    ``0003_api_keys``)."""
 
     def __init__(self, store: Any) -> None:
         db = getattr(store, "_db", None)
-        if db is None or not hasattr(db, "raw"):
-            raise InvalidInputError("API keys need the SQLite store (this backend has no "
-                                    "api_keys table yet)")
+        if db is None:
+            raise InvalidInputError("API keys need the SQLite or PostgreSQL store")
         self._db = db
+        self._pg = not hasattr(db, "raw")  # PgDatabase: psycopg, %s placeholders
         self._path = getattr(store, "path", ":memory:")
         self._reader: sqlite3.Connection | None = None
         self._reader_lock = threading.Lock()
 
+    @contextlib.contextmanager
+    def _tx(self, write: bool) -> Iterator[Any]:
+        if not self._pg:
+            with (self._db.write() if write else self._db.read()) as conn:
+                yield conn
+            return
+        with self._db.tx(None, write=write, all_users=True) as conn:
+            yield _PgCursor(conn)
+
     def _read_only(self) -> sqlite3.Connection | None:
         """Its own read-only connection, opened on first use: checking a key never waits
         for a write transaction on the store's connection (the event loop runs the check)."""
-        if self._reader is None and self._path != ":memory:":
+        if self._reader is None and self._path != ":memory:" and not self._pg:
             self._reader = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True,
                                            check_same_thread=False, timeout=5.0)
         return self._reader
@@ -120,7 +131,7 @@ class KeyStore:
         key_id = secrets.token_hex(6)
         token = f"{_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         now = time.time()
-        with self._db.write() as conn:
+        with self._tx(True) as conn:
             conn.execute("INSERT INTO api_keys (key_id, hash, name, users, prefix, scopes, "
                          "created_at) VALUES (?,?,?,?,?,?,?)",
                          (key_id, _hash(token), name, json.dumps(users), prefix,
@@ -132,12 +143,12 @@ class KeyStore:
         sql = ("SELECT key_id, name, users, prefix, scopes, created_at, revoked_at "
                "FROM api_keys" + ("" if include_revoked else " WHERE revoked_at IS NULL") +
                " ORDER BY created_at")
-        with self._db.read() as conn:
+        with self._tx(False) as conn:
             rows = conn.execute(sql).fetchall()
         return [_row_key(row) for row in rows]
 
     def revoke(self, key_id: str) -> ApiKey:
-        with self._db.write() as conn:
+        with self._tx(True) as conn:
             cur = conn.execute("UPDATE api_keys SET revoked_at=? WHERE key_id=? AND "
                                "revoked_at IS NULL", (time.time(), key_id))
             if cur.rowcount == 0:
@@ -147,7 +158,7 @@ class KeyStore:
         return _row_key(row)
 
     def active(self) -> int:
-        with self._db.read() as conn:
+        with self._tx(False) as conn:
             return int(conn.execute("SELECT count(*) FROM api_keys WHERE revoked_at IS NULL")
                        .fetchone()[0])
 
@@ -160,11 +171,11 @@ class KeyStore:
                "FROM api_keys WHERE key_id=?")
         from ..store._sqlite_base import converted_errors
 
-        with self._reader_lock, converted_errors(self._path):
+        with self._reader_lock, converted_errors(self._path if not self._pg else ":pg:"):
             reader = self._read_only()
             row = reader.execute(sql, (key_id,)).fetchone() if reader is not None else None
         if reader is None:
-            with self._db.read() as conn:
+            with self._tx(False) as conn:
                 row = conn.execute(sql, (key_id,)).fetchone()
         if row is None or row[6] is not None:
             return None
@@ -176,6 +187,16 @@ class KeyStore:
     def close(self) -> None:
         if self._reader is not None:
             self._reader.close()
+
+
+class _PgCursor:
+    """psycopg spoken with SQLite's ``?`` placeholders (the statements are shared)."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._conn.execute(sql.replace("?", "%s"), tuple(params))
 
 
 def _checked(users: Sequence[str], prefix: str | None,

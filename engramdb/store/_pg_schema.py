@@ -187,9 +187,25 @@ def _rls() -> str:
     return "\n".join(out)
 
 
+# API keys of `engram serve` (engramdb.server._keys), as SQLite's 0005_api_keys: not a
+# per-user table (a key names its tenant), so no row-level security
+_API_KEYS = """
+CREATE TABLE api_keys (
+    key_id     text PRIMARY KEY,
+    hash       text NOT NULL,
+    name       text NOT NULL DEFAULT '',
+    users      text NOT NULL DEFAULT '[]',
+    prefix     text,
+    scopes     text NOT NULL DEFAULT '["read"]',
+    created_at double precision NOT NULL,
+    revoked_at double precision
+)
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", _INITIAL),
     ("0002_row_level_security", _rls()),
+    ("0003_api_keys", _API_KEYS),
 ]
 
 
