@@ -21,9 +21,9 @@ import asyncio
 import contextvars
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ._errors import InvalidInputError
 from ._memory import Memory
@@ -31,12 +31,21 @@ from ._memory import Memory
 __all__ = ["AsyncMemory"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
+R = TypeVar("R")
 
-#: the methods of Memory mirrored as coroutines (``close`` is handled on its own)
-METHODS = ("add", "add_many", "add_session", "add_exported", "search", "get", "list",
-           "history", "sessions", "users", "stats", "update", "refresh_derived", "delete",
-           "delete_all", "forget", "compact", "backup", "reembed", "consolidate", "profile",
-           "decay", "restore", "audit", "export")
+
+def _mirror(method: Callable[Concatenate[Memory, P], R]
+            ) -> Callable[Concatenate[AsyncMemory, P], Coroutine[Any, Any, R]]:
+    """``method`` of Memory as a coroutine method of AsyncMemory: same name, docstring and
+    signature (``inspect`` and type checkers both see them), run on the instance's pool."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    async def call(self: AsyncMemory, *args: P.args, **kwargs: P.kwargs) -> R:
+        return await self._run(getattr(self.sync, name), *args, **kwargs)
+
+    return call
 
 
 class AsyncMemory:
@@ -83,16 +92,39 @@ class AsyncMemory:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    # ------------------------------------------ Memory's methods, as coroutines
+    add = _mirror(Memory.add)
+    add_many = _mirror(Memory.add_many)
+    add_session = _mirror(Memory.add_session)
+    add_exported = _mirror(Memory.add_exported)
+    search = _mirror(Memory.search)
+    get = _mirror(Memory.get)
+    list = _mirror(Memory.list)
+    history = _mirror(Memory.history)
+    sessions = _mirror(Memory.sessions)
+    users = _mirror(Memory.users)
+    stats = _mirror(Memory.stats)
+    update = _mirror(Memory.update)
+    refresh_derived = _mirror(Memory.refresh_derived)
+    delete = _mirror(Memory.delete)
+    delete_all = _mirror(Memory.delete_all)
+    forget = _mirror(Memory.forget)
+    compact = _mirror(Memory.compact)
+    backup = _mirror(Memory.backup)
+    reembed = _mirror(Memory.reembed)
+    consolidate = _mirror(Memory.consolidate)
+    profile = _mirror(Memory.profile)
+    decay = _mirror(Memory.decay)
+    restore = _mirror(Memory.restore)
+    audit = _mirror(Memory.audit)
+    export = _mirror(Memory.export)
 
-def _mirror(name: str) -> Callable[..., Any]:
-    method = getattr(Memory, name)
 
-    @functools.wraps(method)  # same name, docstring and signature (inspect follows it)
-    async def call(self: AsyncMemory, *args: Any, **kwargs: Any) -> Any:
-        return await self._run(getattr(self.sync, name), *args, **kwargs)
-
-    return call
+def _mirror_the_rest() -> None:
+    """A public method Memory gains later is mirrored too (untyped until listed above)."""
+    for name, method in vars(Memory).items():
+        if not name.startswith("_") and callable(method) and name not in vars(AsyncMemory):
+            setattr(AsyncMemory, name, _mirror(method))
 
 
-for _name in METHODS:
-    setattr(AsyncMemory, _name, _mirror(_name))
+_mirror_the_rest()
