@@ -44,8 +44,9 @@ def add_embedder_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     group = parser.add_argument_group("embedder (for a database written by another "
                                       "embedder, or a new one)")
     group.add_argument("--embedder", metavar="NAME", default=none,
-                       help="minilm, fake, openai or openai:MODEL (env ENGRAM_EMBEDDER; "
-                            "default: the one the database was built with, else minilm)")
+                       help="minilm, minilm-int8, fake, openai or openai:MODEL (env "
+                            "ENGRAM_EMBEDDER; default: the one the database was built with, "
+                            "else minilm)")
     group.add_argument("--embedder-url", metavar="URL", default=none,
                        help="OpenAI-compatible API root (env ENGRAM_EMBEDDER_URL; default "
                             f"{DEFAULT_OPENAI_URL}, Ollama)")
