@@ -115,7 +115,7 @@ def test_vectors_rewritten_elsewhere_trigger_a_rebuild(tmp_path: Path) -> None:
     ann = AnnVectorIndex(tmp_path, threshold=1000)
     ann.search(block, _queries(1)[0], 10, user_id="u", generation=1)
     reembedded = VectorBlock(block.rowids, _block(3000, seed=11).matrix, block.archived, None)
-    assert _recall(ann, reembedded, _queries(30)) >= 0.99
+    assert _recall(ann, reembedded, _queries(100)) >= 0.99  # 1000 pairs: a steady figure
 
 
 def test_saved_file_is_reused_and_a_corrupt_one_rebuilt(tmp_path: Path,
