@@ -189,3 +189,16 @@ def test_a_question_about_the_wrong_person_gets_lower_confidence():
         ana = next(h for h in wrong if h.text == race)
         assert ana.confidence < mel.confidence / 2  # the same turn, but not Ana's event
         assert wrong.confidence < right.confidence / 2
+
+
+def test_a_question_about_what_was_never_said_gets_no_confidence(tmp_path) -> None:
+    from engramdb.recall.confidence import absence_factor, asked_terms
+
+    assert asked_terms("What is the name of Maya's brother?", ["Maya"]) == ["brother"]
+    assert absence_factor(1, 2) == 1.0 and absence_factor(2, 2) == 0.0
+    assert absence_factor(0, 0) == 1.0
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        m.add_session([{"speaker": "Maya", "text": "My sister Leah is a nurse."},
+                       {"speaker": "bot", "text": "Nice!"}], user_id="maya")
+        assert m.search("What is the name of Maya's brother?", user_id="maya").confidence == 0
+        assert m.search("What does Maya's sister do?", user_id="maya").confidence > 0

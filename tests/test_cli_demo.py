@@ -65,5 +65,8 @@ def test_demo_with_the_default_embedder(capsys, monkeypatch) -> None:
     answerable = [q for q in out["questions"] if q["evidence"]]
     assert [q["question"] for q in answerable if not q["evidence_in_top"]] == []
     assert "Denver" in out["profile"]["location"] and out["profile"]["employer"] == "Helio Health"
+    unanswerable, = [q for q in out["questions"] if not q["evidence"]]
+    assert unanswerable["abstained"] is True
+    assert unanswerable["confidence"] < min(q["confidence"] for q in answerable)
     work = next(q for q in answerable if q["question"] == "Where does Maya work?")
     assert work["hits"][0]["text"] == "Maya works at Helio Health."  # the current fact first

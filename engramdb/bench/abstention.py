@@ -9,9 +9,12 @@ the memories; each question is searched (top 5, ``method="engram"``).
     python -m engramdb.bench.abstention --embedder minilm --fit    # refit coefficients
     python -m engramdb.bench.abstention --merge-pairs --embedder minilm
 
-``--fit`` prints the logistic coefficients to paste into
-``engramdb/recall/confidence.py`` (one example per returned hit, label 1 when the
-hit is an evidence memory). The curve is reported twice: with the shipped
+``--fit`` prints the logistic coefficients (one example per returned hit, label 1
+when the hit is an evidence memory); ``--write`` stores them in
+``engramdb/recall/data/confidence.json``, which :class:`Calibrator` reads;
+``--conversations`` adds the update benchmark's dev conversations to the examples.
+
+    python -m engramdb.bench.abstention --embedder minilm --conversations --fit --write The curve is reported twice: with the shipped
 coefficients (in-sample when they were fitted on this set) and with
 leave-one-user-out cross-validated coefficients (each user's questions scored by
 a model fitted on the other users), the honest figure.
@@ -24,19 +27,22 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..recall.confidence import (
     FEATURES,
+    MODELS_PATH,
     LEXICAL_FEATURES,
     Calibrator,
     abstention_curve,
     fit_logistic,
 )
 
-__all__ = ["collect", "curve_report", "fit", "load_set", "main", "merge_pairs_report"]
+__all__ = ["collect", "collect_conversations", "curve_report", "fit", "load_set", "main",
+           "merge_pairs_report", "write_models"]
 
 THRESHOLDS = tuple(round(0.1 * i, 1) for i in range(1, 10))
 
@@ -79,6 +85,37 @@ def collect(data: Sequence[dict[str, Any]], embedder: str, limit: int = 5) -> li
                     user, q["q"], bool(q["evidence"]), [dict(h.features) for h in hits],
                     hit_features(q["q"], hits, None), [h.id in wanted for h in hits]))
     return examples
+
+
+def collect_conversations(embedder: str, split: str = "dev", limit: int = 5) -> list[Example]:
+    """Conversation examples: the update benchmark's personas (``bench.update_convs``),
+    its current-value and previous-value questions (a hit is relevant when it holds the
+    asked value) and its unanswerable ones (nothing is)."""
+    from .. import Memory
+    from ..recall.confidence import hit_features
+    from .update_convs import generate, ingest
+
+    examples: list[Example] = []
+    with Memory(":memory:", embedder=embedder) as memory:
+        for p in generate(split):
+            ingest(memory, p)
+            user = f"{p.split}-{p.name.lower()}"
+            for q in p.questions:
+                if q.kind == "when":
+                    continue
+                hits = memory.search(q.question, user_id=user, limit=limit)
+                want = (q.expect or "").lower()
+                examples.append(Example(
+                    user, q.question, q.kind != "unanswerable",
+                    [dict(h.features) for h in hits], hit_features(q.question, hits, None),
+                    [bool(want) and want in h.record.text.lower() for h in hits]))
+    return examples
+
+
+def write_models(models: dict[str, dict[str, dict[str, float]]], path: Path = MODELS_PATH) -> None:
+    """Store fitted coefficients as the package default (what Calibrator reads)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(models, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _matrix(examples: Sequence[Example], names: Sequence[str], lexical: bool
@@ -163,6 +200,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder", default="fake")
     parser.add_argument("--data", default=None, help="labelled set (default: the shipped one)")
     parser.add_argument("--fit", action="store_true", help="print fitted coefficients")
+    parser.add_argument("--conversations", action="store_true",
+                        help="also the update benchmark's dev conversations (answerable and "
+                             "unanswerable questions about multi-session conversations)")
+    parser.add_argument("--write", action="store_true",
+                        help="with --fit: store the coefficients for this embedder as the "
+                             "package default (engramdb/recall/data/confidence.json)")
     parser.add_argument("--merge-pairs", action="store_true",
                         help="cosine / guard on the merge pairs instead")
     parser.add_argument("--json", action="store_true")
@@ -177,8 +220,15 @@ def main(argv: list[str] | None = None) -> int:
                       f"jac={r['jaccard']:.2f} merged={r['merged']!s:5}  {r['a']} | {r['b']}")
         return 0
     examples = collect(load_set(args.data), args.embedder)
+    if args.conversations:
+        examples += collect_conversations(args.embedder)
     if args.fit:
-        print(json.dumps(fit(examples), indent=2))
+        fitted = fit(examples)
+        print(json.dumps(fitted, indent=2))
+        if args.write:
+            from ..recall.confidence import load_models
+
+            write_models({**load_models(), args.embedder: fitted})
         return 0
     report = curve_report(examples, args.embedder)
     if args.json:

@@ -121,7 +121,23 @@ class Retriever:
                                      [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]])
             if analysis is not None and "keys" in rankings:
                 self._check_premise(scope, analysis.speakers, hits, rankings["keys"])
+            if analysis is not None:
+                self._check_absent(scope, analysis, hits)
         return hits
+
+    def _check_absent(self, scope: Scope, analysis: QueryAnalysis, hits: list[Hit]) -> None:
+        """Scale confidence by the share of the question's content words this user's
+        memory has ever said (recall.confidence.absence_factor): "Maya's brother" when
+        no record says "brother" is a question the memory cannot answer."""
+        from .confidence import absence_factor, asked_terms
+
+        asked = asked_terms(analysis.text, analysis.speakers)
+        if not asked or not hits:
+            return
+        seen = sum(bool(self.store.lexical(scope, [t], 1, Filters())) for t in asked)
+        factor = absence_factor(len(asked) - seen, len(asked))
+        for hit in hits:
+            hit.confidence = round(hit.confidence * factor, 4)
 
     def _check_premise(self, scope: Scope, named: Sequence[str], hits: list[Hit],
                        topical: list[Match]) -> None:
