@@ -46,6 +46,7 @@ from .recall.context import ContextRetriever
 from .recall.expand import ExpandOptions, expand_session, rekey_followers
 from .recall.pipeline import PLAIN_CANDIDATES, RecallConfig, Retriever
 from .store import Store, open_store
+from .text.nlp import get_analyzer
 from .write import Extractor, WriteBatch, WritePipeline, extractor_for
 
 __all__ = ["Memory", "default_path"]
@@ -76,7 +77,8 @@ class Memory:
                  update_judge: UpdateJudge | None = None, decay: DecayPolicy | None = None,
                  capacity: int | None = None, expand: ExpandOptions | None = None,
                  synchronous: str = "normal",
-                 extractor: Extractor | str | None = "rules") -> None:
+                 extractor: Extractor | str | None = "rules",
+                 nlp: str | None = None) -> None:
         from .lifecycle.merge import cosine_threshold
         from .lifecycle.privacy import resolve_kinds
 
@@ -90,8 +92,13 @@ class Memory:
         self.merge_threshold = cosine_threshold(self.embedder.name) if merge else None
         #: which expanded keys each ingested turn is indexed under (recall.expand)
         self.expand = expand or ExpandOptions()
+        if nlp is not None:  # "auto", "spacy" or "rules" (engramdb.text.nlp)
+            self.expand = replace(self.expand, nlp=nlp)
+        self.nlp = get_analyzer(self.expand.nlp)
+        self.expand = replace(self.expand, nlp="spacy" if self.nlp.name != "rules" else "rules")
         self._retriever = Retriever(self.store, self._embed_query, recall)
         self._context = ContextRetriever(self.store, self._embed)
+        self._retriever._graphs.analyzer = self.nlp
         self._retriever.calibrator = Calibrator.for_embedder(self.embedder.name)
         self._consolidator = Consolidator(self.store, self._embed_records)
         #: recall strengthens the records it returns (MemoryBank); one UPDATE per search
@@ -369,7 +376,8 @@ class Memory:
         return self.store.users()
 
     def stats(self) -> Stats:
-        return self.store.stats()
+        """Counts and sizes of the store, and which language analyser ingest uses."""
+        return replace(self.store.stats(), nlp=self.nlp.name)
 
     # ---------------------------------------------------------- change/erase
     def update(self, record_id: str, text: str, *, user_id: str,

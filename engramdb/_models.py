@@ -295,6 +295,7 @@ class Stats:
     size_bytes: int
     schema_version: int
     embedder: str | None
+    nlp: str | None = None  # the language analyser ingest uses (text.nlp): spacy:... or rules
 
 
 _WS = re.compile(r"\s+")

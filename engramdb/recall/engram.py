@@ -31,7 +31,7 @@ import numpy as np
 from .._models import Filters, Scope
 from ..store import Match, Store
 from .fusion import rrf
-from .graph import GraphCache, extract_entities, personalized_pagerank
+from .graph import GraphCache, personalized_pagerank
 from .query import QueryAnalysis
 
 __all__ = ["EngramOptions", "engram_candidates"]
@@ -87,7 +87,7 @@ def _graph_walk(store: Store, scope: Scope, q: QueryAnalysis, first: dict[str, l
         if doc in index:
             rec_seeds[index[doc]] = 1.0 / (rank + 1)
     ent_seeds = np.zeros(len(graph.entities))
-    names = extract_entities(q.text, q.speakers) | set(q.terms)
+    names = graphs.analyzer.entities([q.text], q.speakers)[0] | set(q.terms)
     ent_seeds[graph.entity_ids(names)] = 1.0
     scores = personalized_pagerank(graph, rec_seeds, ent_seeds, damping=opts.graph_damping)
     best = [i for i in np.argsort(-scores)[:k * 3] if scores[i] > 0]

@@ -26,7 +26,7 @@ from datetime import datetime
 from .._models import Record
 from .._models import Scope
 from ..store import Key, Store
-from .graph import extract_entities
+from ..text.nlp import get_analyzer
 from ..text.timeexpr import extract
 
 __all__ = ["ExpandOptions", "expand_session", "expand_record", "rekey_followers"]
@@ -48,6 +48,11 @@ class ExpandOptions:
     # Record vectors are the pooled vectors of their sentences (``embed._pool``); False
     # embeds each record whole.
     pooled: bool = True
+    #: who finds the entity keys: "rules", "spacy" or "auto" (``text.nlp``)
+    nlp: str = "rules"
+    #: a lemma key ("bought" -> buy) when the analyser has lemmas (spaCy); off: LoCoMo dev
+    #: overall recall_all@10 0.718 -> 0.704 with it (BENCHMARKS.md, "spaCy")
+    lemmas: bool = False
 
 
 def _line(record: Record) -> str:
@@ -105,6 +110,8 @@ def expand_session(records: Sequence[Record], session_start: datetime | None,
     """Keys for each turn of one session, in order."""
     opts = opts or ExpandOptions()
     speakers = {r.speaker for r in records if r.speaker}
+    analysed = (get_analyzer(opts.nlp).analyze([r.text for r in records], speakers)
+                if opts.entities or opts.lemmas else [(set(), "") for _ in records])
     out: list[list[Key]] = []
     for i, record in enumerate(records):
         keys = []
@@ -117,8 +124,11 @@ def expand_session(records: Sequence[Record], session_start: datetime | None,
             keys.append(Key("date", dates))
         if opts.facts and record.kind != "turn":  # turns already carry their context
             keys.extend(Key("fact", fact) for fact in _facts(record))
+        entities, lemmas = analysed[i]
         if opts.entities:
-            keys.extend(Key("entity", e) for e in sorted(extract_entities(record.text, speakers)))
+            keys.extend(Key("entity", e) for e in sorted(entities))
+        if opts.lemmas and lemmas:
+            keys.append(Key("lemma", lemmas))
         out.append(keys)
     return out
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from typing import Any
+
 import numpy as np
 
 from ..text.entities import extract_entities
+from ..text.nlp import RuleAnalyzer
 
 __all__ = ["Graph", "GraphCache", "extract_entities", "personalized_pagerank", "build_graph"]
 
@@ -80,8 +83,10 @@ def personalized_pagerank(graph: Graph, record_seeds: np.ndarray, entity_seeds: 
 class GraphCache:
     """One user's graph, rebuilt when the store's generation for that user moves."""
 
-    def __init__(self) -> None:
+    def __init__(self, analyzer: Any = None) -> None:
         self._graphs: dict[str, tuple[int, Graph]] = {}
+        #: finds a question's entities as ingest found the records' (``text.nlp``)
+        self.analyzer: Any = analyzer or RuleAnalyzer()
 
     def get(self, user_id: str, generation: int,
             mentions: Callable[[], Sequence[tuple[str, str]]]) -> Graph:
