@@ -46,7 +46,7 @@ from .recall.context import ContextRetriever
 from .recall.expand import ExpandOptions, expand_session, rekey_followers
 from .recall.pipeline import PLAIN_CANDIDATES, RecallConfig, Retriever
 from .store import Store, open_store
-from .text.nlp import get_analyzer
+from .recall.nlp import get_analyzer
 from .write import Extractor, WriteBatch, WritePipeline, extractor_for
 
 __all__ = ["Memory", "default_path"]

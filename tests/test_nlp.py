@@ -8,9 +8,10 @@ from engramdb import EngramError, Memory
 from engramdb._models import Scope
 from engramdb.recall.expand import ExpandOptions, expand_session
 from engramdb.text import nlp as nlp_mod
-from engramdb.text.nlp import RuleAnalyzer, get_analyzer
+from engramdb.recall.nlp import get_analyzer
+from engramdb.text.nlp import RuleAnalyzer
 
-spacy_installed = nlp_mod._load_spacy() is not None
+spacy_installed = nlp_mod.load_spacy() is not None
 needs_spacy = pytest.mark.skipif(not spacy_installed, reason="the nlp extra is not installed")
 
 
@@ -27,7 +28,7 @@ def test_unknown_choice_is_a_clear_error() -> None:
 
 def test_without_spacy_auto_falls_back_and_spacy_names_the_extra(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(nlp_mod, "_load_spacy", lambda: None)
+    monkeypatch.setattr(nlp_mod, "load_spacy", lambda: None)
     assert get_analyzer("auto").name == "rules"
     with pytest.raises(EngramError, match=r"engramdb\[nlp\]"):
         get_analyzer("spacy")

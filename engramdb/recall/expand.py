@@ -26,7 +26,7 @@ from datetime import datetime
 from .._models import Record
 from .._models import Scope
 from ..store import Key, Store
-from ..text.nlp import get_analyzer
+from .nlp import get_analyzer
 from ..text.timeexpr import extract
 
 __all__ = ["ExpandOptions", "expand_session", "expand_record", "rekey_followers"]

@@ -20,12 +20,10 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, Literal, Protocol
 
-from .._errors import InvalidInputError, MissingExtraError
 from .entities import extract_entities
 from .tokens import STOPWORDS
 
-__all__ = ["Analyzer", "RuleAnalyzer", "SpacyAnalyzer", "NlpChoice", "get_analyzer",
-           "MODELS"]
+__all__ = ["Analyzer", "RuleAnalyzer", "SpacyAnalyzer", "NlpChoice", "MODELS", "load_spacy"]
 
 NlpChoice = Literal["auto", "spacy", "rules"]
 #: model packages tried in order
@@ -109,7 +107,7 @@ def _keep(name: str, banned: set[str]) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _load_spacy() -> SpacyAnalyzer | None:
+def load_spacy() -> SpacyAnalyzer | None:
     """The first installed model, loaded once per process; None without spaCy."""
     try:
         import spacy
@@ -122,21 +120,3 @@ def _load_spacy() -> SpacyAnalyzer | None:
             continue
         return SpacyAnalyzer(nlp, package)
     return None
-
-
-def get_analyzer(choice: str | Analyzer = "auto") -> Analyzer:
-    """``"auto"``: spaCy when its model is installed, else rules; ``"spacy"``: spaCy or a
-    :class:`MissingExtraError` naming the extra; ``"rules"``: no model."""
-    if not isinstance(choice, str):
-        return choice
-    if choice not in ("auto", "spacy", "rules"):
-        raise InvalidInputError(f"unknown nlp {choice!r}; choose auto, spacy or rules")
-    if choice == "rules":
-        return RuleAnalyzer()
-    loaded = _load_spacy()
-    if loaded is not None:
-        return loaded
-    if choice == "spacy":
-        raise MissingExtraError("nlp='spacy' needs spaCy and its English model: "
-                                "pip install 'engramdb[nlp]'")
-    return RuleAnalyzer()
