@@ -169,3 +169,16 @@ def test_messages_add_and_context_search(api, user):
     hits = api.search(user_id=user, messages=[{"role": "user", "content": "Mia is worried "
                                                "about her new school"}])
     assert hits and hits[0].record.session_id == records[0].session_id
+
+
+def test_decay_restore_compact(api, user):
+    from engramdb import ArchivePlan
+
+    old = api.add("I once had a pager.", user_id=user, timestamp="2001-01-01T00:00:00Z",
+                  importance=0.1)
+    plan = api.decay(user_id=user, now="2030-01-01T00:00:00Z", threshold=0.99, dry_run=True)
+    assert isinstance(plan, ArchivePlan) and old.id in plan.ids
+    done = api.decay(user_id=user, now="2030-01-01T00:00:00Z", threshold=0.99)
+    assert api.get(old.id, user_id=user).archived and old.id in done.ids
+    assert not api.restore(old.id, user_id=user).archived
+    assert isinstance(api.compact(), dict)

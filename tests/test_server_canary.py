@@ -87,6 +87,9 @@ def attacks(rng: random.Random, mine: dict, victim: dict):
         ("POST", "/v1/memories", None, {"text": "planted", "user_id": user}),
         ("POST", "/v1/sessions", None, {"turns": [{"text": "planted"}], "user_id": user}),
         ("POST", "/v1/consolidate", None, {"user_id": user}),
+        ("POST", "/v1/decay", None, {"user_id": user, "threshold": 1.0,
+                                    "now": "2100-01-01T00:00:00Z"}),
+        ("POST", "/v1/compact", None, None),
         ("GET", "/v1/users", None, None),
         ("GET", "/v1/stats", None, None),
     ])

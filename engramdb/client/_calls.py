@@ -197,6 +197,19 @@ class Calls:
         return self._call(Call("POST", f"/v1/memories/{_segment(record_id)}/restore",
                                _query(user_id=user_id), decode=_record))
 
+    def decay(self, *, user_id: str, now: datetime | str | None = None,
+              threshold: float | None = None, capacity: int | None = None,
+              kinds: Sequence[str] | None = None, dry_run: bool = False) -> Any:
+        from .. import ArchivePlan
+
+        body = _plain(dict(user_id=user_id, now=now, threshold=threshold, capacity=capacity,
+                           kinds=kinds, dry_run=dry_run))
+        return self._call(Call("POST", "/v1/decay", json=body,
+                               decode=lambda d: decode(ArchivePlan, d)))
+
+    def compact(self, *, wait: float = 0.0) -> Any:
+        return self._call(Call("POST", "/v1/compact", _query(wait=wait)))
+
     # --------------------------------------------------------- consolidation
     def consolidate(self, *, user_id: str, llm: Any = None, session_id: str | None = None) -> Any:
         from .. import ConsolidationReport, InvalidInputError

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
 
 from .. import AuditEntry, ConsolidationReport, Fact, Hit, Recall, Record, Session, Stats, Version
+from ..lifecycle.decay import ArchivePlan
 from ..lifecycle.erasure import Erasure
 from ._keys import Principal
-from ._schemas import (ERRORS, AddIn, AddManyIn, ConsolidateIn, ForgetIn, SearchIn, SessionIn,
+from ._schemas import (ERRORS, AddIn, AddManyIn, ConsolidateIn, DecayIn, ForgetIn, SearchIn, SessionIn,
                        UpdateIn)
 from ._service import Service
 
@@ -95,6 +96,7 @@ def build_router(svc: Service) -> APIRouter:
     _writes(router, svc, Who)
     _reads(router, svc, Who)
     _lifecycle(router, svc, Who)
+    _upkeep(router, svc, Who)
     _admin(router, svc, Who)
     return router
 
@@ -232,6 +234,23 @@ def _lifecycle(router: APIRouter, svc: Service, Who: Any) -> None:
         memory = svc.writer(who, body.user_id)
         with svc.writing():
             return memory.consolidate(**body.model_dump())
+
+
+def _upkeep(router: APIRouter, svc: Service, Who: Any) -> None:
+    @router.post("/decay", response_model=ArchivePlan, tags=["write"],
+                 summary="Archive what has faded (retention, capacity); dry_run only plans")
+    def decay(body: DecayIn, who: Who) -> Any:
+        memory = svc.changer(who, body.user_id)
+        with svc.writing():
+            return memory.decay(**body.model_dump())
+
+    @router.post("/compact", response_model=dict[str, Any], tags=["admin"],
+                 summary="Make deleted content unrecoverable from the file (admin of every "
+                 "user)")
+    def compact(who: Who, wait: Wait = 0.0) -> Any:
+        svc.admin(who, everyone=True)
+        with svc.writing():
+            return svc.memory.compact(wait=wait)
 
 
 def _admin(router: APIRouter, svc: Service, Who: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["AddIn", "AddManyIn", "SessionIn", "SearchIn", "UpdateIn", "ForgetIn",
-           "ConsolidateIn", "Imported", "ErrorOut", "ERRORS", "Health"]
+           "ConsolidateIn", "DecayIn", "Imported", "ErrorOut", "ERRORS", "Health"]
 
 Kind = Literal["turn", "memory", "summary", "profile", "document"]
 Redact = bool | list[str] | None
@@ -99,6 +99,15 @@ class ForgetIn(_In):
     kinds: list[str] | None = None
     wait: float = Field(0.0, ge=0, le=30, description="seconds to wait for readers so the "
                         "erasure can be verified")
+
+
+class DecayIn(_In):
+    user_id: str
+    now: str | None = Field(None, description=_TIME)
+    threshold: float | None = Field(None, description="retention below it is archived (0..1)")
+    capacity: int | None = Field(None, description="most active records to keep")
+    kinds: list[str] | None = None
+    dry_run: bool = False
 
 
 class ConsolidateIn(_In):
