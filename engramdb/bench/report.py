@@ -237,11 +237,11 @@ def render_scale_terminal(report: Mapping[str, Any], console: Console) -> None:
                   f"half on the heavy user ({int(scale['heavy_share'] * 100)}% of turns)")
     table = Table(title="ingest and footprint", title_justify="left", box=box.SIMPLE_HEAD,
                   padding=(0, 1), pad_edge=False, collapse_padding=True)
-    for col in ("turns", "users", "sessions", "heavy", "ingest s", "turns/s", "db MB",
-                "B/turn", "RSS MB"):
+    for col in ("turns", "backend", "users", "sessions", "heavy", "ingest s", "turns/s",
+                "db MB", "B/turn", "RSS MB"):
         table.add_column(col, justify="right", no_wrap=True)
     for run in scale["runs"]:
-        table.add_row(f"{run['n_turns']:,}", str(run["users"]), f"{run['sessions']:,}",
+        table.add_row(f"{run['n_turns']:,}", run.get("backend", "sqlite"), str(run["users"]), f"{run['sessions']:,}",
                       _fmt(run.get("heavy_user_turns")), _fmt(run["ingest"]["seconds"], 1),
                       _fmt(run["ingest"]["turns_per_s"], 1), _fmt(run["db_mb"], 1),
                       str(run["bytes_per_turn"]), _fmt(run["peak_rss_mb"], 0))
@@ -250,12 +250,13 @@ def render_scale_terminal(report: Mapping[str, Any], console: Console) -> None:
                   "resident memory of the process that ran the size")
     lat = Table(title="search latency (ms, warm) and needle recall@10", title_justify="left",
                 box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
-    for col in ("turns", "method", "p50", "p95", "p99", "heavy p50", "heavy p95",
+    for col in ("turns", "backend", "method", "p50", "p95", "p99", "heavy p50", "heavy p95",
                 "needle@10"):
         lat.add_column(col, justify="right", no_wrap=True)
     for run in scale["runs"]:
         for i, (m, e) in enumerate(run["methods"].items()):
-            lat.add_row(f"{run['n_turns']:,}" if i == 0 else "", m,
+            lat.add_row(f"{run['n_turns']:,}" if i == 0 else "",
+                        run.get("backend", "sqlite") if i == 0 else "", m,
                         _fmt(e["latency_ms"].get("p50"), 1), _fmt(e["latency_ms"].get("p95"), 1),
                         _fmt(e["latency_ms"].get("p99"), 1),
                         _fmt(e["heavy_user_latency_ms"].get("p50"), 1),

