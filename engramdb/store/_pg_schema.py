@@ -128,7 +128,8 @@ CREATE TABLE postings (
     term    text NOT NULL,
     doc     text NOT NULL,                -- record id ('t') or key id ('k')
     tf      integer NOT NULL,
-    PRIMARY KEY (user_id, field, term, doc)
+    dl      integer NOT NULL,             -- the document's length (BM25 without a join)
+    PRIMARY KEY (user_id, field, term, doc) INCLUDE (tf, dl)
 );
 CREATE INDEX postings_doc ON postings (user_id, field, doc);
 CREATE TABLE links (

@@ -54,9 +54,9 @@ _INDEX_TEXTS = """
 WITH src AS (SELECT * FROM unnest(%s::text[], %s::text[]) AS s(doc, body)),
 t AS (SELECT s.doc, v.lexeme, coalesce(array_length(v.positions, 1), 1) AS tf
       FROM src s CROSS JOIN LATERAL unnest(to_tsvector('engram_text', s.body)) v),
-ins AS (INSERT INTO postings (user_id, field, term, doc, tf)
-        SELECT %s, 't', lexeme, doc, tf FROM t),
 lens AS (SELECT doc, sum(tf)::int AS n FROM t GROUP BY doc),
+ins AS (INSERT INTO postings (user_id, field, term, doc, tf, dl)
+        SELECT %s, 't', t.lexeme, t.doc, t.tf, lens.n FROM t JOIN lens ON lens.doc = t.doc),
 upd AS (UPDATE records r SET doc_len = lens.n FROM lens
         WHERE r.user_id = %s AND r.id = lens.doc)
 SELECT coalesce(sum(n), 0) FROM lens
@@ -70,45 +70,51 @@ ks AS (INSERT INTO keys (user_id, record_id, kind, text, doc_len)
          array_length(v.positions, 1), 1)), 0) FROM unnest(to_tsvector('engram_keys', body)) v)
          ELSE 0 END FROM src ORDER BY o
        RETURNING key_id, text, kind, doc_len),
-ins AS (INSERT INTO postings (user_id, field, term, doc, tf)
-        SELECT %s, 'k', v.lexeme, ks.key_id::text, coalesce(array_length(v.positions, 1), 1)
+ins AS (INSERT INTO postings (user_id, field, term, doc, tf, dl)
+        SELECT %s, 'k', v.lexeme, ks.key_id::text, coalesce(array_length(v.positions, 1), 1),
+               ks.doc_len
         FROM ks CROSS JOIN LATERAL unnest(to_tsvector('engram_keys', ks.text)) v
         WHERE ks.kind <> ALL(%s::text[]))
 SELECT coalesce(sum(doc_len), 0) FROM ks
 """
 
-# BM25 over one field of one user's postings; {doc_join} ties a posting to its record r.
-# "+ 1": FTS5 counts a row's length over all its columns, and each SQLite row has one
-# more token, the user's scope token; the same lengths give the same scores
+# BM25 over one field of one user's postings, as FTS5 computes it. "+ 1": FTS5 counts a
+# row's length over all its columns, and each SQLite row has one more token, the user's
+# scope token; the same lengths give the same scores. The shape is fixed (materialized
+# steps, OFFSET 0 fences), whatever the planner's statistics say (fresh tables have
+# none): each query term is one index range of postings (document lengths stored with
+# them), the best-scored documents are then looked up by primary key and filtered.
 _BM25 = """
 WITH q AS (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('{config}', %s))),
-st AS (SELECT greatest({docs}, 1)::float8 AS n,
+st AS MATERIALIZED (SELECT greatest({docs}, 1)::float8 AS n,
               greatest({length}, 1)::float8 / greatest({docs}, 1) AS avgdl
        FROM scope_state WHERE user_id = %s),
-df AS (SELECT p.term, count(*)::float8 AS n FROM postings p JOIN q ON p.term = q.term
-       WHERE p.user_id = %s AND p.field = '{field}' GROUP BY p.term),
-w AS (SELECT df.term, greatest(ln((st.n - df.n + 0.5) / (df.n + 0.5)), 1e-6) AS idf
-      FROM df, st)
-SELECT r.id, {doc_key}, sum(w.idf * p.tf * {k1p1}::float8 / (p.tf + {k1}::float8 * ({one_b}::float8
-       + {b}::float8 * ({doc_len} + 1) / (st.avgdl + 1)))) AS s, min(r.seq) AS seq
-FROM postings p JOIN w ON w.term = p.term {doc_join}, st
-WHERE p.user_id = %s AND p.field = '{field}' AND {where}
-GROUP BY r.id, {doc_key} ORDER BY s DESC, seq, {doc_key} LIMIT %s
+w AS MATERIALIZED (SELECT q.term, greatest(ln((st.n - df.n + 0.5) / (df.n + 0.5)), 1e-6) AS idf
+      FROM q CROSS JOIN st CROSS JOIN LATERAL (SELECT count(*)::float8 AS n FROM postings c
+           WHERE c.user_id = %s AND c.field = '{field}' AND c.term = q.term) df
+      WHERE df.n > 0),
+h AS MATERIALIZED (SELECT p.doc, sum(w.idf * p.tf * {k1p1}::float8 / (p.tf + {k1}::float8 *
+        ({one_b}::float8 + {b}::float8 * (p.dl + 1) / (st.avgdl + 1)))) AS s
+      FROM w CROSS JOIN st CROSS JOIN LATERAL (SELECT doc, tf, dl FROM postings p
+           WHERE p.user_id = %s AND p.field = '{field}' AND p.term = w.term OFFSET 0) p
+      GROUP BY p.doc ORDER BY s DESC, p.doc LIMIT %s)
+SELECT r.id, h.doc, h.s, r.seq FROM h CROSS JOIN LATERAL ({lookup} OFFSET 0) r
+ORDER BY h.s DESC, r.seq, h.doc LIMIT %s
 """
+
+_LOOKUP = {
+    "t": "SELECT r.id, r.seq FROM records r WHERE r.user_id = %s AND r.id = h.doc AND {where}",
+    "k": "SELECT r.id, r.seq FROM keys k JOIN records r ON r.user_id = k.user_id AND "
+         "r.id = k.record_id WHERE k.user_id = %s AND k.key_id = h.doc::bigint AND {where}",
+}
 
 
 def _bm25(field: str, where: str) -> str:
-    if field == "t":
-        parts = dict(config="engram_text", docs="docs", length="doc_len", doc_key="r.id",
-                     doc_len="r.doc_len",
-                     doc_join="JOIN records r ON r.user_id = p.user_id AND r.id = p.doc")
-    else:
-        parts = dict(config="engram_keys", docs="keys", length="key_len", doc_key="k.key_id",
-                     doc_len="k.doc_len",
-                     doc_join="JOIN keys k ON k.user_id = p.user_id AND k.key_id = p.doc::bigint "
-                              "JOIN records r ON r.user_id = k.user_id AND r.id = k.record_id")
-    return _BM25.format(field=field, where=where, k1=_K1, b=_B, k1p1=_K1 + 1, one_b=1 - _B,
-                        **parts)
+    config, docs, length = (("engram_text", "docs", "doc_len") if field == "t"
+                            else ("engram_keys", "keys", "key_len"))
+    return _BM25.format(field=field, config=config, docs=docs, length=length,
+                        lookup=_LOOKUP[field].format(where=where), k1=_K1, b=_B,
+                        k1p1=_K1 + 1, one_b=1 - _B)
 
 
 class PgSearchMixin:
@@ -163,22 +169,34 @@ class PgSearchMixin:
             return []
         where, params = where_clause(scope, filters, dialect=POSTGRES)
         field = "k" if index == "keys" else "t"
-        sql = _bm25(field, where)
         # keys: rank keys, then keep each record's best one (as the SQLite backend does)
         limit = k * 4 if field == "k" else k
-        args = (" ".join(terms), scope.user_id, scope.user_id, scope.user_id, *params, limit)
         with self._db.read(scope.user_id) as conn:
-            rows = conn.execute(sql, args).fetchall()
+            rows = self._bm25_rows(conn, scope, " ".join(terms), field, where, params, limit)
             if field == "t":
                 return [Match(rid, float(s), rank) for rank, (rid, _, s, _) in enumerate(rows)]
-            texts = dict(conn.execute("SELECT key_id, text FROM keys WHERE user_id=%s AND "
-                                      "key_id = ANY(%s)", (scope.user_id, [r[1] for r in rows])
-                                      ).fetchall())
+            texts = dict(conn.execute("SELECT key_id::text, text FROM keys WHERE user_id=%s "
+                                      "AND key_id = ANY(%s::bigint[])",
+                                      (scope.user_id, [int(r[1]) for r in rows])).fetchall())
         best: dict[str, tuple[float, str]] = {}
         for rid, kid, s, _ in rows:
             best.setdefault(rid, (float(s), texts.get(kid, "")))
         return [Match(rid, s, rank, key)
                 for rank, (rid, (s, key)) in enumerate(list(best.items())[:k])]
+
+    def _bm25_rows(self, conn: Any, scope: Scope, text: str, field: str, where: str,
+                   params: Sequence[Any], limit: int) -> list[Any]:
+        """Best-scored documents first, filtered; the filters see the top ``limit * 8``
+        (at least 400) scores, then every match if that left fewer than ``limit``."""
+        sql = _bm25(field, where)
+        user = scope.user_id
+        rows: list[Any] = []
+        for cap in (max(400, limit * 8), None):
+            rows = conn.execute(sql, (text, user, user, user, cap, user, *params, limit)
+                                ).fetchall()
+            if len(rows) >= limit:
+                break
+        return rows
 
     # ------------------------------------------------------------ dense
     def dense(self, scope: Scope, vector: np.ndarray, k: int, filters: Filters) -> list[Match]:
