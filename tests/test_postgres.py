@@ -194,3 +194,26 @@ def test_export_from_one_backend_imports_into_the_other_record_by_record(
             for name in want[user]:
                 assert got[user][name] == want[user][name], (user, name)
         assert _text(copy) == _text(source)  # exported again: the same file, byte for byte
+
+
+# ------------------------------------------------------------ the server on PostgreSQL
+def test_the_server_with_api_keys_runs_on_postgresql(pg_url):
+    pytest.importorskip("fastapi")
+    from _server import running
+
+    from engramdb import Client, NotFoundError
+    from engramdb.client import AuthError
+    from engramdb.server import KeyStore, create_app
+
+    with Memory(pg_url, embedder="fake") as memory:
+        keys = KeyStore(memory.store)
+        ana = keys.create(users=["ana"], scopes=["read", "write"])
+        with running(create_app(memory)) as url, Client(url, api_key=ana.token) as c:
+            rec = c.add("I moved to Denver in June.", user_id="ana")
+            assert c.search("where does Ana live?", user_id="ana")[0].id == rec.id
+            assert c.search("Denver", user_id="bo") == []  # another tenant: as if empty
+            keys.revoke(ana.key_id)
+            with pytest.raises(AuthError):  # revoked: refused at once
+                c.get(rec.id, user_id="ana")
+        with pytest.raises(NotFoundError):
+            keys.revoke(ana.key_id)
