@@ -155,7 +155,8 @@ class EmbeddedPostgres:
         ``template``; returns its URL."""
         import psycopg
 
-        copy = f' TEMPLATE "{template}"' if template else ""
+        # FILE_COPY: a checkpoint and a file copy, twice as fast as WAL-logging the copy
+        copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
         with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10) as conn:
             conn.execute(f'CREATE DATABASE "{name}" OWNER {_ROLE}{copy}')
         with psycopg.connect(self.admin_url.rsplit("/", 1)[0] + f"/{name}", autocommit=True,
