@@ -217,3 +217,30 @@ def test_the_server_with_api_keys_runs_on_postgresql(pg_url):
                 c.get(rec.id, user_id="ana")
         with pytest.raises(NotFoundError):
             keys.revoke(ana.key_id)
+
+
+def test_a_statement_past_its_timeout_is_a_clear_error(pg_url):
+    from engramdb.store._pg_base import PgOptions
+
+    store = open_postgres(pg_url, options=PgOptions(statement_timeout=0.2))
+    try:
+        with pytest.raises(StoreError, match="timed out after 0.2s"):
+            with store._db.read("ana") as conn:
+                conn.execute("SELECT pg_sleep(2)")
+        assert store.users() == []  # the pool is fine afterwards
+    finally:
+        store.close()
+
+
+def test_the_cli_takes_a_postgresql_url(pg_url, capsys):
+    from _cli_run import run_cli
+
+    base = ["--db", pg_url, "--user", "ana"]
+    assert run_cli(capsys, [*base, "--embedder", "fake", "add", "I like green tea"]).code == 0
+    found = run_cli(capsys, [*base, "search", "tea", "--json"])
+    assert found.code == 0 and "green tea" in found.out
+    stats = run_cli(capsys, ["--db", pg_url, "stats", "--json"]).json()
+    assert stats["records"] == 1 and stats["path"].startswith("postgresql://")
+    down = run_cli(capsys, ["--db", "postgresql://engram@127.0.0.1:1/x", "--user", "ana",
+                            "search", "tea"])
+    assert down.code != 0 and "Connection refused" in down.err and "Traceback" not in down.err
