@@ -19,11 +19,11 @@ FACTS = 6  # per process
 # (with the duplicate check slowed down so the processes' checks overlap), then adds,
 # updates and searches its own facts. It prints what it wrote, or the error it met.
 _WORKER = textwrap.dedent("""
-    import json, sys, time
+    import json, pathlib, sys, time
     import engramdb.lifecycle.merge as merge
     from engramdb import Memory
 
-    target, me, start, facts = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+    target, me, gate, facts = sys.argv[1], int(sys.argv[2]), pathlib.Path(sys.argv[3]), int(sys.argv[4])
     real = merge.find_duplicate
 
     def slow(*args, **kwargs):  # widen the window between the check and the write
@@ -35,7 +35,10 @@ _WORKER = textwrap.dedent("""
     out = {"ids": [], "updated": []}
     try:
         with Memory(target, embedder="fake") as m:
-            time.sleep(max(0.0, start - time.time()))
+            (gate / f"ready{me}").touch()  # then wait for the others (bounded)
+            deadline = time.time() + 120
+            while not (gate / "go").exists() and time.time() < deadline:
+                time.sleep(0.01)
             wording = ["My sister Ana lives in Porto.", "My sister Ana lives in Porto now."]
             m.add(wording[me % 2], user_id="shared")
             for j in range(facts):
@@ -54,13 +57,24 @@ _WORKER = textwrap.dedent("""
 """)
 
 
-def test_processes_adding_updating_and_searching_at_once(db_target):
+def _start_together(gate, procs) -> None:
+    """Go once every worker is up (imports, pool): a barrier, not a fixed sleep that is
+    too long on a quiet machine and too short on a loaded one."""
+    deadline = time.time() + 120
+    while len(list(gate.glob("ready*"))) < len(procs) and time.time() < deadline:
+        if any(p.poll() is not None for p in procs):
+            break  # a worker died: its stderr says why below
+        time.sleep(0.01)
+    (gate / "go").touch()
+
+
+def test_processes_adding_updating_and_searching_at_once(db_target, tmp_path):
     with Memory(db_target, embedder="fake") as m:  # created (and migrated) once, up front
         m.add("seed", user_id="seed")
-    start = time.time() + 3.0  # every worker is up (imports, pool) before it starts
-    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, db_target, str(i), str(start),
+    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, db_target, str(i), str(tmp_path),
                                str(FACTS)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for i in range(PROCESSES)]
+    _start_together(tmp_path, procs)
     results = []
     for p in procs:
         out, err = p.communicate(timeout=240)
