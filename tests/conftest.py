@@ -5,6 +5,21 @@ import pytest
 from engramdb import Memory
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """SIGTERM (``timeout``, CI cancelling a job) ends the run like Ctrl-C: the session's
+    fixtures are torn down, so no PostgreSQL or server is left running without an owner
+    (Python's default for SIGTERM exits at once, skipping every teardown)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_model_cache(tmp_path_factory):
     """The ONNX graph the default embedder builds goes to a per-run directory, never the
