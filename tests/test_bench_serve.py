@@ -28,6 +28,7 @@ def test_bench_serve_small_scale_corpus():
     assert all(r["lost_writes"] == 0 and r["acknowledged"] == r["requests"]
                for r in result["served"]["add"])
     assert result["in_process"]["search"]["p50"] > 0
+    assert result["served"]["search"][0]["in_server"]["p50"] > 0
 
 
 def test_bench_serve_refuses_bad_clients(capsys):
@@ -35,3 +36,17 @@ def test_bench_serve_refuses_bad_clients(capsys):
 
     bad = run_cli(capsys, ["bench", "serve", "--corpus", "scale", "--clients", "0"])
     assert bad.code == 2 and "--clients" in bad.err
+
+
+def test_server_timing_header(tmp_path):
+    import httpx
+
+    from engramdb import Memory
+    from engramdb.server import create_app
+
+    from _server import running
+
+    with Memory(tmp_path / "t.db", embedder="fake") as memory:
+        with running(create_app(memory, auth=False, mcp=False)) as url:
+            r = httpx.get(f"{url}/healthz")
+    assert r.headers["server-timing"].startswith("app;dur=")

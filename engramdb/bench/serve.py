@@ -69,6 +69,7 @@ def _paired(memory: Any, url: str, queries: list[tuple[str, str]], n: int
                                                for w in ("local", "http")}
     errors = {"search": 0, "add": 0}
     acked: list[str] = []
+    inside: list[float] = []  # search: time inside the server (its Server-Timing header)
     with httpx.Client(base_url=url, timeout=120) as http:
         for i in range(n):
             user, query = queries[i % len(queries)]
@@ -76,6 +77,8 @@ def _paired(memory: Any, url: str, queries: list[tuple[str, str]], n: int
             r, took = _timed_http(lambda: http.post("/v1/search", json={
                 "query": query, "user_id": user, "limit": 10}))
             lat["search", "http"].append(took)
+            if r is not None:
+                inside.append(_server_ms(r) / 1000)
             errors["search"] += r is None or r.status_code >= 400
         for i in range(n):
             text = f"note {i}: I bought {i} apples at the market."
@@ -96,7 +99,17 @@ def _paired(memory: Any, url: str, queries: list[tuple[str, str]], n: int
                    "http": {"clients": 1, "requests": n, "rps": round(n / sum(remote), 1),
                             **_pct(remote), "errors": errors[op]}}
     out["add"]["http"].update(acknowledged=len(acked), lost_writes=len(set(acked) - stored))
+    out["search"]["http"]["in_server"] = _pct(inside)
     return out
+
+
+def _server_ms(response: Any) -> float:
+    """``Server-Timing: app;dur=<ms>``, as the server's Timing middleware sets it."""
+    value = response.headers.get("server-timing", "")
+    try:
+        return float(value.split("dur=", 1)[1])
+    except (IndexError, ValueError):
+        return 0.0
 
 
 def _timed(call: Callable[[], Any]) -> float:

@@ -65,6 +65,8 @@ def run_bench_serve(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     ctx.out.line(markdown(result))
     for corpus in corpora:
+        one = result["corpora"][corpus]["served"]["search"][0]
         ctx.out.line(f"{corpus}: served search p50 at 1 client is {median_gap(result, corpus)} "
-                     "ms above in-process")
+                     f"ms above in-process (p50 inside the server: "
+                     f"{one.get('in_server', {}).get('p50', 0)} ms)")
     return 0

@@ -175,6 +175,11 @@ class Timing:
         async def sending(message: Any) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
+                # Server-Timing: the time spent in the server, for clients and benchmarks
+                took = (time.perf_counter() - start) * 1000
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"server-timing", f"app;dur={took:.2f}"
+                                                   .encode())]}
             await send(message)
 
         try:
