@@ -198,7 +198,8 @@ class AnnVectorIndex(ExactVectorIndex):
 
     def _build(self, user_id: str, block: VectorBlock) -> _State:
         index = self._usearch(ndim=block.matrix.shape[1], metric="cos", dtype="f16",
-                              connectivity=16, expansion_add=128, expansion_search=256)
+                              connectivity=16, expansion_add=128,
+                              expansion_search=_EXPANSION_SEARCH)
         index.add(block.rowids, block.matrix)
         state = _State(index, 0, block.rowids.copy())
         self._save(user_id, state)
@@ -243,6 +244,8 @@ class AnnVectorIndex(ExactVectorIndex):
             self._index_class()
             info = json.loads(meta.read_text(encoding="utf-8"))
             index = self._usearch.restore(str(graph))
+            if index is not None:  # the file keeps the graph, not this search-time setting
+                index.expansion_search = _EXPANSION_SEARCH
             keys = np.sort(np.asarray(list(index.keys), dtype=np.int64))
             if index is None or info.get("format") != _FORMAT or \
                     info.get("keys") != _checksum(keys) or len(index) != keys.size:
@@ -252,6 +255,10 @@ class AnnVectorIndex(ExactVectorIndex):
                         "stored vectors", graph, exc)
             return None
         return _State(index, -1, keys)
+
+
+#: candidates visited per search (usearch's restore() resets it to 64: recall dropped)
+_EXPANSION_SEARCH = 256
 
 
 def _import_usearch() -> Any:
