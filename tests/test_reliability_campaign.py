@@ -45,3 +45,24 @@ def test_fuzzed_cli_command_lines_never_raise():
     report = fuzz_cli(calls=40, seed=7)
     assert report.calls == 40
     assert report.raw_errors == 0, report.examples
+
+
+def test_the_canary_fuzz_runs_over_http_too(tmp_path):
+    """The same harness drives a remote client (the Target interface)."""
+    import pytest
+
+    pytest.importorskip("httpx")
+    from _server import running
+
+    from engramdb import Memory
+    from engramdb.bench.reliability._target import PythonTarget
+    from engramdb.client import Client
+    from engramdb.server import KeyStore, create_app
+
+    with Memory(tmp_path / "h.db", embedder="fake") as m:
+        token = KeyStore(m.store).create(prefix="", scopes=["read", "write", "admin"]).token
+        with running(create_app(m)) as url:
+            report = cross_user(PythonTarget(Client(url, api_key=token), "http"), calls=100,
+                                seed=7)
+    assert report.calls == 100
+    assert (report.leaks, report.raw_errors) == (0, 0), report.examples

@@ -28,16 +28,23 @@ class Target(Protocol):
         """Run ``method``; plain data back (see :func:`plain`), EngramError on refusal."""
         ...
 
+    def supports(self, method: str) -> bool:
+        """Whether this interface offers ``method`` (the campaign skips what it lacks)."""
+        ...
+
     def close(self) -> None: ...
 
 
 class PythonTarget:
-    """:class:`engramdb.Memory` itself."""
+    """:class:`engramdb.Memory` itself — or anything with its methods, such as
+    :class:`engramdb.client.Client` (``PythonTarget(Client(url, api_key=...), "http")``)."""
 
-    name = "python"
-
-    def __init__(self, memory: Any) -> None:
+    def __init__(self, memory: Any, name: str = "python") -> None:
         self.memory = memory
+        self.name = name
+
+    def supports(self, method: str) -> bool:
+        return callable(getattr(self.memory, method, None))
 
     def call(self, method: str, /, *args: Any, **kwargs: Any) -> Any:
         if method == "export":  # a file-like argument: the target returns the text

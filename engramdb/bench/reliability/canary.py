@@ -104,7 +104,8 @@ def cross_user(target: Target | None = None, *, calls: int = 500, seed: int = 0,
         for _ in range(calls):
             me = rng.choice(list(canaries))
             others = [i for u, v in ids.items() if u != me for i in v]
-            name, kwargs = rng.choice(_cross_calls(rng, me, others, canaries))
+            name, kwargs = rng.choice([c for c in _cross_calls(rng, me, others, canaries)
+                                       if target.supports(c[0])])
             report.calls += 1
             try:
                 out = text_of(target.call(name, **kwargs))
