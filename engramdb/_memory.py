@@ -409,8 +409,9 @@ class Memory:
         """Rebuild the summaries and profile built from these records (call after changing
         them behind the facade, e.g. superseding one)."""
         scope = Scope(user_id)
+        ids = [check_id(i) for i in record_ids]
         with self.store.user_lock(scope):
-            dependents = self._consolidator.dependents(scope, list(record_ids))
+            dependents = self._consolidator.dependents(scope, ids)
             if dependents:
                 self._consolidator.refresh(scope, dependents)
 

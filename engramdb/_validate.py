@@ -171,7 +171,8 @@ def _default(signature: inspect.Signature, arg: str) -> Any:
 
 class hostile_input:
     """Errors only hostile input reaches (nesting past the recursion limit, an integer
-    of more than 4,300 digits, a date past year 9999) leave as InvalidInputError."""
+    of more than 4,300 digits, a date past year 9999, a lone surrogate) leave as
+    InvalidInputError."""
 
     def __enter__(self) -> None:
         return None
@@ -179,6 +180,9 @@ class hostile_input:
     def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
         if exc is None or isinstance(exc, EngramError):
             return False
+        if isinstance(exc, UnicodeEncodeError):  # a lone surrogate where text was expected
+            raise InvalidInputError("input is not valid Unicode (a lone surrogate, often "
+                                    "bytes that are not UTF-8)") from exc
         if isinstance(exc, RecursionError):
             raise InvalidInputError("input is nested too deeply") from exc
         if isinstance(exc, OverflowError):

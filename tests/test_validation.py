@@ -80,3 +80,8 @@ def test_metadata_filter_keys_are_matched_whole(mem):
     mem.add("some text", user_id="v", metadata={"k": 1})
     with pytest.raises(InvalidInputError):
         mem.search("text", user_id="v", metadata={"k\n": 1})
+
+
+def test_ids_with_lone_surrogates_are_input_errors(mem):
+    with pytest.raises(InvalidInputError):
+        mem.refresh_derived(["\ud800"], user_id="v")  # found by the campaign's fuzzer
