@@ -53,6 +53,7 @@ Environment (flags win over variables):
                            database's own, else minilm)
   ENGRAM_EMBEDDER_URL, _MODEL, _API_KEY, _DIM, _TIMEOUT   settings of the openai embedder
   ENGRAM_LLM_URL, _MODEL, _API_KEY, _TIMEOUT              the optional chat model
+  ENGRAM_EXTRACTOR         rules (default), llm or none: facts from turns (import, demo)
   ENGRAM_SYNCHRONOUS       normal (default) or full: see --synchronous
   ENGRAM_LOG               log level (debug, info, warning); -v is info, -vv debug
 """
@@ -71,11 +72,13 @@ class Context:
     synchronous: str = "normal"  # --synchronous or ENGRAM_SYNCHRONOUS
     settings: EmbedderSettings = field(default_factory=EmbedderSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    extractor: str | None = None  # --extractor or ENGRAM_EXTRACTOR, on commands that take it
     _memory: Memory | None = field(default=None, repr=False)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, env: Mapping[str, str]) -> Context:
         from .._memory import default_path
+        from ._extractor import extractor_choice
 
         db_flag = getattr(args, "db", None)
         settings = EmbedderSettings.from_args(args, env)
@@ -86,6 +89,7 @@ class Context:
             user_flag=getattr(args, "user", None) or None,
             user_env=env.get("ENGRAM_USER") or None,
             embedder=settings.name, settings=settings, llm=LLMSettings.from_args(args, env),
+            extractor=extractor_choice(args, env),
             synchronous=getattr(args, "synchronous", None) or env.get("ENGRAM_SYNCHRONOUS")
             or "normal")
 
@@ -105,8 +109,15 @@ class Context:
             if not create and isinstance(self.db, Path) and not self.db.exists():
                 raise StoreError(f"no engramdb database at {self.db} (add something with "
                                  "`engram add` or `engram import`, or pass --db)")
-            self._memory = open_memory(self.db, self.settings, synchronous=self.synchronous)
+            self._memory = open_memory(self.db, self.settings, synchronous=self.synchronous,
+                                       extractor=self.build_extractor())
         return self._memory
+
+    def build_extractor(self) -> Any:
+        """The fact extractor ``--extractor`` chose (rules when the command has none)."""
+        from ._extractor import build_extractor
+
+        return build_extractor(self.extractor, self.llm)
 
     def close(self) -> None:
         if self._memory is not None:
@@ -121,7 +132,7 @@ def _db_target(value: str | Path) -> Path | str:
 
 
 def open_memory(path: Path | str, embedder: str | EmbedderSettings | None, *,
-                synchronous: str = "normal") -> Memory:
+                synchronous: str = "normal", extractor: Any = "rules") -> Memory:
     """``Memory`` on ``path``. Without an embedder name, an existing database is opened
     with the one it was built with (a file holds one embedder's vectors), else minilm;
     that one is only built when a text is embedded (``_config.DeferredEmbedder``), so
@@ -135,7 +146,8 @@ def open_memory(path: Path | str, embedder: str | EmbedderSettings | None, *,
     store = open_store(path, synchronous=synchronous)
     try:
         recorded = store.meta("embedder")  # "name:dim", written by the first write
-        return Memory(store=store, embedder=settings.for_database(recorded))
+        return Memory(store=store, embedder=settings.for_database(recorded),
+                      extractor=extractor)
     except BaseException:
         store.close()
         raise

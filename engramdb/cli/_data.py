@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .._importer import FORMATS, ImportReport, import_file
 from .._importer import Progress as ProgressFn
 from ._app import Context, add_command
+from ._extractor import add_extractor_options
 
 __all__ = ["register"]
 
@@ -43,12 +44,15 @@ def _import(sub: Any) -> None:
                     "merge\nthe file's users into one.",
         examples="  engram import backup.jsonl\n"
                  "  engram import locomo10.json --format locomo\n"
-                 "  engram import notes.jsonl --user maya --skip-bad\n")
+                 "  engram import notes.jsonl --user maya --skip-bad\n"
+                 "  engram import locomo10.json --extractor llm --llm-url "
+                 "http://127.0.0.1:8000/v1 --llm-model qwen2.5-7b-instruct\n")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format", choices=FORMATS, help="file format (default: detected)")
     p.add_argument("--skip-bad", action="store_true",
                    help="skip malformed lines and conflicting records and list them "
                         "instead of importing nothing")
+    add_extractor_options(p)
 
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:

@@ -18,6 +18,7 @@ from rich.text import Text
 from .._models import Hit
 from ..demo import DemoConversation, DemoQuestion, ingest_demo, load_demo
 from ._app import Context, add_command, open_memory
+from ._extractor import add_extractor_options
 from ._output import Output, shown
 
 __all__ = ["register"]
@@ -26,17 +27,19 @@ TOP_K = 3
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    add_command(sub, "demo", run_demo, summary="see recall on a sample conversation",
-                description="Store a sample conversation (Maya and her assistant, six sessions "
-                            "in 2025)\nand show what engramdb recalls for questions about it: "
-                            "facts, changes over time,\ndates, preferences, and one question "
-                            "whose answer is not in memory.\n\nUses a temporary database "
-                            "unless --db is given (ENGRAM_DB is not used:\nthe demo never "
-                            "writes into your memory unless you ask).",
-                examples="  engram demo\n"
-                         "  engram demo --db demo.db && engram --db demo.db --user maya "
-                         "search 'dog'\n"
-                         "  engram demo --json\n")
+    p = add_command(sub, "demo", run_demo, summary="see recall on a sample conversation",
+                    description="Store a sample conversation (Maya and her assistant, six sessions "
+                                "in 2025)\nand show what engramdb recalls for questions about it: "
+                                "facts, changes over time,\ndates, preferences, and one question "
+                                "whose answer is not in memory.\n\nUses a temporary database "
+                                "unless --db is given (ENGRAM_DB is not used:\nthe demo never "
+                                "writes into your memory unless you ask).",
+                    examples="  engram demo\n"
+                             "  engram demo --db demo.db && engram --db demo.db --user maya "
+                             "search 'dog'\n"
+                             "  engram demo --json\n"
+                             "  engram demo --extractor none   # turns only, no facts\n")
+    add_extractor_options(p)
 
 
 @dataclass
@@ -57,7 +60,8 @@ def run_demo(args: argparse.Namespace, ctx: Context) -> int:
     with ExitStack() as stack:
         path = Path(ctx.db_flag) if ctx.db_flag else Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="engram-demo-"))) / "demo.db"
-        memory = stack.enter_context(open_memory(path, ctx.settings))
+        memory = stack.enter_context(open_memory(path, ctx.settings,
+                                                     extractor=ctx.build_extractor()))
         started = time.perf_counter()
         turns = ingest_demo(memory, demo, user_id=user)
         ingest_s = time.perf_counter() - started
