@@ -23,11 +23,13 @@ def add_extractor_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--extractor", metavar="NAME",
                        help="rules (default), llm (a chat model: needs --llm-url and "
                             "--llm-model) or none (turns only, no facts) (env ENGRAM_EXTRACTOR)")
+    # `bench updates` has an --extractor of its own (a list): only these commands are ours
+    parser.set_defaults(writes_turns=True)
 
 
 def extractor_choice(args: argparse.Namespace, env: Mapping[str, str]) -> str | None:
     """The extractor name for a command that declared ``--extractor``, else None."""
-    if not hasattr(args, "extractor"):
+    if not getattr(args, "writes_turns", False):
         return None
     name = (args.extractor or env.get(ENV) or "rules").strip().lower()
     if name not in EXTRACTORS:
