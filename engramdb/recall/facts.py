@@ -69,7 +69,8 @@ def superseded_for(store: Store, scope: Scope, turn_ids: Sequence[str]) -> dict[
         return {}
     now = utcnow()
     facts = {r.id: r for r in store.get(scope, list({src for src, _, _ in links}))
-             if r.kind == "fact" and r.valid_to is not None and r.valid_to <= now}
+             if r.kind == "fact" and r.valid_to is not None and r.valid_to <= now
+             and r.metadata.get("polarity") is not False}  # an ending: its turn is current
     out: dict[str, set[str]] = {}
     for src, dst, _ in links:
         fact = facts.get(src)

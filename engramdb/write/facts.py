@@ -108,7 +108,11 @@ def _record(scope: Scope, fact: ExtractedFact, first: Record, text: str, digest:
             slot_family(fact.attribute), "value": fact.value, "polarity": fact.polarity,
             "source_turns": list(fact.source_turns), "confidence": round(fact.confidence, 3),
             "extractor": extractor}
+    # A negative fact records an ending, not a state: it closes what it negates (the
+    # supersede step) and is itself over the moment it is said, so current-state recall
+    # and the profile never serve "no longer works at X" as what holds now.
     return Record(id=new_id(), kind=FACT_KIND, text=text, user_id=scope.user_id,  # type: ignore[arg-type]
                   agent_id=first.agent_id, session_id=first.session_id, speaker=first.speaker,
                   role=None, position=None, timestamp=at, created_at=now, updated_at=now,
-                  metadata=meta, importance=0.7, content_hash=digest, valid_from=at)
+                  metadata=meta, importance=0.7, content_hash=digest, valid_from=at,
+                  valid_to=None if fact.polarity else at)
