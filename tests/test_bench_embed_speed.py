@@ -33,3 +33,21 @@ def test_compare_reports_both_variants_and_ratios():
     assert set(report["batch"]) == set(report["query_ms"]) == {"a", "b"}
     assert report["speedup"]["a"] == {k: 1.0 for k in report["speedup"]["a"]}
     assert report["query_ms"]["b"]["wall"] > 0 and report["long_query_ms"]["b"]["cpu"] >= 0
+
+
+def test_write_speed_extractors_alternates_off_and_rules(capsys, tmp_path):
+    from engramdb.bench import write_speed
+
+    conv = [{"sample_id": "c1", "conversation": {
+        "speaker_a": "Maya", "speaker_b": "Sam",
+        "session_1_date_time": "1:56 pm on 8 May, 2023",
+        "session_1": [{"speaker": "Maya", "dia_id": "D1:1", "text": "I work at Fernwood."},
+                      {"speaker": "Sam", "dia_id": "D1:2", "text": "Nice."}]}, "qa": []}]
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(conv))
+    assert write_speed.main(["--extractors", str(path), "--embedder", "fake", "--rounds", "3",
+                             "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["turns"] == 2 and out["sessions"] == 1
+    assert [len(v) for v in out["all_rounds"].values()] == [3, 3]
+    assert out["rules_over_none"] > 0

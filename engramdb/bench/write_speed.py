@@ -5,20 +5,27 @@
 database, over the synthetic chat sentences of ``bench.embed_speed``.
 
 Run: ``python -m engramdb.bench.write_speed [--n 300] [--embedder minilm] [--nlp spacy] [--json]``
+
+``--extractors FILE`` instead times ``add_session`` with fact extraction off
+(``extractor=None``) and on (``"rules"``) over a LoCoMo file's sessions, in one
+process, in alternating rounds (off-on, on-off, ...), so a shared machine's load
+falls on both alike; it reports the median turns per second of each and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 from .._memory import Memory
 from .embed_speed import sentences
 
-__all__ = ["measure", "main"]
+__all__ = ["measure", "measure_extractors", "main"]
 
 
 def _timed(embedder: str, write: Callable[[Memory], None], nlp: str = "rules") -> float:
@@ -51,6 +58,34 @@ def measure(n: int = 300, embedder: str = "minilm", session_size: int = 30,
             (("add", one_by_one), ("add_many", batched), ("add_session", sessions))}
 
 
+def measure_extractors(path: str, rounds: int = 4, embedder: str = "minilm",
+                       sessions: int | None = None) -> dict[str, Any]:
+    """Turns per second of ``add_session`` without and with the rule extractor."""
+    from ..formats import load_locomo
+
+    work = [(c.conv_id, s) for c in load_locomo(path).conversations for s in c.sessions]
+    work = work[:sessions] if sessions else work
+    turns = sum(len(s.turns) for _, s in work)
+
+    def ingest(m: Memory) -> None:
+        for conv_id, session in work:
+            m.add_session(session.turns, user_id=conv_id, session_id=session.session_id,
+                          started_at=session.started_at)
+
+    rates: dict[str, list[float]] = {"none": [], "rules": []}
+    for r in range(rounds):
+        for name in ("none", "rules") if r % 2 == 0 else ("rules", "none"):
+            with Memory(":memory:", embedder=embedder, extractor=name) as memory:
+                memory.add("warm-up: loads the model", user_id="warm-up")
+                start = time.perf_counter()
+                ingest(memory)
+                rates[name].append(turns / (time.perf_counter() - start))
+    median = {k: round(statistics.median(v), 1) for k, v in rates.items()}
+    return {"sessions": len(work), "turns": turns, "rounds": rounds, "embedder": embedder,
+            "turns_per_s": median, "rules_over_none": round(median["rules"] / median["none"], 3),
+            "all_rounds": {k: [round(x, 1) for x in v] for k, v in rates.items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engramdb.bench.write_speed",
                                      description=__doc__,
@@ -60,7 +95,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nlp", default="rules", choices=("rules", "spacy", "auto"),
                         help="language analyser at ingest (default rules)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--extractors", metavar="LOCOMO_FILE",
+                        help="time add_session with extraction off vs rules on this file")
+    parser.add_argument("--rounds", type=int, default=4, help="--extractors rounds (default 4)")
+    parser.add_argument("--sessions", type=int, help="--extractors: first N sessions only")
     args = parser.parse_args(argv)
+    if args.extractors:
+        got = measure_extractors(args.extractors, args.rounds, args.embedder, args.sessions)
+        print(json.dumps(got) if args.json else
+              f"add_session over {got['turns']} turns ({got['sessions']} sessions), median "
+              f"of {got['rounds']} alternating rounds: extractor off "
+              f"{got['turns_per_s']['none']} turns/s, rules {got['turns_per_s']['rules']} "
+              f"turns/s (rules/off = {got['rules_over_none']})")
+        return 0
     result = measure(args.n, args.embedder, nlp=args.nlp)
     if args.json:
         print(json.dumps({"embedder": args.embedder, "nlp": args.nlp, "n": args.n,
