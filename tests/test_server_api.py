@@ -105,6 +105,27 @@ def test_sessions_list_and_history(api, user):
     assert isinstance(versions[0], Version) and [v.version for v in versions] == [1, 2]
 
 
+def test_list_narrows_by_time_metadata_and_archive(api, user):
+    api.add("I swim on Fridays.", user_id=user, timestamp="2023-01-05T10:00:00+00:00",
+            metadata={"topic": "sport"})
+    api.add("I cook ramen.", user_id=user, timestamp="2023-06-05T10:00:00+00:00",
+            metadata={"topic": "food"})
+    assert [r.text for r in api.list(user_id=user, since="2023-03-01")] == ["I cook ramen."]
+    assert [r.text for r in api.list(user_id=user, until=datetime(2023, 3, 1,
+                                                                  tzinfo=timezone.utc))] \
+        == ["I swim on Fridays."]
+    assert [r.text for r in api.list(user_id=user, metadata={"topic": "sport"})] \
+        == ["I swim on Fridays."]
+    assert len(api.list(user_id=user, include_archived=True)) == 2
+
+
+def test_unsendable_arguments_are_a_clear_error(api, user):
+    with pytest.raises(InvalidInputError):
+        api.add("hello", user_id=user, metadata={"blob": b"\x00\x01"})
+    with pytest.raises(InvalidInputError):
+        api.list(user_id=user, metadata={"when": object()})
+
+
 def test_add_many_delete_and_delete_all(api, user):
     made = api.add_many(["I play chess.", {"text": "I swim on Fridays.", "importance": 0.9}],
                         user_id=user)

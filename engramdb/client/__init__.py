@@ -15,7 +15,7 @@ import json
 import os
 from typing import IO, Any
 
-from .._errors import MissingExtraError
+from .._errors import InvalidInputError, MissingExtraError
 from ._calls import Call, Calls
 from ._wire import AuthError, ForbiddenError, RemoteError, raise_for
 
@@ -47,6 +47,15 @@ def _answer(response: Any, call: Call) -> Any:
     if response.status_code >= 400:
         raise_for(response.status_code, body)
     return call.decode(body)
+
+
+def _build(http: Any, call: Call) -> Any:
+    """The request for ``call``; an argument no JSON or URL can carry is the caller's error
+    (httpx raises a bare TypeError for bytes or objects)."""
+    try:
+        return http.build_request(call.method, call.path, params=call.params, json=call.json)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"an argument cannot be sent to the server: {exc}") from None
 
 
 def _count_records(line: str) -> int:
@@ -86,8 +95,7 @@ class Client(Calls):
     def _call(self, call: Call) -> Any:
         httpx = _httpx()
         try:
-            response = self._http.request(call.method, call.path, params=call.params,
-                                          json=call.json)
+            response = self._http.send(_build(self._http, call))
         except httpx.TransportError as exc:
             raise RemoteError(f"cannot reach the engramdb server at {self.base_url}: "
                               f"{type(exc).__name__}") from exc
@@ -138,8 +146,7 @@ class AsyncClient(Calls):
     async def _call(self, call: Call) -> Any:  # type: ignore[override]
         httpx = _httpx()
         try:
-            response = await self._http.request(call.method, call.path, params=call.params,
-                                                json=call.json)
+            response = await self._http.send(_build(self._http, call))
         except httpx.TransportError as exc:
             raise RemoteError(f"cannot reach the engramdb server at {self.base_url}: "
                               f"{type(exc).__name__}") from exc

@@ -39,6 +39,24 @@ def _query(**params: Any) -> dict[str, Any]:
             for k, v in params.items() if v is not None}
 
 
+def _when(value: datetime | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _json_text(value: Mapping[str, Any] | None) -> str | None:
+    """A mapping as one query parameter (the server parses it back)."""
+    import json
+
+    if value is None:
+        return None
+    try:
+        return json.dumps(dict(value))
+    except (TypeError, ValueError) as exc:
+        from .._errors import InvalidInputError
+
+        raise InvalidInputError(f"metadata must be a JSON object: {exc}") from None
+
+
 @dataclass(slots=True)
 class Call:
     method: str
@@ -140,10 +158,14 @@ class Calls:
 
     def list(self, *, user_id: str, agent_id: str | None = None, session_id: str | None = None,
              kinds: Sequence[str] | None = None, limit: int | None = None, offset: int = 0,
-             newest_first: bool = False, include_superseded: bool = False) -> Any:
+             newest_first: bool = False, include_superseded: bool = False,
+             since: datetime | str | None = None, until: datetime | str | None = None,
+             metadata: Mapping[str, Any] | None = None, include_archived: bool = False) -> Any:
         params = _query(user_id=user_id, agent_id=agent_id, session_id=session_id,
                         kinds=list(kinds) if kinds else None, limit=limit, offset=offset,
-                        newest_first=newest_first, include_superseded=include_superseded)
+                        newest_first=newest_first, include_superseded=include_superseded,
+                        since=_when(since), until=_when(until),
+                        metadata=_json_text(metadata), include_archived=include_archived)
         return self._call(Call("GET", "/v1/memories", params, decode=_records))
 
     def history(self, record_id: str, *, user_id: str) -> Any:

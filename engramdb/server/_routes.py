@@ -71,6 +71,23 @@ class _SearchWire:
 
 
 @lru_cache(maxsize=None)
+def _object_param(name: str, text: str | None) -> dict[str, Any] | None:
+    """A query parameter carrying a JSON object (GET has no body); bad JSON is a 400."""
+    import json
+
+    from .._errors import InvalidInputError
+
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise InvalidInputError(f"{name} must be a JSON object") from None
+    if not isinstance(value, dict):
+        raise InvalidInputError(f"{name} must be a JSON object")
+    return value
+
+
 def _adapter(tp: Any) -> TypeAdapter[Any]:
     return TypeAdapter(tp)
 
@@ -191,11 +208,15 @@ def _reads(router: APIRouter, svc: Service, Who: Any) -> None:
     def list_(who: Who, user_id: str, agent_id: str | None = None,
               session_id: str | None = None, kinds: Annotated[list[str] | None, Query()] = None,
               limit: int | None = None, offset: int = 0, newest_first: bool = False,
-              include_superseded: bool = False) -> Any:
+              include_superseded: bool = False, since: str | None = None,
+              until: str | None = None,
+              metadata: Annotated[str | None, Query(description="a JSON object")] = None,
+              include_archived: bool = False) -> Any:
         return _json(list[Record], svc.reader(who, user_id).list(
             user_id=user_id, agent_id=agent_id, session_id=session_id, kinds=kinds,
             limit=limit, offset=offset, newest_first=newest_first,
-            include_superseded=include_superseded))
+            include_superseded=include_superseded, since=since, until=until,
+            metadata=_object_param("metadata", metadata), include_archived=include_archived))
 
     @router.get("/memories/{record_id}/history", response_model=list[Version], tags=["read"],
                 summary="Every version of a record, oldest first")

@@ -79,6 +79,10 @@ def where_clause(scope: Scope, filters: Filters, alias: str = "r",
     for key, value in (filters.metadata or {}).items():
         if not isinstance(key, str) or not _META_KEY.fullmatch(key):
             raise InvalidInputError(f"metadata filter key must be [A-Za-z0-9_-]: {key!r}")
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            # matched against one JSON value: a list, dict or object has no one meaning here
+            raise InvalidInputError(f"metadata filter {key!r}: value must be a string, number, "
+                                    f"boolean or null, not {type(value).__name__}")
         sql, param = dialect.meta_eq(a, key, value)
         parts.append(sql)
         params.append(param)
