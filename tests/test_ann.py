@@ -53,14 +53,14 @@ def _recall(ann: AnnVectorIndex, block: VectorBlock, queries: np.ndarray, k: int
 
 def test_recall_at_10_against_exact(tmp_path: Path) -> None:
     block = _block(6000)
-    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
     assert _recall(ann, block, _queries(100)) >= 0.98  # random queries, far from all rows: the hard case; builds vary
     assert "u" in ann._states  # the graph answered, not the exact fallback
 
 
 def test_scores_are_exact_cosines_and_small_users_stay_exact(tmp_path: Path) -> None:
     block = _block(2000)
-    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
     q = _queries(1)[0]
     for rowid, score in ann.search(block, q, 5, user_id="u", generation=1):
         assert score == pytest.approx(float(block.matrix[rowid - 1] @ q), abs=1e-6)
@@ -77,7 +77,7 @@ def test_filters_archived_and_validity(tmp_path: Path, share: float) -> None:
     archived = rng.random(5000) < 0.2
     hidden = np.where(rng.random(5000) < 0.2, 100.0, np.inf)
     block = VectorBlock(block.rowids, block.matrix, archived, hidden)
-    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
     options = {"allowed": allowed, "include_archived": False, "visible_at": 200.0}
     assert _recall(ann, block, _queries(40), **options) >= 0.98  # random queries, far from all rows: the hard case; builds vary
     ok = set(allowed.tolist()) & set(block.rowids[~archived & (hidden > 200.0)].tolist())
@@ -88,7 +88,7 @@ def test_filters_archived_and_validity(tmp_path: Path, share: float) -> None:
 
 def test_follows_appends_removals_and_rewrites(tmp_path: Path) -> None:
     block = _block(3000)
-    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
     ann.search(block, _queries(1)[0], 10, user_id="u", generation=1)
     extra = _block(200, seed=7, start=5001)
     keep = block.rowids % 7 != 0  # rows removed by a write elsewhere
@@ -112,7 +112,7 @@ def test_follows_appends_removals_and_rewrites(tmp_path: Path) -> None:
 
 def test_vectors_rewritten_elsewhere_trigger_a_rebuild(tmp_path: Path) -> None:
     block = _block(3000)
-    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
     ann.search(block, _queries(1)[0], 10, user_id="u", generation=1)
     reembedded = VectorBlock(block.rowids, _block(3000, seed=11).matrix, block.archived, None)
     assert _recall(ann, reembedded, _queries(100)) >= 0.99  # 1000 pairs: a steady figure
@@ -122,11 +122,11 @@ def test_saved_file_is_reused_and_a_corrupt_one_rebuilt(tmp_path: Path,
                                                          caplog: pytest.LogCaptureFixture) -> None:
     block = _block(3000)
     q = _queries(1)[0]
-    first = AnnVectorIndex(tmp_path, threshold=1000)
+    first = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
     expected = first.search(block, q, 10, user_id="u", generation=1)
     first.close()
     graph, = tmp_path.glob("*.usearch")
-    second = AnnVectorIndex(tmp_path, threshold=1000)
+    second = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
     built: list[int] = []
     real_build = second._build
     second._build = lambda *a: built.append(1) or real_build(*a)  # type: ignore[method-assign]
@@ -134,7 +134,7 @@ def test_saved_file_is_reused_and_a_corrupt_one_rebuilt(tmp_path: Path,
     assert not built  # loaded from the file
     assert second._states["u"].index.expansion_search == 256  # restore() had reset it to 64
     graph.write_bytes(graph.read_bytes()[:100])
-    third = AnnVectorIndex(tmp_path, threshold=1000)
+    third = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
     with caplog.at_level(logging.WARNING, logger="engramdb.store"):
         assert _recall(third, block, _queries(30)) >= 0.98  # a new graph: same quality
     assert any("rebuilding" in r.getMessage() for r in caplog.records)
@@ -142,7 +142,7 @@ def test_saved_file_is_reused_and_a_corrupt_one_rebuilt(tmp_path: Path,
 
 def test_erasure_and_compaction_delete_the_files(tmp_path: Path) -> None:
     block = _block(3000)
-    ann = AnnVectorIndex(tmp_path, threshold=1000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
     ann.search(block, _queries(1)[0], 10, user_id="u", generation=1)
     ann.search(block, _queries(1)[0], 10, user_id="v", generation=1)
     assert len(list(tmp_path.glob("*.usearch"))) == 2

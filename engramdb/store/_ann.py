@@ -77,8 +77,11 @@ class AnnVectorIndex(ExactVectorIndex):
 
     def __init__(self, directory: str | os.PathLike[str] | None, *,
                  threshold: int = DEFAULT_ANN_THRESHOLD, oversample: int = 4,
-                 min_candidates: int = 100, exact_share: float = 0.05) -> None:
+                 min_candidates: int = 100, exact_share: float = 0.05,
+                 build_threads: int = 0) -> None:
         super().__init__()
+        #: threads for graph inserts (0: every core); 1 makes a build repeatable
+        self.build_threads = build_threads
         self.directory = Path(directory) if directory is not None else None
         self.threshold = threshold
         self.oversample = oversample
@@ -191,7 +194,7 @@ class AnnVectorIndex(ExactVectorIndex):
         if gone.size:
             state.index.remove(gone)
         if new.size:
-            state.index.add(new, block.matrix[_positions(now, new)])
+            state.index.add(new, block.matrix[_positions(now, new)], threads=self.build_threads)
         state.keys, state.removed = now.copy(), state.removed + int(gone.size)
         state.unsaved += int(gone.size + new.size)
         return _sample_matches(state, block, new)
@@ -200,7 +203,7 @@ class AnnVectorIndex(ExactVectorIndex):
         index = self._usearch(ndim=block.matrix.shape[1], metric="cos", dtype="f16",
                               connectivity=16, expansion_add=128,
                               expansion_search=_EXPANSION_SEARCH)
-        index.add(block.rowids, block.matrix)
+        index.add(block.rowids, block.matrix, threads=self.build_threads)
         state = _State(index, 0, block.rowids.copy())
         self._save(user_id, state)
         return state
