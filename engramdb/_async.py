@@ -23,12 +23,12 @@ import functools
 import os
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from ._errors import InvalidInputError
 from ._memory import Memory
 
-__all__ = ["AsyncMemory"]
+__all__ = ["AsyncMemory", "PoolRunner"]
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -48,7 +48,40 @@ def _mirror(method: Callable[Concatenate[Memory, P], R]
     return call
 
 
-class AsyncMemory:
+class PoolRunner:
+    """Runs a synchronous object's calls on a thread pool the instance owns; ``close()``
+    waits for them, then closes ``sync``. Shared by AsyncMemory and mem0's AsyncMemory."""
+
+    sync: Any
+
+    def _start_pool(self, workers: int, prefix: str) -> None:
+        self._executor = ThreadPoolExecutor(workers, thread_name_prefix=prefix)
+        self._closed = False
+
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if self._closed:
+            raise InvalidInputError(f"this {type(self).__name__} is closed")
+        loop = asyncio.get_running_loop()
+        call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+        return await loop.run_in_executor(self._executor, call)
+
+    async def close(self) -> None:
+        """Wait for running calls, then close the database."""
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, functools.partial(self._executor.shutdown, wait=True))
+        self.sync.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class AsyncMemory(PoolRunner):
     """:class:`Memory` with coroutine methods. Takes :class:`Memory`'s arguments, or an
     existing ``memory`` to wrap (closing the AsyncMemory then closes it too).
     ``max_workers`` bounds the calls running at once (default: cores, at most 4)."""
@@ -63,34 +96,10 @@ class AsyncMemory:
             raise InvalidInputError("max_workers must be a positive integer")
         #: the synchronous Memory doing the work (its attributes: embedder, store...)
         self.sync = memory if memory is not None else Memory(path, **options)
-        workers = max_workers or min(4, os.cpu_count() or 1)
-        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="engramdb-async")
-        self._closed = False
+        self._start_pool(max_workers or min(4, os.cpu_count() or 1), "engramdb-async")
 
     def __repr__(self) -> str:
         return f"AsyncMemory({self.sync.store!r})"
-
-    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        if self._closed:
-            raise InvalidInputError("this AsyncMemory is closed")
-        loop = asyncio.get_running_loop()
-        call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
-        return await loop.run_in_executor(self._executor, call)
-
-    async def close(self) -> None:
-        """Wait for running calls, then close the database."""
-        if self._closed:
-            return
-        self._closed = True
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, functools.partial(self._executor.shutdown, wait=True))
-        self.sync.close()
-
-    async def __aenter__(self) -> AsyncMemory:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
     # ------------------------------------------ Memory's methods, as coroutines
     add = _mirror(Memory.add)
@@ -123,7 +132,7 @@ class AsyncMemory:
 def _mirror_the_rest() -> None:
     """A public method Memory gains later is mirrored too (untyped until listed above)."""
     for name, method in vars(Memory).items():
-        if not name.startswith("_") and callable(method) and name not in vars(AsyncMemory):
+        if not name.startswith("_") and callable(method) and not hasattr(AsyncMemory, name):
             setattr(AsyncMemory, name, _mirror(method))
 
 
