@@ -96,6 +96,10 @@ def test_error_shape_for_bad_input(setup):
         c.post("/v1/search", json={"query": "x", "user_id": "a\x00b"}),
         c.get("/v1/memories/../../etc", params={"user_id": "ana"}),
         c.get("/v1/memories", params={"user_id": "ana", "limit": "many"}),
+        c.get("/v1/memories", params={"user_id": "ana", "metadata": "{not json"}),
+        c.get("/v1/memories", params={"user_id": "ana", "metadata": "[1, 2]"}),
+        c.get("/v1/memories", params={"user_id": "ana", "metadata": "[" * 5000}),
+        c.get("/v1/memories", params={"user_id": "ana", "metadata": '{"k": ["list"]}'}),
         c.put("/v1/search"),
         c.get("/nowhere"),
     ]

@@ -76,12 +76,13 @@ def _object_param(name: str, text: str | None) -> dict[str, Any] | None:
     import json
 
     from .._errors import InvalidInputError
+    from .._validate import loads_json
 
     if text is None:
         return None
     try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
+        value = loads_json(text)
+    except json.JSONDecodeError:
         raise InvalidInputError(f"{name} must be a JSON object") from None
     if not isinstance(value, dict):
         raise InvalidInputError(f"{name} must be a JSON object")
