@@ -89,7 +89,9 @@ def _object_param(name: str, text: str | None) -> dict[str, Any] | None:
     return value
 
 
+@lru_cache(maxsize=None)
 def _adapter(tp: Any) -> TypeAdapter[Any]:
+    """Built once per type: building one costs more than serializing ten hits."""
     return TypeAdapter(tp)
 
 
