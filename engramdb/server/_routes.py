@@ -70,7 +70,6 @@ class _SearchWire:
     threshold: float
 
 
-@lru_cache(maxsize=None)
 def _object_param(name: str, text: str | None) -> dict[str, Any] | None:
     """A query parameter carrying a JSON object (GET has no body); bad JSON is a 400."""
     import json
@@ -113,8 +112,8 @@ def build_router(svc: Service) -> APIRouter:
 
     Who = Annotated[Principal, Depends(caller)]
     router = APIRouter(prefix="/v1", responses=ERRORS)
+    _reads(router, svc, Who)  # first: routes match in order, and search is the hot path
     _writes(router, svc, Who)
-    _reads(router, svc, Who)
     _lifecycle(router, svc, Who)
     _upkeep(router, svc, Who)
     _admin(router, svc, Who)
