@@ -199,3 +199,66 @@ def test_keys_and_tenants_on_both_backends(db_target):
         keys.revoke(mine.key_id)
         assert a.get("/v1/memories", params={"user_id": "ana"}).status_code == 401
     memory.close()
+
+
+def test_key_expiry_and_last_use(tmp_path):
+    """An expired key is refused like an unknown one; a server records each key's last use
+    (periodically, and at shutdown) for `engram keys list`."""
+    import time
+
+    from engramdb.server import KeyStore, create_app
+
+    memory = Memory(tmp_path / "e.db", embedder="fake")
+    keys = KeyStore(memory.store)
+    lasting = keys.create(users=["ana"], expires="1h")
+    once = keys.create(users=["ana"], name="once")
+    assert lasting.expires_at is not None and once.expires_at is None
+    assert keys.list()[0].last_used_at is None
+    with running(create_app(memory, mcp=False, key_usage_seconds=0.05)) as url:
+        a = httpx.Client(base_url=url, headers={"authorization": f"Bearer {lasting.token}"})
+        assert a.get("/v1/memories", params={"user_id": "ana"}).status_code == 200
+        deadline = time.monotonic() + 10
+        while keys.list()[0].last_used_at is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert keys.list()[0].last_used_at is not None  # written while the server runs
+        with memory.store._db.write() as conn:  # the hour has passed
+            conn.execute("UPDATE api_keys SET expires_at=? WHERE key_id=?",
+                         (time.time() - 1, lasting.key_id))
+        r = a.get("/v1/memories", params={"user_id": "ana"})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+    with running(create_app(memory, mcp=False, key_usage_seconds=3600)) as url:
+        b = httpx.Client(base_url=url, headers={"x-api-key": once.token})
+        assert b.get("/v1/memories", params={"user_id": "ana"}).status_code == 200
+        assert keys.list()[1].last_used_at is None  # not yet: no write per request
+    listed = {k.key_id: k for k in keys.list()}
+    assert listed[once.key_id].last_used_at is not None  # flushed at shutdown
+    assert listed[lasting.key_id].expired() and not listed[once.key_id].expired()
+    memory.close()
+
+
+def test_key_expiry_values():
+    from engramdb import InvalidInputError
+    from engramdb.server._keys import expiry
+
+    assert expiry("90d", now=0) == 90 * 86400 and expiry("12h", now=0) == 12 * 3600
+    assert expiry("2030-01-01", now=0) == 1893456000.0
+    assert expiry("2030-01-01T01:00:00+01:00", now=0) == 1893456000.0
+    assert expiry(None) is None
+    for bad in ("yesterday", "-5d", "2001-01-01", "0d", "5y"):
+        with pytest.raises(InvalidInputError):
+            expiry(bad, now=1e9)
+
+
+def test_cli_keys_expires_and_last_use(tmp_path, capsys):
+    from _cli_run import run_cli as run
+
+    db = str(tmp_path / "k.db")
+    made = run(capsys, ["--db", db, "--embedder", "fake", "--json", "keys", "create", "--user",
+                        "maya", "--expires", "30d"])
+    assert made.code == 0, made.err
+    key = json.loads(made.out)
+    assert key["expires_at"] and key["expired"] is False and key["last_used_at"] is None
+    bad = run(capsys, ["--db", db, "keys", "create", "--user", "maya", "--expires", "soon"])
+    assert bad.code != 0 and "expiry" in bad.err and "Traceback" not in bad.err
+    text = run(capsys, ["--db", db, "keys", "list"]).out
+    assert key["key_id"] in text and "expires " in text and "never used" in text

@@ -97,8 +97,11 @@ def _keys(sub: Any) -> None:
         description="API keys are random tokens, shown once at creation and stored only as\n"
                     "hashes. Each is bound to a tenant (--user, repeatable, and/or --prefix:\n"
                     "user ids starting with it; --prefix '' is every user) and to scopes:\n"
-                    "read, write, admin (admin lists users, reads global stats, exports all).",
+                    "read, write, admin (admin lists users, reads global stats, exports all).\n"
+                    "--expires 90d (or 12h, 2w, or a date) makes a key expire; `keys list`\n"
+                    "shows expiry and when a server last accepted each key.",
         examples="  engram keys create --user maya --scope read --scope write --name app\n"
+                 "  engram keys create --user maya --expires 90d --name ci\n"
                  "  engram keys create --prefix acme- --scope read --scope write --scope admin\n"
                  "  engram keys list --json\n"
                  "  engram keys revoke 3f2a9c01b4d7\n")
@@ -111,6 +114,9 @@ def _keys(sub: Any) -> None:
     p.add_argument("--scope", dest="scopes", action="append", default=[],
                    choices=("read", "write", "admin"), help="repeatable (default read, write)")
     p.add_argument("--name", default="", help="a label for `keys list`")
+    p.add_argument("--expires", default=None, metavar="WHEN",
+                   help="expire the key after a duration (90d, 12h, 30m, 2w) or at an ISO-8601 "
+                   "date or time (default: never)")
     p.add_argument("--all", action="store_true", help="list revoked keys too")
 
 
@@ -121,7 +127,7 @@ def run_keys(args: argparse.Namespace, ctx: Context) -> int:
     if args.action == "create":
         users = [*args.users, *([ctx.user_flag] if ctx.user_flag else [])]
         key = keys.create(users=users, prefix=args.prefix, scopes=args.scopes or
-                          ("read", "write"), name=args.name)
+                          ("read", "write"), name=args.name, expires=args.expires)
         if ctx.out.json:
             ctx.out.emit(key.to_dict())
         else:
@@ -133,11 +139,7 @@ def run_keys(args: argparse.Namespace, ctx: Context) -> int:
         if ctx.out.json:
             ctx.out.emit(listed)
         for k in listed if not ctx.out.json else []:
-            tenant = ",".join(k["users"]) + (f" prefix={k['prefix']!r}" if k["prefix"] is not
-                                             None else "")
-            state = " (revoked)" if k["revoked_at"] else ""
-            ctx.out.line(f"{k['key_id']}  {'+'.join(k['scopes']):<16} {tenant}  "
-                         f"{k['name']}{state}")
+            ctx.out.line(_key_line(k))
         return 0
     if not args.key_id:
         raise InvalidInputError("keys revoke needs the KEY_ID shown by `engram keys list`")
@@ -145,6 +147,17 @@ def run_keys(args: argparse.Namespace, ctx: Context) -> int:
     ctx.out.emit(revoked.to_dict()) if ctx.out.json else ctx.out.note(
         f"revoked key {revoked.key_id}")
     return 0
+
+
+def _key_line(k: dict[str, Any]) -> str:
+    """One key of `keys list`: id, scopes, tenant, name, state, expiry, last use."""
+    tenant = ",".join(k["users"]) + (f" prefix={k['prefix']!r}" if k["prefix"] is not None
+                                     else "")
+    state = " (revoked)" if k["revoked_at"] else " (expired)" if k["expired"] else ""
+    expires = f"  expires {k['expires_at'][:19]}Z" if k["expires_at"] else ""
+    used = f"last used {k['last_used_at'][:19]}Z" if k["last_used_at"] else "never used"
+    return (f"{k['key_id']}  {'+'.join(k['scopes']):<16} {tenant}  {k['name']}{state}"
+            f"{expires}  {used}")
 
 
 # ------------------------------------------------------------------------ mcp

@@ -29,13 +29,14 @@ DEFAULT_MAX_IMPORT = 1 << 30  # imports stream to a temporary file
 
 def create_app(memory: "Memory", *, auth: bool = True, max_body_bytes: int = DEFAULT_MAX_BODY,
                max_import_bytes: int = DEFAULT_MAX_IMPORT, mcp: bool = True,
-               close_memory: bool = False) -> Any:
+               close_memory: bool = False, key_usage_seconds: float = 60.0) -> Any:
     """A FastAPI app serving ``memory`` under ``/v1``.
 
     ``auth=True`` requires an API key (see :class:`engramdb.server.KeyStore`) on every
     ``/v1`` and ``/mcp`` request; ``auth=False`` serves everyone as an admin of every
     user (``engram serve`` allows that only on a loopback address).
     ``close_memory`` closes it at shutdown, after the write in flight.
+    ``key_usage_seconds``: how often the keys' last-use times are written (and at exit).
     """
     from fastapi import FastAPI
 
@@ -52,6 +53,7 @@ def create_app(memory: "Memory", *, auth: bool = True, max_body_bytes: int = DEF
         async with contextlib.AsyncExitStack() as stack:
             if mcp_app is not None:
                 await stack.enter_async_context(mcp_app.session_manager.run())
+            stack.enter_context(_every(key_usage_seconds, svc.flush_key_usage))
             try:
                 yield
             finally:
@@ -76,6 +78,25 @@ def create_app(memory: "Memory", *, auth: bool = True, max_body_bytes: int = DEF
                        exempt=("/v1/import",))
     app.add_middleware(Timing, metrics=svc.metrics)
     return app
+
+
+@contextlib.contextmanager
+def _every(seconds: float, job: Any) -> Any:
+    """Run ``job(seconds)`` every ``seconds`` on a worker thread while the app runs."""
+    import asyncio
+
+    from starlette.concurrency import run_in_threadpool
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            await run_in_threadpool(job, seconds)
+
+    task = asyncio.get_running_loop().create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 def _mcp_app(svc: Service) -> Any:

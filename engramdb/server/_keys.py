@@ -25,7 +25,7 @@ from typing import Any
 from .._errors import InvalidInputError, NotFoundError
 from .._models import Scope
 
-__all__ = ["ApiKey", "KeyStore", "Principal", "SCOPES", "ANONYMOUS"]
+__all__ = ["ApiKey", "KeyStore", "Principal", "SCOPES", "ANONYMOUS", "expiry"]
 
 SCOPES = ("read", "write", "admin")
 _PREFIX = "egk_"
@@ -71,18 +71,62 @@ class ApiKey:
     revoked_at: datetime | None = None
     #: the token itself: set only on the object :meth:`KeyStore.create` returns
     token: str | None = field(default=None, repr=False)
+    #: after it the key is refused like an unknown one; None: never expires
+    expires_at: datetime | None = None
+    #: when a server last accepted it (recorded at most once a minute), None: never
+    last_used_at: datetime | None = None
 
     def principal(self) -> Principal:
         return Principal(self.key_id, frozenset(self.users), self.prefix, frozenset(self.scopes))
+
+    def expired(self, now: float | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at.timestamp() <= (
+            time.time() if now is None else now)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"key_id": self.key_id, "name": self.name, "users": list(self.users),
                "prefix": self.prefix, "scopes": list(self.scopes),
                "created_at": self.created_at.isoformat(),
-               "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None}
+               "revoked_at": _iso(self.revoked_at), "expires_at": _iso(self.expires_at),
+               "expired": self.expired(), "last_used_at": _iso(self.last_used_at)}
         if self.token is not None:
             out["token"] = self.token
         return out
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def expiry(value: str | float | datetime | None, *, now: float | None = None) -> float | None:
+    """When a key given ``--expires VALUE`` expires (epoch seconds): a duration from now
+    (``90d``, ``12h``, ``30m``, ``2w``) or an ISO-8601 date or time (naive is UTC)."""
+    now = time.time() if now is None else now
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        at = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        at = float(value)
+    elif isinstance(value, str) and value[:-1].isdigit() and value[-1:] in _UNITS:
+        at = now + int(value[:-1]) * _UNITS[value[-1]]
+    else:
+        at = _iso_time(value)
+    if at <= now:
+        raise InvalidInputError(f"expiry {value!r} is not in the future")
+    return at
+
+
+def _iso_time(value: Any) -> float:
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInputError(f"expiry {value!r}: give a duration (90d, 12h, 30m, 2w) or "
+                                "an ISO-8601 date or time") from None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def _hash(token: str) -> str:
@@ -106,6 +150,8 @@ class KeyStore:
         self._path = getattr(store, "path", ":memory:")
         self._reader: sqlite3.Connection | None = None
         self._reader_lock = threading.Lock()
+        self._used: dict[str, float] = {}  # key id -> last accepted, not yet written
+        self._used_lock = threading.Lock()
 
     @contextlib.contextmanager
     def _tx(self, write: bool) -> Iterator[Any]:
@@ -125,23 +171,25 @@ class KeyStore:
         return self._reader
 
     def create(self, *, users: Sequence[str] = (), prefix: str | None = None,
-               scopes: Iterable[str] = ("read", "write"), name: str = "") -> ApiKey:
-        """A new key; its ``token`` is on the returned object and nowhere else."""
+               scopes: Iterable[str] = ("read", "write"), name: str = "",
+               expires: str | float | datetime | None = None) -> ApiKey:
+        """A new key; its ``token`` is on the returned object and nowhere else.
+        ``expires``: a duration (``90d``), a time, or None for a key that never expires."""
         users, scopes = _checked(users, prefix, scopes)
+        expires_at = expiry(expires)
         key_id = secrets.token_hex(6)
         token = f"{_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         now = time.time()
         with self._tx(True) as conn:
             conn.execute("INSERT INTO api_keys (key_id, hash, name, users, prefix, scopes, "
-                         "created_at) VALUES (?,?,?,?,?,?,?)",
+                         "created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)",
                          (key_id, _hash(token), name, json.dumps(users), prefix,
-                          json.dumps(scopes), now))
+                          json.dumps(scopes), now, expires_at))
         return ApiKey(key_id, name, tuple(users), prefix, tuple(scopes), _when(now) or
-                      datetime.now(timezone.utc), None, token)
+                      datetime.now(timezone.utc), None, token, _when(expires_at))
 
     def list(self, *, include_revoked: bool = False) -> list[ApiKey]:
-        sql = ("SELECT key_id, name, users, prefix, scopes, created_at, revoked_at "
-               "FROM api_keys" + ("" if include_revoked else " WHERE revoked_at IS NULL") +
+        sql = (f"SELECT {_COLUMNS} FROM api_keys" + ("" if include_revoked else " WHERE revoked_at IS NULL") +
                " ORDER BY created_at")
         with self._tx(False) as conn:
             rows = conn.execute(sql).fetchall()
@@ -153,8 +201,8 @@ class KeyStore:
                                "revoked_at IS NULL", (time.time(), key_id))
             if cur.rowcount == 0:
                 raise NotFoundError(f"no active API key {key_id!r}")
-            row = conn.execute("SELECT key_id, name, users, prefix, scopes, created_at, "
-                               "revoked_at FROM api_keys WHERE key_id=?", (key_id,)).fetchone()
+            row = conn.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE key_id=?",
+                               (key_id,)).fetchone()
         return _row_key(row)
 
     def active(self) -> int:
@@ -163,12 +211,13 @@ class KeyStore:
                        .fetchone()[0])
 
     def verify(self, token: str | None) -> Principal | None:
-        """The principal of a valid, unrevoked token, else None (in constant time per key)."""
+        """The principal of a valid, unrevoked, unexpired token, else None (in constant
+        time per key). Checked against the table on every request, so a revocation or an
+        expiry takes effect at once; the use is noted for :meth:`flush_usage`."""
         if not token or not token.startswith(_PREFIX) or len(token) > 200:
             return None
         key_id = token[len(_PREFIX):].split("_", 1)[0]
-        sql = ("SELECT key_id, name, users, prefix, scopes, created_at, revoked_at, hash "
-               "FROM api_keys WHERE key_id=?")
+        sql = f"SELECT {_COLUMNS}, hash FROM api_keys WHERE key_id=?"
         from ..store._sqlite_base import converted_errors
 
         with self._reader_lock, converted_errors(self._path if not self._pg else ":pg:"):
@@ -179,9 +228,30 @@ class KeyStore:
                 row = conn.execute(sql, (key_id,)).fetchone()
         if row is None or row[6] is not None:
             return None
-        if not hmac.compare_digest(row[7], _hash(token)):
+        if not hmac.compare_digest(row[-1], _hash(token)):
             return None
-        return _row_key(row[:7]).principal()
+        key = _row_key(row[:-1])
+        now = time.time()
+        if key.expired(now):
+            return None
+        with self._used_lock:
+            self._used[key.key_id] = now
+        return key.principal()
+
+    def flush_usage(self, *, every: float = 60.0) -> int:
+        """Write the last-use times noted since the previous flush: at most one write per
+        key per ``every`` seconds (a per-request write would queue on SQLite's one
+        writer). Returns the keys updated."""
+        with self._used_lock:
+            used, self._used = self._used, {}
+        if not used:
+            return 0
+        with self._tx(True) as conn:
+            for key_id, at in used.items():
+                conn.execute("UPDATE api_keys SET last_used_at=? WHERE key_id=? AND "
+                             "(last_used_at IS NULL OR last_used_at<=?)",
+                             (at, key_id, at - every))
+        return len(used)
 
 
     def close(self) -> None:
@@ -216,6 +286,11 @@ def _checked(users: Sequence[str], prefix: str | None,
     return users, scopes
 
 
+_COLUMNS = ("key_id, name, users, prefix, scopes, created_at, revoked_at, expires_at, "
+            "last_used_at")
+
+
 def _row_key(row: Sequence[Any]) -> ApiKey:
     return ApiKey(row[0], row[1], tuple(json.loads(row[2])), row[3], tuple(json.loads(row[4])),
-                  _when(row[5]) or datetime.now(timezone.utc), _when(row[6]))
+                  _when(row[5]) or datetime.now(timezone.utc), _when(row[6]), None,
+                  _when(row[7]), _when(row[8]))

@@ -9,10 +9,12 @@ user exists. A write for such a user is refused with 403, whatever the user.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .._errors import EngramError
 from .._models import Scope
 from ._errors import ApiError
 from ._keys import ANONYMOUS, KeyStore, Principal
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from .._memory import Memory
 
 __all__ = ["Service", "token_of"]
+
+log = logging.getLogger("engramdb.server")
 
 
 def token_of(headers: Any) -> str | None:
@@ -109,9 +113,20 @@ class Service:
         with self._write_lock:
             yield
 
+    def flush_key_usage(self, every: float) -> None:
+        """Record when keys were last used (``engram keys list``); best effort."""
+        if self.keys is None:
+            return
+        try:
+            with self._write_lock:
+                self.keys.flush_usage(every=every)
+        except EngramError as exc:  # a busy or read-only file: the next flush retries
+            log.warning("could not record API key use: %s", exc)
+
     def close(self) -> None:
         """Wait for the write in flight, then close the store."""
         self.closing = True
+        self.flush_key_usage(0.0)
         with self._write_lock:
             if self._void is not None:
                 self._void.close()

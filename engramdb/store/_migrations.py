@@ -175,6 +175,13 @@ CREATE TABLE api_keys (
 )
 """
 
+# API keys may expire; the server records when each was last used (written at most once a
+# minute per key, not per request)
+_API_KEY_USE = """
+ALTER TABLE api_keys ADD COLUMN expires_at REAL;
+ALTER TABLE api_keys ADD COLUMN last_used_at REAL
+"""
+
 Migration = tuple[str, Callable[[sqlite3.Connection], None]]
 
 
@@ -192,6 +199,7 @@ MIGRATIONS: list[Migration] = [
     ("0003_lifecycle_slots", _script(_LIFECYCLE)),
     ("0004_past_validity", _script(_PAST_VALIDITY)),
     ("0005_api_keys", _script(_API_KEYS)),
+    ("0006_api_key_use", _script(_API_KEY_USE)),
 ]
 
 

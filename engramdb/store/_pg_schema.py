@@ -203,10 +203,17 @@ CREATE TABLE api_keys (
 )
 """
 
+# as SQLite's 0006_api_key_use: expiry and last use of each key
+_API_KEY_USE = """
+ALTER TABLE api_keys ADD COLUMN expires_at double precision;
+ALTER TABLE api_keys ADD COLUMN last_used_at double precision
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", _INITIAL),
     ("0002_row_level_security", _rls()),
     ("0003_api_keys", _API_KEYS),
+    ("0004_api_key_use", _API_KEY_USE),
 ]
 
 
