@@ -77,15 +77,19 @@ def test_query_and_messages_together_is_an_error(memory: Memory) -> None:
 
 
 def test_only_new_messages_are_embedded(memory: Memory) -> None:
-    calls: list[int] = []
-    inner = memory._context.embed
-    memory._context.embed = lambda texts: calls.append(len(texts)) or inner(texts)
+    calls: list[list[str]] = []
+    inner = memory._queries.embedder  # under Memory's query cache: what the model really sees
+    real = inner.embed_batch
+    inner.embed_batch = lambda texts: calls.append(list(texts)) or real(texts)  # type: ignore
     chat = [{"role": "user", "content": "I miss my goldfish"}]
     memory.search(messages=chat, user_id="u")
     chat += [{"role": "assistant", "content": "Bubbles?"},
              {"role": "user", "content": "yes, Bubbles"}]
     memory.search(messages=chat, user_id="u")
-    assert calls == [1, 3]  # the first turn is not embedded again (recent text is new)
+    assert "I miss my goldfish" not in [t for batch in calls[1:] for t in batch]
+    assert {"Bubbles?", "yes, Bubbles"} <= set(calls[-1])
+    memory.search(messages=chat, user_id="u")  # the same conversation again: nothing new
+    assert len(calls) == 2
 
 
 def test_fitted_weights_ship_with_their_provenance() -> None:

@@ -154,28 +154,29 @@ def run_madial(memory: Any, data: MadialData, methods: Sequence[str] = MADIAL_ME
 
 def context_latency(memory: Any, data: MadialData, turns: int = 20) -> dict[str, Any]:
     """Latency of context recall on a ``turns``-message conversation: each dialogue after
-    the whole dialogues before it (the archive has no longer ones). ``cold``: nothing
-    cached; ``live``: the assistant searched before each earlier reply too, as it would
-    in a conversation, so only new messages are embedded; ``dense_whole``: the plain
-    dense method on the same conversation as one string."""
+    the whole dialogues before it (the archive has no longer ones). ``cold``: no query
+    vector cached; ``live``: the assistant searched before each earlier reply too, as it
+    would in a conversation, so only the messages new since then are embedded;
+    ``dense_whole``: the plain dense method on the same conversation as one string."""
     cold, live, whole = [], [], []
     for i, cur in enumerate(data.dialogues):
         messages = _longer(data.dialogues[:i], list(cur.messages), turns)
         if len(messages) < turns:
             continue
-        cache = memory._context._cache
-        cache.clear()
+        memory._queries.clear()  # the recall run before embedded these very turns
         cold.append(_timed(lambda: memory.search(messages=messages, user_id=USER)))
-        cache.clear()
+        memory._queries.clear()
         for end in range(1, len(messages)):
             if messages[end - 1]["role"] == "user":
                 memory.search(messages=messages[:end], user_id=USER)
         live.append(_timed(lambda: memory.search(messages=messages, user_id=USER)))
         text = "\n".join(m["content"] for m in messages)
         whole.append(_timed(lambda: memory.search(text, user_id=USER, method="dense")))
-    return {"messages": turns, "conversations": len(cold), **{f"{name}_p50_ms": round(percentiles(v)[50], 2)
-                                  for name, v in (("cold", cold), ("live", live),
-                                                  ("dense_whole", whole))}}
+    out: dict[str, Any] = {"messages": turns, "conversations": len(cold)}
+    for name, values in (("cold", cold), ("live", live), ("dense_whole", whole)):
+        pct = percentiles(values)
+        out.update({f"{name}_p50_ms": round(pct[50], 2), f"{name}_p95_ms": round(pct[95], 2)})
+    return out
 
 
 def _longer(before: Sequence[Dialogue], messages: list[dict[str, str]],

@@ -21,7 +21,8 @@ than plain dense retrieval. Instead the query is formed from the conversation:
   best), ``person`` 1 when it names the user who is speaking (a message's ``name``):
   memories are about someone, and the speaker's own come first.
 
-Vectors of messages are cached by text: in a live conversation each call embeds
+Vectors of messages are cached by text by the ``embed`` callable (``Memory``'s
+:class:`~engramdb.embed.CachedEmbedder`): in a live conversation each call embeds
 only the turns that are new since the last one.
 """
 
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, time, timezone
@@ -55,8 +55,6 @@ RECENT_USER_TURNS = 4
 MAX_TERMS = 32
 #: candidates per sub-query
 CANDIDATES = 50
-#: cached message vectors
-CACHE_SIZE = 1024
 FEATURES = ("recent", "turns", "lexical", "person")
 ROLES = ("user", "assistant", "system", "tool")
 
@@ -137,14 +135,14 @@ def context_query(messages: Sequence[Message], w: ContextWeights,
 
 
 class ContextRetriever:
-    """Context searches for one store; ``embed`` turns a batch of texts into rows."""
+    """Context searches for one store; ``embed`` turns a batch of texts into rows (and
+    should cache them by text: a live conversation re-sends its earlier turns)."""
 
     def __init__(self, store: Store, embed: Callable[[Sequence[str]], np.ndarray],
                  weights: ContextWeights | None = None) -> None:
         self.store = store
         self.embed = embed
         self.weights = weights or load_weights()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def search(self, scope: Scope, messages: Sequence[Message], *, limit: int,
                filters: Filters) -> tuple[list[Hit], ContextQuery, list[Match]]:
@@ -165,7 +163,7 @@ class ContextRetriever:
     def features(self, scope: Scope, q: ContextQuery, filters: Filters,
                  k: int = CANDIDATES) -> tuple[list[str], dict[str, np.ndarray], list[Match]]:
         """The candidates of every sub-query and their :data:`FEATURES` (exact scores)."""
-        vecs = self._vectors([q.recent_text, *(m.content for m in q.messages)])
+        vecs = self.embed([q.recent_text, *(m.content for m in q.messages)])
         recent, turns = vecs[0], vecs[1:]
         weights = np.asarray(q.weights, dtype=np.float32)
         centroid = weights @ turns
@@ -207,18 +205,6 @@ class ContextRetriever:
         named = {r.id for r in self.store.get(scope, list(ids))
                  if pattern.search(r.text) or (r.speaker or "").lower() == person.lower()}
         return np.array([1.0 if i in named else 0.0 for i in ids])
-
-    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """Rows for ``texts``, embedding only those not seen lately (one batch)."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            for text, row in zip(missing, self.embed(missing)):
-                self._cache[text] = np.asarray(row, dtype=np.float32)
-        for text in texts:
-            self._cache.move_to_end(text)
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return np.stack([self._cache[t] for t in texts])
 
 
 def describe(q: ContextQuery) -> dict[str, Any]:
