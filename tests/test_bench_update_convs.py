@@ -47,3 +47,44 @@ def test_cli_json(capsys) -> None:
     assert json.loads(out)["sets"]["dev"]["runs"]["engram+rules"]["current@1"] is not None
     code, _, err = run_cli(capsys, ["bench", "updates", "--method", "nope"])
     assert code != 0 and "unknown method" in err
+
+
+def test_fresh_set_is_its_own_and_never_says_the_unanswerable() -> None:
+    from engramdb.bench import _update_world_fresh as fresh
+
+    names = set(fresh.PERSONAS["fresh"])
+    assert not names & (set(world.PERSONAS["dev"]) | set(world.PERSONAS["heldout"]))
+    old = {t for s in ("dev", "heldout") for a in world.ATTRS for t in
+           world.PHRASES[s][a][0] + world.PHRASES[s][a][1]}
+    for attr in world.ATTRS:
+        intro, change = fresh.PHRASES["fresh"][attr]
+        assert intro and change and not (set(intro) | set(change)) & old
+    personas = generate("fresh")
+    assert [p.name for p in personas] == list(fresh.PERSONAS["fresh"])
+    for p in personas:
+        said = " ".join(t["text"] for _, turns in p.sessions for t in turns).lower()
+        assert [q.kind for q in p.questions].count("unanswerable") == 3
+        for q in p.questions:
+            if q.kind in ("current", "history"):
+                assert q.expect and q.expect.lower() in said
+        for word in ("honeymoon", "blood type", "high school", "breed", "favorite band"):
+            assert word not in said
+        # no other line (filler, distractor, echo of an old value) says a current value
+        current = [v.lower() for v in p.current().values()]
+        statements = {c.turn_id for c in p.changes}
+        for _, turns in p.sessions:
+            for t in turns:
+                if t["metadata"]["turn_id"] not in statements:
+                    assert not any(v in t["text"].lower() for v in current), t["text"]
+
+
+def test_fresh_set_generates_and_scores() -> None:
+    report = run(embedder="fake", splits=("fresh",), methods=("engram", "bm25"),
+                 extractors=("rules", "none"))
+    data = report["sets"]["fresh"]
+    assert data["personas"] == 6 and data["questions"] > 100
+    for row in data["runs"].values():
+        assert row["n"]["current"] > 30 and row["n"]["unanswerable"] == 18
+        for key in ("current@1", "history@5", "when@5", "profile", "abstention_auroc"):
+            assert row[key] is not None and 0.0 <= row[key] <= 1.0
+    assert data["runs"]["engram+rules"]["turns"] == data["runs"]["engram+none"]["turns"] > 300

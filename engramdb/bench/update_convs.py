@@ -19,8 +19,11 @@ method (a search method with an extractor):
 * ``abstention_auroc`` – the search's confidence separates answerable current-value
   questions from unanswerable ones (0.5 = chance).
 
-Two sets with their own personas and phrasings: ``dev`` and ``heldout``
-(see the world module); both are reported.
+Three sets with their own personas and phrasings: ``dev`` (the rules were tuned on
+it), ``heldout`` (written at the same time, never tuned on) and ``fresh`` (written
+later without reading the extractor or the other sets' phrasings, with longer,
+story-like turns, echoes of old values and slot-filled distractors: the honest
+check; :mod:`engramdb.bench._update_world_fresh`). All three are reported.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _update_world as w
+from . import _update_world_fresh as w_fresh
 from .abstain_report import auroc
 
 __all__ = ["Change", "Persona", "UpdateQuestion", "generate", "run", "score_persona"]
@@ -79,15 +83,20 @@ class Persona:
 
 
 def generate(split: str = "dev", *, seed: int = 0, sessions: int = 6) -> list[Persona]:
-    """The personas of one set (``dev`` or ``heldout``), each with its conversation."""
+    """The personas of one set (``dev``, ``heldout`` or ``fresh``), each with its conversation."""
     rng = random.Random(f"{split}:{seed}")
-    return [_persona(name, split, rng, sessions) for name in w.PERSONAS[split]]
+    return [_persona(name, split, rng, sessions) for name in _world(split).PERSONAS[split]]
+
+
+def _world(split: str) -> Any:
+    """The module holding a set's personas and phrasings (``fresh`` has its own)."""
+    return w_fresh if split in w_fresh.PERSONAS else w
 
 
 def _persona(name: str, split: str, rng: random.Random, n_sessions: int) -> Persona:
-    p = Persona(name, split)
-    attrs = rng.sample(w.ATTRS, 7)
-    values = {a: rng.sample(w.VALUES[a], 3) for a in attrs}
+    p, world = Persona(name, split), _world(split)
+    attrs = rng.sample(world.ATTRS, 7)
+    values = {a: rng.sample(world.VALUES[a], 3) for a in attrs}
     start = datetime(2024, 1, 8, 18, 0, tzinfo=UTC) + timedelta(days=rng.randrange(60))
     plan: list[list[tuple[str, int]]] = [[] for _ in range(n_sessions)]
     for a in attrs:  # the first value early, a change later for most, a second for some
@@ -114,42 +123,66 @@ def _session(p: Persona, s: int, said: list[tuple[str, int]], values: dict[str, 
                       "text": text, "metadata": {"turn_id": tid}})
         return tid
 
-    lines: list[tuple[str, int] | None] = [*said, *([None] * rng.randint(2, 4))]
+    world = _world(p.split)
+    lines: list[tuple[str, int] | str | None] = [*said, *([None] * rng.randint(2, 4))]
+    lines += _echoes(p, world, rng)
     rng.shuffle(lines)
     for line in lines:
         if line is None:
-            say(p.name, _filler(rng))
+            say(p.name, _filler(rng, world, values))
+        elif isinstance(line, str):
+            say(p.name, line)
         else:
             attr, step = line
-            intro, change = w.PHRASES[p.split][attr]
+            intro, change = world.PHRASES[p.split][attr]
             new, old = values[attr][step], values[attr][step - 1] if step else None
-            text = rng.choice(change if step else intro).format(v=new, old=old, n=p.name)
-            text = re.sub(r"\b([Aa]) (?=[aeiou])", r"\1n ", text)  # "a accountant"
+            text = _article(rng.choice(change if step else intro).format(v=new, old=old,
+                                                                         n=p.name))
             p.changes.append(Change(attr, old, new, s, say(p.name, text)))
-        say("assistant", rng.choice(w.REPLIES))
+        say("assistant", rng.choice(world.REPLIES))
     return turns
 
 
-def _filler(rng: random.Random) -> str:
-    if rng.random() < 0.35:
-        return rng.choice(w.DISTRACTORS).format(city=rng.choice(w.VALUES["location"]),
-                                                company=rng.choice(w.VALUES["employer"]))
-    return rng.choice(w.FILLER)
+def _article(text: str) -> str:
+    return re.sub(r"\b([Aa]) (?=[aeiou])", r"\1n ", text)  # "a accountant"
+
+
+def _echoes(p: Persona, world: Any, rng: random.Random) -> list[str]:
+    """At most one passing mention of a value changed in an earlier session (fresh only)."""
+    echoes = getattr(world, "ECHOES", None)
+    past = [c for c in p.changes if c.old is not None] if echoes else []
+    if not past or rng.random() < 0.5:
+        return []
+    c = rng.choice(past)
+    return [rng.choice(echoes[c.attribute]).format(old=c.old, n=p.name)]
+
+
+def _filler(rng: random.Random, world: Any, own: dict[str, list[str]]) -> str:
+    if rng.random() < getattr(world, "DISTRACTOR_SHARE", 0.35):
+        template = rng.choice(world.DISTRACTORS)
+        if not getattr(world, "SLOTTED", False):
+            return template.format(city=rng.choice(world.VALUES["location"]),
+                                   company=rng.choice(world.VALUES["employer"]))
+        picks = {a: rng.choice([v for v in vs if v not in own.get(a, ())])
+                 for a, vs in world.VALUES.items()}  # never one of the persona's own values
+        return _article(template.format(**picks))
+    return rng.choice(world.FILLER)
 
 
 def _questions(p: Persona, rng: random.Random, attrs: Sequence[str]) -> None:
     latest: dict[str, Change] = {}
     for c in p.changes:
         latest[c.attribute] = c
+    world = _world(p.split)
     for attr, c in latest.items():
-        cur, hist, when = w.QUESTIONS[attr]
+        cur, hist, when = world.QUESTIONS[attr]
         p.questions.append(UpdateQuestion("current", cur.format(n=p.name), attr, c.new))
         if c.old is not None:
             p.questions.append(UpdateQuestion("history", hist.format(n=p.name, new=c.new),
                                               attr, c.old))
             p.questions.append(UpdateQuestion("when", when.format(n=p.name, new=c.new), attr,
                                               turn_id=c.turn_id))
-    for q in rng.sample(w.UNANSWERABLE, 3):
+    for q in rng.sample(world.UNANSWERABLE, 3):
         p.questions.append(UpdateQuestion("unanswerable", q.format(n=p.name)))
 
 
@@ -207,7 +240,7 @@ def ingest(memory: Any, p: Persona) -> int:
     return sum(len(t) for _, t in p.sessions)
 
 
-def run(*, embedder: str = "minilm", splits: Sequence[str] = ("dev", "heldout"),
+def run(*, embedder: str = "minilm", splits: Sequence[str] = ("dev", "heldout", "fresh"),
         methods: Sequence[str] = ("bm25", "dense", "engram"),
         extractors: Sequence[str] = ("rules", "none"), seed: int = 0,
         llm: Any = None) -> dict[str, Any]:

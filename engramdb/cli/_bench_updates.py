@@ -15,6 +15,7 @@ __all__ = ["register"]
 
 METHODS = ("bm25", "dense", "hybrid", "engram")
 EXTRACTORS = ("rules", "none", "llm")
+SETS = ("dev", "heldout", "fresh")
 
 
 def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,16 +28,17 @@ def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "varied and sometimes only implied phrasing), ingest them with add_session and\n"
             "ask about the current value, the previous value, when it changed, and things\n"
             "never said. Reports per method and extractor: current@1, history@5, when@5,\n"
-            "profile accuracy and abstention AUROC, on the dev set (rules tuned on it) and\n"
-            "the held-out set (never tuned on). --pairs adds the labelled-pair precision\n"
+            "profile accuracy and abstention AUROC, on the dev set (rules tuned on it),\n"
+            "the held-out set (never tuned on) and the fresh set (written apart from the\n"
+            "rules, in longer and story-like phrasing). --pairs adds the labelled-pair precision\n"
             "of update detection (python -m engramdb.bench.updates)."),
         examples=("  engram bench updates\n"
-                  "  engram bench updates --set heldout --method engram --json\n"
+                  "  engram bench updates --set heldout,fresh --method engram --json\n"
                   "  engram bench updates --extractor rules,llm --llm-url "
                   "http://127.0.0.1:8000/v1 --llm-model qwen2.5-7b-instruct\n"),
         options=("embedder", "json"))
-    p.add_argument("--set", default="dev,heldout", metavar="SETS",
-                   help="dev, heldout or both, comma-separated (default both)")
+    p.add_argument("--set", default="dev,heldout,fresh", metavar="SETS",
+                   help="dev, heldout, fresh, comma-separated (default all three)")
     p.add_argument("--method", default="bm25,dense,engram", metavar="M",
                    help=f"search methods, comma-separated, of {', '.join(METHODS)}")
     p.add_argument("--extractor", default="rules,none", metavar="E",
@@ -67,7 +69,7 @@ def run_updates_cmd(args: argparse.Namespace, ctx: Context) -> int:
     if "llm" in extractors and llm is None:
         raise InvalidInputError("--extractor llm needs --llm-url and --llm-model")
     report = run(embedder=ctx.embedder or DEFAULT_EMBEDDER,
-                 splits=_pick(args.set, ("dev", "heldout"), "set"),
+                 splits=_pick(args.set, SETS, "set"),
                  methods=_pick(args.method, METHODS, "method"), extractors=extractors,
                  seed=args.seed, llm=llm)
     if args.pairs:
