@@ -241,7 +241,7 @@ def render_scale_terminal(report: Mapping[str, Any], console: Console) -> None:
                 "db MB", "B/turn", "RSS MB"):
         table.add_column(col, justify="right", no_wrap=True)
     for run in scale["runs"]:
-        table.add_row(f"{run['n_turns']:,}", run.get("backend", "sqlite"), str(run["users"]), f"{run['sessions']:,}",
+        table.add_row(f"{run['n_turns']:,}", run.get("backend", "sqlite"), str(run["users"]), _fmt(run.get("sessions")),
                       _fmt(run.get("heavy_user_turns")), _fmt(run["ingest"]["seconds"], 1),
                       _fmt(run["ingest"]["turns_per_s"], 1), _fmt(run["db_mb"], 1),
                       str(run["bytes_per_turn"]), _fmt(run["peak_rss_mb"], 0))
@@ -254,7 +254,7 @@ def render_scale_terminal(report: Mapping[str, Any], console: Console) -> None:
                 "needle@10"):
         lat.add_column(col, justify="right", no_wrap=True)
     for run in scale["runs"]:
-        for i, (m, e) in enumerate(run["methods"].items()):
+        for i, (m, e) in enumerate(run.get("methods", {}).items()):
             lat.add_row(f"{run['n_turns']:,}" if i == 0 else "",
                         run.get("backend", "sqlite") if i == 0 else "", m,
                         _fmt(e["latency_ms"].get("p50"), 1), _fmt(e["latency_ms"].get("p95"), 1),
@@ -265,7 +265,7 @@ def render_scale_terminal(report: Mapping[str, Any], console: Console) -> None:
         lat.add_section()
     console.print(lat)
     cold = ", ".join(f"{r['n_turns']:,}: p50 {_fmt(r['cold_first_search_ms'].get('p50'), 1)} ms"
-                     for r in scale["runs"])
+                     for r in scale["runs"] if "cold_first_search_ms" in r)
     console.print(f"first search of a user (loads its vectors; not in the table): {cold}")
 
 

