@@ -554,7 +554,7 @@ class Memory:
 
     def _enforce_capacity(self, scope: Scope) -> None:
         if self.capacity is not None and self.store.count(scope, Filters(
-                include_superseded=True)) > self.capacity:
+                include_superseded=True), at_most=self.capacity) > self.capacity:
             self.decay(user_id=scope.user_id, threshold=0.0, capacity=self.capacity)
 
     def decay(self, *, user_id: str, now: datetime | str | None = None,

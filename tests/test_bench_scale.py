@@ -105,3 +105,25 @@ def test_scale_cli_json_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert data["scale"]["embedder"] == "fake"
     page = (out / "report.html").read_text()
     assert "latency vs corpus size" in page and "<svg" in page
+
+
+def test_a_corpus_built_once_is_searched_by_a_later_phase(tmp_path: Path) -> None:
+    """--phase ingest builds the corpus at --db; --phase search only queries it, with
+    the needles of the same corpus; synthetic vectors at the dimension asked."""
+    db = tmp_path / "built.db"
+    opts = {"embedder": "fake:48", "queries": 6, "methods": ("hybrid",), "db_path": db,
+            "isolate": False}
+    built = run_scale([300], phase="ingest", **opts)["scale"]["runs"][0]
+    assert (tmp_path / "built-300.db").exists()  # x.db holds the size: x-300.db
+    assert built["ingest"]["turns_per_s"] > 0 and "methods" not in built
+    assert built["n_turns"] == 300 and built["sessions"] > 0
+    searched = run_scale([300], phase="search", **opts)["scale"]["runs"][0]
+    assert searched["ingest"]["seconds"] is None  # nothing ingested: the corpus was there
+    assert searched["methods"]["hybrid"]["latency_ms"]["n"] == 6
+    assert searched["methods"]["hybrid"]["needle_recall@10"] > 0
+    with pytest.raises(InvalidInputError, match="exists"):
+        run_scale([300], phase="ingest", **opts)
+    with pytest.raises(InvalidInputError, match="--db"):
+        run_scale([300], phase="search", **{**opts, "db_path": None})
+    with pytest.raises(InvalidInputError, match="does not exist"):
+        run_scale([300], phase="search", **{**opts, "db_path": tmp_path / "none.db"})

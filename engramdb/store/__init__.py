@@ -4,34 +4,54 @@
 ``postgres://``) URL opens :class:`PostgresStore` (psycopg 3, pgvector; the
 ``postgres`` extra), anything else is a SQLite file (the embedded default).
 
-**The contract.** Everything both backends share lives above them, once: key
-expansion (``recall.expand``), slot grammar and knowledge-update decisions
-(``text``, ``lifecycle.updates``), scoring and fusion (``recall``), merging and
-consolidation (``lifecycle``), the meaning of a :class:`Filters` as SQL
-(``store._filters``, one WHERE builder with a dialect) and the compositions and
-lifecycle rules of :class:`~engramdb.store._base.StoreBase`: ``get``,
-``admit``, ``neighbours``, ``history`` and ``iter_export`` (5 methods) are built
-from the primitives, and which fields an update may set and when a superseded
-record may be stated again are decided there.
+**The contract.** Two layers. What a backend provides is the :class:`Backend`
+protocol: the 24 primitives of ``_base.PRIMITIVES`` (down from 34). What the
+engine uses is :class:`Store`: those, plus the 18 methods of ``_base.SHARED`` that
+:class:`~engramdb.store._base.StoreBase` builds from them once for every backend.
+Above the store sit key expansion (``recall.expand``), slot grammar and
+knowledge-update decisions (``text``, ``lifecycle.updates``), scoring and fusion
+(``recall``), merging and consolidation (``lifecycle``); the meaning of a
+:class:`Filters` as SQL is ``store._filters`` (one WHERE builder, two dialects).
 
-A backend subclasses ``StoreBase`` and provides the 34 primitives of
-``_base.PRIMITIVES``, in four groups (each write one transaction):
+Every lifecycle verb — update, merge, re-key, re-embed, new slot facts,
+supersede, reassert, archive, restore, delete, reinforce — is a decision in
+``StoreBase`` (read the current state inside :meth:`~Backend.transaction`, decide,
+then one :meth:`~Backend.apply`) handed to the backend as typed change records
+(``store._changes``): ``Patch`` (set columns), ``Reindex`` (text, keys, vector),
+``AddHistory`` (versions, past validity), ``SetFacts``, ``AddLink``, ``Log`` (audit),
+``Erase``, ``EraseSessions``, ``Reinforce``. A backend writes them in order, in
+one transaction, and decides nothing; the user locks' re-entrancy and thread
+exclusion are shared too (``store._userlock``), a backend only says how to lock
+between processes (:meth:`~Backend.exclusive`).
 
-* writes (12): ``add`` (records with their keys, vector, links, history, slot
-  facts), ``update``, ``set_keys``, ``set_vectors``, ``delete``, ``delete_scope``,
-  ``touch``, ``supersede``, ``reassert``, ``archive``, ``set_slot_facts``,
-  ``set_meta``;
-* reads (14): ``find`` (Filters, optional ids), ``count``, ``taken``, ``versions``,
-  ``export_extras``, ``sessions``, ``users``, ``slot_holders``, ``links``,
-  ``audit``, ``mentions``, ``vectors``, ``generation``, ``meta``;
-* search (2): ``lexical`` (BM25 over text or keys), ``dense`` (cosine);
-* consistency and maintenance (6): ``snapshot``, ``user_lock``, ``compact``,
-  ``residue``, ``stats``, ``close``.
+The 24 primitives, in five groups:
 
-Most are one SQL statement each: the PostgreSQL backend is about 1,300 lines
-(``postgres.py``, ``_pg_*.py``), most of it SQL text. The conformance suites
-(``tests/test_store.py``, ``tests/test_memory.py``, ``tests/test_concurrency.py``)
-run every backend through the same tests (the ``backend`` fixture).
+* writes (3): ``add`` (records with their keys, vector, links, history, slot
+  facts; deduplicated by content hash), ``apply`` (the change records above, each
+  one to three SQL statements), ``set_meta``;
+* transactions and locks (3): ``transaction`` (a write transaction on one user,
+  which reads and applies inside join), ``snapshot`` (a read transaction),
+  ``exclusive`` (a lock between processes);
+* reads (12): ``find`` (Filters, optional ids, paging), ``past`` (versions and
+  validity), ``edges`` (links), ``sessions``, ``users``, ``taken``,
+  ``slot_holders``, ``audit``, ``mentions``, ``vectors``, ``generation``, ``meta``;
+* search (2): ``lexical`` (FTS5's BM25 over text or keys), ``dense`` (cosine);
+* maintenance (4): ``compact``, ``residue``, ``stats``, ``close``.
+
+**Writing a third backend** (a day's work): subclass ``StoreBase``; keep the
+columns of ``_sqlite_base.RECORD_COLUMNS`` (times as unix seconds) and reuse
+``_filters.where_clause`` with your dialect for ``find``; write ``add`` and the
+nine change handlers of ``apply`` (the SQLite ones, ``_sqlite_lifecycle.py``, are
+the reference: about 120 lines); make ``transaction`` serialize the writers of
+one user and ``generation`` grow in every non-``Reinforce`` apply; ``lexical`` must
+rank as FTS5's BM25 (``_pg_search`` shows it computed in SQL from postings);
+``dense`` is cosine, exact or approximate with exact re-scoring. Then add the
+backend to the ``backend`` fixture of ``tests/conftest.py``: the conformance suites
+(``tests/test_store.py``, ``tests/test_memory.py``, ``tests/test_concurrency.py``
+and every test using that fixture) hold it to the same behaviour, and
+``test_each_backend_provides_every_primitive_and_inherits_the_rest`` to the
+contract. The PostgreSQL backend is about 1,250 lines (``postgres.py``,
+``_pg_*.py``), most of it SQL text.
 """
 
 from __future__ import annotations
@@ -39,10 +59,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ._protocol import Key, Match, NewRecord, Store
+from ._protocol import Backend, Key, Match, NewRecord, Store
 from .sqlite import SQLiteStore, open_sqlite
 
-__all__ = ["Store", "SQLiteStore", "NewRecord", "Key", "Match", "open_sqlite", "open_store",
+__all__ = ["Backend", "Store", "SQLiteStore", "NewRecord", "Key", "Match", "open_sqlite", "open_store",
            "is_postgres_url"]
 
 

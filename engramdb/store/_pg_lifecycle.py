@@ -1,20 +1,23 @@
-"""The PostgreSQL side of the memory lifecycle: slot facts, supersession, archiving, audit.
+"""The PostgreSQL side of every write after ``add``: :meth:`apply` of the change
+records, and the lifecycle reads (slot facts, audit, versions, links).
 
-A mixin of :class:`~engramdb.store.postgres.PostgresStore`, the same decisions as
-the SQLite one (:mod:`._sqlite_lifecycle`). Nothing here deletes a record.
+A mixin of :class:`~engramdb.store.postgres.PostgresStore`, the same storage
+operations as the SQLite one (:mod:`._sqlite_lifecycle`); nothing here decides.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable
 
-from .._models import AuditEntry, Record, Scope, check_id
-from ._base import reassertion
+from .._models import AuditEntry, Interval, Scope, Version, check_id
+from ._base import column_values
+from ._changes import (AddHistory, AddLink, Change, Erase, EraseSessions, Log, Patch, Reindex,
+                       Reinforce, SetFacts, quiet)
 from ._pg_base import json_param
-from ._protocol import SlotFact, Supersession
+from ._protocol import Key, Past, SlotFact
 from ._sqlite_base import dt, ts
 
 if TYPE_CHECKING:
@@ -25,20 +28,122 @@ __all__ = ["PgLifecycleMixin"]
 
 class PgLifecycleMixin:
     _db: PgDatabase
+    #: seconds a recall's reinforcement waits for another writer's row locks
+    touch_timeout: float = 0.05
 
-    # provided by PostgresStore
+    # provided by PostgresStore and PgSearchMixin
     def _lock_user(self, conn: Any, user_id: str) -> None: ...
 
-    def _fetch_one(self, conn: Any, scope: Scope, record_id: str) -> Record:
-        raise NotImplementedError
+    def _index_texts(self, conn: Any, user_id: str, docs: Sequence[tuple[str, str]]) -> None: ...
 
-    def _keep_first_version(self, conn: Any, old: Record) -> None: ...
+    def _unindex_texts(self, conn: Any, user_id: str, record_ids: Sequence[str]) -> None: ...
+
+    def _drop_keys(self, conn: Any, user_id: str, record_ids: Sequence[str]) -> None: ...
+
+    def _insert_keys(self, conn: Any, user_id: str, record_id: str,
+                     keys: Sequence[Key]) -> None: ...
+
+    def _set_vector(self, conn: Any, user_id: str, record_id: str, vector: Any) -> None: ...
+
+    def _purge(self, conn: Any, user_id: str, ids: Sequence[str]) -> None: ...
+
+    def _drop_sessions(self, conn: Any, scope: Scope) -> None: ...
 
     def _audit(self, conn: Any, user_id: str, action: str, record_id: str | None,
                reason: str | None, **detail: Any) -> None:
         conn.execute("INSERT INTO audit (user_id, at, action, record_id, reason, detail) "
                      "VALUES (%s,%s,%s,%s,%s,%s)",
                      (user_id, time.time(), action, record_id, reason, json_param(detail)))
+
+    # ------------------------------------------------------------ writes
+    @contextlib.contextmanager
+    def transaction(self, scope: Scope) -> Iterator[None]:
+        """A write transaction holding the user's state row: writers of that user queue
+        behind it (other users' writes run on); reads and applies inside join it."""
+        with self._db.write(scope.user_id) as conn:
+            self._lock_user(conn, scope.user_id)
+            yield
+
+    def apply(self, scope: Scope, changes: Sequence[Change], *,
+              wait: float | None = None) -> None:
+        with self._db.write(scope.user_id) as conn:
+            if wait is not None:
+                conn.execute(f"SET LOCAL lock_timeout = {max(1, int(wait * 1000))}")
+            if not quiet(changes):  # reinforcement alone neither queues nor bumps
+                self._lock_user(conn, scope.user_id)
+            for change in changes:
+                _APPLY[type(change)](self, conn, scope, change)
+
+    def _do_patch(self, conn: Any, scope: Scope, ch: Patch) -> None:
+        values = column_values(ch.fields)
+        if not values:
+            return
+        if "content_hash" in values:  # a clash would abort the transaction: say it first
+            self._check_unique(conn, scope, ch.record_id, values["content_hash"])
+        sets = ", ".join(f"{name} = %s" for name in values)
+        params = [json_param(v) if name == "metadata" else v for name, v in values.items()]
+        conn.execute(f"UPDATE records SET {sets} WHERE user_id=%s AND id=%s",
+                     (*params, scope.user_id, ch.record_id))
+
+    @staticmethod
+    def _check_unique(conn: Any, scope: Scope, record_id: str, digest: str) -> None:
+        from .._errors import InvalidInputError
+
+        clash = conn.execute("SELECT 1 FROM records r JOIN records o ON o.user_id = r.user_id "
+                             "AND coalesce(o.agent_id, '') = coalesce(r.agent_id, '') AND "
+                             "o.content_hash = %s AND o.id <> r.id WHERE r.user_id = %s AND "
+                             "r.id = %s", (digest, scope.user_id, record_id)).fetchone()
+        if clash:
+            raise InvalidInputError("an identical memory already exists in this scope")
+
+    def _do_reindex(self, conn: Any, scope: Scope, ch: Reindex) -> None:
+        if ch.index_text is not None:
+            self._unindex_texts(conn, scope.user_id, [ch.record_id])
+            self._index_texts(conn, scope.user_id, [(ch.record_id, ch.index_text)])
+        if ch.keys is not None:
+            self._drop_keys(conn, scope.user_id, [ch.record_id])
+            self._insert_keys(conn, scope.user_id, ch.record_id, ch.keys)
+        if ch.vector is not None:
+            self._set_vector(conn, scope.user_id, ch.record_id, ch.vector)
+
+    @staticmethod
+    def _do_add_history(conn: Any, scope: Scope, ch: AddHistory) -> None:
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO versions VALUES (%s,%s,%s,%s,%s,%s,%s)",
+                            [(scope.user_id, ch.record_id, v.version, v.text, ts(v.changed_at),
+                              v.op, v.reason) for v in ch.versions])
+            cur.executemany("INSERT INTO past_validity VALUES (%s,%s,%s,%s) ON CONFLICT "
+                            "(user_id, record_id, valid_from) DO UPDATE SET valid_to = "
+                            "excluded.valid_to", [(scope.user_id, ch.record_id, ts(i.valid_from),
+                                                   ts(i.valid_to)) for i in ch.past])
+
+    def _do_set_facts(self, conn: Any, scope: Scope, ch: SetFacts) -> None:
+        conn.execute("DELETE FROM slot_facts WHERE user_id=%s AND record_id=%s",
+                     (scope.user_id, ch.record_id))
+        self._insert_facts(conn, ch.record_id, scope.user_id, ch.facts)
+
+    @staticmethod
+    def _do_add_link(conn: Any, scope: Scope, ch: AddLink) -> None:
+        conn.execute("INSERT INTO links (user_id, src_id, dst_id, kind, weight) VALUES "
+                     "(%s,%s,%s,%s,%s) ON CONFLICT (user_id, src_id, dst_id, kind) DO UPDATE "
+                     "SET weight = excluded.weight",
+                     (scope.user_id, ch.src_id, ch.dst_id, ch.kind, ch.weight))
+
+    def _do_log(self, conn: Any, scope: Scope, ch: Log) -> None:
+        self._audit(conn, scope.user_id, ch.action, ch.record_id, ch.reason, **ch.detail)
+
+    def _do_erase(self, conn: Any, scope: Scope, ch: Erase) -> None:
+        self._purge(conn, scope.user_id, list(ch.record_ids))
+
+    def _do_erase_sessions(self, conn: Any, scope: Scope, ch: EraseSessions) -> None:
+        self._drop_sessions(conn, scope)
+
+    @staticmethod
+    def _do_reinforce(conn: Any, scope: Scope, ch: Reinforce) -> None:
+        conn.execute("UPDATE records r SET last_recalled_at=%s, recall_count=recall_count+1,"
+                     " strength = strength + g.gain FROM unnest(%s::text[], %s::float8[]) "
+                     "AS g(id, gain) WHERE r.user_id=%s AND r.id = g.id",
+                     (ch.at.timestamp(), list(ch.record_ids), list(ch.gains), scope.user_id))
 
     # ------------------------------------------------------------ slot facts
     @staticmethod
@@ -66,94 +171,7 @@ class PgLifecycleMixin:
                                       scope.user_id)).fetchall()
         return [SlotFact(s, k, v or None, c, rid, dt(at)) for s, k, v, c, rid, at in rows]
 
-    def set_slot_facts(self, scope: Scope, record_id: str, facts: Sequence[SlotFact]) -> None:
-        record_id = check_id(record_id)
-        with self._db.write(scope.user_id) as conn:
-            self._lock_user(conn, scope.user_id)
-            conn.execute("DELETE FROM slot_facts WHERE user_id=%s AND record_id=%s",
-                         (scope.user_id, record_id))
-            self._insert_facts(conn, record_id, scope.user_id, facts)
-
-    # ------------------------------------------------------------ supersede
-    def supersede(self, scope: Scope, changes: Sequence[Supersession]) -> int:
-        done = 0
-        with self._db.write(scope.user_id) as conn:
-            self._lock_user(conn, scope.user_id)
-            for ch in changes:
-                cur = conn.execute(
-                    "UPDATE records SET valid_to=%s, superseded_by=%s, updated_at=%s WHERE "
-                    "user_id=%s AND id=%s AND valid_to IS NULL",
-                    (ch.at.timestamp(), ch.new_id, time.time(), scope.user_id, ch.old_id))
-                if cur.rowcount == 0:  # gone, or already closed by another writer
-                    continue
-                conn.execute("INSERT INTO links (user_id, src_id, dst_id, kind, weight) VALUES "
-                             "(%s,%s,%s,'supersedes',%s) ON CONFLICT (user_id, src_id, dst_id, "
-                             "kind) DO UPDATE SET weight = excluded.weight",
-                             (scope.user_id, ch.new_id, ch.old_id, ch.confidence))
-                self._audit(conn, scope.user_id, "supersede", ch.old_id, ch.reason,
-                            by=ch.new_id, confidence=ch.confidence, **ch.detail)
-                done += 1
-        return done
-
-    def _reinstate(self, conn: Any, user_id: str, record_id: str) -> None:
-        """A superseding record was erased: what it closed is current again."""
-        rows = conn.execute("UPDATE records SET valid_to=NULL, superseded_by=NULL, updated_at=%s "
-                            "WHERE user_id=%s AND superseded_by=%s RETURNING id",
-                            (time.time(), user_id, record_id)).fetchall()
-        for (old_id,) in rows:
-            self._audit(conn, user_id, "reinstate", old_id,
-                        "the record that superseded it was deleted")
-
-    def reassert(self, scope: Scope, record_id: str, at: datetime, *,
-                 reason: str | None = None) -> Record | None:
-        """A superseded record was stated again at ``at``, after its validity ended: it is
-        current again from ``at``, with a history version and an audit entry keeping the
-        interval it had. None (and nothing changed) unless it ended before ``at``."""
-        with self._db.write(scope.user_id) as conn:
-            self._lock_user(conn, scope.user_id)
-            old = self._fetch_one(conn, scope, record_id)
-            may, past = reassertion(old, at)
-            if not may:
-                return None
-            now = time.time()
-            self._keep_first_version(conn, old)
-            conn.execute("INSERT INTO versions VALUES (%s,%s,%s,%s,%s,'reassert',%s)",
-                         (old.user_id, old.id, old.version + 1, old.text, now, reason))
-            if past is not None:
-                conn.execute("INSERT INTO past_validity VALUES (%s,%s,%s,%s) ON CONFLICT "
-                             "(user_id, record_id, valid_from) DO UPDATE SET valid_to = "
-                             "excluded.valid_to", (old.user_id, old.id, ts(past.valid_from),
-                                                   ts(past.valid_to)))
-            conn.execute("UPDATE records SET valid_from=%s, timestamp=%s, valid_to=NULL, "
-                         "superseded_by=NULL, version=version+1, updated_at=%s WHERE "
-                         "user_id=%s AND id=%s", (at.timestamp(), at.timestamp(), now,
-                                                  scope.user_id, old.id))
-            self._audit(conn, scope.user_id, "reassert", record_id, reason,
-                        was_superseded_by=old.superseded_by,
-                        was_valid_from=_iso(old.valid_from), was_valid_to=_iso(old.valid_to),
-                        was_timestamp=_iso(old.timestamp))
-            return self._fetch_one(conn, scope, record_id)
-
-    # -------------------------------------------------------------- archive
-    def archive(self, scope: Scope, ids: Sequence[str], *, reason: str | None,
-                archived: bool = True, detail: dict[str, Any] | None = None) -> int:
-        ids = [check_id(i) for i in ids]
-        action = "archive" if archived else "restore"
-        done = 0
-        with self._db.write(scope.user_id) as conn:
-            self._lock_user(conn, scope.user_id)
-            for record_id in ids:
-                cur = conn.execute("UPDATE records SET archived=%s, updated_at=%s WHERE "
-                                   "user_id=%s AND id=%s AND archived=%s",
-                                   (int(archived), time.time(), scope.user_id, record_id,
-                                    int(not archived)))
-                if cur.rowcount:
-                    self._audit(conn, scope.user_id, action, record_id, reason,
-                                **(detail or {}).get(record_id, {}))
-                    done += 1
-        return done
-
-    # ---------------------------------------------------------------- audit
+    # ---------------------------------------------------------------- reads
     def audit(self, scope: Scope, *, limit: int = 100, record_id: str | None = None,
               actions: Sequence[str] | None = None) -> list[AuditEntry]:
         sql = "SELECT at, action, record_id, reason, detail FROM audit WHERE user_id=%s"
@@ -171,6 +189,51 @@ class PgLifecycleMixin:
         return [AuditEntry(dt(at), action, rid, reason, detail or {})  # type: ignore[arg-type]
                 for at, action, rid, reason, detail in rows]
 
+    def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
+        out = Past()
+        only = "" if ids is None else " AND record_id = ANY(%s)"
+        params: list[Any] = [scope.user_id] + ([] if ids is None else
+                                               [[check_id(i) for i in ids]])
+        with self._db.read(scope.user_id) as conn:
+            for rid, version, text, at, op, reason in conn.execute(
+                    "SELECT record_id, version, text, changed_at, op, reason FROM versions "
+                    f"WHERE user_id=%s{only} ORDER BY record_id, version", params):
+                out.versions.setdefault(rid, []).append(
+                    Version(rid, version, text, dt(at), op, reason))  # type: ignore[arg-type]
+            for rid, start, end in conn.execute(
+                    "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
+                    f"user_id=%s{only} ORDER BY record_id, valid_from", params):
+                out.validity.setdefault(rid, []).append(Interval(dt(start), dt(end)))  # type: ignore[arg-type]
+        return out
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    def edges(self, scope: Scope, ids: Sequence[str] | None = None, *, kind: str | None = None,
+              incoming: bool = False) -> list[tuple[str, str, str, float]]:
+        """Links in the order of ``ids`` (then as written); every link as written."""
+        column = "dst_id" if incoming else "src_id"
+        sql, params = "SELECT src_id, dst_id, kind, weight FROM links WHERE user_id=%s", \
+            [scope.user_id]
+        order = "seq"
+        if ids is not None:
+            wanted = list(dict.fromkeys(check_id(i) for i in ids))
+            sql += f" AND {column} = ANY(%s)"
+            params.append(wanted)
+            order = f"array_position(%s::text[], {column}), seq"
+        if kind is not None:
+            sql += " AND kind=%s"
+            params.append(kind)
+        if ids is not None:
+            params.append(wanted)
+        with self._db.read(scope.user_id) as conn:
+            return [tuple(r) for r in conn.execute(f"{sql} ORDER BY {order}", params)]  # type: ignore[misc]
+
+
+_Handler = Callable[[Any, Any, Scope, Any], None]
+_APPLY: dict[type, _Handler] = {
+    Patch: PgLifecycleMixin._do_patch, Reindex: PgLifecycleMixin._do_reindex,
+    AddHistory: lambda self, conn, scope, ch: PgLifecycleMixin._do_add_history(conn, scope, ch),
+    SetFacts: PgLifecycleMixin._do_set_facts,
+    AddLink: lambda self, conn, scope, ch: PgLifecycleMixin._do_add_link(conn, scope, ch),
+    Log: PgLifecycleMixin._do_log, Erase: PgLifecycleMixin._do_erase,
+    EraseSessions: PgLifecycleMixin._do_erase_sessions,
+    Reinforce: lambda self, conn, scope, ch: PgLifecycleMixin._do_reinforce(conn, scope, ch),
+}

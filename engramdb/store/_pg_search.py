@@ -152,7 +152,11 @@ class PgSearchMixin:
                      "WHERE user_id = %s", (len(lexical), sum(n for _, n in lexical), user_id))
 
     def _unindex(self, conn: Any, user_id: str, record_ids: Sequence[str]) -> None:
-        """Take records out of the lexical indexes (their rows stay)."""
+        """Take records out of the lexical indexes, text and keys (their rows stay)."""
+        self._unindex_texts(conn, user_id, record_ids)
+        self._drop_keys(conn, user_id, record_ids)
+
+    def _unindex_texts(self, conn: Any, user_id: str, record_ids: Sequence[str]) -> None:
         ids = list(record_ids)
         n, total = conn.execute("SELECT count(*), coalesce(sum(doc_len), 0) FROM records "
                                 "WHERE user_id=%s AND id = ANY(%s)", (user_id, ids)).fetchone()
@@ -160,7 +164,11 @@ class PgSearchMixin:
                      (user_id, ids))
         conn.execute("UPDATE scope_state SET docs = docs - %s, doc_len = doc_len - %s "
                      "WHERE user_id = %s", (n, total, user_id))
-        self._drop_keys(conn, user_id, ids)
+
+    @staticmethod
+    def _set_vector(conn: Any, user_id: str, record_id: str, vector: np.ndarray) -> None:
+        conn.execute("UPDATE records SET embedding = %s::vector WHERE user_id=%s AND id=%s",
+                     (vector_text(vector), user_id, record_id))
 
     # ------------------------------------------------------------ lexical
     def lexical(self, scope: Scope, terms: Sequence[str], k: int, filters: Filters,

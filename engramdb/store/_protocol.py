@@ -3,8 +3,11 @@
 Every method takes a :class:`~engramdb._models.Scope` first. A ``Scope`` cannot
 be built without a ``user_id``, so no read or write can be issued unscoped:
 isolation holds by construction, not by a filter the caller may forget.
-Two backends implement it (SQLite, PostgreSQL + pgvector); what they share is
-written once in :class:`~engramdb.store._base.StoreBase` (see ``engramdb.store``).
+
+Two layers: :class:`Backend` is what a backend provides (its primitives; SQLite
+and PostgreSQL + pgvector implement it), :class:`Store` what the engine uses: the
+primitives and what :class:`~engramdb.store._base.StoreBase` composes from them
+once for every backend (see ``engramdb.store``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any, ContextManager, Iterator, Protocol, Sequence
 
 import numpy as np
 
+from ._changes import Change
 from .._models import (
     AuditEntry,
     ExportedRecord,
@@ -28,7 +32,7 @@ from .._models import (
     Version,
 )
 
-__all__ = ["Store", "NewRecord", "Match", "Key", "SlotFact", "Supersession"]
+__all__ = ["Backend", "Store", "NewRecord", "Match", "Key", "SlotFact", "Supersession", "Past"]
 
 
 @dataclass(slots=True)
@@ -95,118 +99,86 @@ class Supersession:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-class Store(Protocol):
-    """What the engine needs from a backend. Writes are atomic per call."""
+@dataclass(frozen=True, slots=True)
+class Past:
+    """What a user's records were: their stored versions (oldest first; none for a
+    record never changed) and earlier validity intervals, by record id."""
 
+    versions: dict[str, list[Version]] = field(default_factory=dict)
+    validity: dict[str, list[Interval]] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    """What a backend provides (engramdb.store's docstring says how to write one)."""
+
+    #: where the store is (a file path, a URL without its password): messages and stats
+    #: name it, and two store objects with one ``path`` share their user locks
+    path: str
+
+    # ---- writes: each one transaction
     def add(self, items: Sequence[NewRecord], vectors: np.ndarray | None,
             session: Session | None = None) -> list[tuple[Record, bool]]:
-        """Insert records as given (and their session); returns (record, created) — an
-        existing record is returned with ``created=False`` when its content hash is already
-        stored, and then nothing of the item (links, history) is written."""
+        """Insert records as given (and their session), with their keys, vector, links,
+        history and slot facts; returns (record, created) — an existing record is
+        returned with ``created=False`` when its content hash is already stored in the
+        scope, and then nothing of the item is written."""
         ...
 
-    def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]: ...
-
-    def set_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> int:
-        """Replace these records' vectors (re-embedding); returns how many were found."""
+    def apply(self, scope: Scope, changes: Sequence[Change], *,
+              wait: float | None = None) -> None:
+        """Write these change records (:mod:`engramdb.store._changes`) in order, in one
+        transaction (joining :meth:`transaction` when inside one); the user's
+        generation advances unless every change is a ``Reinforce``. ``wait``: seconds
+        to wait for other writers before StoreBusyError (None: the store's timeout)."""
         ...
 
-    def taken(self, ids: Sequence[str]) -> set[str]:
-        """Those of ``ids`` any user's record has (ids are unique store-wide): an importer
-        must know an id is taken without learning whose or what it holds."""
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    # ---- transactions and locks
+    def transaction(self, scope: Scope) -> ContextManager[None]:
+        """A write transaction on the scope's user: writers of that user queue behind
+        it; reads and :meth:`apply` inside it join it (read, decide, write atomically)."""
         ...
 
+    def snapshot(self) -> ContextManager[None]:
+        """Every read inside the block sees one consistent state of the store (a read
+        transaction): a write committed meanwhile elsewhere is seen entirely or not at
+        all. Re-entrant; no write may run inside it."""
+        ...
+
+    def exclusive(self, key: str) -> ContextManager[None]:
+        """A lock on ``key`` between processes (not re-entrant, not between threads:
+        :meth:`Store.user_lock` is in front of it)."""
+        ...
+
+    # ---- reads
     def find(self, scope: Scope, filters: Filters, *, limit: int | None = None,
              offset: int = 0, newest_first: bool = False,
              ids: Sequence[str] | None = None) -> list[Record]:
         """Records passing ``filters`` (and, with ``ids``, among those), in time order."""
         ...
 
-    def versions(self, scope: Scope, record_id: str) -> list[Version]:
-        """A record's stored versions, oldest first (empty: never changed)."""
+    def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
+        """Stored versions and past validity of these records (None: all the user's)."""
         ...
 
-    def export_extras(self, user_id: str) -> tuple[dict[str, list[Version]],
-                                                   dict[str, list[Link]],
-                                                   dict[str, list[Interval]]]:
-        """A user's versions, outgoing links and past validity, by record id."""
+    def edges(self, scope: Scope, ids: Sequence[str] | None = None, *, kind: str | None = None,
+              incoming: bool = False) -> list[tuple[str, str, str, float]]:
+        """(src_id, dst_id, kind, weight) links from ``ids`` (``incoming``: to them; None:
+        every link of the user), in the order they were written."""
         ...
-
-    def update(self, scope: Scope, record_id: str, *, text: str | None, index_text: str | None,
-               vector: np.ndarray | None, reason: str | None, op: str = "update",
-               fields: dict[str, Any] | None = None, keys: Sequence["Key"] = ()) -> Record: ...
-
-    def set_keys(self, scope: Scope, record_id: str, keys: Sequence["Key"]) -> None: ...
-
-    def delete(self, scope: Scope, ids: Sequence[str], *, reason: str | None = None) -> int: ...
-
-    def delete_scope(self, scope: Scope, *, reason: str | None = None) -> int: ...
-
-    def history(self, scope: Scope, record_id: str) -> list[Version]: ...
-
-    def lexical(self, scope: Scope, terms: Sequence[str], k: int, filters: Filters,
-                *, index: str = "text") -> list[Match]: ...
-
-    def dense(self, scope: Scope, vector: np.ndarray, k: int, filters: Filters) -> list[Match]: ...
-
-    def admit(self, scope: Scope, ids: Sequence[str], filters: Filters) -> set[str]:
-        """Those of ``ids`` that pass ``filters``."""
-        ...
-
-    def mentions(self, scope: Scope) -> list[tuple[str, str]]:
-        """(record id, entity) edges of the user's entity graph."""
-        ...
-
-    def generation(self, scope: Scope) -> int:
-        """A number that grows with every write to the scope's user (cache key)."""
-        ...
-
-    def vectors(self, scope: Scope, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
-
-    def neighbours(self, scope: Scope, record: Record, before: int, after: int) -> list[Record]: ...
 
     def sessions(self, scope: Scope) -> list[Session]: ...
 
     def users(self) -> list[str]: ...
 
-    def iter_export(self, scope: Scope | None) -> Iterator[Session | ExportedRecord]:
-        """Everything of one user (or all users), for a lossless export: per user its
-        sessions, then every record (archived and superseded too) with its history and
-        outgoing links."""
+    def taken(self, ids: Sequence[str]) -> set[str]:
+        """Those of ``ids`` any user's record has (ids are unique store-wide): an importer
+        must know an id is taken without learning whose or what it holds."""
         ...
 
-    def touch(self, scope: Scope, ids: Sequence[str], at: datetime,
-              gains: Sequence[float] | None = None) -> None:
-        """Note that records were recalled (feeds decay/reinforcement): sets
-        ``last_recalled_at``, counts the recall and adds ``gains[i]`` (default 1) to the
-        record's strength."""
-        ...
-
-    # ---- lifecycle: knowledge updates, archiving, audit (engramdb.lifecycle)
     def slot_holders(self, scope: Scope, keys: Sequence[tuple[str, str]]) -> list[SlotFact]:
         """Slot facts of current records (no ``valid_to``) for these (subject, slot) keys."""
-        ...
-
-    def set_slot_facts(self, scope: Scope, record_id: str, facts: Sequence[SlotFact]) -> None:
-        """Replace a record's slot facts (after its text changed)."""
-        ...
-
-    def supersede(self, scope: Scope, changes: Sequence[Supersession]) -> int:
-        """Close each old record (``valid_to``, ``superseded_by``), link new -> old
-        ("supersedes") and audit it, atomically; returns how many were closed."""
-        ...
-
-    def reassert(self, scope: Scope, record_id: str, at: datetime, *,
-                 reason: str | None = None) -> Record | None:
-        """A superseded record was stated again at ``at`` (after its validity ended): make
-        it current again from ``at`` (``valid_from``/``timestamp`` = ``at``, ``valid_to``
-        and ``superseded_by`` cleared), add a history version and audit it, atomically.
-        Returns the record, or None if its validity had not ended before ``at``."""
-        ...
-
-    def archive(self, scope: Scope, ids: Sequence[str], *, reason: str | None,
-                archived: bool = True, detail: dict[str, Any] | None = None) -> int:
-        """Archive (or restore) records: kept, but out of default reads; audited."""
         ...
 
     def audit(self, scope: Scope, *, limit: int = 100, record_id: str | None = None,
@@ -214,33 +186,31 @@ class Store(Protocol):
         """The user's lifecycle log, newest first."""
         ...
 
-    def count(self, scope: Scope, filters: Filters) -> int: ...
+    def mentions(self, scope: Scope) -> list[tuple[str, str]]:
+        """(record id, entity) edges of the user's entity graph."""
+        ...
 
-    def links(self, scope: Scope, ids: Sequence[str], *, kind: str | None = None,
-              incoming: bool = False) -> list[tuple[str, str, str]]:
-        """(src_id, dst_id, kind) links from ``ids`` (or, ``incoming=True``, to them)."""
+    def vectors(self, scope: Scope, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def generation(self, scope: Scope) -> int:
+        """A number that grows with every write to the scope's user (cache key)."""
         ...
 
     def meta(self, key: str) -> str | None:
         """A database-wide setting (e.g. which embedder built the vectors)."""
         ...
 
-    def set_meta(self, key: str, value: str) -> None: ...
-
-    # ---- consistency
-    def snapshot(self) -> ContextManager[None]:
-        """Every read inside the block sees one consistent state of the store (a read
-        transaction): a write committed meanwhile elsewhere is seen entirely or not at
-        all. Re-entrant; no write may run inside it."""
+    # ---- search
+    def lexical(self, scope: Scope, terms: Sequence[str], k: int, filters: Filters,
+                *, index: str = "text") -> list[Match]:
+        """BM25 (FTS5's) over the records' text or their expanded keys."""
         ...
 
-    def user_lock(self, scope: Scope, name: str = "lifecycle") -> ContextManager[None]:
-        """Serializes work of one kind on one user across threads and processes;
-        re-entrant within a thread. ``"lifecycle"``: rebuilding summaries and the
-        profile; ``"merge"``: a near-duplicate check and the write it decides. Plain
-        writes do not take it: each is atomic on its own."""
+    def dense(self, scope: Scope, vector: np.ndarray, k: int, filters: Filters) -> list[Match]:
+        """Cosine over the records' vectors."""
         ...
 
+    # ---- maintenance
     def compact(self, *, wait: float = 0.0) -> dict[str, Any]:
         """Make deleted content unrecoverable from storage (index merge, vacuum, log
         truncation); returns what was done, with ``wal_truncated`` (False: a reader held
@@ -255,3 +225,60 @@ class Store(Protocol):
     def stats(self) -> Stats: ...
 
     def close(self) -> None: ...
+
+
+class Store(Backend, Protocol):
+    """What the engine needs: the primitives and what StoreBase builds from them."""
+
+    def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]: ...
+
+    def admit(self, scope: Scope, ids: Sequence[str], filters: Filters) -> set[str]:
+        """Those of ``ids`` that pass ``filters``."""
+        ...
+
+    def count(self, scope: Scope, filters: Filters, *, at_most: int | None = None) -> int: ...
+
+    def neighbours(self, scope: Scope, record: Record, before: int, after: int) -> list[Record]: ...
+
+    def history(self, scope: Scope, record_id: str) -> list[Version]: ...
+
+    def links(self, scope: Scope, ids: Sequence[str], *, kind: str | None = None,
+              incoming: bool = False) -> list[tuple[str, str, str]]:
+        """(src_id, dst_id, kind) links from ``ids`` (or, ``incoming=True``, to them)."""
+        ...
+
+    def iter_export(self, scope: Scope | None) -> Iterator[Session | ExportedRecord]:
+        """Everything of one user (or all users), for a lossless export: per user its
+        sessions, then every record (archived and superseded too) with its history and
+        outgoing links."""
+        ...
+
+    def update(self, scope: Scope, record_id: str, *, text: str | None, index_text: str | None,
+               vector: np.ndarray | None, reason: str | None, op: str = "update",
+               fields: dict[str, Any] | None = None, keys: Sequence["Key"] = ()) -> Record: ...
+
+    def set_keys(self, scope: Scope, record_id: str, keys: Sequence["Key"]) -> None: ...
+
+    def set_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> int: ...
+
+    def set_slot_facts(self, scope: Scope, record_id: str, facts: Sequence[SlotFact]) -> None: ...
+
+    def supersede(self, scope: Scope, changes: Sequence[Supersession]) -> int: ...
+
+    def reassert(self, scope: Scope, record_id: str, at: datetime, *,
+                 reason: str | None = None) -> Record | None: ...
+
+    def archive(self, scope: Scope, ids: Sequence[str], *, reason: str | None,
+                archived: bool = True, detail: dict[str, Any] | None = None) -> int: ...
+
+    def touch(self, scope: Scope, ids: Sequence[str], at: datetime,
+              gains: Sequence[float] | None = None) -> None: ...
+
+    def delete(self, scope: Scope, ids: Sequence[str], *, reason: str | None = None) -> int: ...
+
+    def delete_scope(self, scope: Scope, *, reason: str | None = None) -> int: ...
+
+    def user_lock(self, scope: Scope, name: str = "lifecycle") -> ContextManager[None]:
+        """Serializes work of one kind on one user across threads and processes;
+        re-entrant within a thread. Plain writes do not take it: each is atomic."""
+        ...

@@ -24,7 +24,7 @@ import numpy as np
 from .._models import Filters, Scope
 from ._protocol import Match
 from ._sqlite_base import has_narrowing, where_clause
-from ._userlock import user_lock
+from ._userlock import file_lock
 from ._vectors import ExactVectorIndex, VectorBlock
 
 if TYPE_CHECKING:
@@ -54,10 +54,15 @@ CREATE TEMP TRIGGER IF NOT EXISTS dirty_r_upd AFTER UPDATE OF archived, valid_to
 CREATE TEMP TRIGGER IF NOT EXISTS dirty_r_del AFTER DELETE ON main.records BEGIN
   INSERT OR IGNORE INTO dirty_rows VALUES (old.user_id, old.rowid); END;
 CREATE TEMP TRIGGER IF NOT EXISTS dirty_g_ins AFTER INSERT ON main.scope_state BEGIN
-  INSERT OR IGNORE INTO dirty_gens VALUES (new.user_id, 0); END;
+  INSERT INTO dirty_gens SELECT new.user_id, 0 WHERE NOT EXISTS
+    (SELECT 1 FROM dirty_gens WHERE user_id = new.user_id); END;
 CREATE TEMP TRIGGER IF NOT EXISTS dirty_g_upd BEFORE UPDATE ON main.scope_state BEGIN
-  INSERT OR IGNORE INTO dirty_gens VALUES (old.user_id, old.generation); END;
+  INSERT INTO dirty_gens SELECT old.user_id, old.generation WHERE NOT EXISTS
+    (SELECT 1 FROM dirty_gens WHERE user_id = old.user_id); END;
 """
+# (the generation triggers test for the row instead of INSERT OR IGNORE: the bump is an
+# upsert, and an outer statement's conflict clause overrides a trigger's OR IGNORE, so a
+# second bump in one transaction, two applies inside one ``transaction``, would fail)
 
 #: a write touching more rows than this drops the user's block (reloaded on next search)
 _PATCH_LIMIT = 2000
@@ -111,12 +116,9 @@ class DenseMixin:
         with self._db.read():
             yield
 
-    @contextlib.contextmanager
-    def user_lock(self, scope: Scope, name: str = "lifecycle") -> Iterator[None]:
-        """Serializes work of one kind (``name``) on one user across threads and processes."""
-        with user_lock(self.path, scope.user_id if name == "lifecycle"
-                       else f"{name}\0{scope.user_id}"):
-            yield
+    def exclusive(self, key: str) -> contextlib.AbstractContextManager[None]:
+        """Between processes: a record lock on one byte of ``<file>-lock``."""
+        return file_lock(self.path, key)
 
     # ------------------------------------------------------------------ dense
     def dense(self, scope: Scope, vector: np.ndarray, k: int, filters: Filters) -> list[Match]:

@@ -1,8 +1,10 @@
-"""The SQLite side of the memory lifecycle: slot facts, supersession, archiving, audit.
+"""The SQLite side of every write after ``add``: :meth:`apply` of the change records,
+and the lifecycle reads (slot facts, audit, versions, links).
 
 A mixin of :class:`~engramdb.store.sqlite.SQLiteStore`; it only uses the store's
-connection and its ``_audit``/``_bump``/``_fetch_one`` helpers. Nothing here
-deletes a record: supersession closes a record's validity, archiving hides it.
+connection and its ``_audit``/``_bump``/``_index``/``_unindex`` helpers. Nothing
+here decides: which records change and how is settled in
+:class:`~engramdb.store._base.StoreBase`.
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-import time
-from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable
 
-from .._models import AuditEntry, Filters, Record, Scope, check_id
-from ._base import reassertion
-from ._protocol import SlotFact, Supersession
-from ._sqlite_base import dt, ts, where_clause
+import numpy as np
+
+from .._errors import InvalidInputError, NotFoundError
+from .._models import AuditEntry, Interval, Scope, Version, check_id
+from ._base import column_values
+from ._changes import (AddHistory, AddLink, Change, Erase, EraseSessions, Log, Patch, Reindex,
+                       Reinforce, SetFacts, quiet)
+from ._protocol import Key, Past, SlotFact
+from ._sqlite_base import dt, ts
 
 if TYPE_CHECKING:
     from ._sqlite_base import Connection
@@ -38,9 +43,98 @@ class LifecycleMixin:
     def _write(self, *, busy_timeout: float | None = None
                ) -> contextlib.AbstractContextManager[sqlite3.Connection]: ...
 
-    def _fetch_one(self, conn: sqlite3.Connection, scope: Scope,
-                   record_id: str) -> tuple[Record, int]:
-        raise NotImplementedError
+    def _index_text(self, conn: sqlite3.Connection, rowid: int, user_id: str,
+                    text: str) -> None: ...
+
+    def _replace_keys(self, conn: sqlite3.Connection, rowid: int, user_id: str,
+                      keys: Sequence[Key]) -> None: ...
+
+    def _set_vector(self, conn: sqlite3.Connection, rowid: int, user_id: str,
+                    vector: np.ndarray) -> None: ...
+
+    def _purge(self, conn: sqlite3.Connection, user_id: str, ids: Sequence[str]) -> None: ...
+
+    def _drop_sessions(self, conn: sqlite3.Connection, scope: Scope) -> None: ...
+
+    # ------------------------------------------------------------ writes
+    @contextlib.contextmanager
+    def transaction(self, scope: Scope) -> Iterator[None]:
+        """BEGIN IMMEDIATE: one writer of the file at a time, reads inside join it."""
+        with self._write():
+            yield
+
+    def apply(self, scope: Scope, changes: Sequence[Change], *,
+              wait: float | None = None) -> None:
+        with self._write(busy_timeout=wait) as conn:
+            for change in changes:
+                _APPLY[type(change)](self, conn, scope, change)
+            if not quiet(changes):
+                self._bump(conn, scope.user_id)
+
+    def _rowid(self, conn: sqlite3.Connection, scope: Scope, record_id: str) -> int:
+        row = conn.execute("SELECT rowid FROM records WHERE user_id=? AND id=?",
+                           (scope.user_id, check_id(record_id))).fetchone()
+        if row is None:
+            raise NotFoundError(f"no record {record_id} for user {scope.user_id!r}")
+        return int(row[0])
+
+    def _do_patch(self, conn: sqlite3.Connection, scope: Scope, ch: Patch) -> None:
+        values = column_values(ch.fields)
+        if not values:
+            return
+        sets = ", ".join(f"{name} = ?" for name in values)
+        params = [json.dumps(v) if name == "metadata" else v for name, v in values.items()]
+        try:
+            conn.execute(f"UPDATE records SET {sets} WHERE user_id=? AND id=?",
+                         (*params, scope.user_id, ch.record_id))
+        except sqlite3.IntegrityError as exc:  # the unique content hash of the scope
+            raise InvalidInputError("an identical memory already exists in this scope") from exc
+
+    def _do_reindex(self, conn: sqlite3.Connection, scope: Scope, ch: Reindex) -> None:
+        rowid = self._rowid(conn, scope, ch.record_id)
+        if ch.index_text is not None:
+            conn.execute("DELETE FROM records_fts WHERE rowid=?", (rowid,))
+            self._index_text(conn, rowid, scope.user_id, ch.index_text)
+        if ch.keys is not None:
+            self._replace_keys(conn, rowid, scope.user_id, ch.keys)
+        if ch.vector is not None:
+            self._set_vector(conn, rowid, scope.user_id, ch.vector)
+
+    def _do_add_history(self, conn: sqlite3.Connection, scope: Scope, ch: AddHistory) -> None:
+        conn.executemany("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",
+                         [(ch.record_id, scope.user_id, v.version, v.text, ts(v.changed_at),
+                           v.op, v.reason) for v in ch.versions])
+        conn.executemany("INSERT OR REPLACE INTO past_validity VALUES (?,?,?,?)",
+                         [(ch.record_id, scope.user_id, ts(i.valid_from), ts(i.valid_to))
+                          for i in ch.past])
+
+    def _do_set_facts(self, conn: sqlite3.Connection, scope: Scope, ch: SetFacts) -> None:
+        conn.execute("DELETE FROM slot_facts WHERE user_id=? AND record_id=?",
+                     (scope.user_id, ch.record_id))
+        self._insert_facts(conn, ch.record_id, scope.user_id, ch.facts)
+
+    @staticmethod
+    def _do_add_link(conn: sqlite3.Connection, scope: Scope, ch: AddLink) -> None:
+        conn.execute("INSERT OR REPLACE INTO links (src_id, dst_id, user_id, kind, weight) "
+                     "VALUES (?,?,?,?,?)", (ch.src_id, ch.dst_id, scope.user_id, ch.kind,
+                                            ch.weight))
+
+    def _do_log(self, conn: sqlite3.Connection, scope: Scope, ch: Log) -> None:
+        self._audit(conn, scope.user_id, ch.action, ch.record_id, ch.reason, **ch.detail)
+
+    def _do_erase(self, conn: sqlite3.Connection, scope: Scope, ch: Erase) -> None:
+        self._purge(conn, scope.user_id, list(ch.record_ids))
+
+    def _do_erase_sessions(self, conn: sqlite3.Connection, scope: Scope,
+                           ch: EraseSessions) -> None:
+        self._drop_sessions(conn, scope)
+
+    @staticmethod
+    def _do_reinforce(conn: sqlite3.Connection, scope: Scope, ch: Reinforce) -> None:
+        conn.executemany("UPDATE records SET last_recalled_at=?, recall_count=recall_count+1, "
+                         "strength=strength+? WHERE user_id=? AND id=?",
+                         [(ch.at.timestamp(), g, scope.user_id, i)
+                          for i, g in zip(ch.record_ids, ch.gains)])
 
     # ------------------------------------------------------------ slot facts
     @staticmethod
@@ -67,98 +161,7 @@ class LifecycleMixin:
             rows = conn.execute(sql, params).fetchall()
         return [SlotFact(s, k, v, c, rid, dt(at)) for s, k, v, c, rid, at in rows]
 
-    def set_slot_facts(self, scope: Scope, record_id: str, facts: Sequence[SlotFact]) -> None:
-        record_id = check_id(record_id)
-        with self._write() as conn:
-            conn.execute("DELETE FROM slot_facts WHERE user_id=? AND record_id=?",
-                         (scope.user_id, record_id))
-            self._insert_facts(conn, record_id, scope.user_id, facts)
-
-    # ------------------------------------------------------------ supersede
-    def supersede(self, scope: Scope, changes: Sequence[Supersession]) -> int:
-        done = 0
-        with self._write() as conn:
-            for ch in changes:
-                cur = conn.execute(
-                    "UPDATE records SET valid_to=?, superseded_by=?, updated_at=? WHERE user_id=? "
-                    "AND id=? AND valid_to IS NULL", (ch.at.timestamp(), ch.new_id, time.time(),
-                                                     scope.user_id, ch.old_id))
-                if cur.rowcount == 0:  # gone, or already closed by another writer
-                    continue
-                conn.execute("INSERT OR REPLACE INTO links (src_id, dst_id, user_id, kind, weight)"
-                             " VALUES (?,?,?,?,?)", (ch.new_id, ch.old_id, scope.user_id,
-                                                     "supersedes", ch.confidence))
-                self._audit(conn, scope.user_id, "supersede", ch.old_id, ch.reason,
-                            by=ch.new_id, confidence=ch.confidence, **ch.detail)
-                done += 1
-            if done:
-                self._bump(conn, scope.user_id)  # the vector block's visibility changed
-        return done
-
-    def _reinstate(self, conn: sqlite3.Connection, user_id: str, record_id: str) -> None:
-        """A superseding record was erased: what it closed is current again."""
-        rows = conn.execute("SELECT id FROM records WHERE user_id=? AND superseded_by=?",
-                            (user_id, record_id)).fetchall()
-        for (old_id,) in rows:
-            conn.execute("UPDATE records SET valid_to=NULL, superseded_by=NULL, updated_at=? "
-                         "WHERE id=?", (time.time(), old_id))
-            self._audit(conn, user_id, "reinstate", old_id,
-                        "the record that superseded it was deleted")
-
-    def reassert(self, scope: Scope, record_id: str, at: datetime, *,
-                 reason: str | None = None) -> Record | None:
-        """A superseded record was stated again at ``at``, after its validity ended: it is
-        current again from ``at`` (``valid_from`` and ``timestamp`` = ``at``, ``valid_to``
-        and ``superseded_by`` cleared), with a history version and an audit entry keeping
-        the interval it had. None (and nothing changed) unless it ended before ``at``."""
-        with self._write() as conn:
-            old, rowid = self._fetch_one(conn, scope, record_id)
-            may, past = reassertion(old, at)
-            if not may:
-                return None
-            now = time.time()
-            if not conn.execute("SELECT 1 FROM versions WHERE record_id=?", (old.id,)).fetchone():
-                conn.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",  # keep version 1
-                             (old.id, old.user_id, old.version, old.text, ts(old.created_at),
-                              "add", None))
-            conn.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",
-                         (old.id, old.user_id, old.version + 1, old.text, now, "reassert",
-                          reason))
-            if past is not None:
-                conn.execute("INSERT OR REPLACE INTO past_validity VALUES (?,?,?,?)",
-                             (old.id, old.user_id, ts(past.valid_from), ts(past.valid_to)))
-            conn.execute("UPDATE records SET valid_from=?, timestamp=?, valid_to=NULL, "
-                         "superseded_by=NULL, version=version+1, updated_at=? WHERE rowid=?",
-                         (at.timestamp(), at.timestamp(), now, rowid))
-            self._audit(conn, scope.user_id, "reassert", record_id, reason,
-                        was_superseded_by=old.superseded_by,
-                        was_valid_from=_iso(old.valid_from), was_valid_to=_iso(old.valid_to),
-                        was_timestamp=_iso(old.timestamp))
-            self._bump(conn, scope.user_id)  # the vector block's visibility changed
-            new, _ = self._fetch_one(conn, scope, record_id)
-        return new
-
-    # -------------------------------------------------------------- archive
-    def archive(self, scope: Scope, ids: Sequence[str], *, reason: str | None,
-                archived: bool = True, detail: dict[str, Any] | None = None) -> int:
-        ids = [check_id(i) for i in ids]
-        action = "archive" if archived else "restore"
-        done = 0
-        with self._write() as conn:
-            for record_id in ids:
-                cur = conn.execute("UPDATE records SET archived=?, updated_at=? WHERE user_id=? "
-                                   "AND id=? AND archived=?", (int(archived), time.time(),
-                                                              scope.user_id, record_id,
-                                                              int(not archived)))
-                if cur.rowcount:
-                    self._audit(conn, scope.user_id, action, record_id, reason,
-                                **(detail or {}).get(record_id, {}))
-                    done += 1
-            if done:
-                self._bump(conn, scope.user_id)
-        return done
-
-    # ---------------------------------------------------------------- audit
+    # ---------------------------------------------------------------- reads
     def audit(self, scope: Scope, *, limit: int = 100, record_id: str | None = None,
               actions: Sequence[str] | None = None) -> list[AuditEntry]:
         sql = "SELECT at, action, record_id, reason, detail FROM audit WHERE user_id=?"
@@ -176,12 +179,53 @@ class LifecycleMixin:
         return [AuditEntry(dt(at), action, rid, reason, json.loads(detail or "{}"))  # type: ignore[arg-type]
                 for at, action, rid, reason, detail in rows]
 
-    def count(self, scope: Scope, filters: Filters) -> int:
-        where, params = where_clause(scope, filters)
+    def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
+        out = Past()
+        only, params = _among(scope, ids)
         with self._db.read() as conn:
-            return int(conn.execute(f"SELECT count(*) FROM records r WHERE {where}",
-                                    params).fetchone()[0])
+            for rid, version, text, at, op, reason in conn.execute(
+                    "SELECT record_id, version, text, changed_at, op, reason FROM versions "
+                    f"WHERE user_id=? {only} ORDER BY record_id, version", params):
+                out.versions.setdefault(rid, []).append(
+                    Version(rid, version, text, dt(at), op, reason))  # type: ignore[arg-type]
+            for rid, start, end in conn.execute(
+                    "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
+                    f"user_id=? {only} ORDER BY record_id, valid_from", params):
+                out.validity.setdefault(rid, []).append(Interval(dt(start), dt(end)))  # type: ignore[arg-type]
+        return out
+
+    def edges(self, scope: Scope, ids: Sequence[str] | None = None, *, kind: str | None = None,
+              incoming: bool = False) -> list[tuple[str, str, str, float]]:
+        """Links in the order of ``ids`` (then as written); every link as written."""
+        column = "dst_id" if incoming else "src_id"
+        sql, params = "SELECT src_id, dst_id, kind, weight FROM links l", [scope.user_id]
+        order = "l.rowid"
+        if ids is not None:
+            sql += f" JOIN json_each(?) j ON j.value = l.{column}"
+            params.insert(0, json.dumps(list(dict.fromkeys(check_id(i) for i in ids))))
+            order = "j.key, l.rowid"
+        sql += " WHERE l.user_id=?"
+        if kind is not None:
+            sql += " AND l.kind=?"
+            params.append(kind)
+        with self._db.read() as conn:
+            return conn.execute(f"{sql} ORDER BY {order}", params).fetchall()
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _among(scope: Scope, ids: Sequence[str] | None) -> tuple[str, list[Any]]:
+    """`` AND record_id IN ids`` (one JSON parameter: no bound-variable limit)."""
+    if ids is None:
+        return "", [scope.user_id]
+    return (" AND record_id IN (SELECT value FROM json_each(?))",
+            [scope.user_id, json.dumps([check_id(i) for i in ids])])
+
+
+_Handler = Callable[[Any, sqlite3.Connection, Scope, Any], None]
+_APPLY: dict[type, _Handler] = {
+    Patch: LifecycleMixin._do_patch, Reindex: LifecycleMixin._do_reindex,
+    AddHistory: LifecycleMixin._do_add_history, SetFacts: LifecycleMixin._do_set_facts,
+    AddLink: lambda self, conn, scope, ch: LifecycleMixin._do_add_link(conn, scope, ch),
+    Log: LifecycleMixin._do_log, Erase: LifecycleMixin._do_erase,
+    EraseSessions: LifecycleMixin._do_erase_sessions,
+    Reinforce: lambda self, conn, scope, ch: LifecycleMixin._do_reinforce(conn, scope, ch),
+}

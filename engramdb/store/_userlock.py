@@ -1,16 +1,21 @@
-"""A per-user lock that holds across threads and processes on one SQLite file.
+"""Per-user locks that hold across threads and processes: the shared shape, and
+SQLite's cross-process half.
 
 Rebuilding a user's derived records (summaries, profile) reads the user's
 records, may call an LLM, then replaces what it read from. Two rebuilds at
 once (``update`` and ``consolidate`` in two processes) would each delete what
 the other just wrote. A write transaction would serialize them too, but it would
-hold every writer of the file up for as long as an LLM takes; this lock only
-holds up lifecycle work of the same user.
+hold every writer up for as long as an LLM takes; this lock only holds up work of
+the same kind on the same user.
+
+:func:`reentrant` is the part every backend shares: one re-entrant thread lock per
+(store, key) in the process, and the backend's cross-process lock
+(:meth:`Store.exclusive`) taken by the outermost holder only. SQLite's is
+:func:`file_lock`; PostgreSQL's a session-level advisory lock.
 
 POSIX record locks belong to a process, not to a file descriptor or a thread, and
 closing any descriptor of a file drops all of the process's locks on it: so
-there is one descriptor per lock file for the whole process (never closed), and a
-process-wide re-entrant thread lock per byte range in front of it.
+there is one descriptor per lock file for the whole process (never closed).
 """
 
 from __future__ import annotations
@@ -19,21 +24,43 @@ import contextlib
 import hashlib
 import os
 import threading
-from typing import Iterator
+from typing import Callable, ContextManager, Iterator
 
-__all__ = ["user_lock"]
+__all__ = ["reentrant", "file_lock"]
 
 _GUARD = threading.Lock()
 _FDS: dict[str, int] = {}
-_THREAD_LOCKS: dict[tuple[str, int], threading.RLock] = {}
-_DEPTH: dict[tuple[str, int], int] = {}
+_THREAD_LOCKS: dict[tuple[str, str], threading.RLock] = {}
+_DEPTH: dict[tuple[str, str], int] = {}
 
 #: byte ranges users are spread over (two users sharing one only wait for each other)
 _SLOTS = 1 << 20
 
 
-def _slot(user_id: str) -> int:
-    return int.from_bytes(hashlib.sha1(user_id.encode()).digest()[:4], "big") % _SLOTS
+def _thread_lock(key: tuple[str, str]) -> threading.RLock:
+    with _GUARD:
+        return _THREAD_LOCKS.setdefault(key, threading.RLock())
+
+
+@contextlib.contextmanager
+def reentrant(domain: str, key: str,
+              exclusive: Callable[[], ContextManager[None]]) -> Iterator[None]:
+    """Hold ``key`` of the store ``domain``: threads of this process queue on a
+    re-entrant lock, and the outermost holder also takes ``exclusive()`` (the
+    backend's lock between processes)."""
+    both = (domain, key)
+    with _thread_lock(both):
+        depth = _DEPTH.get(both, 0)
+        _DEPTH[both] = depth + 1
+        try:
+            with exclusive() if depth == 0 else contextlib.nullcontext():
+                yield
+        finally:
+            _DEPTH[both] = depth
+
+
+def _slot(key: str) -> int:
+    return int.from_bytes(hashlib.sha1(key.encode()).digest()[:4], "big") % _SLOTS
 
 
 def _fd(path: str) -> int | None:
@@ -47,29 +74,21 @@ def _fd(path: str) -> int | None:
         return _FDS[path]
 
 
-def _thread_lock(key: tuple[str, int]) -> threading.RLock:
-    with _GUARD:
-        return _THREAD_LOCKS.setdefault(key, threading.RLock())
-
-
 @contextlib.contextmanager
-def user_lock(db_path: str, user_id: str) -> Iterator[None]:
-    """Hold ``user_id``'s lifecycle lock for the file at ``db_path`` (re-entrant within a
-    thread; ``:memory:`` files lock between threads only)."""
-    path = os.path.abspath(db_path) + "-lock" if db_path != ":memory:" else ""
-    key = (path, _slot(user_id))
-    with _thread_lock(key):
-        depth = _DEPTH.get(key, 0)
-        fd = _fd(path) if path and depth == 0 else None
-        if fd is not None:
-            _lockf(fd, key[1], True)
-        _DEPTH[key] = depth + 1
-        try:
-            yield
-        finally:
-            _DEPTH[key] = depth
-            if fd is not None:
-                _lockf(fd, key[1], False)
+def file_lock(db_path: str, key: str) -> Iterator[None]:
+    """Between processes: a record lock on one byte of ``<db>-lock`` chosen by ``key``
+    (``:memory:``: nothing, only this process can open it). Not re-entrant and not a
+    lock between threads: :func:`reentrant` is in front of it."""
+    fd = _fd(os.path.abspath(db_path) + "-lock") if db_path != ":memory:" else None
+    if fd is None:
+        yield
+        return
+    offset = _slot(key)
+    _lockf(fd, offset, True)
+    try:
+        yield
+    finally:
+        _lockf(fd, offset, False)
 
 
 def _lockf(fd: int, offset: int, take: bool) -> None:

@@ -16,23 +16,21 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from datetime import UTC, datetime
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .._errors import InvalidInputError, NotFoundError
-from .._models import (Filters, Interval, Link, Record, Scope, Session, Stats,
-                       Version, check_id, content_hash)
-from ._base import StoreBase, checked_fields
+from .._errors import InvalidInputError
+from .._models import Filters, Record, Scope, Session, Stats, check_id
+from ._base import StoreBase
 from ._filters import POSTGRES, where_clause
 from ._pg_base import (RECORD_COLUMNS, PgDatabase, PgOptions, json_param, row_to_record,
                        row_to_session)
 from ._pg_lifecycle import PgLifecycleMixin
 from ._pg_schema import latest_version
-from ._pg_search import GRAPH_KEY_KINDS, PgSearchMixin, vector_text
-from ._protocol import Key, NewRecord
-from ._sqlite_base import dt, ts
+from ._pg_search import PgSearchMixin, vector_text
+from ._protocol import NewRecord
+from ._sqlite_base import ts
 
 __all__ = ["PostgresStore", "open_postgres"]
 
@@ -136,101 +134,17 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
         for item in items:
             self._insert_keys(conn, user_id, item.record.id, item.keys)
 
-    def update(self, scope: Scope, record_id: str, *, text: str | None, index_text: str | None,
-               vector: np.ndarray | None, reason: str | None, op: str = "update",
-               fields: dict[str, Any] | None = None, keys: Sequence[Key] = ()) -> Record:
-        with self._db.write(scope.user_id) as conn:
-            self._lock_user(conn, scope.user_id)
-            old = self._fetch_one(conn, scope, record_id)
-            now = time.time()
-            if text is not None and text != old.text:
-                self._new_version(conn, old, text, now, op, reason)
-                self._unindex(conn, scope.user_id, [old.id])
-                self._index_texts(conn, scope.user_id, [(old.id, index_text or text)])
-                self._insert_keys(conn, scope.user_id, old.id, keys)
-                conn.execute("UPDATE records SET embedding = %s::vector WHERE user_id=%s AND id=%s",
-                             (None if vector is None else vector_text(vector), scope.user_id,
-                              old.id))
-            self._set_fields(conn, scope, old.id, fields or {}, now)
-            self._audit(conn, scope.user_id, op, record_id, reason)
-            return self._fetch_one(conn, scope, record_id)
+    def _drop_sessions(self, conn: Any, scope: Scope) -> None:
+        if scope.session_id:
+            conn.execute("DELETE FROM sessions WHERE user_id=%s AND session_id=%s",
+                         (scope.user_id, scope.session_id))
+        elif scope.agent_id:
+            conn.execute("DELETE FROM sessions WHERE user_id=%s AND agent_id=%s",
+                         (scope.user_id, scope.agent_id))
+        else:
+            conn.execute("DELETE FROM sessions WHERE user_id=%s", (scope.user_id,))
 
-    def set_keys(self, scope: Scope, record_id: str, keys: Sequence[Key]) -> None:
-        """Replace a record's expanded keys (after a neighbour changed or went away)."""
-        with self._db.write(scope.user_id) as conn:
-            self._lock_user(conn, scope.user_id)
-            old = self._fetch_one(conn, scope, record_id)
-            self._drop_keys(conn, scope.user_id, [old.id])
-            self._insert_keys(conn, scope.user_id, old.id, keys)
-
-    def _new_version(self, conn: Any, old: Record, text: str, now: float, op: str,
-                     reason: str | None) -> None:
-        self._keep_first_version(conn, old)
-        conn.execute("INSERT INTO versions VALUES (%s,%s,%s,%s,%s,%s,%s)",
-                     (old.user_id, old.id, old.version + 1, text, now, op, reason))
-        new_hash = content_hash(old.kind, text, session_id=old.session_id,
-                                position=old.position, speaker=old.speaker)
-        clash = conn.execute("SELECT 1 FROM records WHERE user_id=%s AND coalesce(agent_id,'')=%s "
-                             "AND content_hash=%s AND id<>%s", (old.user_id, old.agent_id or "",
-                                                               new_hash, old.id)).fetchone()
-        if clash:
-            raise InvalidInputError("an identical memory already exists in this scope")
-        conn.execute("UPDATE records SET text=%s, content_hash=%s, version=version+1 "
-                     "WHERE user_id=%s AND id=%s", (text, new_hash, old.user_id, old.id))
-
-    def _keep_first_version(self, conn: Any, old: Record) -> None:
-        """First change of a record: keep the original as version 1."""
-        conn.execute("INSERT INTO versions SELECT %s,%s,%s,%s,%s,'add',NULL WHERE NOT EXISTS "
-                     "(SELECT 1 FROM versions WHERE user_id=%s AND record_id=%s)",
-                     (old.user_id, old.id, old.version, old.text, ts(old.created_at),
-                      old.user_id, old.id))
-
-    def _set_fields(self, conn: Any, scope: Scope, record_id: str, fields: dict[str, Any],
-                    now: float) -> None:
-        sets, params = ["updated_at = %s"], [now]
-        for name, value in checked_fields(fields).items():
-            sets.append(f"{name} = %s")
-            params.append(json_param(value) if name == "metadata" else value)
-        conn.execute(f"UPDATE records SET {', '.join(sets)} WHERE user_id=%s AND id=%s",
-                     (*params, scope.user_id, record_id))
-
-    def set_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> int:
-        done = 0
-        with self._db.write(scope.user_id) as conn:
-            self._lock_user(conn, scope.user_id)
-            for record_id, vector in vectors.items():
-                cur = conn.execute("UPDATE records SET embedding=%s::vector WHERE user_id=%s "
-                                   "AND id=%s", (vector_text(vector), scope.user_id,
-                                                 check_id(record_id)))
-                done += cur.rowcount
-        return done
-
-    def delete(self, scope: Scope, ids: Sequence[str], *, reason: str | None = None) -> int:
-        ids = [check_id(i) for i in ids]
-        with self._db.write(scope.user_id) as conn:
-            self._lock_user(conn, scope.user_id)
-            for record_id in ids:
-                self._fetch_one(conn, scope, record_id)  # NotFoundError names a missing one
-            self._purge(conn, scope.user_id, ids, reason)
-        return len(ids)
-
-    def delete_scope(self, scope: Scope, *, reason: str | None = None) -> int:
-        where, params = where_clause(scope, Filters(include_archived=True), dialect=POSTGRES)
-        with self._db.write(scope.user_id) as conn:
-            self._lock_user(conn, scope.user_id)
-            ids = [r[0] for r in conn.execute(f"SELECT r.id FROM records r WHERE {where}", params)]
-            self._purge(conn, scope.user_id, ids, reason)
-            if scope.session_id:
-                conn.execute("DELETE FROM sessions WHERE user_id=%s AND session_id=%s",
-                             (scope.user_id, scope.session_id))
-            elif scope.agent_id:
-                conn.execute("DELETE FROM sessions WHERE user_id=%s AND agent_id=%s",
-                             (scope.user_id, scope.agent_id))
-            else:
-                conn.execute("DELETE FROM sessions WHERE user_id=%s", (scope.user_id,))
-        return len(ids)
-
-    def _purge(self, conn: Any, user_id: str, ids: Sequence[str], reason: str | None) -> None:
+    def _purge(self, conn: Any, user_id: str, ids: Sequence[str]) -> None:
         """Remove every trace of these records: row, history, indexes, vectors, links."""
         if not ids:
             return
@@ -246,34 +160,8 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
         # detail may quote the content being erased)
         conn.execute("UPDATE audit SET reason=NULL, detail='{}' WHERE user_id=%s AND "
                      "record_id = ANY(%s)", (user_id, ids))
-        for record_id in ids:
-            self._audit(conn, user_id, "delete", record_id, reason)
-        for record_id in ids:  # what an erased record had superseded is current again
-            self._reinstate(conn, user_id, record_id)
-
-    #: seconds a recall's reinforcement (``touch``) waits for another writer's row
-    #: locks before it gives up with StoreBusyError (the caller skips it)
-    touch_timeout: float = 0.05
-
-    def touch(self, scope: Scope, ids: Sequence[str], at: datetime,
-              gains: Sequence[float] | None = None) -> None:
-        gains = [1.0] * len(ids) if gains is None else list(gains)
-        with self._db.write(scope.user_id) as conn:
-            conn.execute(f"SET LOCAL lock_timeout = {int(self.touch_timeout * 1000)}")
-            conn.execute("UPDATE records r SET last_recalled_at=%s, recall_count=recall_count+1,"
-                         " strength = strength + g.gain FROM unnest(%s::text[], %s::float8[]) "
-                         "AS g(id, gain) WHERE r.user_id=%s AND r.id = g.id",
-                         (at.timestamp(), list(ids), gains, scope.user_id))
 
     # ----------------------------------------------------------------- reads
-    def _fetch_one(self, conn: Any, scope: Scope, record_id: str) -> Record:
-        record_id = check_id(record_id)
-        row = conn.execute(f"{_SELECT} WHERE user_id=%s AND id=%s",
-                           (scope.user_id, record_id)).fetchone()
-        if row is None:  # another user's record is indistinguishable from a missing one
-            raise NotFoundError(f"no record {record_id} for user {scope.user_id!r}")
-        return row_to_record(row)
-
     def taken(self, ids: Sequence[str]) -> set[str]:
         wanted = [check_id(i) for i in ids]
         with self._db.read() as conn:  # record_ids holds ids only: no user needed
@@ -295,19 +183,6 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
             rows = conn.execute(sql, (*params, limit, offset)).fetchall()
         return [row_to_record(r) for r in rows]
 
-    def count(self, scope: Scope, filters: Filters) -> int:
-        where, params = where_clause(scope, filters, dialect=POSTGRES)
-        with self._db.read(scope.user_id) as conn:
-            return int(conn.execute(f"SELECT count(*) FROM records r WHERE {where}",
-                                    params).fetchone()[0])
-
-    def versions(self, scope: Scope, record_id: str) -> list[Version]:
-        with self._db.read(scope.user_id) as conn:
-            rows = conn.execute("SELECT record_id, version, text, changed_at, op, reason FROM "
-                                "versions WHERE user_id=%s AND record_id=%s ORDER BY version",
-                                (scope.user_id, check_id(record_id))).fetchall()
-        return [Version(r[0], r[1], r[2], dt(r[3]), r[4], r[5]) for r in rows]  # type: ignore[arg-type]
-
     def sessions(self, scope: Scope) -> list[Session]:
         with self._db.read(scope.user_id) as conn:
             rows = conn.execute(
@@ -323,41 +198,6 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
                                 "SELECT user_id FROM sessions ORDER BY 1").fetchall()
         return [r[0] for r in rows]
 
-    def links(self, scope: Scope, ids: Sequence[str], *, kind: str | None = None,
-              incoming: bool = False) -> list[tuple[str, str, str]]:
-        column = "dst_id" if incoming else "src_id"
-        sql = f"SELECT src_id, dst_id, kind FROM links WHERE user_id=%s AND {column} = ANY(%s)"
-        params: list[Any] = [scope.user_id, list(ids)]
-        if kind is not None:
-            sql += " AND kind=%s"
-            params.append(kind)
-        with self._db.read(scope.user_id) as conn:
-            return [tuple(r) for r in conn.execute(sql + " ORDER BY seq", params)]  # type: ignore[misc]
-
-    def export_extras(self, user_id: str) -> tuple[dict[str, list[Version]],
-                                                     dict[str, list[Link]],
-                                                     dict[str, list[Interval]]]:
-        """A user's versions, links and past validity by record id (three reads)."""
-        history: dict[str, list[Version]] = {}
-        links: dict[str, list[Link]] = {}
-        past: dict[str, list[Interval]] = {}
-        with self._db.read(user_id) as conn:
-            for rid, version, text, at, op, reason in conn.execute(
-                    "SELECT record_id, version, text, changed_at, op, reason FROM versions "
-                    "WHERE user_id=%s ORDER BY record_id, version", (user_id,)):
-                history.setdefault(rid, []).append(
-                    Version(rid, version, text, datetime.fromtimestamp(at, UTC), op, reason))
-            for src, dst, kind, weight in conn.execute(
-                    "SELECT src_id, dst_id, kind, weight FROM links WHERE user_id=%s "
-                    "ORDER BY seq", (user_id,)):
-                links.setdefault(src, []).append(Link(kind, dst, weight))
-            for rid, start, end in conn.execute(
-                    "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
-                    "user_id=%s ORDER BY record_id, valid_from", (user_id,)):
-                past.setdefault(rid, []).append(Interval(datetime.fromtimestamp(start, UTC),
-                                                         datetime.fromtimestamp(end, UTC)))
-        return history, links, past
-
     def generation(self, scope: Scope) -> int:
         with self._db.read(scope.user_id) as conn:
             row = conn.execute("SELECT generation FROM scope_state WHERE user_id=%s",
@@ -372,27 +212,11 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
             yield
 
     @contextlib.contextmanager
-    def user_lock(self, scope: Scope, name: str = "lifecycle") -> Iterator[None]:
-        """Serializes work of one kind on one user across threads and processes (a
-        session-level advisory lock; re-entrant within a thread)."""
-        key = int.from_bytes(hashlib.sha1(f"{name}\0{scope.user_id}".encode()).digest()[:8],
-                             "big", signed=True)
-        held = self._held()
-        if key in held:
+    def exclusive(self, key: str) -> Iterator[None]:
+        """Between processes: a session-level advisory lock on a hash of ``key``."""
+        with self._db.advisory(int.from_bytes(hashlib.sha1(key.encode()).digest()[:8], "big",
+                                              signed=True)):
             yield
-            return
-        with self._db.advisory(key):
-            held.add(key)
-            try:
-                yield
-            finally:
-                held.discard(key)
-
-    def _held(self) -> set[int]:
-        local = self._db._local
-        if not hasattr(local, "held"):
-            local.held = set()
-        return local.held  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------ maintenance
     def meta(self, key: str) -> str | None:

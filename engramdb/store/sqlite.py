@@ -6,19 +6,17 @@ import json
 import os
 import sqlite3
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
-from .._errors import InvalidInputError, NotFoundError, StoreError
-from .._models import (Filters, Interval, Link, Record, Scope, Session, Stats,
-                       Version, check_id, content_hash)
-from ._base import StoreBase, checked_fields
+from .._errors import InvalidInputError, StoreError
+from .._models import Filters, Record, Scope, Session, Stats, check_id
+from ._base import StoreBase
 from ._migrations import latest_version
 from ._protocol import Key, Match, NewRecord
-from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path, dt,
+from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path,
                            row_to_record, row_to_session, scope_token, ts, where_clause)
 from ._sqlite_dense import DenseMixin
 from ._sqlite_erasure import ErasureMixin
@@ -117,24 +115,28 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
 
     def _index(self, conn: sqlite3.Connection, rowid: int, user_id: str, index_text: str,
                keys: Sequence[Key], vector: np.ndarray | None) -> None:
-        token = scope_token(user_id)
-        conn.execute("INSERT INTO records_fts (rowid, text, scope) VALUES (?,?,?)",
-                     (rowid, index_text, token))
+        self._index_text(conn, rowid, user_id, index_text)
         self._insert_keys(conn, rowid, user_id, keys)
         if vector is not None:
-            vec = np.asarray(vector, dtype=np.float32)
-            conn.execute("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?)",
-                         (rowid, user_id, vec.shape[0], vec.tobytes()))
+            self._set_vector(conn, rowid, user_id, vector)
+
+    def _index_text(self, conn: sqlite3.Connection, rowid: int, user_id: str,
+                    text: str) -> None:
+        conn.execute("INSERT INTO records_fts (rowid, text, scope) VALUES (?,?,?)",
+                     (rowid, text, scope_token(user_id)))
+
+    @staticmethod
+    def _set_vector(conn: sqlite3.Connection, rowid: int, user_id: str,
+                    vector: np.ndarray) -> None:
+        vec = np.asarray(vector, dtype=np.float32)
+        conn.execute("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?)",
+                     (rowid, user_id, vec.shape[0], vec.tobytes()))
 
     def _unindex(self, conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
         for rowid in rowids:
             conn.execute("DELETE FROM records_fts WHERE rowid=?", (rowid,))
-            kids = [k for (k,) in conn.execute("SELECT key_id FROM keys WHERE record_rowid=?",
-                                               (rowid,))]
-            conn.executemany("DELETE FROM keys_fts WHERE rowid=?", [(k,) for k in kids])
-            conn.execute("DELETE FROM keys WHERE record_rowid=?", (rowid,))
+            self._replace_keys(conn, rowid, None, ())
             conn.execute("DELETE FROM vectors WHERE record_rowid=?", (rowid,))
-            conn.execute("DELETE FROM mentions WHERE record_rowid=?", (rowid,))
 
     def _bump(self, conn: sqlite3.Connection, user_id: str) -> None:
         conn.execute("INSERT INTO scope_state VALUES (?, 1) ON CONFLICT(user_id) "
@@ -146,32 +148,16 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
                      "VALUES (?,?,?,?,?,?)",
                      (time.time(), user_id, action, record_id, reason, json.dumps(detail)))
 
-    def update(self, scope: Scope, record_id: str, *, text: str | None, index_text: str | None,
-               vector: np.ndarray | None, reason: str | None, op: str = "update",
-               fields: dict[str, Any] | None = None, keys: Sequence[Key] = ()) -> Record:
-        with self._write() as conn:
-            old, rowid = self._fetch_one(conn, scope, record_id)
-            now = time.time()
-            if text is not None and text != old.text:
-                self._new_version(conn, old, text, now, op, reason)
-                self._unindex(conn, [rowid])
-                self._index(conn, rowid, old.user_id, index_text or text, keys, vector)
-            self._set_fields(conn, rowid, fields or {}, now)
-            self._bump(conn, old.user_id)
-            self._audit(conn, old.user_id, op, record_id, reason)
-            new, _ = self._fetch_one(conn, scope, record_id)
-        return new
-
-    def set_keys(self, scope: Scope, record_id: str, keys: Sequence[Key]) -> None:
-        """Replace a record's expanded keys (after a neighbour changed or went away)."""
-        with self._write() as conn:
-            _, rowid = self._fetch_one(conn, scope, record_id)
-            kids = [(k,) for (k,) in conn.execute("SELECT key_id FROM keys WHERE record_rowid=?",
-                                                  (rowid,))]
-            conn.executemany("DELETE FROM keys_fts WHERE rowid=?", kids)
-            conn.execute("DELETE FROM keys WHERE record_rowid=?", (rowid,))
-            self._insert_keys(conn, rowid, scope.user_id, keys)
-            self._bump(conn, scope.user_id)
+    def _replace_keys(self, conn: sqlite3.Connection, rowid: int, user_id: str | None,
+                      keys: Sequence[Key]) -> None:
+        """A record's expanded keys become ``keys`` (entity mentions included)."""
+        kids = [(k,) for (k,) in conn.execute("SELECT key_id FROM keys WHERE record_rowid=?",
+                                              (rowid,))]
+        conn.executemany("DELETE FROM keys_fts WHERE rowid=?", kids)
+        conn.execute("DELETE FROM keys WHERE record_rowid=?", (rowid,))
+        conn.execute("DELETE FROM mentions WHERE record_rowid=?", (rowid,))
+        if keys and user_id is not None:
+            self._insert_keys(conn, rowid, user_id, keys)
 
     def _insert_keys(self, conn: sqlite3.Connection, rowid: int, user_id: str,
                      keys: Sequence[Key]) -> None:
@@ -182,47 +168,6 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
             if key.kind not in GRAPH_KEY_KINDS:  # graph edges are not lexical keys
                 conn.execute("INSERT INTO keys_fts (rowid, text, scope) VALUES (?,?,?)",
                              (kid, key.text, token))
-
-    def _new_version(self, conn: sqlite3.Connection, old: Record, text: str, now: float,
-                     op: str, reason: str | None) -> None:
-        has = conn.execute("SELECT 1 FROM versions WHERE record_id=?", (old.id,)).fetchone()
-        if not has:  # first change: keep the original as version 1
-            conn.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",
-                         (old.id, old.user_id, old.version, old.text, ts(old.created_at), "add",
-                          None))
-        conn.execute("INSERT INTO versions VALUES (?,?,?,?,?,?,?)",
-                     (old.id, old.user_id, old.version + 1, text, now, op, reason))
-        new_hash = content_hash(old.kind, text, session_id=old.session_id,
-                                position=old.position, speaker=old.speaker)
-        try:
-            conn.execute("UPDATE records SET text=?, content_hash=?, version=version+1 "
-                         "WHERE id=?", (text, new_hash, old.id))
-        except sqlite3.IntegrityError as exc:
-            raise InvalidInputError("an identical memory already exists in this scope") from exc
-
-    def _set_fields(self, conn: sqlite3.Connection, rowid: int, fields: dict[str, Any],
-                    now: float) -> None:
-        sets, params = ["updated_at = ?"], [now]
-        for name, value in checked_fields(fields).items():
-            sets.append(f"{name} = ?")
-            params.append(json.dumps(value) if name == "metadata" else value)
-        conn.execute(f"UPDATE records SET {', '.join(sets)} WHERE rowid = ?", (*params, rowid))
-
-    def delete(self, scope: Scope, ids: Sequence[str], *, reason: str | None = None) -> int:
-        ids = [check_id(i) for i in ids]
-        with self._write() as conn:
-            rows = [self._fetch_one(conn, scope, i) for i in ids]
-            self._purge(conn, scope.user_id, [(r.id, rowid) for r, rowid in rows], reason)
-        return len(rows)
-
-    def delete_scope(self, scope: Scope, *, reason: str | None = None) -> int:
-        where, params = where_clause(scope, Filters(include_archived=True))
-        with self._write() as conn:
-            rows = conn.execute(f"SELECT r.id, r.rowid FROM records r WHERE {where}",
-                                params).fetchall()
-            self._purge(conn, scope.user_id, rows, reason)
-            self._drop_sessions(conn, scope)
-        return len(rows)
 
     def _drop_sessions(self, conn: sqlite3.Connection, scope: Scope) -> None:
         if scope.session_id:
@@ -235,9 +180,11 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
             conn.execute("DELETE FROM sessions WHERE user_id=?", (scope.user_id,))
             conn.execute("DELETE FROM entities WHERE user_id=?", (scope.user_id,))
 
-    def _purge(self, conn: sqlite3.Connection, user_id: str,
-               rows: Sequence[tuple[str, int]], reason: str | None) -> None:
+    def _purge(self, conn: sqlite3.Connection, user_id: str, ids: Sequence[str]) -> None:
         """Remove every trace of these records: row, history, indexes, vectors, links."""
+        rows = conn.execute("SELECT id, rowid FROM records WHERE user_id=? AND id IN "
+                            "(SELECT value FROM json_each(?))",
+                            (user_id, json.dumps(list(ids)))).fetchall()
         self._unindex(conn, [rowid for _, rowid in rows])
         for record_id, rowid in rows:
             conn.execute("DELETE FROM versions WHERE record_id=?", (record_id,))
@@ -249,38 +196,11 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
             # detail may quote the content being erased)
             conn.execute("UPDATE audit SET reason=NULL, detail='{}' WHERE user_id=? AND "
                          "(record_id=? OR instr(detail, ?))", (user_id, record_id, record_id))
-            self._audit(conn, user_id, "delete", record_id, reason)
         # entities no longer mentioned anywhere are names taken from erased text
         conn.execute("DELETE FROM entities WHERE user_id=? AND NOT EXISTS (SELECT 1 FROM "
                      "mentions m WHERE m.entity_id = entities.entity_id)", (user_id,))
-        for record_id, _ in rows:  # what an erased record had superseded is current again
-            self._reinstate(conn, user_id, record_id)
-        self._bump(conn, user_id)
 
     # ----------------------------------------------------------------- reads
-    def _fetch_one(self, conn: sqlite3.Connection, scope: Scope,
-                   record_id: str) -> tuple[Record, int]:
-        record_id = check_id(record_id)
-        row = conn.execute(f"SELECT {RECORD_COLUMNS}, rowid FROM records WHERE id=? AND user_id=?",
-                           (record_id, scope.user_id)).fetchone()
-        if row is None:  # another user's record is indistinguishable from a missing one
-            raise NotFoundError(f"no record {record_id} for user {scope.user_id!r}")
-        return row_to_record(row), row[-1]
-
-    def set_vectors(self, scope: Scope, vectors: dict[str, np.ndarray]) -> int:
-        done = 0
-        with self._write() as conn:
-            for record_id, vector in vectors.items():
-                row = conn.execute("SELECT rowid FROM records WHERE id=? AND user_id=?",
-                                   (check_id(record_id), scope.user_id)).fetchone()
-                if row is not None:
-                    vec = np.asarray(vector, dtype=np.float32)
-                    conn.execute("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?)",
-                                 (row[0], scope.user_id, vec.shape[0], vec.tobytes()))
-                    done += 1
-            self._bump(conn, scope.user_id)
-        return done
-
     def taken(self, ids: Sequence[str]) -> set[str]:
         wanted = [check_id(i) for i in ids]
         out: set[str] = set()
@@ -305,13 +225,6 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
         with self._db.read() as conn:
             rows = conn.execute(sql, (*params, -1 if limit is None else limit, offset)).fetchall()
         return [row_to_record(r) for r in rows]
-
-    def versions(self, scope: Scope, record_id: str) -> list[Version]:
-        with self._db.read() as conn:
-            rows = conn.execute("SELECT record_id, version, text, changed_at, op, reason FROM "
-                                "versions WHERE user_id=? AND record_id=? ORDER BY version",
-                                (scope.user_id, check_id(record_id))).fetchall()
-        return [Version(r[0], r[1], r[2], dt(r[3]), r[4], r[5]) for r in rows]  # type: ignore[arg-type]
 
     def lexical(self, scope: Scope, terms: Sequence[str], k: int, filters: Filters,
                 *, index: str = "text") -> list[Match]:
@@ -382,43 +295,10 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
                                 "SELECT user_id FROM sessions ORDER BY 1").fetchall()
         return [r[0] for r in rows]
 
-    def export_extras(self, user_id: str) -> tuple[dict[str, list[Version]],
-                                                   dict[str, list[Link]],
-                                                   dict[str, list[Interval]]]:
-        """A user's versions, links and past validity by record id (three reads in one
-        snapshot, not three per record)."""
-        history: dict[str, list[Version]] = {}
-        links: dict[str, list[Link]] = {}
-        past: dict[str, list[Interval]] = {}
-        with self._db.read() as conn:
-            for rid, version, text, at, op, reason in conn.execute(
-                    "SELECT record_id, version, text, changed_at, op, reason FROM versions "
-                    "WHERE user_id=? ORDER BY record_id, version", (user_id,)):
-                when = datetime.fromtimestamp(at, UTC)  # changed_at is NOT NULL
-                history.setdefault(rid, []).append(Version(rid, version, text, when, op, reason))
-            for src, dst, kind, weight in conn.execute(
-                    "SELECT src_id, dst_id, kind, weight FROM links WHERE user_id=? "
-                    "ORDER BY rowid", (user_id,)):
-                links.setdefault(src, []).append(Link(kind, dst, weight))
-            for rid, start, end in conn.execute(
-                    "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
-                    "user_id=? ORDER BY record_id, valid_from", (user_id,)):
-                past.setdefault(rid, []).append(Interval(datetime.fromtimestamp(start, UTC),
-                                                         datetime.fromtimestamp(end, UTC)))
-        return history, links, past
-
     #: seconds a recall's reinforcement (``touch``) waits for the write lock before it
     #: gives up with StoreBusyError (the caller skips it): a search is never held up by
     #: another process's long write (an import) for more than this
     touch_timeout: float = 0.005
-
-    def touch(self, scope: Scope, ids: Sequence[str], at: datetime,
-              gains: Sequence[float] | None = None) -> None:
-        gains = [1.0] * len(ids) if gains is None else list(gains)
-        with self._write(busy_timeout=self.touch_timeout) as conn:
-            conn.executemany("UPDATE records SET last_recalled_at=?, recall_count=recall_count+1, "
-                             "strength=strength+? WHERE user_id=? AND id=?",
-                             [(at.timestamp(), g, scope.user_id, i) for i, g in zip(ids, gains)])
 
     def stats(self) -> Stats:
         with self._db.read() as conn:
@@ -437,22 +317,6 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
             return 0
         return sum(os.path.getsize(p) for p in (self.path, self.path + "-wal")
                    if os.path.exists(p))
-
-    def links(self, scope: Scope, ids: Sequence[str], *, kind: str | None = None,
-              incoming: bool = False) -> list[tuple[str, str, str]]:
-        column = "dst_id" if incoming else "src_id"
-        out: list[tuple[str, str, str]] = []
-        with self._db.read() as conn:
-            for start in range(0, len(ids), 500):
-                chunk = list(ids[start:start + 500])
-                sql = (f"SELECT src_id, dst_id, kind FROM links WHERE user_id=? AND {column} IN "
-                       f"({','.join('?' * len(chunk))})")
-                params: list[Any] = [scope.user_id, *chunk]
-                if kind is not None:
-                    sql += " AND kind=?"
-                    params.append(kind)
-                out.extend(conn.execute(sql, params).fetchall())
-        return out
 
     # ------------------------------------------------------------------ meta
     def meta(self, key: str) -> str | None:
