@@ -29,7 +29,9 @@ async def exercise(session) -> None:
     for tool in tools.values():
         assert len(tool.description) > 40  # something an agent can act on
         assert tool.input_schema["type"] == "object"
-    assert tools["search_memory"].input_schema["required"] == ["query"]
+    search_props = tools["search_memory"].input_schema["properties"]
+    assert {"query", "messages"} <= set(search_props)
+    assert not tools["search_memory"].input_schema.get("required")
     hit_props = tools["search_memory"].output_schema["$defs"]["MemoryHit"]["properties"]
     assert {"id", "text", "date", "speaker", "confidence"} <= set(hit_props)
 
@@ -39,6 +41,13 @@ async def exercise(session) -> None:
     found = (await session.call_tool("search_memory", {"query": "where does Lena live?"}))
     hits = found.structured_content["hits"]
     assert hits[0]["id"] == rid and 0 <= hits[0]["confidence"] <= 1 and hits[0]["date"]
+    chat = [{"role": "user", "content": "I'm flying out to visit my sister Lena soon."},
+            {"role": "assistant", "content": "Lovely! Where does she live?"}]
+    recalled = await session.call_tool("search_memory", {"messages": chat})
+    assert not recalled.is_error, recalled.content[0].text
+    assert rid in [h["id"] for h in recalled.structured_content["hits"]]
+    both = await session.call_tool("search_memory", {"query": "Lena", "messages": chat})
+    assert both.is_error and "invalid_input" in both.content[0].text
     got = await session.call_tool("get_memory", {"memory_id": rid})
     assert got.structured_content["text"] == "My sister Lena lives in Porto."
     upd = await session.call_tool("update_memory", {"memory_id": rid,

@@ -63,6 +63,11 @@ class SearchResult(BaseModel):
                             "not know rather than guess")
 
 
+class ChatMessage(BaseModel):
+    role: str = Field(description="user, assistant or system")
+    content: str
+
+
 class Deleted(BaseModel):
     deleted: bool
     id: str
@@ -122,17 +127,24 @@ def build_server(binding: Binding, *, name: str = "engramdb") -> Any:
                 return _item(memory.add(text, user_id=user, timestamp=timestamp))
 
     @server.tool(description="Search the user's long-term memory. Call it before answering "
-                 "anything that depends on the past. Hits come best first with a calibrated "
-                 "confidence; if 'abstained' is true, nothing relevant is known.")
-    def search_memory(ctx: Context, query: str = Field(description="a question or keywords"),
+                 "anything that depends on the past: give a query, or instead the recent "
+                 "conversation as messages to recall what to bring up before your next reply. "
+                 "Hits come best first with a calibrated confidence; if 'abstained' is "
+                 "true, nothing relevant is known.")
+    def search_memory(ctx: Context,
+                      query: str | None = Field(None, description="a question or keywords"),
+                      messages: list[ChatMessage] | None = Field(
+                          None, description="instead of query: the conversation so far, oldest "
+                          "first (the last few turns are enough)"),
                       limit: int = Field(5, description="most hits to return (1-50)"),
                       since: str | None = Field(None, description="only after, ISO-8601"),
                       until: str | None = Field(None, description="only before, ISO-8601"),
                       user_id: str | None = _USER) -> SearchResult:
         with _tool_errors():
             memory, user = binding.memory(ctx, user_id, "read")
+            chat = [m.model_dump() for m in messages] if messages is not None else None
             recall = memory.search(query, user_id=user, limit=max(1, min(int(limit), 50)),
-                                   since=since, until=until)
+                                   messages=chat, since=since, until=until)
             hits = [MemoryHit(**_item(h.record).model_dump(exclude={"kind", "version"}),
                               confidence=round(h.confidence, 4)) for h in recall]
             return SearchResult(hits=hits, abstained=recall.abstained)
