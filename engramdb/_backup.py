@@ -17,7 +17,7 @@ from typing import Any
 
 from ._errors import InvalidInputError, StoreError
 
-__all__ = ["backup"]
+__all__ = ["backup", "install"]
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +28,27 @@ def backup(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
     target = Path(path).expanduser()
     if target.exists() and source != ":memory:" and target.resolve() == Path(source).resolve():
         raise InvalidInputError(f"{target} is the database itself: back up to another file")
+    out = install(target, lambda tmp: _copy(store, source, tmp))
+    log.info("backup of %s to %s: %d records", source, target, out["records"])
+    return out
+
+
+def install(path: str | os.PathLike[str], write: Any) -> dict[str, Any]:
+    """``write(tmp)`` a database copy to a temporary file beside ``path``, check it, then
+    rename it over ``path`` (also how a remote client saves a served backup)."""
+    target = Path(path).expanduser()
     if target.is_dir():
         raise InvalidInputError(f"{target} is a folder: give a file name, e.g. {target}/memory.db")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        _copy(store, source, tmp)
+        write(tmp)
         counts = _verify(tmp)
         os.replace(tmp, target)
     finally:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             if leftover.exists():
                 leftover.unlink()
-    log.info("backup of %s to %s: %d records", source, target, counts["records"])
     return {"path": str(target), **counts, "bytes": target.stat().st_size}
 
 
@@ -78,6 +86,8 @@ def _verify(tmp: Path) -> dict[str, int]:
     conn = sqlite3.connect(tmp)
     try:
         verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:  # not a database at all
+        raise StoreError(f"the backup copy is not a usable database: {exc}") from None
     finally:
         conn.close()
     if verdict != "ok":

@@ -203,3 +203,39 @@ def test_decay_restore_compact(api, user):
     assert api.get(old.id, user_id=user).archived and old.id in done.ids
     assert not api.restore(old.id, user_id=user).archived
     assert isinstance(api.compact(), dict)
+
+
+def test_refresh_reembed_backup(api, user, tmp_path):
+    rec = api.add("My cat is called Tom.", user_id=user)
+    api.consolidate(user_id=user)
+    assert api.refresh_derived([rec.id], user_id=user) is None
+    with pytest.raises(InvalidIdError):
+        api.refresh_derived(["not an id"], user_id=user)
+    seen = []
+    assert api.reembed(user_id=user, progress=lambda done, total: seen.append((done, total))) >= 1
+    assert seen and seen[-1][0] == seen[-1][1]
+    assert api.search("what is my cat called?", user_id=user)[0].id == rec.id
+    made = api.backup(tmp_path / "copy.db")
+    assert made["records"] >= 1 and made["bytes"] > 0 and made["path"].endswith("copy.db")
+    with Memory(made["path"], embedder="fake") as copy:
+        assert copy.get(rec.id, user_id=user).text == rec.text
+    with pytest.raises(InvalidInputError):
+        api.backup(tmp_path)  # a folder, not a file name
+
+
+def test_clients_mirror_memory():
+    """Every public Memory method is on both clients with the same parameters, except the
+    low-level restore entry (add_exported: a client imports a whole file instead)."""
+    import inspect
+
+    from engramdb import AsyncClient, Client
+
+    public = {n for n, _ in inspect.getmembers(Memory, inspect.isfunction)
+              if not n.startswith("_")}
+    for cls in (Client, AsyncClient):
+        have = {n for n, _ in inspect.getmembers(cls, inspect.isfunction)
+                if not n.startswith("_")}
+        assert public - have == {"add_exported"}, cls
+        for name in public & have:
+            assert list(inspect.signature(getattr(cls, name)).parameters) == list(
+                inspect.signature(getattr(Memory, name)).parameters), (cls, name)

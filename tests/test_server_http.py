@@ -262,3 +262,25 @@ def test_cli_keys_expires_and_last_use(tmp_path, capsys):
     assert bad.code != 0 and "expiry" in bad.err and "Traceback" not in bad.err
     text = run(capsys, ["--db", db, "keys", "list"]).out
     assert key["key_id"] in text and "expires " in text and "never used" in text
+
+
+def test_upkeep_routes_keep_tenancy(setup):
+    """Re-embedding everyone and downloading the database need an admin key of every user;
+    refreshing or re-embedding another tenant's user finds nothing there."""
+    rid = client(setup, "ana").post("/v1/memories", json={"text": "canary-ana-8812 my bike",
+                                                          "user_id": "ana"}).json()["id"]
+    for who in ("ana", "acme"):
+        for r in (client(setup, who).post("/v1/reembed", json={}),
+                  client(setup, who).get("/v1/backup")):
+            assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    other = client(setup, "acme")
+    assert other.post("/v1/reembed", json={"user_id": "ana"}).json() == {"records": 0}
+    assert other.post("/v1/refresh-derived", json={"user_id": "ana", "record_ids": [rid]}
+                      ).status_code == 204
+    assert client(setup, "reader").post("/v1/reembed", json={"user_id": "ana"}
+                                        ).status_code == 403  # a change needs write
+    r = client(setup, "root").get("/v1/backup")
+    assert r.status_code == 200 and r.content[:16] == b"SQLite format 3\x00"
+    assert int(r.headers["x-engram-records"]) >= 1 and b"canary-ana-8812" in r.content
+    assert client(setup, "ana").post("/v1/reembed", json={"user_id": "ana"}).json()[
+        "records"] >= 1

@@ -114,6 +114,22 @@ class Client(Calls):
                 count += _count_records(line)
         return count
 
+    def backup(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Download a consistent copy of the served database to ``path`` (checked before
+        it replaces ``path``, like :meth:`Memory.backup`); needs an admin key of every user."""
+        from .._backup import install
+
+        def write(tmp: Any) -> None:
+            with self._http.stream("GET", "/v1/backup") as response:
+                if response.status_code >= 400:
+                    response.read()
+                    _answer(response, Call("GET", "/v1/backup"))
+                with open(tmp, "wb") as out:
+                    for chunk in response.iter_bytes():
+                        out.write(chunk)
+
+        return install(path, write)
+
     def import_file(self, path: str | os.PathLike[str], *, format: str | None = None,
                     user_id: str | None = None, skip_bad: bool = False) -> Any:
         """Upload a file for the server to import (:func:`engramdb._importer.import_file`)."""
@@ -163,6 +179,23 @@ class AsyncClient(Calls):
                 fp.write(line + "\n")
                 count += _count_records(line)
         return count
+
+    async def backup(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        import shutil
+        import tempfile
+
+        from .._backup import install
+
+        with tempfile.TemporaryDirectory(prefix="engram-backup-") as folder:
+            download = os.path.join(folder, "memory.db")
+            async with self._http.stream("GET", "/v1/backup") as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    _answer(response, Call("GET", "/v1/backup"))
+                with open(download, "wb") as out:
+                    async for chunk in response.aiter_bytes():
+                        out.write(chunk)
+            return install(path, lambda tmp: shutil.move(download, tmp))
 
     async def import_file(self, path: str | os.PathLike[str], *, format: str | None = None,
                           user_id: str | None = None, skip_bad: bool = False) -> Any:

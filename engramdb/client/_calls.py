@@ -232,6 +232,27 @@ class Calls:
     def compact(self, *, wait: float = 0.0) -> Any:
         return self._call(Call("POST", "/v1/compact", _query(wait=wait)))
 
+    def refresh_derived(self, record_ids: Sequence[str], *, user_id: str) -> Any:
+        if isinstance(record_ids, str):  # one id would otherwise travel as its characters
+            from .. import InvalidInputError
+
+            raise InvalidInputError("record_ids must be a list of ids, not one string")
+        body = _plain(dict(user_id=user_id, record_ids=list(record_ids)))
+        return self._call(Call("POST", "/v1/refresh-derived", json=body,
+                               decode=lambda d: None))
+
+    def reembed(self, *, user_id: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> Any:
+        """Re-embed on the server, with its embedder; ``progress`` is called once, at the
+        end (the server does not stream its progress)."""
+        def done(data: Any) -> int:
+            if progress is not None:
+                progress(data["records"], data["records"])
+            return int(data["records"])
+
+        return self._call(Call("POST", "/v1/reembed", json=_plain(dict(user_id=user_id)),
+                               decode=done))
+
     # --------------------------------------------------------- consolidation
     def consolidate(self, *, user_id: str, llm: Any = None, session_id: str | None = None) -> Any:
         from .. import ConsolidationReport, InvalidInputError

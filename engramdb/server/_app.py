@@ -43,6 +43,7 @@ def create_app(memory: "Memory", *, auth: bool = True, max_body_bytes: int = DEF
     from .. import __version__
     from ._data import data_router
     from ._routes import build_router
+    from ._upkeep import upkeep_router
 
     svc = Service(memory, keys=KeyStore(memory.store) if auth else None,
                   max_body_bytes=max_body_bytes, max_import_bytes=max_import_bytes)
@@ -68,6 +69,7 @@ def create_app(memory: "Memory", *, auth: bool = True, max_body_bytes: int = DEF
     install_handlers(app, svc.metrics.error)
     app.include_router(build_router(svc))
     app.include_router(data_router(svc))
+    app.include_router(upkeep_router(svc))
     _health_routes(app, svc)
     if mcp_app is not None:  # exactly /mcp (a Mount would redirect it to /mcp/)
         from starlette.routing import Route
