@@ -54,6 +54,24 @@ def test_locomo_json_shape(engram) -> None:
     assert data["machine"]["cores"] >= 1
 
 
+def test_depth_measures_deeper_candidates(engram) -> None:
+    """--depth N asks each search for N hits and adds recall@100 and @N: the depth a
+    ranking stage would have to reach (default runs stay at k <= 50)."""
+    r = engram("bench", "locomo", str(LOCOMO), "--json", "--no-progress",
+               "--method", "engram", "--depth", "120")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert data["config"]["retrieve"] == 120
+    assert data["config"]["ks"] == [1, 5, 10, 20, 50, 100, 120]
+    overall = data["methods"]["engram"]["overall"]
+    # deeper cuts of one ranking never lose evidence
+    assert overall["recall_all@10"] <= overall["recall_all@100"] <= overall["recall_all@120"]
+    r = engram("bench", "locomo", str(LOCOMO), "--json", "--no-progress", "--method", "bm25")
+    assert r.json()["config"]["ks"] == [1, 5, 10, 20, 50]
+    r = engram("bench", "locomo", str(LOCOMO), "--no-progress", "--depth", "0")
+    assert r.code == 2 and "--depth" in r.err
+
+
 def test_terminal_table_and_methods(engram) -> None:
     r = engram("bench", "locomo", str(LOCOMO), "--method", "bm25,dense", "--method", "engram",
                "--no-progress")

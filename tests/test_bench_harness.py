@@ -13,6 +13,7 @@ from engramdb import InvalidInputError, Memory
 from engramdb._models import Hit, Record, Turn, new_id
 from engramdb.bench.harness import (
     BenchConfig,
+    depth_ks,
     parse_methods,
     run_benchmark,
     select,
@@ -181,6 +182,14 @@ def test_config_checks() -> None:
         BenchConfig(ks=(1, 100))
     with pytest.raises(InvalidInputError):
         BenchConfig(limit_questions=0)
+
+
+def test_depth_ks() -> None:
+    assert depth_ks(50) == (1, 5, 10, 20, 50)
+    assert depth_ks(20) == (1, 5, 10, 20)
+    assert depth_ks(100) == (1, 5, 10, 20, 50, 100)
+    assert depth_ks(300) == (1, 5, 10, 20, 50, 100, 300)
+    assert BenchConfig(retrieve=300, ks=depth_ks(300)).ks[-1] == 300
 
 
 def test_strip_per_question(stub_report: dict[str, Any]) -> None:

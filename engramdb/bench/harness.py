@@ -45,6 +45,7 @@ __all__ = [
     "RowScorer",
     "question_base",
     "KS",
+    "depth_ks",
     "LOCOMO_OVERALL",
     "RETRIEVE",
     "TURN_ID_KEYS",
@@ -107,6 +108,14 @@ class BenchConfig:
             raise InvalidInputError(f"context_k must lie in 1..{self.retrieve}")
         if self.limit_questions is not None and self.limit_questions < 1:
             raise InvalidInputError("limit_questions must be 1 or more")
+
+
+def depth_ks(depth: int) -> tuple[int, ...]:
+    """The @k measures of a run that asks each search for ``depth`` hits: the usual
+    ones up to 50, then 100 and ``depth`` itself (candidate-generation depth: a
+    ranking stage can only reorder what reaches it)."""
+    deeper = tuple(k for k in (100, depth) if RETRIEVE < k <= depth)
+    return tuple(k for k in KS if k <= depth) + tuple(dict.fromkeys(deeper))
 
 
 def parse_methods(values: Iterable[str] | str | None) -> tuple[str, ...]:

@@ -21,6 +21,8 @@ from ._config import add_llm_options
 __all__ = ["register"]
 
 DEFAULT_EMBEDDER = "minilm"
+#: hits asked of each search unless --depth asks for more (bench.harness.RETRIEVE)
+RETRIEVE_DEFAULT = 50
 #: the CLI reads the LLM's API key from here (never from a flag: flags end up in shell history)
 LLM_KEY_ENV = "ENGRAM_LLM_API_KEY"
 
@@ -74,6 +76,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       f"  engram bench {name} data.json --method bm25,engram --limit-questions 50\n"
                       f"  engram bench {name} data.json --json > result.json\n"
                       f"  engram bench {name} data.json --out bench-report/\n"
+                      f"  engram bench {name} data.json --method engram --depth 200\n"
                       f"  engram bench {name} data.json --ablation --out bench-report/\n"
                       f"  engram bench {name} data.json --ablation --variant no-speaker,no-dates\n"
                       f"  {LLM_KEY_ENV}=... engram bench {name} data.json "
@@ -89,6 +92,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             "question_id)")
         p.add_argument("--context-k", type=_positive, default=10, metavar="K",
                        help="turns counted as context (tokens) and given to the LLM (default 10)")
+        p.add_argument("--depth", type=_positive, default=50, metavar="N",
+                       help="hits asked of each search (default 50); deeper runs add "
+                            "recall@100 and @N: how far down the candidates the evidence is")
         ab = p.add_argument_group("ablation")
         ab.add_argument("--ablation", action="store_true",
                         help="also run engram with one technique changed at a time (search-"
@@ -220,14 +226,16 @@ def _qa_config(args: argparse.Namespace, ctx: Context) -> Any:
 
 
 def run_dataset(args: argparse.Namespace, ctx: Context) -> int:
-    from ..bench.harness import BenchConfig, parse_methods, run_benchmark, strip_per_question
+    from ..bench.harness import (BenchConfig, depth_ks, parse_methods, run_benchmark,
+                                 strip_per_question)
     from ..bench.report import render_terminal, write_report
 
     config = BenchConfig(
         methods=parse_methods(args.method), limit_questions=args.limit_questions,
         conversations=tuple(c.strip() for c in args.conversations.split(",") if c.strip())
         if args.conversations else None,
-        context_k=args.context_k, qa=_qa_config(args, ctx))
+        context_k=args.context_k, qa=_qa_config(args, ctx),
+        retrieve=max(args.depth, RETRIEVE_DEFAULT), ks=depth_ks(args.depth))
     ablation = args.ablation or bool(args.variant)
     variants = None
     if ablation:
