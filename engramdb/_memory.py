@@ -45,6 +45,7 @@ from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
 from .recall.context import ContextRetriever
 from .recall.expand import ExpandOptions, expand_session, rekey_followers
 from .recall.pipeline import PLAIN_CANDIDATES, RecallConfig, Retriever
+from .recall.signals import ingest_kinds
 from .store import Store, open_store
 from .recall.nlp import get_analyzer
 from .write import Extractor, WriteBatch, WritePipeline, extractor_for
@@ -97,6 +98,9 @@ class Memory:
         self.nlp = get_analyzer(self.expand.nlp)
         self.expand = replace(self.expand, nlp="spacy" if self.nlp.name != "rules" else "rules")
         self._retriever = Retriever(self.store, self._embed_query, recall)
+        if self.expand.kinds is None:  # ingest builds only the keys of the signals that are on
+            self.expand = replace(self.expand,
+                                  kinds=ingest_kinds(self._retriever.config.weights))
         self._context = ContextRetriever(self.store, self._embed)
         self._retriever._graphs.analyzer = self.nlp
         self._retriever.calibrator = Calibrator.for_embedder(self.embedder.name)

@@ -12,7 +12,6 @@ import pytest
 from engramdb import Memory, RecallConfig
 from engramdb.bench.metrics import recall_all_at_k
 from engramdb.formats import load_locomo
-from engramdb.recall.engram import EngramOptions
 from engramdb.recall.expand import ExpandOptions
 
 FIXTURE = Path(__file__).parent / "data" / "recall" / "two_friends.json"
@@ -56,7 +55,7 @@ def test_dates_make_time_questions_answerable(tmp_path):
     """Resolved date keys ("on Saturday" said on 6 March 2023 -> March 2023) put the
     turn first; without them it is lost among Tomas's turns."""
     question = "What did Tomas do in March 2023?"
-    no_time = RecallConfig(engram=EngramOptions(time=False))
+    no_time = RecallConfig().without("time")
     with _memory(tmp_path, "both") as both, \
             _memory(tmp_path, "keys", recall=no_time) as keys_only, \
             _memory(tmp_path, "time", expand=ExpandOptions(dates=False)) as time_only, \

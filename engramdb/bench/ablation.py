@@ -1,6 +1,7 @@
 """Ablation: the full ``engram`` method against itself with one technique changed at a time.
 
-Every variant is a public configuration of :class:`engramdb.Memory`:
+Every variant is a public configuration of :class:`engramdb.Memory` (the rows:
+``bench/_variants.py``, one per registered recall signal plus the fusion and ingest knobs):
 
 * **search-time** variants (``stage="search"``) pass another
   :class:`~engramdb.recall.pipeline.RecallConfig` (``Memory(path, recall=cfg)``) and
@@ -30,9 +31,8 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
-from functools import partial
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -40,9 +40,8 @@ import numpy as np
 
 from .._errors import InvalidInputError
 from ..formats import Dataset
-from ..recall.expand import ExpandOptions
-from ..recall.pipeline import PLAIN_CANDIDATES, RecallConfig
 from ._machine import peak_rss_mb
+from ._variants import Variant, default_variants, select_variants
 from .harness import (
     BenchConfig,
     RowScorer,
@@ -79,216 +78,6 @@ __all__ = [
 ABLATION_METRIC = "recall_all@10"
 #: the row every delta is taken against: the full method with the defaults
 REFERENCE = "engram"
-
-Stage = Literal["search", "ingest"]
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One row of the ablation: the defaults with one thing changed."""
-
-    name: str  # short id, a JSON key: "no-speaker"
-    label: str  # "engram minus speaker signals"
-    what: str  # one sentence: what changes
-    stage: Stage
-    recall: RecallConfig | None = None  # None: the defaults
-    expand: ExpandOptions | None = None  # None: the defaults (ingest variants only)
-
-    def settings(self) -> dict[str, Any]:
-        """What differs from the defaults, flattened: ``{"engram.speaker": False}``."""
-        out: dict[str, Any] = {}
-        if self.recall is not None:
-            out.update(_diff(_flat(asdict(RecallConfig())), _flat(asdict(self.recall))))
-        if self.expand is not None:
-            out.update(_diff(_flat(asdict(ExpandOptions()), "expand."),
-                             _flat(asdict(self.expand), "expand.")))
-        return out
-
-
-def _flat(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if isinstance(v, Mapping):
-            out.update(_flat(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
-
-def _diff(base: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: other.get(k) for k in sorted(set(base) | set(other)) if base.get(k) != other.get(k)}
-
-
-def default_variants() -> tuple[Variant, ...]:
-    """The rows of the ablation, derived from today's defaults of the pipeline."""
-    base = RecallConfig()
-    return (*_signal_variants(base), *_fusion_variants(base), *_ingest_variants(ExpandOptions()))
-
-
-def _reweighted(base: RecallConfig, changes: Mapping[str, float]) -> RecallConfig:
-    return replace(base, weights={**base.weights, **changes})
-
-
-def _signal_variants(base: RecallConfig) -> list[Variant]:
-    """Each signal the defaults use, switched off or replaced."""
-    w = dict(base.weights)
-    opts = base.engram
-
-    weights = partial(_reweighted, base)
-
-    def engram(**changes: Any) -> RecallConfig:
-        return replace(base, engram=replace(opts, **changes))
-
-    out: list[Variant] = []
-    if opts.speaker:
-        out.append(Variant(
-            "no-speaker", "engram minus speaker signals",
-            "no ranking restricted to the one person the question names (the @speaker "
-            "signals)", "search", recall=engram(speaker=False)))
-    if opts.keys:
-        out.append(Variant(
-            "no-keys", "engram minus expanded-key search",
-            "no BM25 over the expanded keys (keys, keys@speaker)", "search",
-            recall=engram(keys=False)))
-    if w.get("keys", 0) > 0 or w.get("keys@speaker", 0) > 0:
-        out.append(Variant(
-            "keys-as-text", "engram minus keys, plain text instead",
-            "the lexical signals rank each turn's own text (FTS5 BM25, bm25/bm25@speaker) at "
-            "the weights of keys/keys@speaker, instead of the stemmed expanded keys",
-            "search", recall=weights({"bm25": w.get("keys", 0.0),
-                                      "bm25@speaker": w.get("keys@speaker", 0.0),
-                                      "keys": 0.0, "keys@speaker": 0.0})))
-    if opts.time and w.get("time", 0) > 0:
-        out.append(Variant(
-            "no-time", "engram minus time signal",
-            "no candidates from the span of time the question names", "search",
-            recall=engram(time=False)))
-    if w.get("dense", 0) > 0 or w.get("dense@speaker", 0) > 0:
-        out.append(Variant(
-            "no-dense", "engram minus dense",
-            "no embedding-cosine signals (dense, dense@speaker at weight 0)", "search",
-            recall=weights({"dense": 0.0, "dense@speaker": 0.0})))
-    return out
-
-
-def _fusion_variants(base: RecallConfig) -> list[Variant]:
-    """Signals off by default switched on, and the fusion/rerank knobs changed."""
-    w = dict(base.weights)
-    opts = base.engram
-
-    weights = partial(_reweighted, base)
-
-    out: list[Variant] = []
-    # signals off by default are measured switched on, at the smallest weight in use
-    plus = min((x for x in w.values() if x > 0), default=0.3)
-    for signal, flag, name, what in (
-            ("prf", "prf", "pseudo-relevance feedback",
-             (f"a second dense round from the centroid of the first round's "
-              f"{getattr(opts, 'prf_seeds', 3)} best hits")),
-            ("graph", "graph", "entity graph",
-             ("personalized PageRank over the entity graph from the question's entities "
-              "and the first round's best hits (HippoRAG 2)"))):
-        if not hasattr(opts, flag) or signal not in w:
-            continue  # a pipeline without this signal
-        if w[signal] > 0 and getattr(opts, flag):
-            out.append(Variant(f"no-{signal}", f"engram minus {name}", f"no {what}", "search",
-                               recall=weights({signal: 0.0})))
-        else:
-            out.append(Variant(
-                f"plus-{signal}", f"engram plus {name}", f"{what}, at weight {plus:g}",
-                "search", recall=replace(weights({signal: plus}),
-                                         engram=replace(opts, **{flag: True}))))
-    if base.session_cap:
-        out.append(Variant(
-            "no-session-cap", "engram minus session diversity",
-            "no cap on hits per session", "search", recall=replace(base, session_cap=0)))
-    else:
-        out.append(Variant(
-            "plus-session-cap", "engram plus session diversity",
-            "at most 2 hits per session before the overflow (diversity across sessions)",
-            "search", recall=replace(base, session_cap=2)))
-    if not base.session_prior:
-        out.append(Variant(
-            "plus-session-prior", "engram plus session prior",
-            "each hit lifted by its session's summed fused score (sessions that match well "
-            "lift their turns), weight 0.1", "search", recall=replace(base, session_prior=0.1)))
-    if base.candidates > PLAIN_CANDIDATES:  # as many as the plain hybrid fuses
-        n = PLAIN_CANDIDATES
-        out.append(Variant(
-            f"candidates-{n}", f"engram with {n} candidates per signal",
-            f"each signal's ranking cut to {n} before fusion (default {base.candidates})",
-            "search", recall=replace(base, candidates=n)))
-    used = [s for s, x in w.items() if x > 0]
-    if any(w[s] != 1.0 for s in used):
-        out.append(Variant(
-            "equal-weights", "engram minus tuned weights",
-            "every signal the defaults use at weight 1 (plain RRF over them)", "search",
-            recall=weights({s: 1.0 for s in used})))
-    return out
-
-
-def _ingest_variants(exp: ExpandOptions) -> list[Variant]:
-    """Other expansion or embedding at ingest: a database per variant."""
-    out: list[Variant] = []
-    if exp.pooled:
-        out.append(Variant(
-            "no-pooling", "engram minus sentence-pooled vectors",
-            "each record is embedded whole instead of as the mean of its sentences' vectors",
-            "ingest", expand=replace(exp, pooled=False)))
-    if exp.window:
-        out.append(Variant(
-            "no-window", "engram minus window keys",
-            "turns are not indexed under their neighbour window (previous turns + the turn)",
-            "ingest", expand=replace(exp, window=False)))
-    if exp.dates:
-        out.append(Variant(
-            "no-dates", "engram minus date keys",
-            "turns are not indexed under the absolute dates resolved from what they say",
-            "ingest", expand=replace(exp, dates=False)))
-    if exp.window and exp.dates:
-        out.append(Variant(
-            "no-expansion", "engram minus all key expansion",
-            "the turn key only: no window keys, no date keys (the lexical keys)", "ingest",
-            expand=replace(exp, window=False, dates=False)))
-    if exp.turn and exp.window:
-        out.append(Variant(
-            "merged-key", "engram minus separate keys (expansion merged into the key)",
-            "one text key per turn, the window (previous turns + the turn), instead of a "
-            "turn key and a window key ranked apart (a turn's best key wins); date keys "
-            "stay apart", "ingest", expand=replace(exp, turn=False)))
-    if exp.window:
-        before = 1 if exp.window_before != 1 else 2
-        out.append(Variant(
-            f"window-before-{before}", f"engram with a {before}-turn window",
-            f"the window key holds {before} previous turn{'s' if before > 1 else ''} "
-            f"(default {exp.window_before})", "ingest",
-            expand=replace(exp, window_before=before)))
-        if not exp.window_after:
-            out.append(Variant(
-                "window-after-1", "engram plus the next turn in the window",
-                "the window key also holds the turn after (an answer's question and its "
-                "follow-up)", "ingest", expand=replace(exp, window_after=1)))
-    return out
-
-
-def select_variants(names: Iterable[str] | str | None,
-                    variants: Sequence[Variant] | None = None) -> tuple[Variant, ...]:
-    """``["no-speaker,no-dates"]`` -> those variants, in table order; None -> all."""
-    variants = tuple(variants if variants is not None else default_variants())
-    if names is None:
-        return variants
-    if isinstance(names, str):
-        names = [names]
-    wanted = {n.strip().lower() for value in names for n in value.split(",") if n.strip()}
-    if not wanted or "all" in wanted:
-        return variants
-    known = {v.name for v in variants}
-    unknown = sorted(wanted - known)
-    if unknown:
-        raise InvalidInputError(f"unknown ablation variant {', '.join(unknown)}; choose from "
-                                f"{', '.join(v.name for v in variants)} (or 'all')")
-    return tuple(v for v in variants if v.name in wanted)
-
 
 class SharedVectors:
     """An embedder wrapper: while ``mode == "record"`` it remembers the vector of every

@@ -19,7 +19,7 @@ The value stays the verbatim turn; only its *keys* grow (LongMemEval, Wu et al.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +29,8 @@ from ..store import Key, Store
 from .nlp import get_analyzer
 from ..text.timeexpr import extract
 
-__all__ = ["ExpandOptions", "expand_session", "expand_record", "rekey_followers"]
+__all__ = ["BUILTIN_KINDS", "ExpandOptions", "KeyKind", "Turns", "expand_session",
+           "expand_record", "rekey_followers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,10 @@ class ExpandOptions:
     #: a lemma key ("bought" -> buy) when the analyser has lemmas (spaCy); off: LoCoMo dev
     #: overall recall_all@10 0.718 -> 0.704 with it (BENCHMARKS.md, "spaCy")
     lemmas: bool = False
+    #: names of the key kinds the recall signals need (``recall.signals.ingest_kinds``);
+    #: None: those of the default signals. ``Memory`` sets it from its RecallConfig, so
+    #: a signal that is off costs no ingest work (the flags above can only veto a kind)
+    kinds: frozenset[str] | None = None
 
 
 def _line(record: Record) -> str:
@@ -105,32 +110,99 @@ def _facts(record: Record) -> list[str]:
     return parts
 
 
+@dataclass(frozen=True, slots=True)
+class Turns:
+    """What a key builder sees: one session's records (or one stand-alone record)."""
+
+    records: Sequence[Record]
+    start: datetime | None
+    opts: ExpandOptions
+    kinds: frozenset[str]  # the kinds being built for them
+    analysed: Sequence[tuple[set[str], str]]  # entities and lemma text of each record
+
+    def windowed(self) -> bool:
+        before, after = self.opts.window_before, self.opts.window_after
+        return "window" in self.kinds and bool(before or after) and len(self.records) > 1
+
+
+@dataclass(frozen=True, slots=True)
+class KeyKind:
+    """One kind of index key: how ingest builds it for the i-th record of a session.
+
+    Built only when a signal that is on needs it (``recall.signals``) and its
+    ``ExpandOptions`` switch (``flag``) allows it."""
+
+    name: str
+    build: Callable[[Turns, int], list[Key]]
+    #: False: an edge of the entity graph, not searched as text (store.GRAPH_KEY_KINDS)
+    lexical: bool = True
+    #: needs the language analyser's pass over the session (entities, lemmas)
+    analysed: bool = False
+    #: the ExpandOptions field that can switch it off (None: always allowed)
+    flag: str | None = None
+
+
+def _turn_key(t: Turns, i: int) -> list[Key]:
+    # a lone record's window is itself; turn=False keys a turn by its window only
+    keep = t.opts.turn or ("window" in t.kinds and not t.windowed())
+    return [Key("turn", _line(t.records[i]))] if keep else []
+
+
+def _window_key(t: Turns, i: int) -> list[Key]:
+    return [Key("window", _window(t.records, i, t.opts))] if t.windowed() else []
+
+
+def _date_key(t: Turns, i: int) -> list[Key]:
+    dates = _dates(t.records[i], t.start)
+    return [Key("date", dates)] if dates else []
+
+
+def _fact_keys(t: Turns, i: int) -> list[Key]:
+    record = t.records[i]
+    if record.kind == "turn":  # turns already carry their context
+        return []
+    return [Key("fact", fact) for fact in _facts(record)]
+
+
+def _entity_keys(t: Turns, i: int) -> list[Key]:
+    return [Key("entity", e) for e in sorted(t.analysed[i][0])]
+
+
+def _lemma_key(t: Turns, i: int) -> list[Key]:
+    lemmas = t.analysed[i][1]
+    return [Key("lemma", lemmas)] if lemmas else []
+
+
+TURN = KeyKind("turn", _turn_key)
+WINDOW = KeyKind("window", _window_key, flag="window")
+DATE = KeyKind("date", _date_key, flag="dates")
+FACT = KeyKind("fact", _fact_keys, flag="facts")
+ENTITY = KeyKind("entity", _entity_keys, lexical=False, analysed=True, flag="entities")
+LEMMA = KeyKind("lemma", _lemma_key, analysed=True, flag="lemmas")
+#: the built-in kinds, in the order a record's keys are written
+BUILTIN_KINDS: tuple[KeyKind, ...] = (TURN, WINDOW, DATE, FACT, ENTITY, LEMMA)
+
+
+def _active(opts: ExpandOptions) -> list[KeyKind]:
+    """The kinds to build: those the signals need (``opts.kinds``; None: the default
+    signals'), that their ExpandOptions switch allows."""
+    from .signals import key_kinds
+
+    wanted = key_kinds(opts.kinds)
+    return [k for k in wanted if k.flag is None or getattr(opts, k.flag)]
+
+
 def expand_session(records: Sequence[Record], session_start: datetime | None,
                    opts: ExpandOptions | None = None) -> list[list[Key]]:
     """Keys for each turn of one session, in order."""
     opts = opts or ExpandOptions()
+    kinds = _active(opts)
     speakers = {r.speaker for r in records if r.speaker}
     analysed = (get_analyzer(opts.nlp).analyze([r.text for r in records], speakers)
-                if opts.entities or opts.lemmas else [(set(), "") for _ in records])
-    out: list[list[Key]] = []
-    for i, record in enumerate(records):
-        keys = []
-        windowed = opts.window and (opts.window_before or opts.window_after) and len(records) > 1
-        if opts.turn or (opts.window and not windowed):  # a lone record's window is itself
-            keys.append(Key("turn", _line(record)))
-        if windowed:
-            keys.append(Key("window", _window(records, i, opts)))
-        if opts.dates and (dates := _dates(record, session_start)):
-            keys.append(Key("date", dates))
-        if opts.facts and record.kind != "turn":  # turns already carry their context
-            keys.extend(Key("fact", fact) for fact in _facts(record))
-        entities, lemmas = analysed[i]
-        if opts.entities:
-            keys.extend(Key("entity", e) for e in sorted(entities))
-        if opts.lemmas and lemmas:
-            keys.append(Key("lemma", lemmas))
-        out.append(keys)
-    return out
+                if any(k.analysed for k in kinds) else [(set(), "") for _ in records])
+    turns = Turns(records, session_start, opts, frozenset(k.name for k in kinds), analysed)
+    return [[key for kind in kinds for key in kind.build(turns, i)]
+            for i in range(len(records))]
 
 
 def expand_record(record: Record, opts: ExpandOptions | None = None) -> list[Key]:
@@ -143,7 +215,8 @@ def rekey_followers(store: Store, scope: Scope, changed: Record,
     """Rebuild the window keys of the turns after ``changed`` (updated or deleted):
     their keys quote it, and a deleted text must not live on in a neighbour's key."""
     opts = opts or ExpandOptions()
-    if changed.session_id is None or changed.position is None or not opts.window:
+    if changed.session_id is None or changed.position is None or \
+            WINDOW not in _active(opts):
         return 0
     followers = store.neighbours(scope, changed, 0, opts.window_before)
     for follower in followers:

@@ -11,7 +11,8 @@ are measured through the same public call:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Literal, Mapping, Sequence
 
 import numpy as np
@@ -20,12 +21,13 @@ from .._errors import InvalidInputError
 from .._models import Filters, Hit, Record, Scope
 from ..store import Match, Store
 from ..text.tokens import terms
-from .engram import EngramOptions, engram_candidates
+from .engram import engram_candidates
 from .facts import rank_facts
 from .fusion import rrf
 from .graph import GraphCache
 from .query import QueryAnalysis, analyze
 from .rerank import UNITS, diversify_sessions, group_sessions, merge_windows, session_prior
+from .signals import SIGNALS, EngramOptions, check_weights, default_weights, fold_flags, switch
 
 __all__ = ["Method", "METHODS", "RecallConfig", "Retriever"]
 
@@ -35,22 +37,58 @@ METHODS: tuple[str, ...] = ("bm25", "dense", "hybrid", "engram")
 
 @dataclass(frozen=True, slots=True)
 class RecallConfig:
-    """Tunable knobs of the pipeline (defaults are the best measured configuration)."""
+    """Tunable knobs of the pipeline (defaults are the best measured configuration).
+
+    ``weights`` holds one fusion weight per signal of the engram method
+    (``recall.signals.SIGNALS``; 0 switches a signal off, a signal left out is off);
+    ``without`` and ``with_signal`` switch them by name:
+
+    >>> RecallConfig().without("time").weights["time"]
+    0.0
+    """
 
     # per signal of the engram method, before fusion: deeper lists let RRF see a record
     # that several signals rank moderately (LoCoMo dev: 50 -> 200 = +0.010 recall_all@10,
     # p95 at 10k turns 12.3 -> 14.7 ms)
     candidates: int = 200
     rrf_k: int = 60
-    # Fusion weights of the engram method, tuned on the LoCoMo dev split (BENCHMARKS.md,
-    # "ablation"); a zero weight skips the signal. The hybrid baseline is plain RRF.
-    weights: Mapping[str, float] = field(default_factory=lambda: {
-        "bm25": 0.0, "dense": 0.6, "keys": 0.6, "bm25@speaker": 0.0, "dense@speaker": 0.0,
-        "keys@speaker": 1.0, "time": 1.0, "prf": 0.0, "graph": 0.0})
+    # Fusion weights of the engram method (defaults: each signal's own, tuned on the LoCoMo
+    # dev split, BENCHMARKS.md "ablation"). The hybrid baseline is plain RRF.
+    weights: Mapping[str, float] = field(default_factory=default_weights)
+    #: parameters of the signals (prf_seeds, graph_seeds, graph_damping); its boolean
+    #: switches are deprecated and folded into ``weights``
     engram: EngramOptions = field(default_factory=EngramOptions)
     session_cap: int = 0  # max hits per session before overflow (0: off)
     #: lift of a hit by how well its session matches (rerank.session_prior; 0: off)
     session_prior: float = 0.0
+
+    def __post_init__(self) -> None:
+        weights = fold_flags(check_weights(self.weights), self.engram)
+        object.__setattr__(self, "weights", weights)
+        if any(not getattr(self.engram, f) for f in _DEPRECATED_FLAGS):  # now in weights
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                on = replace(self.engram, **{f: True for f in _DEPRECATED_FLAGS})
+            object.__setattr__(self, "engram", on)
+
+    def without(self, *names: str) -> RecallConfig:
+        """These signals off (``"speaker"``: every ``…@speaker`` signal)."""
+        weights = dict(self.weights)
+        for name in names:
+            weights = switch(weights, name, False)
+        return replace(self, weights=weights)
+
+    def with_signal(self, name: str, weight: float | None = None) -> RecallConfig:
+        """Signal ``name`` on, at ``weight`` (default: its default weight, or for a signal
+        off by default the smallest weight in use)."""
+        return replace(self, weights=switch(self.weights, name, True, weight))
+
+    def signals_on(self) -> tuple[str, ...]:
+        """Names of the signals that run (weight > 0), in the order they run."""
+        return tuple(s.name for s in SIGNALS if self.weights.get(s.name, 0.0) > 0)
+
+
+_DEPRECATED_FLAGS = ("speaker", "keys", "time", "prf", "graph")
 
 
 Embed = Callable[[str], np.ndarray]
