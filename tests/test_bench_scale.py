@@ -127,3 +127,28 @@ def test_a_corpus_built_once_is_searched_by_a_later_phase(tmp_path: Path) -> Non
         run_scale([300], phase="search", **{**opts, "db_path": None})
     with pytest.raises(InvalidInputError, match="does not exist"):
         run_scale([300], phase="search", **{**opts, "db_path": tmp_path / "none.db"})
+
+
+def test_embed_once_builds_the_same_corpus(tmp_path: Path) -> None:
+    """--embed-once embeds each distinct sentence once: the same vectors, so the same hits,
+    and the search phase of the corpus it built finds what a plain run finds."""
+    opts = {"queries": 12, "methods": ("dense", "engram"), "isolate": False}
+    run_scale([300], embedder="fake", phase="ingest", embed_once=True,
+              db_path=tmp_path / "once.db", **opts)
+    searched = run_scale([300], embedder="fake", phase="search", db_path=tmp_path / "once.db",
+                         **opts)["scale"]["runs"][0]
+    plain = run_scale([300], embedder="fake", **opts)["scale"]["runs"][0]
+    for m in ("dense", "engram"):
+        assert searched["methods"][m]["needle_recall@10"] == plain["methods"][m]["needle_recall@10"]
+
+
+def test_tie_aware_ann_recall_counts_ties_at_the_cut() -> None:
+    from engramdb.bench.scale import _tie_aware_hits
+    from engramdb.store import Match
+
+    want = [Match("a", 0.9, 0), Match("b", 0.8, 1), Match("c", 0.7, 2)]
+    tie = [Match("a", 0.9, 0), Match("b", 0.8, 1), Match("c2", 0.7, 2)]  # same score as "c"
+    worse = [Match("a", 0.9, 0), Match("b", 0.8, 1), Match("d", 0.69, 2)]
+    assert _tie_aware_hits(tie, want) == 3
+    assert _tie_aware_hits(worse, want) == 2
+    assert _tie_aware_hits([], want) == 0 and _tie_aware_hits(tie, []) == 0

@@ -270,7 +270,8 @@ def _dataset_section(report: Mapping[str, Any]) -> list[str]:
 
 
 def _scale_section(scale: Mapping[str, Any]) -> list[str]:
-    runs = sorted(scale["runs"], key=lambda r: r["n_turns"])
+    # a build-only run (no searches) has nothing to chart
+    runs = sorted((r for r in scale["runs"] if "methods" in r), key=lambda r: r["n_turns"])
     methods = list(runs[0]["methods"]) if runs else []
     parts = ["<h2>Scale</h2>",
              (f"<p>Synthetic multi-user chat corpus (seed {_e(scale['seed'])}, embedder "
@@ -290,7 +291,7 @@ def _scale_section(scale: Mapping[str, Any]) -> list[str]:
                           for r in runs] for m in methods}
     parts.append(line_chart(heavy, title="heavy user p50 vs corpus size",
                             x_label="turns (log)", y_label="ms", x_log=True))
-    parts.append(line_chart({"turns/s": [(r["n_turns"], r["ingest"]["turns_per_s"])
+    parts.append(line_chart({"turns/s": [(r["n_turns"], (r.get("ingest") or {}).get("turns_per_s"))
                                          for r in runs]},
                             title="ingest throughput", x_label="turns (log)",
                             y_label="turns/s", x_log=True))
@@ -307,8 +308,8 @@ def _scale_section(scale: Mapping[str, Any]) -> list[str]:
             f"<td>{_fmt(r['methods'][m]['latency_ms'].get('p50'), 1)} / "
             f"{_fmt(r['methods'][m]['latency_ms'].get('p95'), 1)}</td>"
             f"<td>{_fmt(r['methods'][m].get('needle_recall@10'))}</td>" for m in methods)
-        parts.append(f"<tr><td>{r['n_turns']:,}</td><td>{r['users']}</td><td>{r['sessions']:,}"
-                     f"</td><td>{_fmt(r['ingest']['turns_per_s'], 1)}</td>"
+        parts.append(f"<tr><td>{r['n_turns']:,}</td><td>{r['users']}</td><td>{_fmt(r.get('sessions'))}"
+                     f"</td><td>{_fmt((r.get('ingest') or {}).get('turns_per_s'), 1)}</td>"
                      f"<td>{_fmt(r['db_mb'], 1)}</td><td>{_fmt(r['peak_rss_mb'], 0)}</td>"
                      f"{cells}</tr>")
     parts.append("</table>")
