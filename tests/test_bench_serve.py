@@ -14,13 +14,20 @@ pytest.importorskip("uvicorn")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_bench_serve_small_scale_corpus():
+def test_bench_serve_small_scale_corpus(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    out = subprocess.run([sys.executable, "-m", "engramdb.cli", "--embedder", "fake", "--json",
-                          "bench", "serve", "--corpus", "scale", "--n", "300", "--requests", "8",
-                          "--clients", "1,4"], env=env, capture_output=True, text=True,
-                         timeout=180)
+    bench = [sys.executable, "-m", "engramdb.cli", "--embedder", "fake", "--json", "bench",
+             "serve", "--corpus", "scale", "--n", "300", "--data-dir", str(tmp_path)]
+    prep = subprocess.run([*bench, "--prepare"], env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert prep.returncode == 0, prep.stderr
+    kept = list(tmp_path.glob("scale-300-*.db"))
+    assert len(kept) == 1
+    before = kept[0].stat().st_mtime_ns
+    out = subprocess.run([*bench, "--requests", "8", "--clients", "1,4"], env=env,
+                         capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr
+    assert kept[0].stat().st_mtime_ns == before  # copied per run, never written to
     result = json.loads(out.stdout)["corpora"]["scale"]
     assert result["records"] >= 300
     assert [r["clients"] for r in result["served"]["search"]] == [1, 4]
@@ -29,6 +36,9 @@ def test_bench_serve_small_scale_corpus():
                for r in result["served"]["add"])
     assert result["in_process"]["search"]["p50"] > 0
     assert result["served"]["search"][0]["in_server"]["p50"] > 0
+    client = result["client_search"]  # through engramdb.Client, odd queries of the 8
+    assert client["requests"] == 4 and client["errors"] == 0 and client["p50"] > 0
+    assert result["served"]["search"][0]["requests"] == 4
 
 
 def test_bench_serve_refuses_bad_clients(capsys):

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_serve_bench", "load_corpus", "CLIENTS"]
+__all__ = ["run_serve_bench", "load_corpus", "corpus_queries", "prepared", "CLIENTS"]
 
 CLIENTS = (1, 8, 32)
 
@@ -47,14 +47,53 @@ def load_corpus(name: str, memory: Any, *, locomo_path: str, n_turns: int = 10_0
             for s in conv.sessions:
                 memory.add_session(s.turns, user_id=conv.conv_id, session_id=s.session_id,
                                    started_at=s.started_at)
+    else:
+        from .scale import ScaleCorpus
+
+        for s in ScaleCorpus(n_turns).sessions():
+            memory.add_session(s.turns, user_id=s.user_id, session_id=s.session_id,
+                               started_at=s.started_at)
+    return corpus_queries(name, locomo_path=locomo_path, n_turns=n_turns)
+
+
+def corpus_queries(name: str, *, locomo_path: str, n_turns: int = 10_000
+                   ) -> list[tuple[str, str]]:
+    """The (user, query) pairs of corpus ``name``, without ingesting it."""
+    if name == "locomo":
+        from ..formats import load_locomo
+
+        data = load_locomo(locomo_path)
         return [(conv.conv_id, q.question) for conv, q in data.questions()]
     from .scale import ScaleCorpus
 
     corpus = ScaleCorpus(n_turns)
-    for s in corpus.sessions():
-        memory.add_session(s.turns, user_id=s.user_id, session_id=s.session_id,
-                           started_at=s.started_at)
+    for _ in corpus.sessions():  # generating the sessions plants the needles queried
+        pass
     return [(q.user_id, q.query) for q in corpus.queries(400)]
+
+
+def prepared(corpus: str, folder: Path, *, embedder: str, locomo_path: str, n_turns: int,
+             data_dir: Path | None) -> tuple[Path, list[tuple[str, str]]]:
+    """The corpus ingested into ``folder``: copied from ``data_dir`` when an earlier run
+    (or ``--prepare``) left it there, so a timed run need not ingest; else ingested now
+    (and left in ``data_dir`` for the next run)."""
+    import shutil
+
+    from .._memory import Memory
+
+    db = folder / f"{corpus}.db"
+    kept = data_dir / f"{corpus}-{n_turns if corpus == 'scale' else 'dev'}-{embedder}.db" \
+        if data_dir is not None else None
+    if kept is not None and kept.is_file():
+        shutil.copyfile(kept, db)
+        return db, corpus_queries(corpus, locomo_path=locomo_path, n_turns=n_turns)
+    with Memory(db, embedder=embedder) as memory:
+        queries = load_corpus(corpus, memory, locomo_path=locomo_path, n_turns=n_turns)
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        with Memory(db, embedder=embedder) as memory:
+            memory.backup(kept)
+    return db, queries
 
 
 # ------------------------------------------------- in-process vs one client
@@ -62,18 +101,27 @@ def _paired(memory: Any, url: str, queries: list[tuple[str, str]], n: int
             ) -> dict[str, dict[str, Any]]:
     """One caller, alternating in-process and HTTP request by request, so that both see
     the same load from whatever else runs on the machine. Rows: in-process and HTTP, for
-    search and add."""
+    search and add, and for search also through :class:`engramdb.Client` (hits decoded
+    back into ``Hit`` objects: what an application sees). Each query reaches the server
+    once (raw HTTP for even ones, the Client for odd ones): a repeat would find its
+    embedding in the server's query cache."""
     import httpx
 
+    from ..client import Client
+
     lat: dict[tuple[str, str], list[float]] = {(op, w): [] for op in ("search", "add")
-                                               for w in ("local", "http")}
+                                               for w in ("local", "http", "client")}
     errors = {"search": 0, "add": 0}
     acked: list[str] = []
     inside: list[float] = []  # search: time inside the server (its Server-Timing header)
-    with httpx.Client(base_url=url, timeout=120) as http:
+    with httpx.Client(base_url=url, timeout=120) as http, Client(url, timeout=120) as client:
         for i in range(n):
             user, query = queries[i % len(queries)]
             lat["search", "local"].append(_timed(lambda: memory.search(query, user_id=user)))
+            if i % 2:
+                lat["search", "client"].append(_timed_client(
+                    lambda: client.search(query, user_id=user), errors))
+                continue
             r, took = _timed_http(lambda: http.post("/v1/search", json={
                 "query": query, "user_id": user, "limit": 10}))
             lat["search", "http"].append(took)
@@ -93,14 +141,18 @@ def _paired(memory: Any, url: str, queries: list[tuple[str, str]], n: int
                                             params={"user_id": "bench-http-1"}).json()}
     out: dict[str, dict[str, Any]] = {}
     for op in ("search", "add"):
-        local, remote = lat[op, "local"], lat[op, "http"]
-        out[op] = {"local": {"clients": 1, "requests": n, "rps": round(n / sum(local), 1),
-                             **_pct(local), "errors": 0},
-                   "http": {"clients": 1, "requests": n, "rps": round(n / sum(remote), 1),
-                            **_pct(remote), "errors": errors[op]}}
+        out[op] = {"local": _row(lat[op, "local"], 0),
+                   "http": _row(lat[op, "http"], errors[op])}
     out["add"]["http"].update(acknowledged=len(acked), lost_writes=len(set(acked) - stored))
     out["search"]["http"]["in_server"] = _pct(inside)
+    out["search"]["client"] = _row(lat["search", "client"], errors.get("client", 0))
     return out
+
+
+def _row(latencies: list[float], errors: int) -> dict[str, Any]:
+    n = len(latencies)
+    return {"clients": 1, "requests": n, "rps": round(n / max(sum(latencies), 1e-9), 1),
+            **_pct(latencies), "errors": errors}
 
 
 def _server_ms(response: Any) -> float:
@@ -115,6 +167,17 @@ def _server_ms(response: Any) -> float:
 def _timed(call: Callable[[], Any]) -> float:
     t = time.perf_counter()
     call()
+    return time.perf_counter() - t
+
+
+def _timed_client(call: Callable[[], Any], errors: dict[str, int]) -> float:
+    from .._errors import EngramError
+
+    t = time.perf_counter()
+    try:
+        call()
+    except EngramError:
+        errors["client"] = errors.get("client", 0) + 1
     return time.perf_counter() - t
 
 
@@ -250,9 +313,10 @@ def _served(url: str, queries: list[tuple[str, str]], clients: Sequence[int],
 def run_serve_bench(corpora: Sequence[str], *, embedder: str = "minilm",
                     locomo_path: str = "../shared/benchdata/locomo/locomo-dev.json",
                     n_turns: int = 10_000, requests: int = 256,
-                    clients: Sequence[int] = CLIENTS,
+                    clients: Sequence[int] = CLIENTS, data_dir: Path | None = None,
                     progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Every corpus: ingest, then one client paired with in-process, then 8 and 32."""
+    """Every corpus: ingest (or copy from ``data_dir``), then one client paired with
+    in-process, then 8 and 32."""
     from .._memory import Memory
 
     say = progress or (lambda message: None)
@@ -260,10 +324,10 @@ def run_serve_bench(corpora: Sequence[str], *, embedder: str = "minilm",
                                "clients": list(clients), "corpora": {}}
     for corpus in corpora:
         with tempfile.TemporaryDirectory(prefix="engram-bench-serve-") as tmp:
-            db = Path(tmp) / f"{corpus}.db"
-            say(f"{corpus}: ingesting")
+            say(f"{corpus}: ingesting (or copying an earlier ingest)")
+            db, queries = prepared(corpus, Path(tmp), embedder=embedder, n_turns=n_turns,
+                                   locomo_path=locomo_path, data_dir=data_dir)
             with Memory(db, embedder=embedder) as memory:
-                queries = load_corpus(corpus, memory, locomo_path=locomo_path, n_turns=n_turns)
                 records = memory.stats().records
             server = _Server(db, embedder)
             try:
@@ -271,7 +335,7 @@ def run_serve_bench(corpora: Sequence[str], *, embedder: str = "minilm",
                 with Memory(db, embedder=embedder) as memory:
                     memory.search("warm up", user_id=queries[0][0])
                     say(f"{corpus}: one client, paired with in-process")
-                    paired = _paired(memory, server.url, queries, min(requests, 200))
+                    paired = _paired(memory, server.url, queries, min(requests, 400))
                 say(f"{corpus}: concurrent clients")
                 served = _served(server.url, queries, clients, requests, corpus)
             finally:
@@ -280,7 +344,8 @@ def run_serve_bench(corpora: Sequence[str], *, embedder: str = "minilm",
             served[op].insert(0, paired[op]["http"])
         results["corpora"][corpus] = {
             "records": records, "queries": len(queries), "served": served,
-            "in_process": {op: paired[op]["local"] for op in ("search", "add")}}
+            "in_process": {op: paired[op]["local"] for op in ("search", "add")},
+            "client_search": paired["search"]["client"]}
     return results
 
 
@@ -294,6 +359,10 @@ def markdown(result: dict[str, Any]) -> str:
             i = c["in_process"][op]
             lines.append(f"| {label} | {op} | in-process | 1 | {i['rps']} | {i['p50']} | "
                          f"{i['p95']} | {i['p99']} | 0 | – |")
+            if op == "search" and "client_search" in c:
+                k = c["client_search"]
+                lines.append(f"| {label} | search | engramdb.Client | 1 | {k['rps']} | "
+                             f"{k['p50']} | {k['p95']} | {k['p99']} | {k['errors']} | – |")
             for row in c["served"][op]:
                 lost = row.get("lost_writes", "–")
                 lines.append(f"| {label} | {op} | HTTP | {row['clients']} | {row['rps']} | "

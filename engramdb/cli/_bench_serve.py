@@ -27,7 +27,9 @@ def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "(the synthetic multi-user corpus of `bench scale`, --n turns)."),
         examples=("  engram bench serve\n"
                   "  engram bench serve --corpus locomo --embedder fake --requests 64\n"
-                  "  engram bench serve --corpus scale --n 10000 --json > serve.json\n"),
+                  "  engram bench serve --corpus scale --n 10000 --json > serve.json\n"
+                  "  engram bench serve --data-dir ~/.cache/engram-bench --prepare\n"
+                  "  /work/bench.sh engram bench serve --data-dir ~/.cache/engram-bench\n"),
         options=("embedder", "json"))
     p.add_argument("--corpus", action="append", choices=("locomo", "scale"),
                    help="repeatable (default: both)")
@@ -39,6 +41,11 @@ def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="requests per operation and concurrency (default 256)")
     p.add_argument("--clients", default="1,8,32", metavar="LIST",
                    help="concurrent clients (default 1,8,32)")
+    p.add_argument("--data-dir", default=None, metavar="DIR",
+                   help="keep each ingested corpus here and reuse it next time (copied per "
+                   "run), so that a timed run does not ingest")
+    p.add_argument("--prepare", action="store_true",
+                   help="only ingest the corpora into --data-dir, then exit (untimed step)")
 
 
 def run_bench_serve(args: argparse.Namespace, ctx: Context) -> int:
@@ -56,9 +63,12 @@ def run_bench_serve(args: argparse.Namespace, ctx: Context) -> int:
     if "locomo" in corpora and not Path(args.locomo).expanduser().is_file():
         raise InvalidInputError(f"no LoCoMo file at {args.locomo} (pass --locomo FILE, or "
                                 "--corpus scale)")
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else None
+    if args.prepare:
+        return _prepare(corpora, data_dir, args, ctx)
     result = run_serve_bench(corpora, embedder=ctx.embedder or "minilm",
                              locomo_path=args.locomo, n_turns=args.n, requests=args.requests,
-                             clients=clients,
+                             clients=clients, data_dir=data_dir,
                              progress=lambda m: print(m, file=sys.stderr, flush=True))
     if ctx.out.json:
         ctx.out.emit(result)
@@ -69,4 +79,20 @@ def run_bench_serve(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out.line(f"{corpus}: served search p50 at 1 client is {median_gap(result, corpus)} "
                      f"ms above in-process (p50 inside the server: "
                      f"{one.get('in_server', {}).get('p50', 0)} ms)")
+    return 0
+
+
+def _prepare(corpora: list[str], data_dir: Path | None, args: argparse.Namespace,
+             ctx: Context) -> int:
+    import tempfile
+
+    from ..bench.serve import prepared
+
+    if data_dir is None:
+        raise InvalidInputError("--prepare needs --data-dir DIR (where the corpora are kept)")
+    for corpus in corpora:
+        with tempfile.TemporaryDirectory(prefix="engram-bench-prepare-") as tmp:
+            prepared(corpus, Path(tmp), embedder=ctx.embedder or "minilm",
+                     locomo_path=args.locomo, n_turns=args.n, data_dir=data_dir)
+        ctx.out.note(f"{corpus}: ingested into {data_dir}")
     return 0
