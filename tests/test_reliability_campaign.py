@@ -66,3 +66,39 @@ def test_the_canary_fuzz_runs_over_http_too(tmp_path):
                                 seed=7)
     assert report.calls == 100
     assert (report.leaks, report.raw_errors) == (0, 0), report.examples
+
+
+def test_the_canary_fuzz_runs_over_http_and_mcp_with_one_key_per_user():
+    import pytest
+
+    pytest.importorskip("mcp")
+    from engramdb.bench.reliability.served import cross_user_served
+
+    out = cross_user_served(calls=60, seed=7)
+    for where in ("http", "mcp"):
+        assert out[where]["calls"] == 60, where
+        assert (out[where]["leaks"], out[where]["raw_errors"]) == (0, 0), out[where]["examples"]
+
+
+def test_the_mcp_target_maps_calls_onto_tools():
+    """Search filters the tools lack are dropped; what only the API carries is seeded
+    through HTTP; an argument no tool takes is refused, not silently lost."""
+    import pytest
+
+    pytest.importorskip("mcp")
+    from engramdb import NotFoundError
+    from engramdb.bench.reliability.served import served
+
+    with served(["ana", "bob"]) as (http, mcp):
+        assert mcp.supports("search") and not mcp.supports("export")
+        rid = mcp.call("add", "my locker code is 4711", user_id="ana")["id"]
+        tagged = mcp.call("add", "a tagged note", user_id="ana", metadata={"k": "v"})
+        assert http.call("get", tagged["id"], user_id="ana")["metadata"] == {"k": "v"}
+        hits = mcp.call("search", "locker code", user_id="ana", method="bm25", unit="turn")
+        assert hits["hits"][0]["id"] == rid
+        assert mcp.call("search", "locker code", user_id="bob")["hits"] == []
+        with pytest.raises(NotFoundError):
+            mcp.call("get", rid, user_id="bob")
+        with pytest.raises(Exception) as refused:
+            mcp.call("search", "x", user_id="ana", speaker="ana")
+        assert "takes no" in str(refused.value)

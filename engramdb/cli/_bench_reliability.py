@@ -20,7 +20,8 @@ def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description=(
             "Run engramdb's reliability campaign on temporary files: kill -9 trials of\n"
             "writers, imports and compactions against an fsynced log of acknowledged ids;\n"
-            "N processes writing and reading one file; cross-user canary calls; deletion\n"
+            "N processes writing and reading one file; cross-user canary calls (Python API,\n"
+            "and over a real server: HTTP Client and MCP, each user with its own key); deletion\n"
             "canaries over every API, table (FTS shadow tables too), the raw main and WAL\n"
             "files and exports; property-based fuzzing (hypothesis) of every public method\n"
             "and CLI command. Prints trials, acknowledged, lost, corrupt, leaks, raw errors\n"
@@ -63,4 +64,7 @@ def run_reliability(args: argparse.Namespace, ctx: Context) -> int:
         for part in ("crash", "concurrent", "cross_user", "deletion", "fuzz_api", "fuzz_cli"):
             for example in result[part].get("examples", [])[:5]:
                 ctx.out.note(f"{part}: {example}")
+        for where in ("http", "mcp"):
+            for example in result["cross_user_served"].get(where, {}).get("examples", [])[:5]:
+                ctx.out.note(f"cross_user over {where}: {example}")
     return 1 if failures(result) else 0
