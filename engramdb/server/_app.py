@@ -78,7 +78,7 @@ def create_app(memory: "Memory", *, auth: bool = True, max_body_bytes: int = DEF
                                        include_in_schema=False))
     app.add_middleware(BodyLimit, limit=max_body_bytes, metrics=svc.metrics,
                        exempt=("/v1/import",))
-    app.add_middleware(Timing, metrics=svc.metrics)
+    app.add_middleware(Timing, metrics=svc.metrics, service=svc)
     return app
 
 
@@ -185,10 +185,11 @@ class BodyLimit:
 
 
 class Timing:
-    """Counts every request and its latency under its route template."""
+    """Counts every request and its latency under its route template, and the requests
+    in flight (``service.inflight``: read by :meth:`Service.read`)."""
 
-    def __init__(self, app: Any, *, metrics: Any) -> None:
-        self.app, self.metrics = app, metrics
+    def __init__(self, app: Any, *, metrics: Any, service: Any = None) -> None:
+        self.app, self.metrics, self.service = app, metrics, service
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -205,9 +206,14 @@ class Timing:
                                                    .encode())]}
             await send(message)
 
+        svc = self.service
+        if svc is not None:
+            svc.inflight += 1  # only the event loop's thread changes it: no lock
         try:
             await self.app(scope, receive, sending)
         finally:
+            if svc is not None:
+                svc.inflight -= 1
             route = scope.get("route")
             path = getattr(route, "path", None) or (
                 "/mcp" if scope["path"].startswith("/mcp") else "unmatched")

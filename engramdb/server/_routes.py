@@ -1,8 +1,9 @@
 """The routes under ``/v1``: one per :class:`~engramdb.Memory` method.
 
-Handlers are plain ``def``: FastAPI runs them on its thread pool, so a slow search
+Handlers are plain ``def``: FastAPI runs them on its thread pool, so a slow call
 does not stall the event loop and readers run side by side; writes queue on the
-service's write lock.
+service's write lock. Search, the hot path, runs on the loop itself when it is the only
+request in flight (:meth:`Service.read`).
 """
 
 
@@ -195,10 +196,10 @@ def _writes(router: APIRouter, svc: Service, Who: Any) -> None:
 def _reads(router: APIRouter, svc: Service, Who: Any) -> None:
     @router.post("/search", response_model=SearchOut, tags=["read"],
                  summary="Recall what is relevant to a query, best first, with confidence")
-    def search(body: SearchIn, who: Who) -> Any:
+    async def search(body: SearchIn, who: Who) -> Any:
         memory = svc.reader(who, body.user_id)
         args = body.model_dump()
-        return _search_out(memory.search(args.pop("query"), **args))
+        return await svc.read(lambda: _search_out(memory.search(args.pop("query"), **args)))
 
     @router.get("/memories/{record_id}", response_model=Record, tags=["read"],
                 summary="One record by id")

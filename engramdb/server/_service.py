@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._errors import EngramError
 from .._models import Scope
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Service", "token_of"]
 
 log = logging.getLogger("engramdb.server")
+T = TypeVar("T")
 
 
 def token_of(headers: Any) -> str | None:
@@ -47,6 +48,7 @@ class Service:
         self.max_body_bytes = max_body_bytes
         self.max_import_bytes = max_import_bytes
         self.closing = False
+        self.inflight = 0  # HTTP requests being served (the Timing middleware counts)
         # SQLite has one writer: the server queues its writes here rather than let a
         # client ever see "database is locked"; reads do not take it
         self._write_lock = threading.Lock()
@@ -103,6 +105,16 @@ class Service:
                 self._void = Memory(":memory:", embedder=self.memory.embedder,
                                     merge=False, reinforce=False)
             return self._void
+
+    async def read(self, work: Callable[[], T]) -> T:
+        """Run a read: on the event loop when it is the only request in flight (two
+        thread hand-offs cost more than they buy when nobody waits), else on the thread
+        pool so that readers run side by side and the loop keeps accepting requests."""
+        if self.inflight <= 1:
+            return work()
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(work)
 
     # ---------------------------------------------------------------- writes
     @contextlib.contextmanager
