@@ -51,3 +51,35 @@ def test_write_speed_extractors_alternates_off_and_rules(capsys, tmp_path):
     assert out["turns"] == 2 and out["sessions"] == 1
     assert [len(v) for v in out["all_rounds"].values()] == [3, 3]
     assert out["rules_over_none"] > 0
+
+
+def test_write_speed_compare_nlp_alternates_rules_and_spacy(capsys, tmp_path, monkeypatch):
+    """--compare-nlp times add_session under nlp="rules" and nlp="spacy" in alternating
+    rounds; each variant really runs its own analyser (counted here)."""
+    from engramdb.bench import write_speed
+    from engramdb.text import nlp as nlp_mod
+
+    calls = {"spacy": 0}
+
+    class CountingAnalyzer(nlp_mod.RuleAnalyzer):
+        name = "spacy:stand-in"
+
+        def analyze(self, texts, exclude=()):
+            calls["spacy"] += 1
+            return super().analyze(texts, exclude)
+
+    monkeypatch.setattr(nlp_mod, "load_spacy", lambda: CountingAnalyzer())
+    conv = [{"sample_id": "c1", "conversation": {
+        "speaker_a": "Maya", "speaker_b": "Sam",
+        "session_1_date_time": "1:56 pm on 8 May, 2023",
+        "session_1": [{"speaker": "Maya", "dia_id": "D1:1", "text": "I work at Fernwood."},
+                      {"speaker": "Sam", "dia_id": "D1:2", "text": "Nice."}]}, "qa": []}]
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(conv))
+    assert write_speed.main(["--compare-nlp", str(path), "--embedder", "fake", "--rounds", "2",
+                             "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["turns"] == 2 and set(out["turns_per_s"]) == {"rules", "spacy"}
+    assert [len(v) for v in out["all_rounds"].values()] == [2, 2]
+    assert out["spacy_over_rules"] > 0
+    assert calls["spacy"] >= 2  # one session per spaCy round at least

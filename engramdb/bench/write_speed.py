@@ -10,6 +10,9 @@ Run: ``python -m engramdb.bench.write_speed [--n 300] [--embedder minilm] [--nlp
 (``extractor=None``) and on (``"rules"``) over a LoCoMo file's sessions, in one
 process, in alternating rounds (off-on, on-off, ...), so a shared machine's load
 falls on both alike; it reports the median turns per second of each and their ratio.
+
+``--compare-nlp FILE`` does the same for the language analyser: ``nlp="rules"``
+against ``nlp="spacy"`` (the ``nlp`` extra), with the default extractor.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 from .._memory import Memory
 from .embed_speed import sentences
 
-__all__ = ["measure", "measure_extractors", "main"]
+__all__ = ["measure", "measure_extractors", "measure_nlp", "main"]
 
 
 def _timed(embedder: str, write: Callable[[Memory], None], nlp: str = "rules") -> float:
@@ -61,28 +64,45 @@ def measure(n: int = 300, embedder: str = "minilm", session_size: int = 30,
 def measure_extractors(path: str, rounds: int = 4, embedder: str = "minilm",
                        sessions: int | None = None) -> dict[str, Any]:
     """Turns per second of ``add_session`` without and with the rule extractor."""
+    got = _alternating(path, rounds, embedder, sessions,
+                       {"none": {"extractor": None}, "rules": {"extractor": "rules"}})
+    rates = got["turns_per_s"]
+    return {**got, "rules_over_none": round(rates["rules"] / rates["none"], 3)}
+
+
+def measure_nlp(path: str, rounds: int = 4, embedder: str = "minilm",
+                sessions: int | None = None) -> dict[str, Any]:
+    """Turns per second of ``add_session`` with the rule analyser and with spaCy."""
+    got = _alternating(path, rounds, embedder, sessions,
+                       {"rules": {"nlp": "rules"}, "spacy": {"nlp": "spacy"}})
+    rates = got["turns_per_s"]
+    return {**got, "spacy_over_rules": round(rates["spacy"] / rates["rules"], 3)}
+
+
+def _alternating(path: str, rounds: int, embedder: str, sessions: int | None,
+                 variants: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Median turns/s of ingesting a LoCoMo file's sessions under each variant's
+    ``Memory`` options, in alternating rounds (a-b, b-a, ...) so that a shared
+    machine's load falls on every variant alike."""
     from ..formats import load_locomo
 
     work = [(c.conv_id, s) for c in load_locomo(path).conversations for s in c.sessions]
     work = work[:sessions] if sessions else work
     turns = sum(len(s.turns) for _, s in work)
-
-    def ingest(m: Memory) -> None:
-        for conv_id, session in work:
-            m.add_session(session.turns, user_id=conv_id, session_id=session.session_id,
-                          started_at=session.started_at)
-
-    rates: dict[str, list[float]] = {"none": [], "rules": []}
+    names = list(variants)
+    rates: dict[str, list[float]] = {name: [] for name in names}
     for r in range(rounds):
-        for name in ("none", "rules") if r % 2 == 0 else ("rules", "none"):
-            with Memory(":memory:", embedder=embedder, extractor=name) as memory:
+        for name in names if r % 2 == 0 else names[::-1]:
+            with Memory(":memory:", embedder=embedder, **variants[name]) as memory:
                 memory.add("warm-up: loads the model", user_id="warm-up")
                 start = time.perf_counter()
-                ingest(memory)
+                for conv_id, session in work:
+                    memory.add_session(session.turns, user_id=conv_id,
+                                       session_id=session.session_id,
+                                       started_at=session.started_at)
                 rates[name].append(turns / (time.perf_counter() - start))
-    median = {k: round(statistics.median(v), 1) for k, v in rates.items()}
     return {"sessions": len(work), "turns": turns, "rounds": rounds, "embedder": embedder,
-            "turns_per_s": median, "rules_over_none": round(median["rules"] / median["none"], 3),
+            "turns_per_s": {k: round(statistics.median(v), 1) for k, v in rates.items()},
             "all_rounds": {k: [round(x, 1) for x in v] for k, v in rates.items()}}
 
 
@@ -97,9 +117,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--extractors", metavar="LOCOMO_FILE",
                         help="time add_session with extraction off vs rules on this file")
-    parser.add_argument("--rounds", type=int, default=4, help="--extractors rounds (default 4)")
-    parser.add_argument("--sessions", type=int, help="--extractors: first N sessions only")
+    parser.add_argument("--compare-nlp", metavar="LOCOMO_FILE",
+                        help="time add_session with the rule analyser vs spaCy on this file")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="--extractors / --compare-nlp rounds (default 4)")
+    parser.add_argument("--sessions", type=int,
+                        help="--extractors / --compare-nlp: first N sessions only")
     args = parser.parse_args(argv)
+    if args.compare_nlp:
+        got = measure_nlp(args.compare_nlp, args.rounds, args.embedder, args.sessions)
+        print(json.dumps(got) if args.json else
+              f"add_session over {got['turns']} turns ({got['sessions']} sessions), median "
+              f"of {got['rounds']} alternating rounds: rules {got['turns_per_s']['rules']} "
+              f"turns/s, spaCy {got['turns_per_s']['spacy']} turns/s "
+              f"(spaCy/rules = {got['spacy_over_rules']})")
+        return 0
     if args.extractors:
         got = measure_extractors(args.extractors, args.rounds, args.embedder, args.sessions)
         print(json.dumps(got) if args.json else
