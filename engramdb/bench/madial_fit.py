@@ -1,7 +1,6 @@
 """Fit context recall's weights on MADial-Bench dev (``engram bench madial --fit``).
 
-A grid over the recency decay, the assistant-turn weight and the four feature
-weights of :class:`engramdb.recall.context.ContextWeights`; the objective is
+A grid over the recency decay and the four feature weights of :class:`engramdb.recall.context.ContextWeights`; the objective is
 recall@10 + MRR. Beside the tuned figures it reports leave-one-dialogue-out ones:
 for each dialogue the weights are chosen on the other dialogues and scored on it,
 so a weight that only fits a few dialogues shows. ``--write`` stores the weights
@@ -27,12 +26,11 @@ __all__ = ["fit_context", "write_weights", "WEIGHTS_PATH", "GRID"]
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "recall" / "data" / "context.json"
 
 GRID: dict[str, tuple[float, ...]] = {
-    "decay": (0.5, 0.7, 0.85, 1.0),
-    "assistant": (0.0, 0.3, 0.6),
+    "decay": (0.3, 0.5, 0.7, 1.0),
     "recent": (0.0, 0.5, 1.0),
     "turns": (0.0, 0.5, 1.0),
     "lexical": (0.0, 0.05, 0.1, 0.2, 0.3),
-    "person": (0.0, 0.1, 0.2),
+    "person": (0.0, 0.1, 0.2, 0.4),
 }
 
 
@@ -43,17 +41,15 @@ def fit_context(memory: Any, data: MadialData) -> dict[str, Any]:
     combos = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
     # rows: one per weight combination; columns: dialogues; last axis: R@1..R@10, MRR
     table = np.zeros((len(combos), len(data.dialogues), len(KS) + 1))
-    by_query = [c for c in itertools.product(GRID["decay"], GRID["assistant"])]
-    for decay, assistant in by_query:
-        base = ContextWeights(decay=decay, assistant=assistant)
-        rows = [i for i, c in enumerate(combos) if (c["decay"], c["assistant"]) == (decay,
-                                                                                   assistant)]
+    for decay in GRID["decay"]:
+        base = ContextWeights(decay=decay)
+        rows = [i for i, c in enumerate(combos) if c["decay"] == decay]
         matrix = np.array([[combos[i][f] for f in FEATURES] for i in rows])
         for d, dialogue in enumerate(data.dialogues):
             q = context_query(parse_messages(list(dialogue.messages)), base)
-            cand, feats, _ = retriever.features(scope, q, Filters())
-            stack = np.stack([feats[f] for f in FEATURES]) if cand else np.zeros((4, 0))
-            table[rows, d] = [_measure(score, cand, ids, dialogue.gold)
+            found = retriever.features(scope, q, Filters())
+            stack = np.stack([found.features[f] for f in FEATURES])
+            table[rows, d] = [_measure(score, found.ids, ids, dialogue.gold)
                               for score in matrix @ stack]
     objective = table[:, :, len(KS) - 1] + table[:, :, len(KS)]
     best = int(np.argmax(objective.mean(1)))

@@ -6,10 +6,13 @@ in its length, and the default encoder reads only its first 256 word pieces, so 
 long dialogue's *latest* turns — the ones that matter — are cut off) and no better
 than plain dense retrieval. Instead the query is formed from the conversation:
 
-* only the last :data:`WINDOW` messages count, each weighted by recency
-  (``decay`` per message back) and by role (an assistant turn weighs ``assistant``);
-* sub-queries, each a candidate source: the last :data:`RECENT_USER_TURNS` user
-  turns as one text, newest first; each recent turn on its own; the salient
+* only the last :data:`WINDOW` user turns count, each weighted by recency (``decay``
+  per user turn back). The assistant's turns are not embedded: they repeat or steer
+  the user's topic, weighing them changed MADial recall by less than its noise
+  (``assistant`` 0 to 1: R@10 within 1 point), and each one would cost the encoder
+  a new text per call;
+* sub-queries, each a candidate source: those user turns as one text, newest
+  first; their recency-weighted centroid; the salient
   words of the recent user turns (content words and names, lexical keys index);
   and, when the latest user turn names a time ("last summer"), those words within
   that span (time-aware expansion, as in the question pipeline);
@@ -39,18 +42,17 @@ from typing import Any
 import numpy as np
 
 from .._errors import InvalidInputError
-from .._models import Filters, Hit, Scope
+from .._models import Filters, Hit, Record, Scope
 from ..store import Match, Store
 from ..text.timeexpr import parse_query_time
 from ..text.tokens import terms
 
-__all__ = ["ContextWeights", "ContextQuery", "ContextRetriever", "Message", "FEATURES",
-           "WINDOW", "parse_messages", "context_query", "load_weights"]
+__all__ = ["ContextWeights", "ContextQuery", "ContextRetriever", "Candidates", "Message",
+           "FEATURES", "WINDOW", "parse_messages", "context_query", "load_weights"]
 
-#: messages of the conversation that count (older ones are history, not context)
-WINDOW = 8
-#: user turns in the ``recent`` sub-query (bounds its length, hence its embedding cost)
-RECENT_USER_TURNS = 4
+#: user turns of the conversation that count (older ones are history, not context);
+#: also bounds the ``recent`` text's length, hence its embedding cost
+WINDOW = 4
 #: salient words sent to the lexical index
 MAX_TERMS = 32
 #: candidates per sub-query
@@ -65,8 +67,7 @@ class ContextWeights:
     turns: float = 0.0
     lexical: float = 0.0
     person: float = 0.0
-    decay: float = 0.7  # weight of a message relative to the one after it
-    assistant: float = 0.3  # weight of an assistant message relative to a user message
+    decay: float = 0.5  # weight of a user turn relative to the one after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +79,9 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class ContextQuery:
-    messages: tuple[Message, ...]  # the recent window, oldest first
-    weights: tuple[float, ...]  # one per message: recency x role
-    recent_text: str  # the recent user turns, newest first
+    turns: tuple[str, ...]  # the recent user turns, oldest first
+    weights: tuple[float, ...]  # one per turn: its recency
+    recent_text: str  # the same turns as one text, newest first
     salient: tuple[str, ...]  # words for the lexical index
     person: str | None  # the speaking user's name, if the messages give it
     latest: str  # the latest user turn (the confidence model's query)
@@ -121,17 +122,24 @@ def parse_messages(messages: object) -> list[Message]:
 
 def context_query(messages: Sequence[Message], w: ContextWeights,
                   window: int = WINDOW) -> ContextQuery:
-    recent = tuple(messages[-window:])
-    n = len(recent)
-    weights = tuple(w.decay ** (n - 1 - i) * (1.0 if m.role == "user" else w.assistant)
-                    for i, m in enumerate(recent))
-    users = [m for m in recent if m.role == "user"][::-1]
+    users = [m for m in messages if m.role == "user"][-window:]
+    n = len(users)
     salient: dict[str, None] = {}
-    for m in users:
+    for m in reversed(users):
         salient.update(dict.fromkeys(terms(m.content)))
     person = next((m.name for m in reversed(messages) if m.role == "user" and m.name), None)
-    return ContextQuery(recent, weights, " ".join(m.content for m in users[:RECENT_USER_TURNS]),
-                        tuple(list(salient)[:MAX_TERMS]), person, users[0].content)
+    return ContextQuery(tuple(m.content for m in users),
+                        tuple(w.decay ** (n - 1 - i) for i in range(n)),
+                        " ".join(m.content for m in reversed(users)),
+                        tuple(list(salient)[:MAX_TERMS]), person, users[-1].content)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    ids: list[str]
+    features: dict[str, np.ndarray]  # one array per :data:`FEATURES`, aligned with ids
+    dense: list[Match]  # the ``recent`` dense ranking
+    records: dict[str, Record]
 
 
 class ContextRetriever:
@@ -149,41 +157,40 @@ class ContextRetriever:
         """Hits best first, the query formed, and the ``recent`` dense ranking (which the
         confidence model reads)."""
         q = context_query(messages, self.weights)
-        ids, feats, dense = self.features(scope, q, filters, max(limit, CANDIDATES))
+        found = self.features(scope, q, filters, max(limit, CANDIDATES))
         w = self.weights
-        parts = {f: getattr(w, f) * feats[f] for f in FEATURES}
+        parts = {f: getattr(w, f) * found.features[f] for f in FEATURES}
         total = sum(parts.values())
         order = np.argsort(-total, kind="stable")[:limit]
-        records = {r.id: r for r in self.store.get(scope, [ids[i] for i in order])}
-        hits = [Hit(record=records[ids[i]], score=float(total[i]),
+        hits = [Hit(record=found.records[found.ids[i]], score=float(total[i]),
                     signals={f: round(float(parts[f][i]), 6) for f in FEATURES})
-                for i in order if ids[i] in records]
-        return hits, q, dense
+                for i in order]
+        return hits, q, found.dense
 
     def features(self, scope: Scope, q: ContextQuery, filters: Filters,
-                 k: int = CANDIDATES) -> tuple[list[str], dict[str, np.ndarray], list[Match]]:
+                 k: int = CANDIDATES) -> Candidates:
         """The candidates of every sub-query and their :data:`FEATURES` (exact scores)."""
-        vecs = self.embed([q.recent_text, *(m.content for m in q.messages)])
+        vecs = self.embed([q.recent_text, *q.turns])  # earlier turns: cache hits
         recent, turns = vecs[0], vecs[1:]
         weights = np.asarray(q.weights, dtype=np.float32)
-        centroid = weights @ turns
         dense = self.store.dense(scope, recent, k, filters)
-        sources = [dense, self.store.dense(scope, centroid, k, filters)]
+        sources = [dense, self.store.dense(scope, weights @ turns, k, filters)]
         lexical = self.store.lexical(scope, q.salient, k, filters, index="keys")
         sources += [lexical, self._time_source(scope, q, k, filters)]
         ids = list(dict.fromkeys(m.record_id for s in sources for m in s))
         stored = self.store.vectors(scope, ids)
-        ids = [i for i in ids if i in stored]
+        records = {r.id: r for r in self.store.get(scope, [i for i in ids if i in stored])}
+        ids = [i for i in ids if i in records]
         if not ids:
-            return [], {f: np.zeros(0) for f in FEATURES}, dense
+            return Candidates([], {f: np.zeros(0) for f in FEATURES}, dense, {})
         matrix = np.stack([stored[i] for i in ids])
         bm25 = {m.record_id: m.score for m in lexical}
         best = max(bm25.values(), default=0.0) or 1.0
         feats = {"recent": matrix @ recent,
                  "turns": (matrix @ turns.T) @ weights / max(float(weights.sum()), 1e-9),
                  "lexical": np.array([bm25.get(i, 0.0) / best for i in ids]),
-                 "person": self._person(scope, q.person, ids)}
-        return ids, feats, dense
+                 "person": _person(q.person, [records[i] for i in ids])}
+        return Candidates(ids, feats, dense, records)
 
     def _time_source(self, scope: Scope, q: ContextQuery, k: int,
                      filters: Filters) -> list[Match]:
@@ -198,16 +205,18 @@ class ContextRetriever:
                          until=min(filters.until or end, end))
         return self.store.lexical(scope, q.salient, k, within, index="keys")
 
-    def _person(self, scope: Scope, person: str | None, ids: Sequence[str]) -> np.ndarray:
-        if not person:
-            return np.zeros(len(ids))
-        pattern = re.compile(rf"\b{re.escape(person)}\b", re.I)
-        named = {r.id for r in self.store.get(scope, list(ids))
-                 if pattern.search(r.text) or (r.speaker or "").lower() == person.lower()}
-        return np.array([1.0 if i in named else 0.0 for i in ids])
+
+
+def _person(person: str | None, records: Sequence[Record]) -> np.ndarray:
+    """1 for a record that names the speaking user or is their own turn."""
+    if not person:
+        return np.zeros(len(records))
+    pattern = re.compile(rf"\b{re.escape(person)}\b", re.I)
+    return np.array([1.0 if pattern.search(r.text) or (r.speaker or "").lower() == person.lower()
+                     else 0.0 for r in records])
 
 
 def describe(q: ContextQuery) -> dict[str, Any]:
     """What the query was formed from (for ``--explain`` and debugging)."""
-    return {"messages": len(q.messages), "person": q.person, "salient": list(q.salient),
+    return {"turns": len(q.turns), "person": q.person, "salient": list(q.salient),
             "recent": q.recent_text[:200]}
