@@ -9,12 +9,13 @@ the memories; each question is searched (top 5, ``method="engram"``).
     python -m engramdb.bench.abstention --embedder minilm --fit    # refit coefficients
     python -m engramdb.bench.abstention --merge-pairs --embedder minilm
 
-``--fit`` prints the logistic coefficients (one example per returned hit, label 1
-when the hit is an evidence memory); ``--write`` stores them in
-``engramdb/recall/data/confidence.json``, which :class:`Calibrator` reads;
-``--conversations`` adds the update benchmark's dev conversations to the examples.
+``--fit`` prints the logistic coefficients fitted on this set alone (one example per
+returned hit, label 1 when the hit is an evidence memory); ``--conversations`` adds
+the update benchmark's dev conversations to the examples. The shipped coefficients
+(``engramdb/recall/data/confidence.json``) are fitted on this set, conversations and
+LoCoMo together by ``python -m engramdb.bench.abstention_convs --write``.
 
-    python -m engramdb.bench.abstention --embedder minilm --conversations --fit --write The curve is reported twice: with the shipped
+The curve is reported twice: with the shipped
 coefficients (in-sample when they were fitted on this set) and with
 leave-one-user-out cross-validated coefficients (each user's questions scored by
 a model fitted on the other users), the honest figure.
@@ -203,9 +204,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", action="store_true",
                         help="also the update benchmark's dev conversations (answerable and "
                              "unanswerable questions about multi-session conversations)")
-    parser.add_argument("--write", action="store_true",
-                        help="with --fit: store the coefficients for this embedder as the "
-                             "package default (engramdb/recall/data/confidence.json)")
     parser.add_argument("--merge-pairs", action="store_true",
                         help="cosine / guard on the merge pairs instead")
     parser.add_argument("--json", action="store_true")
@@ -225,10 +223,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit:
         fitted = fit(examples)
         print(json.dumps(fitted, indent=2))
-        if args.write:
-            from ..recall.confidence import load_models
-
-            write_models({**load_models(), args.embedder: fitted})
         return 0
     report = curve_report(examples, args.embedder)
     if args.json:

@@ -1,7 +1,8 @@
 """Abstention: a calibrated confidence on every hit, and a result that can say "nothing".
 
 Every :class:`~engramdb.Hit` gets ``confidence`` = P(this hit answers the query),
-from signals that exist without an LLM (:data:`FEATURES`):
+from signals that exist without an LLM (:data:`FEATURES`); a search's confidence is
+its best hit's:
 
 * ``cosine``   – the dense cosine of query and hit (the k-th best score when the hit
   came from another signal only: an upper bound);
@@ -13,11 +14,29 @@ from signals that exist without an LLM (:data:`FEATURES`):
   covering (coverage) of the hits returned, else 0;
 * ``recip_rank`` – 1 / its rank in the fused list.
 
+With the ``engram`` method four more say what the question asks against the whole
+memory (:class:`QueryContext`), so that one threshold also works on conversations:
+
+* ``premise``  – :func:`premise_factor` (1.0 when the question names no single
+  participant): is the event the named person's, by the memory's best matching turns;
+* ``absent``   – the share of the asked words (content words less question words and
+  participants' names) that the memory never says;
+* ``other_speaker`` – 1 when the question names one participant and the hit was said
+  by someone else (another person, the assistant);
+
+and ``coverage`` leaves out the names of the participants the question names: every
+turn of theirs carries the name as its speaker, so counting it made any turn of the
+wrong person look half-relevant to "What did Ana realize after the charity race?".
+
+(``bm25`` searches have no dense signal and use the lexical-only model, without them.)
+
 They go through a logistic function (Platt scaling: Platt, "Probabilistic outputs
-for support vector machines", 1999) whose coefficients are fitted offline on the
-hand-written labelled set ``engramdb/bench/data/abstention.jsonl`` by
-``python -m engramdb.bench.abstention --fit --embedder NAME`` (L2-regularised
-logistic regression, Newton's method, :func:`fit_logistic`). Cosines of two
+for support vector machines", 1999) whose coefficients are fitted offline, one row
+per returned hit (label: it holds the answer), on the hand-written
+stand-alone set ``engramdb/bench/data/abstention.jsonl``, the update benchmark's dev
+conversations and LoCoMo dev by ``python -m engramdb.bench.abstention_convs
+--embedder NAME --locomo FILE --write`` (L2-regularised logistic regression,
+Newton's method, :func:`fit_logistic`). Cosines of two
 embedders are not comparable, so each embedder has its own coefficients; an
 unknown embedder uses the default model's. Searches without a dense signal
 (``method="bm25"``) use a lexical-only model.
@@ -52,6 +71,8 @@ __all__ = [
     "LEXICAL_FEATURES",
     "MODELS_PATH",
     "Calibrator",
+    "CONTEXT_FEATURES",
+    "QueryContext",
     "Recall",
     "abstention_curve",
     "fit_logistic",
@@ -59,10 +80,15 @@ __all__ = [
     "load_models",
     "premise_factor",
     "absence_factor",
+    "ABSENCE_ZEROES",
+    "PREMISE_SCALES",
+    "context_factor",
     "asked_terms",
 ]
 
-FEATURES: tuple[str, ...] = ("cosine", "margin", "coverage", "agreement", "recip_rank")
+CONTEXT_FEATURES: tuple[str, ...] = ("premise", "absent", "other_speaker")
+FEATURES: tuple[str, ...] = ("cosine", "margin", "coverage", "agreement", "recip_rank",
+                             *CONTEXT_FEATURES)
 LEXICAL_FEATURES: tuple[str, ...] = ("coverage", "agreement", "recip_rank")
 
 #: Without ``min_confidence``, :attr:`Recall.abstained` is True below this. Read off the
@@ -70,11 +96,11 @@ LEXICAL_FEATURES: tuple[str, ...] = ("coverage", "agreement", "recip_rank")
 #: questions of the labelled set while still answering 4 in 5 answerable ones.
 DEFAULT_ABSTAIN_BELOW = 0.3
 
-# Fitted by `python -m engramdb.bench.abstention --embedder NAME --conversations --fit
-# --write` on engramdb/bench/data/abstention.jsonl (stand-alone memories) and the update
-# benchmark's dev conversations, every hit of the top 5 as one example, labelled 1 when
-# it holds the answer; L2 penalty 1.0 on the weights (not the bias). recip_rank and the
-# dense list come from the recall pipeline: refit when its ranking changes.
+# Fitted by `python -m engramdb.bench.abstention_convs --embedder NAME --locomo FILE
+# --write` on stand-alone memories (engramdb/bench/data/abstention.jsonl), the update
+# benchmark's dev conversations and LoCoMo dev, every hit of the top 10 as one example,
+# labelled 1 when it holds the answer (LoCoMo: is an evidence turn); L2 penalty 1.0 on the weights (not
+# the bias). The ranking comes from the recall pipeline: refit when it changes.
 MODELS_PATH = Path(__file__).with_name("data") / "confidence.json"
 
 
@@ -116,11 +142,36 @@ def coverage(qterms: Sequence[str], text: str) -> float:
     return sum(1 for t in qterms if t in have) / len(qterms)
 
 
-def hit_features(query: str, hits: Sequence[Hit],
-                 dense: Sequence[tuple[str, float]] | None) -> list[dict[str, float]]:
+@dataclass(frozen=True, slots=True)
+class QueryContext:
+    """What a question asks, read against the user's whole memory (engram searches)."""
+
+    named: str | None = None  # the one participant the question names; None: 0 or several
+    names: tuple[str, ...] = ()  # every participant the question names
+    asked: tuple[str, ...] = ()  # asked words (asked_terms)
+    premise: float = 1.0  # premise_factor
+    absent: float = 0.0  # share of ``asked`` the memory never says
+
+    def features(self, hit: Hit) -> dict[str, float]:
+        speaker = (hit.record.speaker or "").lower()
+        other = bool(self.named and speaker and speaker != self.named.lower())
+        return {"premise": round(self.premise, 6), "absent": round(self.absent, 6),
+                "other_speaker": float(other)}
+
+    def unnamed(self, qterms: Sequence[str]) -> list[str]:
+        """``qterms`` less the words of the names of the participants asked about."""
+        names = {stem(w) for n in self.names for w in words(n)}
+        return [t for t in qterms if t not in names]
+
+
+def hit_features(query: str, hits: Sequence[Hit], dense: Sequence[tuple[str, float]] | None,
+                 context: QueryContext | None = None) -> list[dict[str, float]]:
     """The features of each hit (see the module docstring). ``dense`` is the dense
-    candidate list as (record id, cosine), best first, or None when no dense signal ran."""
+    candidate list as (record id, cosine), best first, or None when no dense signal ran;
+    ``context`` adds the question-level features (engram searches; else neutral ones)."""
     qterms = query_terms(query)
+    if context is not None and dense is not None:
+        qterms = context.unnamed(qterms)
     cos_of = dict(dense) if dense else {}
     floor = min(cos_of.values()) if cos_of else 0.0
     median = float(np.median(list(cos_of.values()))) if cos_of else 0.0
@@ -137,9 +188,13 @@ def hit_features(query: str, hits: Sequence[Hit],
         for f in out:
             f["agreement"] = float(f["cosine"] == best_cos and f["coverage"] == best_cov
                                    and best_cov > 0)
-    if dense is None:
+    if dense is None:  # the lexical-only model (bm25)
         for f in out:
             del f["cosine"], f["margin"]
+        return out
+    for hit, f in zip(hits, out):
+        f.update(context.features(hit) if context is not None else {
+            "premise": 1.0, "absent": 0.0, "other_speaker": 0.0})
     return out
 
 
@@ -165,9 +220,10 @@ class Calibrator:
         return _sigmoid(z)
 
     def annotate(self, query: str, hits: Sequence[Hit],
-                 dense: Sequence[tuple[str, float]] | None) -> None:
+                 dense: Sequence[tuple[str, float]] | None,
+                 context: QueryContext | None = None) -> None:
         """Set ``confidence`` and ``features`` on every hit, in place."""
-        for hit, feats in zip(hits, hit_features(query, hits, dense)):
+        for hit, feats in zip(hits, hit_features(query, hits, dense, context)):
             hit.features = feats
             hit.confidence = round(self.probability(feats), 4)
 
@@ -187,6 +243,26 @@ def absence_factor(absent: int, asked: int) -> float:
     memory looks like. (Scaling by the absent share instead cost LoCoMo answerable
     questions that paraphrase: AUROC 0.661 -> 0.629 on dev; this rule 0.658.)"""
     return 0.0 if asked > 0 and absent >= asked else 1.0
+
+
+#: Whether the premise check also scales the fitted probability (besides being the
+#: ``premise`` feature): yes, it separates LoCoMo's adversarial questions better
+#: (leave-one-conversation-out, `python -m engramdb.bench.abstention_convs`).
+PREMISE_SCALES = True
+#: Whether a question none of whose asked words the memory ever says gets 0 (the
+#: ``absent`` share is also a feature). Yes: without it LoCoMo's figure drops, and a
+#: question about what was never said must not borrow the confidence of the nearest
+#: memory. It costs answerable questions that paraphrase ("What does Dmitri do for fun
+#: lately?" when no turn says "fun"): BENCHMARKS.md has both.
+ABSENCE_ZEROES = True
+
+
+def context_factor(context: QueryContext) -> float:
+    """The rules applied on top of the fitted probability: nothing asked was ever said
+    (:func:`absence_factor`), and the premise check (when :data:`PREMISE_SCALES`)."""
+    asked = len(context.asked)
+    factor = absence_factor(round(context.absent * asked), asked) if ABSENCE_ZEROES else 1.0
+    return factor * (context.premise if PREMISE_SCALES else 1.0)
 
 
 def premise_factor(named: str, speakers: Sequence[str | None]) -> float:

@@ -154,42 +154,37 @@ class Retriever:
                 hit.context = self._context(scope, hit.record, radius)
         if self.calibrator is not None:
             dense = rankings.get("dense")
+            context = None if analysis is None else self._context_of(scope, analysis, rankings)
             # the confidence model was fitted on the top 50 of the dense ranking
             self.calibrator.annotate(query, hits, None if dense is None else
-                                     [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]])
-            if analysis is not None and "keys" in rankings:
-                self._check_premise(scope, analysis.speakers, hits, rankings["keys"])
-            if analysis is not None:
-                self._check_absent(scope, analysis, hits)
+                                     [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]],
+                                     context)
+            if context is not None:
+                from .confidence import context_factor
+
+                factor = context_factor(context)
+                for hit in hits:
+                    hit.confidence = round(hit.confidence * factor, 4)
         return hits
 
-    def _check_absent(self, scope: Scope, analysis: QueryAnalysis, hits: list[Hit]) -> None:
-        """Scale confidence by the share of the question's content words this user's
-        memory has ever said (recall.confidence.absence_factor): "Maya's brother" when
-        no record says "brother" is a question the memory cannot answer."""
-        from .confidence import absence_factor, asked_terms
+    def _context_of(self, scope: Scope, analysis: QueryAnalysis,
+                    rankings: Mapping[str, list[Match]]) -> Any:
+        """What the question asks against the whole memory (recall.confidence.QueryContext):
+        the asked words never said anywhere ("Maya's brother" when no record says
+        "brother"), and whether the turns that best match its words are the named
+        person's (LoCoMo's adversarial questions name the wrong one)."""
+        from .confidence import QueryContext, asked_terms, premise_factor
 
         asked = asked_terms(analysis.text, analysis.speakers)
-        if not asked or not hits:
-            return
         seen = sum(bool(self.store.lexical(scope, [t], 1, Filters())) for t in asked)
-        factor = absence_factor(len(asked) - seen, len(asked))
-        for hit in hits:
-            hit.confidence = round(hit.confidence * factor, 4)
-
-    def _check_premise(self, scope: Scope, named: Sequence[str], hits: list[Hit],
-                       topical: list[Match]) -> None:
-        """Scale confidence down when the turns that best match the question's words
-        belong to someone other than the one person it names (recall.confidence)."""
-        from .confidence import premise_factor
-
-        if len(named) != 1 or not hits:
-            return
-        top = [m.record_id for m in topical[:PREMISE_TURNS]]
-        speaker = {r.id: r.speaker for r in self.store.get(scope, top)}
-        factor = premise_factor(named[0], [speaker.get(i) for i in top])
-        for hit in hits:
-            hit.confidence = round(hit.confidence * factor, 4)
+        named = analysis.speakers[0] if len(analysis.speakers) == 1 else None
+        premise = 1.0
+        if named is not None and "keys" in rankings:
+            top = [m.record_id for m in rankings["keys"][:PREMISE_TURNS]]
+            speaker = {r.id: r.speaker for r in self.store.get(scope, top)}
+            premise = premise_factor(named, [speaker.get(i) for i in top])
+        return QueryContext(named, tuple(analysis.speakers), tuple(asked), premise,
+                            (len(asked) - seen) / len(asked) if asked else 0.0)
 
     def _candidates(self, scope: Scope, query: str, filters: Filters, method: str,
                     limit: int, analysis: QueryAnalysis | None,
