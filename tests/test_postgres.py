@@ -13,7 +13,7 @@ import pytest
 from engramdb import Filters, Memory, Scope, StoreError
 from engramdb._importer import import_file
 from engramdb._models import Record, content_hash, new_id, utcnow
-from engramdb.store import NewRecord, open_sqlite, open_store
+from engramdb.store import Key, NewRecord, open_sqlite, open_store
 from engramdb.store import _pg_search
 from engramdb.store._pg_schema import MIGRATIONS, USER_TABLES
 from engramdb.store.postgres import open_postgres
@@ -150,6 +150,64 @@ def test_bm25_scores_equal_sqlite_fts5(pg_url, tmp_path):
     finally:
         for s in stores:
             s.close()
+
+
+_ACCENTED = ["Café crème at the ÉCOLE", "a cafe near the ecole", "naïve Zoë in São Paulo",
+             "ÆRØ island, Ærø ferry", "Ελληνικά μαθήματα", "Straße und Fußball",
+             "Đà Nẵng trip", "Zoe and Sao"]
+
+
+@pytest.mark.parametrize("index", ["text", "keys"])
+def test_accents_and_case_match_as_in_sqlite_fts5(pg_url, tmp_path, index):
+    """Both tokenizers fold case in every script and drop Latin diacritics (FTS5's
+    unicode61 remove_diacritics 2): the same queries find the same records with the
+    same scores, whichever way a word is written."""
+    stores = [open_sqlite(tmp_path / "m.db"), open_postgres(pg_url)]
+    items = [NewRecord(_rec("ana", t), t, [Key("fact", t)]) for t in _ACCENTED]
+    queries = [["cafe"], ["café"], ["CAFÉ"], ["creme"], ["école"], ["naive"], ["zoë"],
+               ["SAO"], ["ærø"], ["aero"], ["ελληνικά"], ["ΕΛΛΗΝΙΚΆ"], ["strasse"],
+               ["straße"], ["da", "nang"], ["đà"], ["fussball"]]
+    try:
+        for s in stores:
+            s.add(items, None)
+        for terms in queries:
+            lite, pg = (s.lexical(Scope("ana"), terms, 8, Filters(), index=index)
+                        for s in stores)
+            assert sorted(m.record_id for m in pg) == sorted(m.record_id for m in lite), terms
+            assert sorted(m.score for m in pg) == pytest.approx(
+                sorted(m.score for m in lite), rel=1e-6), terms
+        found = stores[1].lexical(Scope("ana"), ["cafe"], 8, Filters(), index=index)
+        assert len(found) == 2  # "Café" and "cafe": the test can tell folding from none
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_terms_indexed_before_folding_are_folded_by_the_migration(pg_server, monkeypatch):
+    """A database written before 0005 holds 'café' and 'CAFÉ' as they were; the
+    migration folds them in place (one term per word, frequencies summed)."""
+    from engramdb.store import _pg_schema
+
+    url = pg_server.create_database("before_folding")
+    with monkeypatch.context() as m:
+        m.setattr(_pg_schema, "MIGRATIONS", MIGRATIONS[:4])
+        old = open_postgres(url)
+        with old._db.write("ana") as conn:  # as the old code indexed: no engram_fold yet
+            conn.execute("CREATE FUNCTION engram_fold(body text) RETURNS text LANGUAGE sql "
+                         "IMMUTABLE AS $$ SELECT body $$")
+        old.add([NewRecord(_rec("ana", t), t) for t in ("Café CAFÉ café", "a cafe")], None)
+        with old._db.write("ana") as conn:
+            conn.execute("DROP FUNCTION engram_fold(text)")
+        old.close()
+    store = open_postgres(url)
+    try:
+        hits = store.lexical(Scope("ana"), ["cafe"], 5, Filters())
+        assert len(hits) == 2 and hits[0].score > hits[1].score  # tf 3 against tf 1
+        with psycopg.connect(pg_server.admin_url.rsplit("/", 1)[0] + "/before_folding") as c:
+            terms = [t for (t,) in c.execute("SELECT DISTINCT term FROM postings")]
+        assert "cafe" in terms and not any("é" in t or "É" in t for t in terms)
+    finally:
+        store.close()
 
 
 def test_hnsw_agrees_with_the_exact_scan_and_keeps_filters(pg_url, monkeypatch):

@@ -209,11 +209,53 @@ ALTER TABLE api_keys ADD COLUMN expires_at double precision;
 ALTER TABLE api_keys ADD COLUMN last_used_at double precision
 """
 
+def _fold_map() -> tuple[str, str]:
+    """What SQLite's ``unicode61 remove_diacritics 2`` does to a letter, as the two
+    strings of SQL ``translate``: lower case in every script (PostgreSQL under the C
+    locale lowers ASCII only), and Latin letters without their diacritics (é -> e,
+    Ö -> o; Greek keeps its accents, as in FTS5)."""
+    import unicodedata
+
+    src, dst = [], []
+    for cp in range(0x80, 0x3000):
+        ch = chr(cp)
+        if not ch.isalpha():
+            continue
+        low = ch.lower() if len(ch.lower()) == 1 else ch
+        parts = unicodedata.normalize("NFD", low)
+        if (len(parts) > 1 and unicodedata.name(parts[0], "").startswith("LATIN")
+                and all(unicodedata.combining(c) for c in parts[1:])):
+            low = parts[0]
+        if low != ch:
+            src.append(ch)
+            dst.append(low)
+    return "".join(src), "".join(dst)
+
+
+def _folded_terms() -> str:
+    """``engram_fold(text)``: the folding every text gets before ``to_tsvector``; and the
+    terms already indexed, folded (a document's 'Café' and 'cafe' become one term)."""
+    src, dst = _fold_map()
+    return f"""
+CREATE FUNCTION engram_fold(body text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $fold$ SELECT CASE WHEN body ~ '[^\x01-\x7f]'
+                     THEN translate(body, $f${src}$f$, $t${dst}$t$) ELSE body END $fold$;
+SELECT set_config('engram.all_users', 'on', true);
+WITH moved AS (DELETE FROM postings WHERE term ~ '[^\x01-\x7f]' AND engram_fold(term) <> term
+               RETURNING *)
+INSERT INTO postings (user_id, field, term, doc, tf, dl)
+SELECT user_id, field, engram_fold(term), doc, sum(tf), max(dl) FROM moved
+GROUP BY user_id, field, engram_fold(term), doc
+ON CONFLICT (user_id, field, term, doc) DO UPDATE SET tf = postings.tf + excluded.tf;
+"""
+
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", _INITIAL),
     ("0002_row_level_security", _rls()),
     ("0003_api_keys", _API_KEYS),
     ("0004_api_key_use", _API_KEY_USE),
+    ("0005_folded_terms", _folded_terms()),
 ]
 
 

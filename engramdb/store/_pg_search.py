@@ -6,8 +6,10 @@ frequency) and the user's document count and total length (``scope_state``).
 ``ts_rank`` is not used: it ignores document frequency, so a common word counts
 as much as a rare name. Statistics are per user (FTS5's are per file), so one
 user's memory never moves another's ranking. Tokens come from PostgreSQL's
-parser (``engram_text``: lower-cased words, like FTS5's unicode61;
-``engram_keys``: the same, English-stemmed, like FTS5's porter).
+parser after ``engram_fold`` (migration ``0005_folded_terms``: lower case in every
+script and Latin letters without diacritics, as FTS5's ``unicode61
+remove_diacritics 2``; ``engram_text``: words, ``engram_keys``: the same,
+English-stemmed, like FTS5's porter).
 
 Dense: pgvector cosine distance. A user with few vectors is scanned exactly (a
 few thousand distances are faster than an index walk and exact); a larger one
@@ -53,7 +55,7 @@ def parse_vector(text: str) -> np.ndarray:
 _INDEX_TEXTS = """
 WITH src AS (SELECT * FROM unnest(%s::text[], %s::text[]) AS s(doc, body)),
 t AS (SELECT s.doc, v.lexeme, coalesce(array_length(v.positions, 1), 1) AS tf
-      FROM src s CROSS JOIN LATERAL unnest(to_tsvector('engram_text', s.body)) v),
+      FROM src s CROSS JOIN LATERAL unnest(to_tsvector('engram_text', engram_fold(s.body))) v),
 lens AS (SELECT doc, sum(tf)::int AS n FROM t GROUP BY doc),
 ins AS (INSERT INTO postings (user_id, field, term, doc, tf, dl)
         SELECT %s, 't', t.lexeme, t.doc, t.tf, lens.n FROM t JOIN lens ON lens.doc = t.doc),
@@ -67,13 +69,13 @@ WITH src AS (SELECT * FROM unnest(%s::text[], %s::text[], %s::bool[]) WITH ORDIN
              AS s(kind, body, lexical, o)),
 ks AS (INSERT INTO keys (user_id, record_id, kind, text, doc_len)
        SELECT %s, %s, kind, body, CASE WHEN lexical THEN (SELECT coalesce(sum(coalesce(
-         array_length(v.positions, 1), 1)), 0) FROM unnest(to_tsvector('engram_keys', body)) v)
+         array_length(v.positions, 1), 1)), 0) FROM unnest(to_tsvector('engram_keys', engram_fold(body))) v)
          ELSE 0 END FROM src ORDER BY o
        RETURNING key_id, text, kind, doc_len),
 ins AS (INSERT INTO postings (user_id, field, term, doc, tf, dl)
         SELECT %s, 'k', v.lexeme, ks.key_id::text, coalesce(array_length(v.positions, 1), 1),
                ks.doc_len
-        FROM ks CROSS JOIN LATERAL unnest(to_tsvector('engram_keys', ks.text)) v
+        FROM ks CROSS JOIN LATERAL unnest(to_tsvector('engram_keys', engram_fold(ks.text))) v
         WHERE ks.kind <> ALL(%s::text[]))
 SELECT coalesce(sum(doc_len), 0) FROM ks
 """
@@ -85,7 +87,7 @@ SELECT coalesce(sum(doc_len), 0) FROM ks
 # none): each query term is one index range of postings (document lengths stored with
 # them), the best-scored documents are then looked up by primary key and filtered.
 _BM25 = """
-WITH q AS (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('{config}', %s))),
+WITH q AS (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('{config}', engram_fold(%s)))),
 st AS MATERIALIZED (SELECT greatest({docs}, 1)::float8 AS n,
               greatest({length}, 1)::float8 / greatest({docs}, 1) AS avgdl
        FROM scope_state WHERE user_id = %s),
