@@ -104,6 +104,18 @@ def test_migrations_run_once_even_when_processes_race(pg_server):
     assert rows == [(n, name) for n, (name, _) in enumerate(MIGRATIONS, start=1)]
 
 
+def test_migrations_are_not_cut_by_the_statement_timeout(pg_server):
+    """A data migration of a large database outlasts any query timeout: it runs once,
+    under its lock, to the end (a 1M-turn database took minutes to fold its terms)."""
+    from engramdb.store._pg_base import PgOptions
+
+    url = pg_server.create_database("slow_migrations")
+    open_postgres(url, options=PgOptions(statement_timeout=0.001)).close()
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM engram_migrations").fetchone()[0] == \
+            len(MIGRATIONS)
+
+
 @pytest.mark.parametrize(("make_url", "says"), [
     (lambda s: "postgresql://engram@127.0.0.1:1/engram", "Connection refused"),
     (lambda s: s.url.rsplit("/", 1)[0] + "/no_such_db", 'database "no_such_db" does not exist'),

@@ -270,6 +270,9 @@ def migrate(conn: Any, where: str) -> list[str]:
         return []  # the common case takes no lock
     conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
     try:
+        # a migration rewriting a large table (0005 folds every posting) runs as long as it
+        # must: the store's statement timeout is for queries, not for a one-time upgrade
+        conn.execute("SET statement_timeout = 0")
         _create_extension(conn, where)
         conn.execute("CREATE TABLE IF NOT EXISTS engram_migrations (version integer PRIMARY KEY,"
                      " name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
