@@ -248,7 +248,7 @@ class AnnVectorIndex(ExactVectorIndex):
             index = self._usearch.restore(str(graph))
             if index is not None:  # the file keeps the graph, not this search-time setting
                 index.expansion_search = _EXPANSION_SEARCH
-            keys = np.sort(np.asarray(list(index.keys), dtype=np.int64))
+            keys = np.sort(np.asarray(index.keys, dtype=np.int64))  # one C call; list() is O(n^2)
             if index is None or info.get("format") != _FORMAT or \
                     info.get("keys") != _checksum(keys) or len(index) != keys.size:
                 raise ValueError("does not match its sidecar")
