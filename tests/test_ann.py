@@ -13,7 +13,7 @@ import pytest
 
 from engramdb import Memory
 from engramdb.store import open_sqlite
-from engramdb.store._ann import AnnVectorIndex
+from engramdb.store._ann import _EXPANSION_SEARCH, AnnVectorIndex
 from engramdb.store._vectors import ExactVectorIndex, VectorBlock
 
 # find_spec, not importorskip: importing usearch before onnxruntime crashes the process
@@ -133,7 +133,7 @@ def test_saved_file_is_reused_and_a_corrupt_one_rebuilt(tmp_path: Path,
     second._build = lambda *a: built.append(1) or real_build(*a)  # type: ignore[method-assign]
     assert second.search(block, q, 10, user_id="u", generation=1) == expected
     assert not built  # loaded from the file
-    assert second._states["u"].index.expansion_search == 256  # restore() had reset it to 64
+    assert second._states["u"].index.expansion_search == _EXPANSION_SEARCH  # restore(): 64
     graph.write_bytes(graph.read_bytes()[:100])
     third = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
     with caplog.at_level(logging.WARNING, logger="engramdb.store"):
