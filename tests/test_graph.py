@@ -70,7 +70,10 @@ def test_graph_cache_rebuilds_on_new_generation():
 
 
 def test_graph_edges_follow_the_memory(tmp_path):
-    with Memory(tmp_path / "m.db", embedder="fake") as m:
+    from engramdb import RecallConfig
+
+    with Memory(tmp_path / "m.db", embedder="fake",
+                recall=RecallConfig().with_signal("graph")) as m:
         recs = m.add_session([{"speaker": "A", "text": "meet Toby, my puppy"},
                               {"speaker": "B", "text": "cute!"}], user_id="u")
         assert m.store.mentions(Scope("u")) == [(recs[0].id, "toby")]

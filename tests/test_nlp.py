@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engramdb import EngramError, Memory
+from engramdb import EngramError, Memory, RecallConfig
 from engramdb._models import Scope
 from engramdb.recall.expand import ExpandOptions, expand_session
 from engramdb.text import nlp as nlp_mod
@@ -50,7 +50,8 @@ def test_spacy_entities_are_lemmatised_nouns_and_proper_names() -> None:
 
 @needs_spacy
 def test_stats_and_graph_use_the_active_analyser(tmp_path) -> None:
-    m = Memory(tmp_path / "m.db", embedder="fake", nlp="spacy")
+    m = Memory(tmp_path / "m.db", embedder="fake", nlp="spacy",
+               recall=RecallConfig().with_signal("graph"))  # the graph needs entity edges
     assert m.stats().nlp.startswith("spacy:")
     m.add_session([{"speaker": "Mel", "text": "The kids adore their new puppies."}],
                   user_id="u")

@@ -105,3 +105,42 @@ def test_toggling_a_signal_changes_results(tmp_path) -> None:
     assert any("keys@speaker" in sig for _, sig in ranked["all"])
     assert not any({"keys", "keys@speaker", "time"} & set(sig) for _, sig in ranked["no-keys"])
     assert ranked["all"] != ranked["no-keys"]
+
+
+class _CountingAnalyzer:
+    """A rule analyser that counts the texts it is asked to analyse."""
+
+    def __init__(self) -> None:
+        from engramdb.text.nlp import RuleAnalyzer
+
+        self.inner, self.texts = RuleAnalyzer(), 0
+        self.name = self.inner.name
+
+    def analyze(self, texts, exclude=()):
+        self.texts += len(texts)
+        return self.inner.analyze(texts, exclude)
+
+    def entities(self, texts, exclude=()):
+        return self.inner.entities(texts, exclude)
+
+
+def _ingest(tmp_path, name: str, cfg: RecallConfig, monkeypatch) -> tuple[list, int]:
+    from engramdb._models import Scope
+    from engramdb.recall import expand
+
+    counting = _CountingAnalyzer()
+    monkeypatch.setattr(expand, "get_analyzer", lambda choice: counting)
+    with Memory(tmp_path / f"{name}.db", embedder="fake", recall=cfg) as m:
+        m.add_session(TURNS, user_id="u", session_id="s", started_at="2023-05-08T10:00:00Z")
+        m.add("Biscuit loves the Coast Trail.", user_id="u")
+        return m.store.mentions(Scope("u")), counting.texts
+
+
+def test_a_signal_that_is_off_does_no_ingest_work(tmp_path, monkeypatch) -> None:
+    """The entity graph is off by default: no entity edges are written and the language
+    analyser never runs; switched on, both happen."""
+    assert RecallConfig().weights["graph"] == 0.0
+    edges, analysed = _ingest(tmp_path, "off", RecallConfig(), monkeypatch)
+    assert edges == [] and analysed == 0
+    edges, analysed = _ingest(tmp_path, "on", RecallConfig().with_signal("graph"), monkeypatch)
+    assert {"biscuit", "coast trail"} <= {e for _, e in edges} and analysed >= len(TURNS)

@@ -15,6 +15,11 @@ The value stays the verbatim turn; only its *keys* grow (LongMemEval, Wu et al.
   an old self-introduction keyed this way outranks later news;
 * ``entity`` – names the record mentions: edges of the entity graph walked by
   personalized PageRank (``recall.graph``), not lexical keys.
+
+Each kind is a :class:`KeyKind`; a kind is built only when a recall signal that is
+on needs it (``recall.signals``: ``ExpandOptions.kinds``, set by ``Memory`` from its
+``RecallConfig``), so with the graph signal off (the default) no entity edges are
+written and the language analyser does not run at ingest.
 """
 
 from __future__ import annotations

@@ -196,9 +196,8 @@ def _graph(p: Probe) -> list[Match] | None:
 #: the kinds of the lexical keys index (``index="keys"``): the turn and its expansions
 #: (LongMemEval's key expansion, Wu et al. 2025 §5; ``recall.expand``)
 _KEYS = (TURN, WINDOW, DATE, FACT, LEMMA)
-#: kinds built whatever the weights: context recall (``recall.context``) reads the keys
-#: index; entity edges too, for now (TODO(signals): gate them on the graph signal)
-ALWAYS_KINDS: tuple[KeyKind, ...] = (TURN, WINDOW, DATE, FACT, ENTITY)
+#: kinds built whatever the weights: context recall (``recall.context``) reads the keys index
+ALWAYS_KINDS: tuple[KeyKind, ...] = (TURN, WINDOW, DATE, FACT)
 
 # Default weights tuned on the LoCoMo dev split (BENCHMARKS.md, "ablation"); the order is
 # the order they run in (and RRF breaks ties by first-seen order).
