@@ -72,9 +72,15 @@ def measure_extractors(path: str, rounds: int = 4, embedder: str = "minilm",
 
 def measure_nlp(path: str, rounds: int = 4, embedder: str = "minilm",
                 sessions: int | None = None) -> dict[str, Any]:
-    """Turns per second of ``add_session`` with the rule analyser and with spaCy."""
+    """Turns per second of ``add_session`` with the rule analyser and with spaCy, with
+    the graph signal on: it is the one that needs the analyser's entity keys, and with it
+    off (the default) ingest runs no analyser at all (``recall.signals``)."""
+    from ..recall.pipeline import RecallConfig
+
+    graph = RecallConfig().with_signal("graph")
     got = _alternating(path, rounds, embedder, sessions,
-                       {"rules": {"nlp": "rules"}, "spacy": {"nlp": "spacy"}})
+                       {"rules": {"nlp": "rules", "recall": graph},
+                        "spacy": {"nlp": "spacy", "recall": graph}})
     rates = got["turns_per_s"]
     return {**got, "spacy_over_rules": round(rates["spacy"] / rates["rules"], 3)}
 
