@@ -115,4 +115,5 @@ def _table(report: dict[str, Any], ctx: Context) -> None:
         lat = report["context_latency"]
         ctx.out.line(f"context recall on {lat['messages']}-message conversations "
                      f"({lat['conversations']}): p50 cold {lat['cold_p50_ms']} ms, live "
-                     f"{lat['live_p50_ms']} ms; dense on the whole text {lat['dense_whole_p50_ms']} ms")
+                     f"{lat['live_p50_ms']} ms (CPU {lat['live_cpu_p50_ms']} ms); dense on the whole "
+                     f"text {lat['dense_whole_p50_ms']} ms")
