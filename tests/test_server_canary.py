@@ -70,6 +70,12 @@ def attacks(rng: random.Random, mine: dict, victim: dict):
         ("POST", "/v1/search", None, {"query": canary, "user_id": user,
                                      "include_superseded": True, "context": 2}),
         ("POST", "/v1/search", None, {"query": f"secret code {canary}", "user_id": own}),
+        ("POST", "/v1/search", None, {"messages": [{"role": "user", "content":
+                                                    f"remember {canary}?"}], "user_id": user}),
+        ("POST", "/v1/reembed", None, {"user_id": user}),
+        ("POST", "/v1/reembed", None, {}),
+        ("POST", "/v1/refresh-derived", None, {"user_id": user, "record_ids": [rid]}),
+        ("GET", "/v1/backup", None, None),
         ("GET", f"/v1/memories/{rid}", {"user_id": as_user}, None),
         ("GET", f"/v1/memories/{rid}/history", {"user_id": as_user}, None),
         ("PATCH", f"/v1/memories/{rid}", None, {"text": "overwritten", "user_id": as_user}),
@@ -141,6 +147,8 @@ def test_mcp_wrong_keys_leak_nothing(world):
                             ("search_memory", {"query": canary, "user_id": user}),
                             ("search_memory", {"query": canary,
                                                "user_id": rng.choice(mine["users"])}),
+                            ("search_memory", {"messages": [{"role": "user", "content":
+                                               f"remember {canary}?"}], "user_id": user}),
                             ("get_memory", {"memory_id": rid, "user_id": user}),
                             ("get_memory", {"memory_id": rid,
                                             "user_id": rng.choice(mine["users"])}),
