@@ -216,11 +216,16 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
              offset: int = 0, newest_first: bool = False,
              ids: Sequence[str] | None = None) -> list[Record]:
         where, params = where_clause(scope, filters)
+        select = _SELECT
         if ids is not None:  # one JSON parameter: no bound-variable limit
-            where += " AND r.id IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps([check_id(i) for i in ids]))
+            # CROSS JOIN fixes the loop order: look each id up by its unique index. With
+            # "r.id IN (...)" SQLite walked the user's time index instead, every row of
+            # the user: 43 ms for 40 ids of a 100k-record user, 0.3 ms this way.
+            select = (f"SELECT {_R_COLUMNS} FROM (SELECT DISTINCT value FROM json_each(?)) j "
+                      "CROSS JOIN records r ON r.id = j.value")
+            params.insert(0, json.dumps([check_id(i) for i in ids]))
         order = "DESC" if newest_first else "ASC"
-        sql = (f"{_SELECT} WHERE {where} ORDER BY r.timestamp {order}, r.session_id, "
+        sql = (f"{select} WHERE {where} ORDER BY r.timestamp {order}, r.session_id, "
                f"r.position, r.rowid LIMIT ? OFFSET ?")
         with self._db.read() as conn:
             rows = conn.execute(sql, (*params, -1 if limit is None else limit, offset)).fetchall()
