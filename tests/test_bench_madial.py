@@ -77,3 +77,24 @@ def test_cli_json_and_bad_directory(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert bad.code != 0 and "MADial" in bad.err and "Traceback" not in bad.err
     wrong = run_cli(capsys, ["bench", "madial", str(folder), "--method", "bm99"])
     assert wrong.code != 0 and "bm99" in wrong.err
+
+
+def test_context_latency_starts_cold_and_never_re_embeds_a_turn(tmp_path: Path) -> None:
+    from engramdb.bench.madial import context_latency, ingest_archive
+
+    data = load_madial(_write(tmp_path / "madial"))
+    with Memory(tmp_path / "m.db", embedder="fake", merge=False) as memory:
+        ingest_archive(memory, data)
+        memory.search(messages=list(data.dialogues[1].messages), user_id="madial")  # warm
+        batches: list[list[str]] = []
+        inner = memory._queries.embedder
+        real = inner.embed_batch
+        inner.embed_batch = lambda texts: batches.append(list(texts)) or real(texts)  # type: ignore
+        got = context_latency(memory, data, turns=5)
+    assert got["conversations"] == 1 and got["live_cpu_p50_ms"] >= 0
+    # the 5-message conversation holds two user turns; the warm-up's vectors were cleared
+    cold = batches[0]
+    assert len(cold) == 3 and "I want some ice cream, mango maybe." in cold
+    # the replayed conversation, then the live call: no text is embedded twice
+    replay = [text for batch in batches[1:-1] for text in batch]  # last: the dense search
+    assert replay and len(replay) == len(set(replay))
