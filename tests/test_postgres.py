@@ -14,7 +14,6 @@ from engramdb import Filters, Memory, Scope, StoreError
 from engramdb._importer import import_file
 from engramdb._models import Record, content_hash, new_id, utcnow
 from engramdb.store import Key, NewRecord, open_sqlite, open_store
-from engramdb.store import _pg_search
 from engramdb.store._pg_schema import MIGRATIONS, USER_TABLES
 from engramdb.store.postgres import open_postgres
 
@@ -222,7 +221,7 @@ def test_terms_indexed_before_folding_are_folded_by_the_migration(pg_server, mon
         store.close()
 
 
-def test_hnsw_agrees_with_the_exact_scan_and_keeps_filters(pg_url, monkeypatch):
+def test_hnsw_agrees_with_the_exact_scan_and_keeps_filters(pg_url):
     rng = np.random.default_rng(7)
     vectors = _unit(rng, 300, 384)
     items = [NewRecord(_rec("ana", f"note {i}", session_id=f"s{i % 3}"), f"note {i}")
@@ -232,7 +231,7 @@ def test_hnsw_agrees_with_the_exact_scan_and_keeps_filters(pg_url, monkeypatch):
         store.add(items, vectors)
         query = vectors[5] + 0.1 * _unit(rng, 1, 384)[0]
         exact = store.dense(Scope("ana"), query, 10, Filters())
-        monkeypatch.setattr(_pg_search, "EXACT_BELOW", 0)  # every user through HNSW
+        store.ann_threshold = 1  # every user through HNSW
         approx = store.dense(Scope("ana"), query, 10, Filters())
         assert approx[0].record_id == items[5].record.id
         assert len({m.record_id for m in approx} & {m.record_id for m in exact}) >= 8

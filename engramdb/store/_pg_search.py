@@ -26,6 +26,7 @@ import numpy as np
 from .._models import Filters, Scope
 from ._filters import POSTGRES, where_clause
 from ._pg_schema import DIM_INDEXED
+from ._pg_user_index import user_literal
 from ._protocol import Key, Match
 
 if TYPE_CHECKING:
@@ -121,6 +122,8 @@ def _bm25(field: str, where: str) -> str:
 
 class PgSearchMixin:
     _db: PgDatabase
+    #: users with at least this many records: HNSW search, on a graph of their own
+    ann_threshold: int = EXACT_BELOW
 
     # ------------------------------------------------------------ indexing
     def _index_texts(self, conn: Any, user_id: str, docs: Sequence[tuple[str, str]]) -> None:
@@ -218,8 +221,8 @@ class PgSearchMixin:
         with self._db.read(scope.user_id) as conn:
             size = conn.execute("SELECT docs FROM scope_state WHERE user_id=%s",
                                 (scope.user_id,)).fetchone()
-            if dim == DIM_INDEXED and size is not None and size[0] >= EXACT_BELOW:
-                rows = self._dense_hnsw(conn, q, k, where, params)
+            if dim == DIM_INDEXED and size is not None and size[0] >= self.ann_threshold:
+                rows = self._dense_hnsw(conn, scope.user_id, q, k, where, params)
             else:  # the uncast column matches no index: an exact scan of the user's rows
                 rows = conn.execute(
                     f"SELECT r.id, r.embedding <=> %s::vector AS d FROM records r WHERE {where} "
@@ -227,17 +230,24 @@ class PgSearchMixin:
                     f"ORDER BY d, r.seq LIMIT %s", (q, *params, dim, k)).fetchall()
         return [Match(rid, 1.0 - float(d), rank) for rank, (rid, d) in enumerate(rows)]
 
-    def _dense_hnsw(self, conn: Any, q: str, k: int, where: str,
+    def _dense_hnsw(self, conn: Any, user_id: str, q: str, k: int, where: str,
                     params: Sequence[Any]) -> list[tuple[str, float]]:
         conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, k * 2))}")
+        sql, args = self._dense_hnsw_sql(conn, user_id, q, k, where, params)
+        return conn.execute(sql, args).fetchall()  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _dense_hnsw_sql(conn: Any, user_id: str, q: str, k: int, where: str,
+                        params: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+        # the user as a literal: the planner can then use the user's own partial index
+        # (:mod:`._pg_user_index`) whether or not psycopg prepared this statement
         cast = f"r.embedding::vector({DIM_INDEXED})"
-        rows = conn.execute(
-            f"WITH hits AS MATERIALIZED (SELECT r.id, {cast} <=> %s::vector({DIM_INDEXED}) AS d "
-            f"FROM records r WHERE {where} AND vector_dims(r.embedding) = {DIM_INDEXED} "
-            f"ORDER BY d LIMIT %s) SELECT id, d FROM hits ORDER BY d",  # relaxed order: re-sort
-            (q, *params, k)).fetchall()
-        return rows  # type: ignore[no-any-return]
+        sql = (f"WITH hits AS MATERIALIZED (SELECT r.id, {cast} <=> %s::vector({DIM_INDEXED}) "
+               f"AS d FROM records r WHERE r.user_id = {user_literal(conn, user_id)} AND {where} "
+               f"AND vector_dims(r.embedding) = {DIM_INDEXED} ORDER BY d LIMIT %s) "
+               f"SELECT id, d FROM hits ORDER BY d")  # relaxed order: re-sort
+        return sql, (q, *params, k)
 
     def vectors(self, scope: Scope, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of these records (for "more like this" feedback rounds)."""

@@ -28,7 +28,8 @@ from ._pg_base import (RECORD_COLUMNS, PgDatabase, PgOptions, json_param, row_to
                        row_to_session)
 from ._pg_lifecycle import PgLifecycleMixin
 from ._pg_schema import latest_version
-from ._pg_search import PgSearchMixin, vector_text
+from ._pg_search import EXACT_BELOW, PgSearchMixin, vector_text
+from ._pg_user_index import build_user_index, drop_user_index, user_index_state
 from ._protocol import NewRecord
 from ._sqlite_base import ts
 
@@ -46,9 +47,12 @@ _INSERT = ("INSERT INTO records (id, kind, user_id, agent_id, session_id, speake
 class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
     """Implements :class:`engramdb.store.Store` on a PostgreSQL database with pgvector."""
 
-    def __init__(self, url: str, options: PgOptions | None = None) -> None:
+    def __init__(self, url: str, options: PgOptions | None = None, *,
+                 ann_threshold: int = EXACT_BELOW) -> None:
         self._db = PgDatabase(url, options)
         self.path = self._db.where  # what messages and stats call this store
+        self.ann_threshold = max(1, int(ann_threshold))
+        self._indexed: set[str] = set()  # users whose own HNSW index this process built/saw
 
     # ---------------------------------------------------------------- writes
     def _lock_user(self, conn: Any, user_id: str) -> None:
@@ -72,7 +76,35 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
                 for i in mine:
                     out[i] = self._insert(conn, items[i], None if vectors is None else vectors[i])
                 self._index_new(conn, user, [items[i] for i in mine if out[i][1]])
+        if self._db.depth == 0:  # CREATE INDEX CONCURRENTLY cannot run in a transaction
+            for user in users:
+                self.ensure_ann_index(user)
         return [out[i] for i in range(len(items))]
+
+    # ------------------------------------------------------ per-user HNSW
+    def ensure_ann_index(self, user_id: str) -> bool:
+        """Give a user past ``ann_threshold`` its own HNSW graph (:mod:`._pg_user_index`);
+        True when this call built it. Runs after each write; call it to build ahead."""
+        if user_id in self._indexed:
+            return False
+        with self._db.read(user_id) as conn:
+            row = conn.execute("SELECT docs FROM scope_state WHERE user_id=%s",
+                               (user_id,)).fetchone()
+            if row is None or row[0] < self.ann_threshold:
+                return False
+            if user_index_state(conn, user_id):
+                self._indexed.add(user_id)
+                return False
+        built = build_user_index(self._db, user_id)
+        self._indexed.add(user_id)
+        return built
+
+    def delete_scope(self, scope: Scope, *, reason: str | None = None) -> int:
+        n = super().delete_scope(scope, reason=reason)
+        if scope.agent_id is None and scope.session_id is None and self._db.depth == 0:
+            self._indexed.discard(scope.user_id)  # the whole user is gone: so is its graph
+            drop_user_index(self._db, scope.user_id)
+        return n
 
     def _upsert_session(self, conn: Any, s: Session) -> None:
         row = conn.execute("SELECT participants FROM sessions WHERE user_id=%s AND session_id=%s",
@@ -262,6 +294,7 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
         self._db.close()
 
 
-def open_postgres(url: str, *, options: PgOptions | None = None) -> PostgresStore:
+def open_postgres(url: str, *, options: PgOptions | None = None,
+                  ann_threshold: int = EXACT_BELOW) -> PostgresStore:
     """The store in the PostgreSQL database at ``url`` (migrated on first open)."""
-    return PostgresStore(url, options)
+    return PostgresStore(url, options, ann_threshold=ann_threshold)
