@@ -48,10 +48,16 @@ def _plan(store, user: str, vector: np.ndarray, generic: bool) -> str:
     where, params = where_clause(scope, Filters(), dialect=POSTGRES)
     with store._db.read(user) as conn:  # the store's transaction, role and RLS
         conn.execute("SET LOCAL enable_seqscan = off")  # index against index, not a scan
-        if generic:  # what a statement psycopg prepared runs
-            conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
         sql, args = store._dense_hnsw_sql(conn, user, vector_text(vector), 10, where, params)
-        return "\n".join(r[0] for r in conn.execute("EXPLAIN " + sql, args))
+        if generic:  # the plan of a statement psycopg prepared: parameters unknown
+            parts = sql.split("%s")
+            assert len(parts) == len(args) + 1
+            text = "".join(p + (f"${i + 1}" if i < len(args) else "")
+                           for i, p in enumerate(parts))
+            rows = conn.execute("EXPLAIN (GENERIC_PLAN) " + text)
+        else:
+            rows = conn.execute("EXPLAIN " + sql, args)
+        return "\n".join(r[0] for r in rows)
 
 
 def test_the_index_comes_with_the_threshold_and_the_query_uses_it(store):
