@@ -49,6 +49,8 @@ class PgLifecycleMixin:
 
     def _drop_sessions(self, conn: Any, scope: Scope) -> None: ...
 
+    def _after_write(self) -> None: ...
+
     def _audit(self, conn: Any, user_id: str, action: str, record_id: str | None,
                reason: str | None, **detail: Any) -> None:
         conn.execute("INSERT INTO audit (user_id, at, action, record_id, reason, detail) "
@@ -63,6 +65,8 @@ class PgLifecycleMixin:
         with self._db.write(scope.user_id) as conn:
             self._lock_user(conn, scope.user_id)
             yield
+        if self._db.depth == 0:
+            self._after_write()
 
     def apply(self, scope: Scope, changes: Sequence[Change], *,
               wait: float | None = None) -> None:
@@ -73,6 +77,8 @@ class PgLifecycleMixin:
                 self._lock_user(conn, scope.user_id)
             for change in changes:
                 _APPLY[type(change)](self, conn, scope, change)
+        if self._db.depth == 0:
+            self._after_write()
 
     def _do_patch(self, conn: Any, scope: Scope, ch: Patch) -> None:
         values = column_values(ch.fields)

@@ -53,6 +53,7 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
         self.path = self._db.where  # what messages and stats call this store
         self.ann_threshold = max(1, int(ann_threshold))
         self._indexed: set[str] = set()  # users whose own HNSW index this process built/saw
+        self._erased_users: set[str] = set()  # erased whole: their index goes after commit
 
     # ---------------------------------------------------------------- writes
     def _lock_user(self, conn: Any, user_id: str) -> None:
@@ -99,12 +100,13 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
         self._indexed.add(user_id)
         return built
 
-    def delete_scope(self, scope: Scope, *, reason: str | None = None) -> int:
-        n = super().delete_scope(scope, reason=reason)
-        if scope.agent_id is None and scope.session_id is None and self._db.depth == 0:
-            self._indexed.discard(scope.user_id)  # the whole user is gone: so is its graph
-            drop_user_index(self._db, scope.user_id)
-        return n
+    def _after_write(self) -> None:
+        """Once the outermost write committed: drop the graphs of users erased whole
+        (DROP INDEX CONCURRENTLY cannot run inside a transaction)."""
+        while self._erased_users:
+            user = self._erased_users.pop()
+            self._indexed.discard(user)
+            drop_user_index(self._db, user)
 
     def _upsert_session(self, conn: Any, s: Session) -> None:
         row = conn.execute("SELECT participants FROM sessions WHERE user_id=%s AND session_id=%s",
@@ -167,6 +169,8 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
             self._insert_keys(conn, user_id, item.record.id, item.keys)
 
     def _drop_sessions(self, conn: Any, scope: Scope) -> None:
+        if not scope.session_id and not scope.agent_id:
+            self._erased_users.add(scope.user_id)
         if scope.session_id:
             conn.execute("DELETE FROM sessions WHERE user_id=%s AND session_id=%s",
                          (scope.user_id, scope.session_id))
