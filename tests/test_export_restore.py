@@ -196,7 +196,8 @@ def test_version_1_export_is_replayed_as_before(tmp_path: Path) -> None:
     path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     with Memory(tmp_path / "m.db", embedder="fake") as m:
         report = import_file(m, path)
-        assert (report.records, report.created, report.sessions) == (3, 3, 1)
+        # created: the three records and the pet fact the turn states ("Biscuit")
+        assert (report.records, report.created, report.sessions) == (3, 4, 1)
         records = {r.text: r for r in m.list(user_id="ana", include_superseded=True)}
         assert "018e0f5a1b2c3d4e5f60718b" not in {r.id for r in records.values()}  # new ids
         assert records["I live in Paris."].superseded_by == records["I moved to Berlin."].id

@@ -107,7 +107,8 @@ def test_rule_extractor_reads_real_conversation_phrasing() -> None:
                                                                    "Highland, Denver"),
         "I got the Helio Health offer and I accepted!": ("employer", "Helio Health"),
         "My new manager, Priya, is great.": ("manager", "Priya"),
-        "He's a two-year-old beagle mix called Biscuit.": ("pet", "Biscuit"),
+        # a pet's value keeps the kind of animal as said
+        "He's a two-year-old beagle mix called Biscuit.": ("pet", "beagle Biscuit"),
         "I've been vegetarian for six years.": ("diet", "vegetarian"),
     }
     for text, (attribute, value) in said.items():

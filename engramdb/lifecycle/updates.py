@@ -44,7 +44,6 @@ from ..store import NewRecord, Store
 from ..store._protocol import SlotFact, Supersession
 from ..text.slots import (
     MULTI_VALUED,
-    SELF,
     Statement,
     extract,
     is_country,
@@ -52,6 +51,7 @@ from ..text.slots import (
     refines,
     same_value,
     slot_family,
+    subject_for,
 )
 
 __all__ = [
@@ -147,11 +147,13 @@ def owner_of(record: Record) -> str | None:
     return f"speaker:{speaker}" if speaker else None
 
 
-def statements_for(text: str, owner: str, *, in_conversation: bool) -> list[Statement]:
-    """Statements of ``text`` with subjects qualified by their owner ("user/sister")."""
+def statements_for(text: str, owner: str, *, in_conversation: bool,
+                   names: Mapping[str, str] | None = None) -> list[Statement]:
+    """Statements of ``text`` with subjects qualified by their owner ("user/sister");
+    ``names`` maps lower-cased names to subjects ("maya" -> "user")."""
     out = []
     for st in extract(text, in_conversation=in_conversation):
-        subject = owner if st.subject == SELF else f"{owner}/{st.subject}"
+        subject = subject_for(st.subject, owner, names or {})
         out.append(Statement(subject, st.slot, st.value, st.confidence, st.negated,
                              st.evidence, st.display))
     return out
@@ -227,7 +229,8 @@ class UpdateTracker:
         if owner is None:
             return []
         return [s for s in statements_for(record.text, owner,
-                                          in_conversation=record.kind == "turn")
+                                          in_conversation=record.kind == "turn",
+                                          names={record.user_id.lower(): "user"})
                 if s.confidence >= self.floor]
 
     def reassert(self, items: Sequence[NewRecord], written: Sequence[tuple[Record, bool]],

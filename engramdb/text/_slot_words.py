@@ -49,7 +49,8 @@ _COUNTRIES = frozenset("""afghanistan albania algeria argentina armenia australi
 _ALIASES = {"nyc": "new york", "new york city": "new york", "sf": "san francisco",
             "la": "los angeles", "uk": "united kingdom", "great britain": "united kingdom",
             "us": "united states", "usa": "united states", "america": "united states",
-            "the states": "united states", "colour": "colour", "color": "colour"}
+            "the states": "united states",
+            "veggie": "vegetarian", "plant-based": "vegan", "pescetarian": "pescatarian", "colour": "colour", "color": "colour"}
 _FAV_CATS = {"color": "colour", "film": "movie", "films": "movie", "movies": "movie",
              "dish": "food", "meal": "food", "foods": "food", "track": "song", "tune": "song",
              "songs": "song", "series": "show", "tv show": "show", "group": "band",
@@ -62,7 +63,8 @@ _NOT_NAMES = frozenset("""i i'm the a an my our we he she it they this that thes
     here today tonight tomorrow yesterday everyone everybody someone somebody nobody nothing
     something monday tuesday wednesday thursday friday saturday sunday january february march
     april may june july august september october november december god mom dad mum so and but
-    now then yes no ok okay well oh also just""".split())
+    now then yes no ok okay well oh also just yeah yep hey hi hello wow aw aww omg lol haha
+    sure sorry cool nice great thanks thank congrats please wait""".split())
 _LOWER_STOP = frozenset("""a an the my his her our their your this that it fear hope peace
     love denial home night nights weekends myself ourselves here there now then with for since
     in at on by from to and but or because when where while some lot bit least""".split())

@@ -20,11 +20,13 @@ common aliases); see :func:`same_value` and :func:`refines`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from ._slot_words import (_ALIASES, _CAR_BRANDS, _COUNTRIES, _FAV_CATS, _FAV_REJECT, _JOBS, _KIN,
-                          _LOWER_STOP, _MGR, _NOT_NAMES, _REL, _SPECIES, triggered)
+from ._slot_cues import _OPENERS, PET_KIND, general
+from ._slot_values import is_country, norm_value, refines, same_value, slot_family
+from ._slot_values import valid_value as _valid
+from ._slot_words import _FAV_CATS, _FAV_REJECT, _KIN, _MGR, _NOT_NAMES, _REL, _SPECIES, triggered
 
 __all__ = [
     "MULTI_VALUED",
@@ -36,6 +38,7 @@ __all__ = [
     "refines",
     "same_value",
     "slot_family",
+    "subject_for",
 ]
 
 SELF = "self"
@@ -66,11 +69,6 @@ class Statement:
     @property
     def key(self) -> tuple[str, str]:
         return (self.subject, self.slot)
-
-
-def slot_family(slot: str) -> str:
-    """``"favourite:food"`` -> ``"favourite"`` (audit entries name only the family)."""
-    return slot.split(":", 1)[0]
 
 
 # --------------------------------------------------------------- value parts
@@ -104,7 +102,8 @@ _PHONE = r"(?P<v>\+?\(?\d[\d\s().-]{5,}\d)"
 _EMAIL = r"(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
 _AGE = r"(?P<v>\d{1,3})"
 # an activity: a few lower-case words, up to punctuation or a time phrase
-_ACT = (r"(?P<v>(?!(?:a|an|the|it|that|this|my|to|working|work)\b)[a-z][\w-]*(?:\s+(?!(?:these|"
+_ACT = (r"(?P<v>(?!(?:a|an|the|it|that|this|my|to|working|work|some|looking|thinking|"
+        r"feeling|trying|going|getting|wondering|planning|hoping|helping|dating|seeing)\b)[a-z][\w-]*(?:\s+(?!(?:these|"
         r"lately|now|again|recently|this|last|since|and|but|because|with|for|at|in|on)\b)"
         r"[a-z][\w-]*){0,2})(?=\s*(?:[.,;!?]|$|\s+(?:these\s+days|lately|now|again|recently|"
         r"this|last|since|and|but|because|with|for|at|in|on)\b))")
@@ -116,7 +115,8 @@ _BE = (r"(?:am|is|are|have\s+been|has\s+been)(?:\s+(?i:now|currently|still|just|
 _ADV = (r"(?:\s*\b(?i:now|currently|still|actually|just|recently|finally|officially|also|"
         r"already|really|happily|since then|have|has)\b)*")
 _S = (rf"(?:(?P<s_me>\bI\b|\b[Ww]e\b|\b[Mm]y (?:{_KIN}) and I\b|\b[A-Z][a-z]+ and I\b"
-      rf"|\b(?:[Tt]he )?[Uu]ser\b)|\b(?:[Mm]y|[Oo]ur) (?P<s_kin>{_KIN})\b|(?P<s_and>\band\b)|^)")
+      rf"|\b(?:[Tt]he )?[Uu]ser\b)|\b(?:[Mm]y|[Oo]ur) (?P<s_kin>{_KIN})\b|(?P<s_and>\band\b)"
+      rf"|(?:^|(?<=[,:;]\s))(?P<s_name>[A-Z][a-z'-]+)\b(?!\s+(?:and|&)\s)|^)")
 _CLAUSE = r"(?:^|[,;:]\s*|\b(?:and|so|but|now|then)\s+)"
 
 
@@ -157,7 +157,7 @@ PATTERNS: tuple[_Pattern, ...] = (
     # "writing from my new apartment in Highland, Denver": a new home said in passing
     _p("location", r"\b(?:[Mm]y|[Oo]ur)\s+new\s+(?:apartment|flat|house|home|place|condo)\s+"
        r"(?:in|at)\s+{PLACE}", 0.85, value="place"),
-    _p("location", _SA + r"(?:no\s+longer|do\s+not|does\s+not)\s+live\s+in\s+{PLACE}", 0.85,
+    _p("location", _SA + r"(?:no\s+longer|do\s+not|does\s+not)\s+lives?\s+in\s+{PLACE}", 0.85,
        negated=True, value="place"),
     _p("location", r"{S}\s+used\s+to\s+live\s+in\s+{PLACE}", 0.75, negated=True,
        value="place"),
@@ -193,7 +193,7 @@ PATTERNS: tuple[_Pattern, ...] = (
     _p("employer", _SA + r"(?:quit|left|resigned\s+from|was\s+laid\s+off\s+from|got\s+laid\s+off"
        r"\s+from|was\s+let\s+go\s+from|was\s+fired\s+from|got\s+fired\s+from|stopped\s+working"
        r"\s+(?:at|for))\s+{ORG}", 0.8, negated=True, value="org"),
-    _p("employer", _SA + r"(?:no\s+longer|do\s+not|does\s+not)\s+work\s+(?:at|for)\s+{ORG}",
+    _p("employer", _SA + r"(?:no\s+longer|do\s+not|does\s+not)\s+works?\s+(?:at|for)\s+{ORG}",
        0.85, negated=True, value="org"),
     _p("employer", _SA + r"(?:quit|left|lost)\s+(?:my|our|his|her)\s+job\b", 0.8, negated=True,
        value="none"),
@@ -410,78 +410,6 @@ def _sentences(text: str) -> Iterator[str]:
             yield _LEAD.sub(lambda m: m.group(0).lower(), part, count=1)
 
 
-# ------------------------------------------------------------------ values
-_ORG_SUFFIX = re.compile(r"\s*,?\s+(?:inc|ltd|llc|gmbh|corp|corporation|co|plc|ag|sa)\.?$")
-_TOKEN = re.compile(r"[\w@+.-]+")
-_FILLER = frozenset({"the", "of", "and", "a", "an", "&"})
-
-
-def norm_value(slot: str, raw: str) -> str:
-    """Normalise a value for comparison: case, articles, suffixes, aliases."""
-    family = slot_family(slot)
-    value = re.sub(r"\s+", " ", raw.strip().strip(".,;:!?\"'")).lower()
-    if family == "phone":
-        return re.sub(r"[^\d+]", "", value)
-    if family in ("email", "age"):
-        return value
-    value = re.sub(r"^(?:the|a|an|my|our)\s+", "", value)
-    value = _ORG_SUFFIX.sub("", value) if family in ("employer", "school") else value
-    return _ALIASES.get(value, value)
-
-
-def _tokens(value: str) -> set[str]:
-    return {t for t in _TOKEN.findall(value.replace(",", " ")) if t not in _FILLER}
-
-
-def same_value(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return False
-    return a == b or _ALIASES.get(a, a) == _ALIASES.get(b, b)
-
-
-def refines(general: str | None, specific: str | None) -> bool:
-    """True when ``specific`` says all that ``general`` says and more ("berlin" <
-    "kreuzberg, berlin"; "nurse" < "head nurse")."""
-    if not general or not specific:
-        return False
-    g, s = _tokens(general), _tokens(specific)
-    return bool(g) and g < s
-
-
-def is_country(value: str | None) -> bool:
-    return value is not None and value in _COUNTRIES
-
-
-def _valid(kind: str, value: str, raw: str, lowercase: bool) -> bool:
-    words = value.split()
-    if not words or len(value) > 60:
-        return False
-    bare = re.sub(r"^(?:the|a|an)\s+", "", raw, flags=re.IGNORECASE)
-    if bare[:1].islower() and kind in ("place", "org", "school"):
-        # lower-case values only when the whole sentence is lower-case, and never stop words
-        if not lowercase or any(w in _LOWER_STOP for w in words):
-            return False
-    if kind == "name":
-        return words[0] not in _NOT_NAMES
-    if kind == "job":
-        return words[0] not in ("to", "the", "my", "part", "of") and len(words) <= 4
-    if kind == "jobnoun":
-        return words[-1] in _JOBS and len(words) <= 4
-    if kind == "car":
-        return (bool(set(words) & _CAR_BRANDS) or raw[:1].isupper()) and words[0] not in (
-            "lot", "bit", "car", "little")
-    if kind == "carbrand":
-        return bool(set(words) & _CAR_BRANDS)
-    if kind == "age":
-        return 0 < int(value) < 125
-    if kind == "school":
-        return bool(re.search(r"\b(?:university|college|school|academy|institute|high|uni|"
-                              r"polytechnic)\b", value))
-    if kind == "fav":
-        return len(words) <= 5
-    return True
-
-
 def _fav_slot(cat: str) -> str | None:
     cat = re.sub(r"\s+", " ", cat.strip().lower())
     if cat in _FAV_REJECT:
@@ -500,27 +428,29 @@ def extract(text: str, *, in_conversation: bool = False) -> list[Statement]:
     """
     out: dict[tuple[str, str, str | None, bool], Statement] = {}
     for sentence in _sentences(text):
-        slots = triggered(sentence)
-        if not slots:
-            continue
         lowercase = not re.search(r"[A-Z]", sentence.replace("I ", "").replace(" I", ""))
         question = sentence.rstrip().endswith("?")
+        found = []
+        slots = triggered(sentence)
         for pattern in PATTERNS:
-            if pattern.slot not in slots:
-                continue
-            for match in pattern.regex.finditer(sentence):
-                for st in _statements(pattern, match, sentence, lowercase, question,
-                                      in_conversation):
-                    key = (st.subject, st.slot, st.value, st.negated)
-                    if key not in out or out[key].confidence < st.confidence:
-                        out[key] = st
+            if pattern.slot in slots:
+                found += [st for match in pattern.regex.finditer(sentence) for st in _statements(
+                    pattern, match, sentence, lowercase, question, in_conversation)]
+        done = {slot_family(st.slot) for st in found}
+        found += [st for rule, match, who in general(sentence, done) for st in _statements(
+            rule, match, sentence, lowercase, question, in_conversation, who)]  # type: ignore[arg-type]
+        for st in found:
+            key = (st.subject, st.slot, st.value, st.negated)
+            if key not in out or out[key].confidence < st.confidence:
+                out[key] = st
     return list(out.values())
 
 
 def _statements(pattern: _Pattern, match: re.Match[str], sentence: str, lowercase: bool,
-                question: bool, in_conversation: bool) -> Iterator[Statement]:
+                question: bool, in_conversation: bool,
+                subject: str | None = None) -> Iterator[Statement]:
     groups = match.groupdict()
-    subject = _subject(groups, sentence, match.start())
+    subject = subject or _subject(groups, sentence, match.start())
     if subject is None:
         return
     slot = pattern.slot
@@ -538,12 +468,28 @@ def _statements(pattern: _Pattern, match: re.Match[str], sentence: str, lowercas
             return
     conf = _confidence(pattern, match, sentence, question, in_conversation, subject, groups)
     evidence = match.group(0).strip()
+    shown = value or "" if pattern.value in ("diet", "act") else _display(raw)  # "veggie"
+    if slot == "pet" and not pattern.negated and shown:  # "greyhound Pixel", as said
+        kinds = PET_KIND.findall(match.group(0).lower())
+        shown = f"{kinds[-1]} {shown}" if kinds else shown
     for name in (slot, *pattern.also):
         yield Statement(subject, name, value if name == slot else None, conf, pattern.negated,
-                        evidence, _display(raw) if name == slot else "")
+                        evidence, shown if name == slot else "")
     if groups.get("old"):
         old = norm_value(slot, groups["old"])
         yield Statement(subject, slot, old, conf, True, evidence, _display(groups["old"]))
+
+
+def subject_for(subject: str, owner: str, names: Mapping[str, str] = {}) -> str:
+    """A statement's subject as the engine keys it: the speaker's own (``owner``), a
+    named person ("Maya moved to Denver": ``names["maya"]`` when Maya is a known speaker
+    or the user, else ``"speaker:maya"``), or a relation of the speaker ("user/sister")."""
+    if subject == SELF:
+        return owner
+    if subject.startswith("name:"):
+        name = subject[5:]
+        return names.get(name, f"speaker:{name}")
+    return f"{owner}/{subject}"
 
 
 def _display(raw: str) -> str:
@@ -553,6 +499,12 @@ def _display(raw: str) -> str:
 
 
 def _subject(groups: dict[str, str | None], sentence: str, start: int) -> str | None:
+    name = groups.get("s_name")
+    if name and name.lower() in _PRONOUNS:
+        return None  # "He works at X": someone's, but whose?
+    if name:  # "Maya moved to Denver"; "Officially moved ..." is the speaker's
+        return SELF if name.lower() in _NOT_NAMES | _OPENERS or name.endswith("ly") \
+            else "name:" + name.lower()
     if groups.get("s_kin"):
         return _kin(groups["s_kin"] or "")
     if groups.get("s_and"):  # "I sold my Civic and bought a Tesla": the earlier subject
@@ -562,6 +514,10 @@ def _subject(groups: dict[str, str | None], sentence: str, start: int) -> str | 
         kin = found[-1].group("kin")
         return _kin(kin) if kin else SELF
     return SELF
+
+
+_PRONOUNS = frozenset("he she they it you there this that these those everyone someone "
+                      "people everybody somebody".split())
 
 
 def _kin(word: str) -> str:
@@ -587,8 +543,8 @@ def _confidence(pattern: _Pattern, match: re.Match[str], sentence: str, question
         conf *= 0.5
     if _PRESENT.search(span) or _PRESENT.search(after[:30]):
         conf += 0.05
-    if subject != SELF:
-        conf -= 0.1
+    if subject != SELF and not subject.startswith("name:"):
+        conf -= 0.1  # a relation's fact is said second-hand
     if in_conversation:
         conf -= 0.05
     return round(max(0.0, min(conf, 0.97)), 3)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from ..text.slots import MULTI_VALUED, SELF, extract, slot_family
+from ..text.slots import MULTI_VALUED, extract, slot_family, subject_for
 
 __all__ = ["ATTRIBUTES", "ExtractedFact", "Extractor", "RuleExtractor", "TurnInput"]
 
@@ -98,17 +98,28 @@ class RuleExtractor:
 
     def extract(self, turns: Sequence[TurnInput]) -> list[ExtractedFact]:
         out: list[ExtractedFact] = []
+        names = _names(turns)
         for turn in turns:
             self.stats.turns += 1
             if turn.owner is None:
                 continue
             for st in extract(turn.text, in_conversation=True):
-                subject = turn.owner if st.subject == SELF else f"{turn.owner}/{st.subject}"
+                subject = subject_for(st.subject, turn.owner, names)
                 value = st.display or st.value
                 out.append(ExtractedFact(subject, st.slot, value, (turn.id,), st.confidence,
                                          not st.negated, turn.timestamp))
         self.stats.facts += len(out)
         return out
+
+
+def _names(turns: Sequence[TurnInput]) -> dict[str, str]:
+    """The speakers' names -> their subjects, so that "Maya moved to Denver", said by
+    anyone, is about the speaker Maya (the user when she is the user)."""
+    out: dict[str, str] = {}
+    for turn in turns:
+        if turn.owner and turn.speaker:
+            out.setdefault(turn.speaker.strip().split()[0].lower(), turn.owner)
+    return out
 
 
 def is_multi_valued(attribute: str) -> bool:

@@ -64,6 +64,9 @@ def fact_text(fact: ExtractedFact, who: str) -> str:
         noun = _NOUN.get(family, family)
         return f"{who} no longer has a {noun}." if not fact.polarity else \
             f"{who} has a new {noun}."
+    kind, _, name = value.partition(" ")
+    if family == "pet" and fact.polarity and kind.islower() and name:
+        return f"{who}'s {kind} is named {name}."  # "greyhound Pixel": the kind as said
     table = _SAYS if fact.polarity else _ENDED
     template = table.get(family, "{s}'s {f} is {v}." if fact.polarity else
                          "{s}'s {f} is no longer {v}.")

@@ -1,0 +1,364 @@
+"""The general slot grammar: a cue of the attribute and a typed value in one clause.
+
+The templates of :mod:`engramdb.text.slots` read the phrasings they were written
+for ("I moved to Denver"). People say the same thing in many other ways ("Home is
+Lisbon now", "First week at Quarry Software done!", "They made me sales
+director"). Those share two things: a *cue* of the attribute (a word of its
+lexicon: home, lease, commute...; job, hired, first week...) and a value of the
+attribute's *type* (a capitalised place or organisation, a person's name, an
+amount of money, a job noun, a diet word) in the same clause, about the speaker.
+The rules below pair the two with a few connecting words each, so that one rule
+covers a family of phrasings, not one sentence.
+
+They run only for the slots the templates found nothing for in a sentence, and
+their statements go through the same validation and confidence (hypotheticals,
+questions, reported speech, the past) as the templates'. The subject of a clause
+(:func:`clause_subject`) decides whose fact it is: the speaker's, a relation's
+("my sister's new place in Lisbon"), a named person's ("Maya moved to Denver"),
+or nobody's ("he", "they", "the restaurant"), which keeps a friend's employer or
+a sister's city from becoming the user's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ._slot_words import _JOBS, _NOT_NAMES, _SPECIES
+
+__all__ = ["Cue", "PET_KIND", "RULES", "clause_subject", "general"]
+
+_BREED = (r"beagle|terrier|retriever|poodle|labrador|lab|collie|spaniel|husky|shepherd|"
+          r"dachshund|corgi|pug|greyhound|tabby|siamese|persian|mutt|kitty|pup|doggo|rescue")
+_PET = rf"(?:{_SPECIES}|{_BREED})s?"
+#: the kind of animal a pet statement names ("greyhound"), for the value as shown
+PET_KIND = re.compile(rf"\b(?!rescue\b)(?:{_SPECIES}|{_BREED})\b")
+_CAPW = r"[A-Z][\w'.&-]*"
+# a capitalised run (a place, an organisation): "Denver", "Highland, Denver", "Bank of Oslo"
+_TIMEWORD = (r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+             r"April|May|June|July|August|September|October|November|December|I")
+_CAPRUN = (rf"{_CAPW}(?:\s+(?:(?:of|de|del|la|le|du|da|van|von|upon|am|and|&|the)\s+)?"
+           rf"(?!(?:{_TIMEWORD})\b)[A-Z0-9][\w'.&-]*){{0,3}}")
+_PLACE = rf"(?P<v>{_CAPRUN}(?:,\s+{_CAPW}(?:\s+{_CAPW})?(?=\s*(?:[.!?;]|$|\s+(?:now|for|since)\b)))?)"
+_ORG = rf"(?P<v>(?:[Tt]he\s+)?{_CAPRUN})"
+_NAME = r"(?P<v>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)(?!\s+(?:[A-Z]|&|of\b))"
+_JOBHEAD = "|".join(sorted(_JOBS | {"head", "manager", "officer", "partner", "associate",
+                                    "nurse", "lead", "director"}, key=len, reverse=True))
+_JOBMOD = r"(?!(?:a|an|the|my|our|their|his|her|new|job|role|position)\b)[A-Za-z][\w-]*"
+_JOB = rf"(?P<v>(?:{_JOBMOD}\s+){{0,3}}?(?i:{_JOBHEAD})s?)\b(?!-)"
+_MONEY = (r"(?P<v>[$€£]\s?\d[\d,]*(?:\.\d+)?\s?(?:[kK]\b)?|\d[\d,]*(?:\.\d+)?\s?[kK]?\s?"
+          r"(?:dollars|euros|pounds|bucks)\b)")
+_DIET = r"(?P<v>vegan|vegetarian|veggie|pescatarian|pescetarian|flexitarian|plant-based)"
+_DIET_NEXT = (r"(?=\s*(?:[.,;:!?)]|$|(?:now|for|since|these|again|and|but|diet|lifestyle|life|"
+              r"too|full[- ]time|by|at|in|because|so|after|last|this|as|anymore|officially|"
+              r"is|was|has|month|months|week|weeks|year|years|days|ever|myself|all)\b))")
+_STOP_ACT = (r"a|an|the|it|that|this|these|those|my|our|your|his|her|their|to|working|work|"
+             r"dating|seeing|eating|going|looking|feeling|thinking|using|saving|planning|"
+             r"helping|hoping|wondering|learning\s+to|"
+             r"trying|getting|doing|being|having|making|taking|me|you|him|them|us|some|"
+             r"something|anything|everything|more|less|new|so|really|too|very|much|"
+             r"there|here|again|back|out|up|down|on|off|in|at|with|for|of|and|or|but")
+_ACT_END = (r"(?=\s*(?:[.,;:!?)]|$|\s+(?:these\s+days|lately|now|again|recently|this|last|since|"
+            r"and|but|because|with|for|at|in|on|every|most|all|a\s+lot|so|too|like|which|"
+            r"that|after|before|when|ever|class|classes|lessons?|course|club|group)\b))")
+_ACT = (rf"(?P<v>(?!(?:{_STOP_ACT})\b)[a-z][\w-]*(?:\s+(?!(?:{_STOP_ACT})\b)[a-z][\w-]*){{0,2}}?)"
+        rf"{_ACT_END}")
+_PLAN_END = (r"(?=\s*(?:[.,;:!?)]|$|\s+(?:instead|next|this|by|before|in\s+\d|someday|one\s+day|"
+             r"eventually|soon|within|and\s+(?:I|we)|but|because|so)\b))")
+# an errand for tonight is not a plan for one's life
+_EPHEMERAL = r"tonight|today|tomorrow|later|this\s+(?:morning|afternoon|evening|weekend|week)"
+_PLAN = (r"(?P<v>(?!(?:be|do|the|a|my|it|that|this|bed|sleep|work|say|ask|"
+         r"see|tell|check)\b)[a-z][\w'-]*(?:\s+(?!(?:" + _EPHEMERAL + r")\b)[\w'-]+){0,5}?)"
+         + _PLAN_END + r"(?!\s+(?:" + _EPHEMERAL + r")\b)")
+_NOW = r"(?:\s+(?i:now|currently|still|officially|finally|just|already|also|really))*"
+_OWN = r"(?:my|our|the)"
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One general rule: a regex with the value in group ``v``."""
+
+    slot: str
+    regex: re.Pattern[str]
+    confidence: float
+    value: str  # the value's type, as :func:`engramdb.text._slot_values.valid_value` reads it
+    negated: bool = False
+    object_self: bool = False  # the speaker is the object ("they made me ..."): no subject check
+    family_value: bool = False  # compatibility with the templates' pattern objects
+    also: tuple[str, ...] = ()
+
+
+def _c(slot: str, regex: str, confidence: float, value: str, **kw: bool) -> Cue:
+    return Cue(slot, re.compile(regex), confidence, value, **kw)
+
+
+RULES: tuple[Cue, ...] = (
+    # -- home: a residence word and a place after a locative word
+    _c("location", rf"\b(?i:liv(?:e|es|ing)|settled|settling|based|residing|relocated|moved|"
+       rf"ended\s+up|put\s+down\s+roots|made\s+the\s+move|the\s+move|our\s+move|my\s+move)"
+       rf"(?:\s+(?i:here|over|back|out|down|up|all\s+the\s+way|permanently|for\s+good)){{0,2}}"
+       rf"\s+(?:in|to|into)\s+(?:the\s+)?{_PLACE}", 0.8, "place"),
+    _c("location", rf"\b(?i:home)(?:\s+(?i:base|these\s+days|now|nowadays))?\s+(?:is|has\s+been|"
+       rf"'s)\s+(?:now\s+|officially\s+)?(?:in\s+)?{_PLACE}", 0.8, "place"),
+    _c("location", rf"{_PLACE}\s+(?:is|has\s+become|feels\s+like|has\s+been)(?:\s+(?i:now|"
+       rf"finally|officially|really|already))*\s+(?:(?:my|our)\s+)?(?:new\s+)?home\b", 0.8,
+       "place"),
+    _c("location", rf"\bcall(?:ing)?\s+{_PLACE}\s+home\b", 0.8, "place"),
+    _c("location", rf"\b(?i:new|own|first)\s+(?:place|apartment|flat|house|home|condo|"
+       rf"neighbou?rhood|digs|studio|loft|townhouse)\s+(?:here\s+)?(?:in|at)\s+{_PLACE}", 0.85,
+       "place"),
+    _c("location", rf"\b(?:signed\s+(?:a|the)\s+lease|got\s+the\s+keys|bought\s+(?:a|our|my)\s+"
+       rf"(?:first\s+)?(?:house|home|place|flat|condo|apartment))(?:\s+[\w-]+){{0,3}}?\s+in\s+"
+       rf"{_PLACE}", 0.8, "place"),
+    _c("location", rf"\b(?:commute|neighbou?rs|neighbou?rhood|landlord)\s+(?:from|in|here\s+in)\s+"
+       rf"{_PLACE}", 0.75, "place"),
+    _c("location", rf"\b(?:am|are)(?:\s+(?:now|officially|finally|living|settled))*\s+(?:in|out\s+"
+       rf"in|over\s+in|down\s+in|up\s+in)\s+{_PLACE}(?=\s+(?:now|these\s+days|for\s+good|"
+       rf"permanently|full[- ]time)\b)", 0.75, "place"),
+    _c("location", rf"\b(?:no\s+longer|not)\s+(?:living|based)\s+in\s+{_PLACE}", 0.8, "place",
+       negated=True),
+    _c("location", rf"\b(?:left|moved\s+away\s+from|said\s+goodbye\s+to)\s+{_PLACE}\s+"
+       rf"(?:behind|for\s+good)\b", 0.8, "place", negated=True),
+    # -- employer: a work word and an organisation
+    _c("employer", rf"\b(?i:first|second|third|1st|2nd|3rd|new|fourth)\s+(?:full\s+)?(?:day|week|"
+       rf"month|shift|days|weeks|months|year)\s+(?:at|with)\s+{_ORG}", 0.8, "org"),
+    _c("employer", rf"\b(?i:last)\s+(?:day|week|shift)\s+(?:at|with)\s+{_ORG}", 0.75, "org",
+       negated=True),
+    _c("employer", rf"\b(?:job|position|role|gig|offer|contract|post|internship)\s+(?:at|with)\s+"
+       rf"{_ORG}", 0.8, "org"),
+    _c("employer", rf"\b(?i:work|works|working|started|starting|joined|joining|employed|"
+       rf"hired|signed|onboarding|onboarded|been)(?:\s+(?:full[- ]time|part[- ]time|here|there|"
+       rf"now|officially|over)){{0,2}}\s+(?:at|for|by|on\s+at)\s+{_ORG}", 0.8, "org"),
+    _c("employer", rf"\b(?:signed|started|starting)\s+with\s+{_ORG}", 0.8, "org"),
+    _c("employer", rf"\b(?:joined|joining)\s+{_ORG}", 0.8, "org"),
+    _c("employer", rf"{_ORG}\s+(?:hired|took\s+me\s+on|brought\s+me\s+on|offered\s+me|picked\s+me)"
+       rf"\b", 0.8, "org", object_self=True),
+    _c("employer", rf"\b(?:switched|jumped\s+ship|made\s+the\s+(?:jump|switch|leap)|moved\s+over)"
+       rf"\s+to\s+{_ORG}", 0.8, "org"),
+    _c("employer", rf"\b(?:am|are)\s+(?:now\s+)?(?:at|with)\s+{_ORG}\s+now\b", 0.75, "org"),
+    _c("employer", rf"\b(?:colleagues|coworkers|co-workers|team|office|boss|manager)\s+at\s+{_ORG}",
+       0.75, "org"),
+    _c("employer", rf"\b(?:quit|left|leaving|resigned\s+from|walked\s+away\s+from|done\s+"
+       rf"(?:working\s+)?(?:at|with)|laid\s+off\s+(?:from|by)|let\s+go\s+(?:from|by))\s+{_ORG}"
+       rf"(?=\s+(?:for|to\s+join|after|last|this|and|in)\b|\s*[.,;!]|$)", 0.8, "org",
+       negated=True),
+    # -- job title: a role word and a job noun
+    _c("job", rf"\b(?i:work|works|working|started|hired|joined|back|retrained|qualified|"
+       rf"role|position|job|career|now|officially)\s+as\s+(?:an?\s+|the\s+|their\s+|our\s+)?"
+       rf"(?:new\s+)?{_JOB}", 0.8, "job"),
+    _c("job", rf"\b(?:made|named|appointed|promoted|bumped)\s+(?:me\s+)?(?:up\s+)?(?:to\s+)?"
+       rf"(?:an?\s+|the\s+|their\s+|our\s+)?(?:new\s+)?{_JOB}", 0.8, "job", object_self=True),
+    _c("job", rf"\b(?:title|role|position|job)(?:\s+(?i:now|these\s+days))?\s*(?:is|:|-)\s*"
+       rf"(?:now\s+|officially\s+)?(?:an?\s+)?{_JOB}", 0.8, "job"),
+    _c("job", rf"\b(?:am|are)(?:\s+(?i:now|officially|finally|the\s+team's|their))*\s+"
+       rf"(?:an?|the|their|our)\s+(?:new\s+)?{_JOB}(?!\s+(?:of|at\s+heart)\b)", 0.75, "job"),
+    _c("job", rf"(?:^|:\s*)(?:(?i:officially|now|finally|newly)\s+)+(?:an?\s+|the\s+)?{_JOB}",
+       0.75, "job"),
+    _c("job", rf"\b(?:got|landed|took|accepted|earned)\s+(?:the|a|my)\s+(?:new\s+)?{_JOB}\s+"
+       rf"(?:job|role|position|title|promotion)\b", 0.8, "job"),
+    # -- partner: a relationship word and a name
+    _c("partner", rf"\b(?:been\s+(?:dating|seeing|going\s+out\s+with|with)|started\s+(?:dating|"
+       rf"seeing|going\s+out\s+with)|moved\s+in\s+with|engaged\s+to|married\s+to|married|"
+       rf"proposed\s+to|going\s+steady\s+with|in\s+a\s+relationship\s+with)\s+{_NAME}", 0.8,
+       "name"),
+    _c("partner", rf"{_NAME}\s+and\s+I\s+(?:(?:have|had)\s+been|are|got|started|just|finally)"
+       rf"(?:\s+(?:now|officially|finally|just|been))*\s+(?:dating|together|a\s+thing|an\s+item|"
+       rf"engaged|married|going\s+out|seeing\s+each\s+other|official|exclusive|moved\s+in)",
+       0.8, "name"),
+    _c("partner", rf"{_NAME}\s+(?:asked\s+me\s+out|proposed|moved\s+in\s+with\s+(?:me|us)|"
+       rf"and\s+I\s+moved\s+in\s+together)\b", 0.75, "name", object_self=True),
+    _c("partner", rf"\b(?:my|our)\s+(?:new\s+)?(?:bf|gf|hubby|other\s+half|significant\s+other|"
+       rf"man|girl|guy|date|lady|person)\s*,?\s+{_NAME}", 0.75, "name"),
+    _c("partner", rf"\b(?:seeing|dating|met)\s+(?:someone|somebody|a\s+(?:guy|girl|woman|man))"
+       rf"(?:\s+new)?(?:\s*[,:-]\s*|\s+(?:named|called)\s+|[^.!?]{{0,20}}?(?:his|her|their)\s+name"
+       rf"\s+is\s+){_NAME}", 0.8, "name"),
+    _c("partner", rf"{_NAME}\s+and\s+I\s+(?:have\s+)?(?:ended\s+(?:things|it)|are\s+(?:done|over|"
+       rf"finished)|called\s+it\s+off|went\s+our\s+separate\s+ways|are\s+no\s+longer\s+together)",
+       0.85, "name", negated=True),
+    _c("partner", rf"\b(?:ended\s+(?:things|it)\s+with|split\s+with|over\s+with)\s+{_NAME}", 0.8,
+       "name", negated=True),
+    # -- pets: a pet word and a name (several pets at once: only endings close one)
+    _c("pet", rf"\b{_PET}\b[^.!?]{{0,40}}?\b(?:named|called|name\s+is|name's)\s+{_NAME}", 0.8,
+       "name"),
+    _c("pet", rf"\b(?:meet|welcome|introducing|say\s+hi\s+to|say\s+hello\s+to)\s+{_NAME}\s*,?\s+"
+       rf"(?:our|my|the)\s+(?:new\s+)?(?:[\w-]+\s+){{0,2}}?{_PET}\b", 0.8, "name"),
+    _c("pet", rf"\b(?:our|my)\s+(?:new\s+)?(?:[\w-]+\s+){{0,2}}?{_PET}\s*,?\s+{_NAME}", 0.75,
+       "name"),
+    _c("pet", rf"{_NAME}\s*,\s*(?:our|my)\s+(?:new\s+)?(?:[\w-]+\s+){{0,2}}?{_PET}\b", 0.75,
+       "name"),
+    _c("pet", rf"\b(?:named|calling|called)\s+(?:him|her|it|them|the\s+{_PET})\s+{_NAME}", 0.8,
+       "name"),
+    _c("pet", rf"\b(?:lost|had\s+to\s+put\s+down|said\s+goodbye\s+to|buried)\s+{_NAME}\b", 0.75,
+       "name", negated=True),
+    # -- diet: a diet word said of oneself (not "a vegan recipe")
+    _c("diet", rf"\b(?!(?:not|no)\s){_DIET}{_DIET_NEXT}", 0.8, "diet"),
+    _c("diet", rf"\b(?:not|no\s+longer|stopped\s+being|quit\s+being|gave\s+up\s+being)\s+"
+       rf"(?:an?\s+|fully\s+)?{_DIET}\b", 0.85, "diet", negated=True),
+    # -- hobby: an activity after an interest word
+    _c("hobby", rf"\b(?:obsessed\s+with|hooked\s+on|addicted\s+to|getting\s+(?:really\s+|"
+       rf"super\s+)?into|gotten\s+(?:really\s+|super\s+)?into|spending\s+(?:all\s+)?my\s+"
+       rf"(?:free\s+|spare\s+)?time\s+on)\s+{_ACT}", 0.8, "act"),
+    _c("hobby", rf"\b(?:signed\s+up\s+for|enrolled\s+in|joined|started|taking|began|doing|"
+       rf"go\s+to|going\s+to)\s+(?:an?\s+|some\s+|weekly\s+)?{_ACT}\s+(?:class|classes|lessons|"
+       rf"course|club|league|workshop)\b", 0.8, "act"),
+    _c("hobby", rf"\b(?:spend|spending|spent)\s+(?:most|all|many|a\s+lot)?\s*(?:of\s+)?(?:my\s+)?"
+       rf"(?:weekends|evenings|free\s+time|spare\s+time|mornings|saturdays|sundays|nights)\s+"
+       rf"(?:on\s+|doing\s+)?{_ACT}", 0.75, "act"),
+    _c("hobby", rf"\b(?:hobby|obsession|passion|pastime)(?:\s+(?i:lately|these\s+days|now|of\s+the\s+"
+       rf"moment))?\s*(?:is|:|-|=|alert:?)\s*(?:now\s+)?{_ACT}", 0.8, "act"),
+    _c("hobby", rf"(?:^|[,:]\s*)(?P<v>(?-i:[A-Z]?[a-z]+(?:\s+[a-z]+)?))\s+(?:is|has\s+become)\s+"
+       rf"(?:now\s+)?(?:my|the)\s+(?:new\s+)?(?:hobby|thing|obsession|passion)\b", 0.75, "act"),
+    # -- plan: a plan word and what to do
+    _c("plan", rf"\b(?i:plan|goal|aim|dream|resolution|mission|priority|target|next\s+step|"
+       rf"next\s+adventure|big\s+project)(?:\s+(?:now|these\s+days|for\s+(?:this|next)\s+year|"
+       rf"this\s+year))?\s*(?:is|:|'s|-)\s+(?:now\s+|still\s+)?(?:to\s+)?{_PLAN}", 0.8, "plan"),
+    _c("plan", rf"\b(?:planning|aiming|hoping|intend|intending|determined|committed|set|"
+       rf"saving\s+up|saving|preparing|decided|resolved|made\s+up\s+my\s+mind)\s+to\s+{_PLAN}",
+       0.8, "plan"),
+    # -- money: rent and salary
+    _c("rent", rf"\b(?i:rent|landlord|lease)\b[^.!?]{{0,40}}?(?<!from\s)(?<!was\s)(?<!of\s)"
+       rf"(?<!than\s){_MONEY}", 0.8, "money"),
+    _c("rent", rf"{_MONEY}\s+(?:a|per|each)\s+month\s+(?:in|for)\s+(?:rent|the\s+(?:new\s+)?"
+       rf"(?:place|apartment|flat|house|studio))", 0.8, "money"),
+    _c("salary", rf"\b(?i:salary|pay|paid|paying\s+me|earn|earning|make|making|raise|income|"
+       rf"comp|compensation|base|offer)\b[^.!?]{{0,40}}?(?<!from\s)(?<!was\s)(?<!of\s)(?<!than\s)"
+       rf"{_MONEY}(?![^.!?]*\b(?:rent|month)\b)",
+       0.8, "money"),
+    _c("salary", rf"\b(?:paying|pay|paid|offered|giving|gave)\s+me\s+[^.!?]{{0,20}}?{_MONEY}",
+       0.8, "money", object_self=True),
+    _c("salary", rf"{_MONEY}\s+(?:(?:a|per)\s+year|annually|per\s+annum|base|salary)\b",
+       0.8, "money"),
+)
+
+#: Words that start a rule's search (lower-cased sentence): most sentences have none.
+_TRIGGERS: dict[str, re.Pattern[str]] = {slot: re.compile(words) for slot, words in {
+    "location": r"liv|settl|based|resid|reloc|moved|move\b|ended up|roots|home|place|apartment|"
+                r"flat|house|condo|neighbo|digs|studio|loft|lease|keys|commute|landlord|left|"
+                r"goodbye|now|these days|for good|permanently",
+    "employer": r"day|week|month|shift|year|job|position|role|gig|offer|contract|post|intern|"
+                r"work|start|join|employ|hired|signed|onboard|been|took me|brought me|picked me|"
+                r"switched|jumped|made the|moved over|now|colleague|coworker|co-worker|team|"
+                r"office|boss|manager|quit|left|leaving|resign|walked|done|laid|let go",
+    "job": r" as |made|named|appointed|promot|bumped|title|role|position|job|am |are |got|"
+           r"landed|took|accepted|earned",
+    "partner": r"dating|seeing|going out|moved in|engaged|married|propos|going steady|"
+               r"relationship|together|a thing|an item|official|exclusive|asked me out|"
+               r"bf|gf|hubby|other half|significant|my man|my girl|my guy|my date|my lady|"
+               r"my person|our date|met|ended|are done|are over|finished|called it off|"
+               r"separate|split|over with",
+    "pet": _PET + r"|meet|welcome|introduc|say hi|say hello|named|"
+           r"calling|called|lost|put down|goodbye|buried",
+    "diet": r"vegan|vegetarian|veggie|pesc|flexitarian|plant-based",
+    "hobby": r"obsessed|hooked|addicted|crazy about|passionate|into|discovered|fell in love|"
+             r"a lot of|spending|spend|spent|class|lesson|course|club|group|league|workshop|"
+             r"hobby|obsession|passion|pastime|thing",
+    "plan": r"plan|goal|aim|dream|resolution|mission|priority|target|next step|adventure|"
+            r"project|hoping|intend|determined|committed|set to|saving|preparing|decided|"
+            r"resolved|made up my mind",
+    "rent": r"rent|landlord|lease|a month|per month|each month",
+    "salary": r"salary|pay|earn|make|making|raise|income|comp|base|offer|a year|per year|"
+              r"annually|per annum",
+}.items()}
+
+# ------------------------------------------------------------------ subjects
+_OTHER_REL = (r"sister|brother|mom|mum|mother|dad|father|son|daughter|parents|grandma|"
+              r"grandmother|grandpa|grandfather|aunt|uncle|cousin|niece|nephew|friend|"
+              r"friends|buddy|pal|mate|roommate|flatmate|housemate|colleague|coworker|"
+              r"co-worker|neighbou?r|boss|manager|ex|sibling|kid|kids|wife|husband|partner|"
+              r"boyfriend|girlfriend|fianc[eé]e?|classmate|teammate|landlord|cat|dog")
+_REL_SUBJECT = re.compile(rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:best|old|good|close|younger|older|little|"
+                          rf"big|baby|twin|new|former)\s+)*(?P<rel>{_OTHER_REL})(?:'s)?\b")
+_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Yy]ou|[Hh]is|[Hh]er|[Tt]heir|[Yy]our|"
+                      r"[Ee]veryone|[Ss]omeone|[Pp]eople)\b")
+_SELF = re.compile(r"\b(?:I|[Ww]e|[Mm]e|[Mm]y|[Oo]ur|[Uu]s|[Mm]yself)\b")
+_CLAUSE_START = re.compile(r"(?:^|[,:;(—–-]\s+|\b(?:and|but|so|because|while|although|though|"
+                           r"since|when|after|before|then)\s+)")
+_NAMED = re.compile(r"^(?P<name>[A-Z][a-z'-]+)(?:\s+(?:(?i:now|just|finally|officially|"
+                    r"recently|also|has|have|had|is|was|no\s+longer|not)))*\s*$")
+_NEGATION = re.compile(r"\b(?:not|never|no\s+longer|no|nor|neither|used\s+to|without|"
+                       r"instead\s+of|rather\s+than|appl(?:y|ied|ying)|interview\w*|turned\s+down|"
+                       r"declined|rejected|waiting|hear\s+back|before)\b", re.IGNORECASE)
+_LOWERABLE = frozenset("""signed got bought made switched jumped joined started starting
+    working worked moved moving settled settling living lived seeing dating meet welcome
+    introducing say named calling called lost had ended split spending spent spend
+    discovered obsessed hooked taking took landed earned accepted back officially finally
+    new first just now currently recently still also been engaged married retrained
+    qualified promoted planning hoping saving aiming determined decided paying earning
+    making my our the we vegan vegetarian veggie pescatarian""".split())
+_OPENERS = frozenset("""big quick small huge little good great bad sad some update updates
+    news finally officially so well oh ok okay yes yeah wow guess what fun life things
+    today lately honestly anyway also still just now hey hi btw by the way fyi since then
+    after before last this past week weeks month months year years weekend ago yesterday
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december spring summer fall autumn
+    winter as of exciting sadly happily good great personal front on my end one two three
+    four five six seven eight nine ten few couple several day days""".split())
+# words a clause may have before the cue and still be the speaker's ("Got a raise to",
+# "Friday was my last day at", "My new colleagues at")
+_SPEAKERS_OWN = frozenset("""my our the a an new first whole was is are were has have had
+    been will""".split()) | _LOWERABLE
+_WORD = re.compile(r"[A-Za-z']+")
+
+
+def _clause_start(sentence: str, start: int) -> int:
+    begin = 0
+    for m in _CLAUSE_START.finditer(sentence, 0, start):
+        if m.end() <= start:
+            begin = m.end()
+    return begin
+
+
+def clause_subject(sentence: str, start: int) -> str | None:
+    """Whose statement the clause before ``start`` makes: ``"self"``, a relation word,
+    ``"name:<lower-cased name>"``, or None (someone else, unnamed)."""
+    prefix = sentence[_clause_start(sentence, start):start]
+    rel = _REL_SUBJECT.search(prefix)
+    if rel:
+        word = rel.group("rel").lower()
+        if word in ("cat", "dog"):
+            return None
+        return word if word in ("parents", "kids") else word.removesuffix("s")
+    if _PRONOUN.search(prefix):
+        return None
+    named = _NAMED.match(prefix.strip())
+    if named and named.group("name").lower() not in _SPEAKERS_OWN:
+        name = named.group("name")
+        if name.lower() not in _NOT_NAMES | _OPENERS and not name.endswith("ly"):
+            return "name:" + name.lower()
+    words = _WORD.findall(prefix)
+    if any(w in ("I", "we", "We") for w in words):
+        return "self"
+    # nothing but openers and a determiner ("Big news:", "The commute ..."): the speaker's;
+    # a noun phrase of its own ("Our office moved to X", "The company") is not
+    rest = [w for w in words if w.lower() not in _OPENERS and not w.lower().endswith("ly")]
+    return "self" if all(w.lower() in _SPEAKERS_OWN for w in rest) else None
+
+
+def general(sentence: str, done: set[str]) -> Iterator[tuple[Cue, re.Match[str], str]]:
+    """Matches of the general rules in ``sentence`` for slots not in ``done``, each with
+    the subject of its clause (rules whose clause is someone else's are left out)."""
+    head, _, rest = sentence.partition(" ")
+    if head.lower() in _LOWERABLE:  # "Signed the lease...": the cue, not a name
+        sentence = f"{head.lower()} {rest}"
+    lower = sentence.lower()
+    for slot, trigger in _TRIGGERS.items():
+        if slot in done or not trigger.search(lower):
+            continue
+        for rule in RULES:
+            if rule.slot != slot:
+                continue
+            for match in rule.regex.finditer(sentence):
+                subject = _subject_of(rule, sentence, match)
+                if subject is not None:
+                    yield rule, match, subject
+
+
+def _subject_of(rule: Cue, sentence: str, match: re.Match[str]) -> str | None:
+    start = match.start()
+    clause = sentence[_clause_start(sentence, start):match.start("v")]
+    if not rule.negated and _NEGATION.search(clause):
+        return None  # "I did not get the job at X", "no vegan options"
+    if rule.object_self:  # "they made me ...": the speaker is the object
+        return None if _REL_SUBJECT.search(clause) else "self"
+    return clause_subject(sentence, start)
