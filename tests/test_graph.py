@@ -76,7 +76,9 @@ def test_graph_edges_follow_the_memory(tmp_path):
                 recall=RecallConfig().with_signal("graph")) as m:
         recs = m.add_session([{"speaker": "A", "text": "meet Toby, my puppy"},
                               {"speaker": "B", "text": "cute!"}], user_id="u")
-        assert m.store.mentions(Scope("u")) == [(recs[0].id, "toby")]
+        mentions = m.store.mentions(Scope("u"))  # the turn, and the pet fact it states
+        assert (recs[0].id, "toby") in mentions and {e for _, e in mentions} == {"toby"}
+        assert len(mentions) == len(m.list(user_id="u", kinds=["turn", "fact"])) - 1
         m.delete(recs[0].id, user_id="u")
         assert m.store.mentions(Scope("u")) == []
         hits = m.search("Toby", user_id="u")
