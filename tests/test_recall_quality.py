@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from engramdb import Memory, RecallConfig
+from engramdb.bench.harness import turn_id_of
 from engramdb.bench.metrics import recall_all_at_k
 from engramdb.formats import load_locomo
 from engramdb.recall.expand import ExpandOptions
@@ -22,7 +23,7 @@ def _recall(memory: Memory, k: int, method: str) -> dict[str, float]:
     scores = {}
     for q in conv.questions:
         hits = memory.search(q.question, user_id="u", limit=k, method=method)
-        scores[q.question] = recall_all_at_k([h.record.metadata["dia_id"] for h in hits],
+        scores[q.question] = recall_all_at_k([turn_id_of(h) for h in hits],  # a fact: None
                                              q.evidence_turns, k) or 0.0
     return scores
 

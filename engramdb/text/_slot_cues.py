@@ -24,14 +24,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from ._slot_words import _JOBS, _NOT_NAMES, _SPECIES
+from ._slot_words import _JOBS, _NOT_NAMES, _REL, _SPECIES
 
 __all__ = ["Cue", "PET_KIND", "RULES", "clause_subject", "general"]
 
 _BREED = (r"beagle|terrier|retriever|poodle|labrador|lab|collie|spaniel|husky|shepherd|"
           r"dachshund|corgi|pug|greyhound|tabby|siamese|persian|mutt|kitty|pup|doggo|rescue")
 _PET = rf"(?:{_SPECIES}|{_BREED})s?"
+# a pet of one's past is no current pet ("Max, my childhood dog")
+_PETADJ = r"(?:(?!(?:childhood|old|late|former|previous|first)\b)[\w-]+\s+){0,2}?"
+_PET_WORD = rf"\b(?i:{_PET})\b"
 #: the kind of animal a pet statement names ("greyhound"), for the value as shown
 PET_KIND = re.compile(rf"\b(?!rescue\b)(?:{_SPECIES}|{_BREED})\b")
 _CAPW = r"[A-Z][\w'.&-]*"
@@ -71,6 +75,18 @@ _EPHEMERAL = r"tonight|today|tomorrow|later|this\s+(?:morning|afternoon|evening|
 _PLAN = (r"(?P<v>(?!(?:be|do|the|a|my|it|that|this|bed|sleep|work|say|ask|"
          r"see|tell|check)\b)[a-z][\w'-]*(?:\s+(?!(?:" + _EPHEMERAL + r")\b)[\w'-]+){0,5}?)"
          + _PLAN_END + r"(?!\s+(?:" + _EPHEMERAL + r")\b)")
+_VISIT = (r"\b(?i:trip|vacation|holiday|conference|visiting|visit|wedding|hotel|airbnb|"
+          r"flight|tour|weekend\s+in|week\s+in)\b")
+_DATING = (r"\b(?i:dating|seeing\s+someone|boyfriend|girlfriend|partner|met\s+someone|crush|"
+           r"first\s+date|a\s+date|relationship|fianc)")
+_BUSY = (r"working|feeling|thinking|sleeping|going|getting|trying|doing|looking|struggling|"
+         r"waiting|dealing|stressing|worrying|traveling|travelling|eating|drinking|crying|"
+         r"spending|saving|paying|dating|seeing|having|making|taking|using|coming|staying")
+# a few plain words between a cue and its value: no other person, no new clause, no source
+_GAP = (r"(?:\s+(?!(?:my|our|his|her|their|he|she|they|you|because|but|when|if|where|while|"
+        r"from|visit\w*|and|or|so|than|like|near|until|before|after)\b)[\w'-]+){0,5}?\s+")
+_NOT_MINE_JOB = r"\b(?i:interview\w*|appl(?:y|ied|ying)|client|customer|meeting|call\s+with|lunch|dinner)\b"
+_HOUSING = r"(?:place|apartment|flat|house|studio|condo|one-bedroom|two-bedroom|loft|rental)"
 _NOW = r"(?:\s+(?i:now|currently|still|officially|finally|just|already|also|really))*"
 _OWN = r"(?:my|our|the)"
 
@@ -87,24 +103,45 @@ class Cue:
     object_self: bool = False  # the speaker is the object ("they made me ..."): no subject check
     family_value: bool = False  # compatibility with the templates' pattern objects
     also: tuple[str, ...] = ()
+    fixed: str = ""  # the value, when the cue says it ("gave up meat": vegetarian)
+    when: str = ""  # the rule applies only when the whole turn matches this ...
+    unless: str = ""  # ... and does not match this
 
 
-def _c(slot: str, regex: str, confidence: float, value: str, **kw: bool) -> Cue:
+def _c(slot: str, regex: str, confidence: float, value: str, **kw: Any) -> Cue:
     return Cue(slot, re.compile(regex), confidence, value, **kw)
 
 
 RULES: tuple[Cue, ...] = (
     # -- home: a residence word and a place after a locative word
     _c("location", rf"\b(?i:liv(?:e|es|ing)|settled|settling|based|residing|relocated|moved|"
+       rf"unpacked|unpacking|"
        rf"ended\s+up|put\s+down\s+roots|made\s+the\s+move|the\s+move|our\s+move|my\s+move)"
        rf"(?:\s+(?i:here|over|back|out|down|up|all\s+the\s+way|permanently|for\s+good)){{0,2}}"
        rf"\s+(?:in|to|into)\s+(?:the\s+)?{_PLACE}", 0.8, "place"),
-    _c("location", rf"\b(?i:home)(?:\s+(?i:base|these\s+days|now|nowadays))?\s+(?:is|has\s+been|"
+    _c("location", rf"\b(?i:home|address)(?:\s+(?i:base|these\s+days|now|nowadays))?\s+(?:is|has\s+been|"
        rf"'s)\s+(?:now\s+|officially\s+)?(?:in\s+)?{_PLACE}", 0.8, "place"),
     _c("location", rf"{_PLACE}\s+(?:is|has\s+become|feels\s+like|has\s+been)(?:\s+(?i:now|"
        rf"finally|officially|really|already))*\s+(?:(?:my|our)\s+)?(?:new\s+)?home\b", 0.8,
        "place"),
     _c("location", rf"\bcall(?:ing)?\s+{_PLACE}\s+home\b", 0.8, "place"),
+    _c("location", rf"\b(?:ended\s+up|finally)\s+(?:moving|settling|living)\s+(?:in|to)\s+{_PLACE}",
+       0.8, "place"),
+    _c("location", rf"\bpacked\s+up\s+(?:and\s+)?(?:headed|moved|went|left)\s+(?:out\s+|over\s+)?"
+       rf"(?:to|for)\s+{_PLACE}", 0.8, "place"),
+    _c("location", rf"(?<![\w-]){_PLACE}-based(?=\s*(?:now|these\s+days|[.,;!]|$))", 0.75,
+       "place"),
+    _c("location", rf"{_PLACE}\s+(?:resident|residents|local|locals)\b", 0.75, "place"),
+    _c("location", rf"\bnew\s+(?:life|chapter|start|beginning)\s+(?:here\s+)?in\s+{_PLACE}", 0.8,
+       "place"),
+    _c("location", rf"\bnew\s+(?:city|town|hometown|home\s+town|country)\s*,?\s+{_PLACE}", 0.8,
+       "place"),
+    _c("location", rf"\b(?:my|our)\s+(?:little\s+|tiny\s+|own\s+|rented\s+|cosy\s+|cozy\s+)?"
+       rf"(?:flat|apartment|house|place|condo|studio|loft)\s+(?:here\s+)?in\s+{_PLACE}", 0.75,
+       "place", unless=_VISIT),
+    _c("location", rf"\bbeen\s+(?:living\s+)?(?:here\s+)?in\s+{_PLACE}\s+(?:for\s+)?(?:a|an|one|two|"
+       rf"three|four|five|six|several|a\s+few|a\s+couple\s+of|\d+)\s+(?:weeks|months|years)",
+       0.75, "place", unless=_VISIT),
     _c("location", rf"\b(?i:new|own|first)\s+(?:place|apartment|flat|house|home|condo|"
        rf"neighbou?rhood|digs|studio|loft|townhouse)\s+(?:here\s+)?(?:in|at)\s+{_PLACE}", 0.85,
        "place"),
@@ -120,9 +157,24 @@ RULES: tuple[Cue, ...] = (
        negated=True),
     _c("location", rf"\b(?:left|moved\s+away\s+from|said\s+goodbye\s+to)\s+{_PLACE}\s+"
        rf"(?:behind|for\s+good)\b", 0.8, "place", negated=True),
+    # looser: a residence word, then (a few plain words later) a place after in/to
+    _c("location", rf"\b(?i:move|moved|moving|relocat\w*|settl\w*|liv(?:e|ing)|home|house|apartment|"
+       rf"flat|neighbou?rhood|lease|unpack\w*|movers|boxes){_GAP}\b(?:in|to|into)\s+(?:the\s+)?{_PLACE}",
+       0.75, "place", unless=_VISIT),
+    _c("location", rf"\b(?i:move|moved|moving|relocated)\s+(?:\w+\s+)?from\s+{_CAPRUN}\s+to\s+{_PLACE}",
+       0.8, "place"),
     # -- employer: a work word and an organisation
-    _c("employer", rf"\b(?i:first|second|third|1st|2nd|3rd|new|fourth)\s+(?:full\s+)?(?:day|week|"
-       rf"month|shift|days|weeks|months|year)\s+(?:at|with)\s+{_ORG}", 0.8, "org"),
+    _c("employer", rf"\b(?:(?i:first|second|third|1st|2nd|3rd|new|fourth)\s+(?:full\s+|few\s+|"
+       rf"couple\s+(?:of\s+)?|two\s+|three\s+)?(?:day|week|month|shift|days|weeks|months|year)|(?i:day|week)\s+(?:one|1))\s+(?:at|with)\s+"
+       rf"{_ORG}", 0.8, "org"),
+    _c("employer", rf"\b(?:am|are)\s+now\s+(?:at|with)\s+{_ORG}", 0.75, "org"),
+    _c("employer", rf"\boffer\s+from\s+{_ORG}\s+and\s+(?:I\s+)?(?:took|accepted|said\s+yes|"
+       rf"signed)", 0.8, "org"),
+    _c("employer", rf"\bpart\s+of\s+{_ORG}\s+(?:team|family|crew)\b", 0.75, "org"),
+    _c("employer", rf"\b(?:left|quit)\s+{_CAPRUN}\s+(?:for|to\s+join|to\s+work\s+at)\s+{_ORG}",
+       0.75, "org"),
+    _c("employer", rf"\b(?:notice|resignation)\s+(?:in\s+)?(?:at|to)\s+{_ORG}", 0.8, "org",
+       negated=True),
     _c("employer", rf"\b(?i:last)\s+(?:day|week|shift)\s+(?:at|with)\s+{_ORG}", 0.75, "org",
        negated=True),
     _c("employer", rf"\b(?:job|position|role|gig|offer|contract|post|internship)\s+(?:at|with)\s+"
@@ -134,8 +186,8 @@ RULES: tuple[Cue, ...] = (
     _c("employer", rf"\b(?:joined|joining)\s+{_ORG}", 0.8, "org"),
     _c("employer", rf"{_ORG}\s+(?:hired|took\s+me\s+on|brought\s+me\s+on|offered\s+me|picked\s+me)"
        rf"\b", 0.8, "org", object_self=True),
-    _c("employer", rf"\b(?:switched|jumped\s+ship|made\s+the\s+(?:jump|switch|leap)|moved\s+over)"
-       rf"\s+to\s+{_ORG}", 0.8, "org"),
+    _c("employer", rf"\b(?:switched|switching|switch|jumped\s+ship|made\s+the\s+(?:jump|switch|leap)|moved\s+over)"
+       rf"(?:\s+over)?\s+to\s+{_ORG}", 0.8, "org"),
     _c("employer", rf"\b(?:am|are)\s+(?:now\s+)?(?:at|with)\s+{_ORG}\s+now\b", 0.75, "org"),
     _c("employer", rf"\b(?:colleagues|coworkers|co-workers|team|office|boss|manager)\s+at\s+{_ORG}",
        0.75, "org"),
@@ -143,11 +195,15 @@ RULES: tuple[Cue, ...] = (
        rf"(?:working\s+)?(?:at|with)|laid\s+off\s+(?:from|by)|let\s+go\s+(?:from|by))\s+{_ORG}"
        rf"(?=\s+(?:for|to\s+join|after|last|this|and|in)\b|\s*[.,;!]|$)", 0.8, "org",
        negated=True),
+    _c("employer", rf"\b(?i:job|work|working|office|team|company|colleagues|coworkers|co-workers|"
+       rf"boss|hired|role|position|onboarding|employer|started|joined|offer|contract){_GAP}"
+       rf"\bat\s+{_ORG}", 0.75, "org", unless=_NOT_MINE_JOB),
     # -- job title: a role word and a job noun
     _c("job", rf"\b(?i:work|works|working|started|hired|joined|back|retrained|qualified|"
        rf"role|position|job|career|now|officially)\s+as\s+(?:an?\s+|the\s+|their\s+|our\s+)?"
        rf"(?:new\s+)?{_JOB}", 0.8, "job"),
-    _c("job", rf"\b(?:made|named|appointed|promoted|bumped)\s+(?:me\s+)?(?:up\s+)?(?:to\s+)?"
+    _c("job", rf"\bmyself\s+as\s+(?:an?\s+|the\s+)?(?:new\s+)?{_JOB}", 0.75, "job"),
+    _c("job", rf"\b(?:made|making|named|appointed|promoted|bumped)\s+(?:me\s+)?(?:up\s+)?(?:to\s+)?"
        rf"(?:an?\s+|the\s+|their\s+|our\s+)?(?:new\s+)?{_JOB}", 0.8, "job", object_self=True),
     _c("job", rf"\b(?:title|role|position|job)(?:\s+(?i:now|these\s+days))?\s*(?:is|:|-)\s*"
        rf"(?:now\s+|officially\s+)?(?:an?\s+)?{_JOB}", 0.8, "job"),
@@ -155,6 +211,11 @@ RULES: tuple[Cue, ...] = (
        rf"(?:an?|the|their|our)\s+(?:new\s+)?{_JOB}(?!\s+(?:of|at\s+heart)\b)", 0.75, "job"),
     _c("job", rf"(?:^|:\s*)(?:(?i:officially|now|finally|newly)\s+)+(?:an?\s+|the\s+)?{_JOB}",
        0.75, "job"),
+    _c("job", rf"\b(?:moved|stepped|stepping|transitioned|switched|moving)\s+(?:up\s+)?(?:in)?to\s+"
+       rf"(?:an?\s+|the\s+)?(?:new\s+)?{_JOB}", 0.8, "job"),
+    _c("job", rf"\bgave\s+me\s+(?:the|a)\s+(?:new\s+)?{_JOB}\s+(?:title|role|job|position)\b",
+       0.8, "job", object_self=True),
+    _c("job", rf"\b(?i:promotion|title|role)\b[^.!?:]{{0,25}}:\s*(?:an?\s+)?{_JOB}", 0.75, "job"),
     _c("job", rf"\b(?:got|landed|took|accepted|earned)\s+(?:the|a|my)\s+(?:new\s+)?{_JOB}\s+"
        rf"(?:job|role|position|title|promotion)\b", 0.8, "job"),
     # -- partner: a relationship word and a name
@@ -162,10 +223,28 @@ RULES: tuple[Cue, ...] = (
        rf"seeing|going\s+out\s+with)|moved\s+in\s+with|engaged\s+to|married\s+to|married|"
        rf"proposed\s+to|going\s+steady\s+with|in\s+a\s+relationship\s+with)\s+{_NAME}", 0.8,
        "name"),
+    _c("partner", rf"{_NAME}(?:'s|\s+is)\s+(?:now\s+)?(?:officially\s+)?my\s+(?:new\s+)?"
+       rf"(?:{_REL})\b", 0.8, "name"),
+    _c("partner", rf"\b(?:[Mm]e|I)\s+and\s+{_NAME}\s+(?:are|got|have\s+been|started|just)\s+"
+       rf"(?:now\s+|officially\s+)?(?:dating|together|engaged|married|a\s+couple|a\s+thing|"
+       rf"official|seeing\s+each\s+other|tied\s+the\s+knot|moved\s+in\s+together)", 0.8, "name"),
+    _c("partner", rf"\b(?:have|got|have\s+got)\s+a\s+(?:new\s+)?(?:{_REL})(?:\s+now)?\s*[,:-]\s*"
+       rf"{_NAME}", 0.8, "name"),
+    _c("partner", rf"{_NAME}\s*,\s*my\s+(?:new\s+)?(?:{_REL})\b", 0.8, "name"),
+    _c("partner", rf"\b(?:things|it)\s+with\s+{_NAME}\s+(?:is|are)\s+(?:getting\s+(?:serious|"
+       rf"better)|going\s+(?:really\s+)?(?:well|great)|serious)", 0.75, "name"),
+    _c("partner", rf"\b(?:dates?|date\s+night|going\s+out)\s+with\s+{_NAME}", 0.75, "name"),
+    _c("partner", rf"\b(?:his|her|their)\s+name(?:'s|\s+is)\s+{_NAME}", 0.75, "name",
+       when=_DATING, unless=_PET_WORD),
+    _c("partner", rf"\bnot\s+(?:together\s+)?with\s+{_NAME}\s+(?:anymore|any\s+more)\b", 0.8,
+       "name", negated=True),
     _c("partner", rf"{_NAME}\s+and\s+I\s+(?:(?:have|had)\s+been|are|got|started|just|finally)"
        rf"(?:\s+(?:now|officially|finally|just|been))*\s+(?:dating|together|a\s+thing|an\s+item|"
+       rf"a\s+couple|tied\s+the\s+knot|got\s+hitched|moved\s+in\s+together|"
        rf"engaged|married|going\s+out|seeing\s+each\s+other|official|exclusive|moved\s+in)",
        0.8, "name"),
+    _c("partner", rf"{_NAME}\s+and\s+I\s+(?:just\s+|finally\s+)?(?:tied\s+the\s+knot|got\s+hitched|"
+       rf"moved\s+in\s+together)", 0.8, "name"),
     _c("partner", rf"{_NAME}\s+(?:asked\s+me\s+out|proposed|moved\s+in\s+with\s+(?:me|us)|"
        rf"and\s+I\s+moved\s+in\s+together)\b", 0.75, "name", object_self=True),
     _c("partner", rf"\b(?:my|our)\s+(?:new\s+)?(?:bf|gf|hubby|other\s+half|significant\s+other|"
@@ -174,7 +253,8 @@ RULES: tuple[Cue, ...] = (
        rf"(?:\s+new)?(?:\s*[,:-]\s*|\s+(?:named|called)\s+|[^.!?]{{0,20}}?(?:his|her|their)\s+name"
        rf"\s+is\s+){_NAME}", 0.8, "name"),
     _c("partner", rf"{_NAME}\s+and\s+I\s+(?:have\s+)?(?:ended\s+(?:things|it)|are\s+(?:done|over|"
-       rf"finished)|called\s+it\s+off|went\s+our\s+separate\s+ways|are\s+no\s+longer\s+together)",
+       rf"finished)|called\s+it\s+off|went\s+our\s+separate\s+ways|are\s+no\s+longer\s+together|"
+       rf"are\s+not\s+together)",
        0.85, "name", negated=True),
     _c("partner", rf"\b(?:ended\s+(?:things|it)\s+with|split\s+with|over\s+with)\s+{_NAME}", 0.8,
        "name", negated=True),
@@ -182,25 +262,43 @@ RULES: tuple[Cue, ...] = (
     _c("pet", rf"\b{_PET}\b[^.!?]{{0,40}}?\b(?:named|called|name\s+is|name's)\s+{_NAME}", 0.8,
        "name"),
     _c("pet", rf"\b(?:meet|welcome|introducing|say\s+hi\s+to|say\s+hello\s+to)\s+{_NAME}\s*,?\s+"
-       rf"(?:our|my|the)\s+(?:new\s+)?(?:[\w-]+\s+){{0,2}}?{_PET}\b", 0.8, "name"),
-    _c("pet", rf"\b(?:our|my)\s+(?:new\s+)?(?:[\w-]+\s+){{0,2}}?{_PET}\s*,?\s+{_NAME}", 0.75,
+       rf"(?:our|my|the)\s+(?:new\s+)?{_PETADJ}{_PET}\b", 0.8, "name"),
+    _c("pet", rf"\b(?:our|my)\s+(?:new\s+)?{_PETADJ}{_PET}\s*,?\s+{_NAME}", 0.75,
        "name"),
-    _c("pet", rf"{_NAME}\s*,\s*(?:our|my)\s+(?:new\s+)?(?:[\w-]+\s+){{0,2}}?{_PET}\b", 0.75,
+    _c("pet", rf"{_NAME}\s*,\s*(?:our|my)\s+(?:new\s+)?{_PETADJ}{_PET}\b", 0.75,
        "name"),
     _c("pet", rf"\b(?:named|calling|called)\s+(?:him|her|it|them|the\s+{_PET})\s+{_NAME}", 0.8,
        "name"),
+    _c("pet", rf"\b(?:an?|new)\s+{_PETADJ}{_PET}\s*,\s*{_NAME}", 0.75, "name"),
+    _c("pet", rf"\b(?:his|her|its|their)\s+name(?:'s|\s+is)\s+{_NAME}", 0.75, "name",
+       when=_PET_WORD, unless=_DATING),
     _c("pet", rf"\b(?:lost|had\s+to\s+put\s+down|said\s+goodbye\s+to|buried)\s+{_NAME}\b", 0.75,
        "name", negated=True),
     # -- diet: a diet word said of oneself (not "a vegan recipe")
     _c("diet", rf"\b(?!(?:not|no)\s){_DIET}{_DIET_NEXT}", 0.8, "diet"),
+    _c("diet", rf"\b(?:stopped\s+eating|gave\s+up|cut\s+out|quit|went)\s+(?P<v>meat)\b", 0.75, "diet",
+       fixed="pescatarian", when=r"\b(?:fish|seafood)\b"),
+    _c("diet", rf"\b(?:stopped\s+eating|gave\s+up|cut\s+out|quit)\s+(?P<v>meat)\b", 0.75, "diet",
+       fixed="vegetarian", unless=r"\b(?:fish|seafood)\b"),
     _c("diet", rf"\b(?:not|no\s+longer|stopped\s+being|quit\s+being|gave\s+up\s+being)\s+"
        rf"(?:an?\s+|fully\s+)?{_DIET}\b", 0.85, "diet", negated=True),
     # -- hobby: an activity after an interest word
+    _c("hobby", rf"\b(?:weekends|evenings|free\s+time|spare\s+time|saturdays|sundays)\s+(?:are|is)"
+       rf"\s+(?:all\s+)?(?:about|for)\s+{_ACT}", 0.75, "act"),
+    _c("hobby", rf"\b(?:go|goes|went)\s+(?P<v>[a-z]+ing)\s+(?:every|most|each|on\s+(?:weekends|"
+       rf"sundays|saturdays))\b", 0.75, "act"),
+    _c("hobby", rf"\bbeen\s+(?!(?:{_BUSY})\b)(?P<v>[a-z]+ing)\s+(?:like\s+crazy|nonstop|"
+       rf"every\s+(?:day|week|weekend|evening|morning))", 0.75, "act"),
+    _c("hobby", rf"\b(?:play|practi[cs]e)\s+(?P<v>[a-z]+(?:\s+[a-z]+)?)\s+(?:every|most|each|"
+       rf"several\s+times|twice|three\s+times|on\s+weekends)\b", 0.75, "act"),
+    _c("hobby", rf"\bdoing\s+(?:a\s+lot\s+of|lots\s+of|more)\s+{_ACT}(?=\s+(?:lately|these\s+days|"
+       rf"now))", 0.75, "act"),
     _c("hobby", rf"\b(?:obsessed\s+with|hooked\s+on|addicted\s+to|getting\s+(?:really\s+|"
        rf"super\s+)?into|gotten\s+(?:really\s+|super\s+)?into|spending\s+(?:all\s+)?my\s+"
        rf"(?:free\s+|spare\s+)?time\s+on)\s+{_ACT}", 0.8, "act"),
     _c("hobby", rf"\b(?:signed\s+up\s+for|enrolled\s+in|joined|started|taking|began|doing|"
-       rf"go\s+to|going\s+to)\s+(?:an?\s+|some\s+|weekly\s+)?{_ACT}\s+(?:class|classes|lessons|"
+       rf"go\s+to|going\s+to)\s+(?:(?:an?|some|weekly|daily|local|beginner|beginners'?|evening|"
+       rf"morning|intro|introductory|regular|new)\s+)*{_ACT}\s+(?:class|classes|lessons|"
        rf"course|club|league|workshop)\b", 0.8, "act"),
     _c("hobby", rf"\b(?:spend|spending|spent)\s+(?:most|all|many|a\s+lot)?\s*(?:of\s+)?(?:my\s+)?"
        rf"(?:weekends|evenings|free\s+time|spare\s+time|mornings|saturdays|sundays|nights)\s+"
@@ -212,52 +310,66 @@ RULES: tuple[Cue, ...] = (
     # -- plan: a plan word and what to do
     _c("plan", rf"\b(?i:plan|goal|aim|dream|resolution|mission|priority|target|next\s+step|"
        rf"next\s+adventure|big\s+project)(?:\s+(?:now|these\s+days|for\s+(?:this|next)\s+year|"
-       rf"this\s+year))?\s*(?:is|:|'s|-)\s+(?:now\s+|still\s+)?(?:to\s+)?{_PLAN}", 0.8, "plan"),
+       rf"this\s+year|for\s+\d{{4}}|for\s+the\s+year))?\s*(?:is|:|'s|-)\s+(?:now\s+|still\s+)?(?:to\s+)?{_PLAN}", 0.8, "plan"),
     _c("plan", rf"\b(?:planning|aiming|hoping|intend|intending|determined|committed|set|"
        rf"saving\s+up|saving|preparing|decided|resolved|made\s+up\s+my\s+mind)\s+to\s+{_PLAN}",
        0.8, "plan"),
+    _c("plan", rf"\b(?:want|wants|wanna|would\s+love|hope|really\s+want)\s+to\s+{_PLAN}(?=\s+(?:next\s+"
+       rf"(?:year|spring|summer|fall|autumn|winter)|this\s+year|someday|one\s+day|eventually|"
+       rf"by\s+\d{{4}}|in\s+\d{{4}}|before\s+I\s+turn))", 0.75, "plan"),
     # -- money: rent and salary
     _c("rent", rf"\b(?i:rent|landlord|lease)\b[^.!?]{{0,40}}?(?<!from\s)(?<!was\s)(?<!of\s)"
        rf"(?<!than\s){_MONEY}", 0.8, "money"),
+    _c("rent", rf"\b(?:pay|paying|paid)\s+{_MONEY}\s+(?:a\s+month\s+)?(?:for|on)\s+(?:the|our|my)\s+"
+       rf"(?:new\s+)?{_HOUSING}", 0.8, "money"),
+    _c("rent", rf"\b{_HOUSING}\s+(?:is|costs|runs)\s+(?:us\s+|me\s+)?{_MONEY}(?:\s+a\s+month|"
+       rf"\s+per\s+month|\s+monthly)", 0.75, "money"),
     _c("rent", rf"{_MONEY}\s+(?:a|per|each)\s+month\s+(?:in|for)\s+(?:rent|the\s+(?:new\s+)?"
        rf"(?:place|apartment|flat|house|studio))", 0.8, "money"),
+    _c("salary", rf"\b(?:job|role|position|it|gig)\s+pays\s+(?:me\s+)?(?:about\s+|around\s+)?"
+       rf"{_MONEY}", 0.8, "money", unless=r"\b(?i:rent)\b"),
     _c("salary", rf"\b(?i:salary|pay|paid|paying\s+me|earn|earning|make|making|raise|income|"
        rf"comp|compensation|base|offer)\b[^.!?]{{0,40}}?(?<!from\s)(?<!was\s)(?<!of\s)(?<!than\s)"
        rf"{_MONEY}(?![^.!?]*\b(?:rent|month)\b)",
        0.8, "money"),
-    _c("salary", rf"\b(?:paying|pay|paid|offered|giving|gave)\s+me\s+[^.!?]{{0,20}}?{_MONEY}",
-       0.8, "money", object_self=True),
+    _c("salary", rf"\b(?:paying|pay|paid|offered|giving|gave|bumped|raised|moved)\s+me\s+"
+       rf"[^.!?]{{0,20}}?{_MONEY}", 0.8, "money", object_self=True, unless=r"\b(?i:rent)\b"),
     _c("salary", rf"{_MONEY}\s+(?:(?:a|per)\s+year|annually|per\s+annum|base|salary)\b",
        0.8, "money"),
 )
 
 #: Words that start a rule's search (lower-cased sentence): most sentences have none.
 _TRIGGERS: dict[str, re.Pattern[str]] = {slot: re.compile(words) for slot, words in {
-    "location": r"liv|settl|based|resid|reloc|moved|move\b|ended up|roots|home|place|apartment|"
+    "location": r"resident|local|liv|settl|based|resid|reloc|moved|move\b|ended up|roots|home|place|apartment|"
+                r"unpack|address|new city|new town|new country|been in|packed|headed|new life|"
+                r"chapter|new start|beginning|-based|"
                 r"flat|house|condo|neighbo|digs|studio|loft|lease|keys|commute|landlord|left|"
                 r"goodbye|now|these days|for good|permanently",
     "employer": r"day|week|month|shift|year|job|position|role|gig|offer|contract|post|intern|"
                 r"work|start|join|employ|hired|signed|onboard|been|took me|brought me|picked me|"
                 r"switched|jumped|made the|moved over|now|colleague|coworker|co-worker|team|"
-                r"office|boss|manager|quit|left|leaving|resign|walked|done|laid|let go",
-    "job": r" as |made|named|appointed|promot|bumped|title|role|position|job|am |are |got|"
+                r"office|boss|manager|quit|left|leaving|resign|walked|done|laid|let go|notice|"
+                r"part of",
+    "job": r" as |stepped|stepping|moved|moving|transitioned|switched|made|named|appointed|promot|bumped|title|role|position|job|am |are |got|gave|"
            r"landed|took|accepted|earned",
-    "partner": r"dating|seeing|going out|moved in|engaged|married|propos|going steady|"
+    "partner": r"things with|it with|dating|seeing|going out|moved in|engaged|married|propos|going steady|"
                r"relationship|together|a thing|an item|official|exclusive|asked me out|"
                r"bf|gf|hubby|other half|significant|my man|my girl|my guy|my date|my lady|"
                r"my person|our date|met|ended|are done|are over|finished|called it off|"
-               r"separate|split|over with",
+               r"separate|split|over with|name|date|couple|not with|not together|knot|hitched|"
+               + _REL,
     "pet": _PET + r"|meet|welcome|introduc|say hi|say hello|named|"
-           r"calling|called|lost|put down|goodbye|buried",
-    "diet": r"vegan|vegetarian|veggie|pesc|flexitarian|plant-based",
-    "hobby": r"obsessed|hooked|addicted|crazy about|passionate|into|discovered|fell in love|"
+           r"calling|called|lost|put down|goodbye|buried|name",
+    "diet": r"vegan|vegetarian|veggie|pesc|flexitarian|plant-based|meat",
+    "hobby": r"been \w+ing|play|practi|obsessed|hooked|addicted|crazy about|passionate|into|discovered|fell in love|"
              r"a lot of|spending|spend|spent|class|lesson|course|club|group|league|workshop|"
-             r"hobby|obsession|passion|pastime|thing",
+             r"hobby|obsession|passion|pastime|thing|weekends|evenings|free time|spare time|"
+             r"every|doing",
     "plan": r"plan|goal|aim|dream|resolution|mission|priority|target|next step|adventure|"
             r"project|hoping|intend|determined|committed|set to|saving|preparing|decided|"
-            r"resolved|made up my mind",
-    "rent": r"rent|landlord|lease|a month|per month|each month",
-    "salary": r"salary|pay|earn|make|making|raise|income|comp|base|offer|a year|per year|"
+            r"resolved|made up my mind|want|wanna|would love|hope",
+    "rent": r"rent|landlord|lease|month|monthly|pay",
+    "salary": r"salary|pay|earn|make|making|raise|income|comp|base|offer|a year|per year|bumped|"
               r"annually|per annum",
 }.items()}
 
@@ -285,7 +397,8 @@ _LOWERABLE = frozenset("""signed got bought made switched jumped joined started 
     discovered obsessed hooked taking took landed earned accepted back officially finally
     new first just now currently recently still also been engaged married retrained
     qualified promoted planning hoping saving aiming determined decided paying earning
-    making my our the we vegan vegetarian veggie pescatarian""".split())
+    making my our the we vegan vegetarian veggie pescatarian handed accepted going went
+    greetings unpacked his her its their""".split())
 _OPENERS = frozenset("""big quick small huge little good great bad sad some update updates
     news finally officially so well oh ok okay yes yeah wow guess what fun life things
     today lately honestly anyway also still just now hey hi btw by the way fyi since then
@@ -297,8 +410,11 @@ _OPENERS = frozenset("""big quick small huge little good great bad sad some upda
 # words a clause may have before the cue and still be the speaker's ("Got a raise to",
 # "Friday was my last day at", "My new colleagues at")
 _SPEAKERS_OWN = frozenset("""my our the a an new first whole was is are were has have had
-    been will""".split()) | _LOWERABLE
+    been will in at to from with on for of into going went gone turned became being""".split()
+                           ) | _LOWERABLE
 _WORD = re.compile(r"[A-Za-z']+")
+_MINE = re.compile(r"\b(?:[Mm]y|[Oo]ur)\s+(?:new\s+)?$")
+_SUBJ_DET = frozenset("the our my their his her this that a an its your".split())
 
 
 def _clause_start(sentence: str, start: int) -> int:
@@ -329,15 +445,22 @@ def clause_subject(sentence: str, start: int) -> str | None:
     words = _WORD.findall(prefix)
     if any(w in ("I", "we", "We") for w in words):
         return "self"
-    # nothing but openers and a determiner ("Big news:", "The commute ..."): the speaker's;
-    # a noun phrase of its own ("Our office moved to X", "The company") is not
-    rest = [w for w in words if w.lower() not in _OPENERS and not w.lower().endswith("ly")]
-    return "self" if all(w.lower() in _SPEAKERS_OWN for w in rest) else None
+    # a noun phrase right before the cue is its subject ("Our office moved to X", "The
+    # company", "Jordan's team"); anything else around the cue is the speaker's chatter
+    tail = [w.lower() for w in words[-3:]]
+    if len(tail) >= 2 and tail[-1] not in _SPEAKERS_OWN | _OPENERS and (
+            tail[-2] in _SUBJ_DET or tail[-2].endswith("'s")
+            or (len(tail) == 3 and tail[-3] in _SUBJ_DET and tail[-2] not in _SPEAKERS_OWN)):
+        return None
+    return "self"
 
 
-def general(sentence: str, done: set[str]) -> Iterator[tuple[Cue, re.Match[str], str]]:
+def general(sentence: str, done: set[str],
+            context: str = "") -> Iterator[tuple[Cue, re.Match[str], str]]:
     """Matches of the general rules in ``sentence`` for slots not in ``done``, each with
-    the subject of its clause (rules whose clause is someone else's are left out)."""
+    the subject of its clause (rules whose clause is someone else's are left out).
+    ``context`` is the whole turn: "Got a kitten! Her name is Luna." (a rule's
+    ``when``/``unless`` read it)."""
     head, _, rest = sentence.partition(" ")
     if head.lower() in _LOWERABLE:  # "Signed the lease...": the cue, not a name
         sentence = f"{head.lower()} {rest}"
@@ -346,12 +469,17 @@ def general(sentence: str, done: set[str]) -> Iterator[tuple[Cue, re.Match[str],
         if slot in done or not trigger.search(lower):
             continue
         for rule in RULES:
-            if rule.slot != slot:
+            if rule.slot != slot or not _applies(rule, context or sentence):
                 continue
             for match in rule.regex.finditer(sentence):
                 subject = _subject_of(rule, sentence, match)
                 if subject is not None:
                     yield rule, match, subject
+
+
+def _applies(rule: Cue, context: str) -> bool:
+    return (not rule.when or re.search(rule.when, context) is not None) and \
+        (not rule.unless or re.search(rule.unless, context) is None)
 
 
 def _subject_of(rule: Cue, sentence: str, match: re.Match[str]) -> str | None:
@@ -361,4 +489,6 @@ def _subject_of(rule: Cue, sentence: str, match: re.Match[str]) -> str | None:
         return None  # "I did not get the job at X", "no vegan options"
     if rule.object_self:  # "they made me ...": the speaker is the object
         return None if _REL_SUBJECT.search(clause) else "self"
+    if _MINE.search(sentence, 0, start):  # "they bumped my salary up to": mine, said of me
+        return "self"
     return clause_subject(sentence, start)

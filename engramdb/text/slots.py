@@ -87,7 +87,7 @@ _LOW_NEXT = rf"(?!(?:{_LOW_STOP_NEXT})\b)[a-z][\w'-]*"
 _PLACE = (rf"(?P<v>(?:[Tt]he\s+)?{_CAP}(?:\s+(?:(?:de|del|la|le|am|upon|on|of|du|da|di|van|"
           rf"von|the)\s+)?{_CAP})*(?:,\s+{_CAP}(?:\s+{_CAP})*(?=\s*(?:[.!?;]|$)))?"
           rf"|{_LOW}(?:\s+{_LOW_NEXT}){{0,2}})")
-_ORG = (rf"(?P<v>(?:[Tt]he\s+)?{_CAPX}(?:\s+(?:of|and|&|for|de|the)\s+{_CAPX}|\s+{_CAPX})*"
+_ORG = (rf"(?P<v>(?:[Tt]he\s+)?{_CAPX}(?:\s+(?:of|and|&|de|the)\s+{_CAPX}|\s+{_CAPX})*"
         rf"|{_LOW}(?:\s+{_LOW_NEXT}){{0,2}})")
 _NAME_BODY = r"[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}"
 _NAME_END = (r"(?=\s*(?:[.,;:!?)]|$|\b(?:and|but|so|now|again|anymore|today|yesterday|last|"
@@ -400,7 +400,9 @@ def _prepare(text: str) -> str:
 
 _LEAD = re.compile(r"^(?:Just|Now|Currently|Recently|Finally|Still|Also|Lives?|Living|Moved|"
                    r"Relocated|Works?|Working|Joined|Started|Got|Drives?|Bought|Stud(?:y|ies)|"
-                   r"Turned|Quit|Left|Retired|Reports?|Became|Is|Am|Has|Have)\b")
+                   r"Turned|Quit|Left|Retired|Reports?|Became|Is|Am|Has|Have|Accepted|Signed|"
+                   r"Switched|Landed|Took|Settled|Adopted|Rescued|Went|Handed|Gave|Picked|Been|"
+                   r"Taking|Started|Getting|Dating|Seeing|Married|Engaged)\b")
 
 
 def _sentences(text: str) -> Iterator[str]:
@@ -427,6 +429,7 @@ def extract(text: str, *, in_conversation: bool = False) -> list[Statement]:
     "Works at Stripe") and the relation word for third parties ("sister").
     """
     out: dict[tuple[str, str, str | None, bool], Statement] = {}
+    context = _prepare(text)
     for sentence in _sentences(text):
         lowercase = not re.search(r"[A-Z]", sentence.replace("I ", "").replace(" I", ""))
         question = sentence.rstrip().endswith("?")
@@ -437,7 +440,7 @@ def extract(text: str, *, in_conversation: bool = False) -> list[Statement]:
                 found += [st for match in pattern.regex.finditer(sentence) for st in _statements(
                     pattern, match, sentence, lowercase, question, in_conversation)]
         done = {slot_family(st.slot) for st in found}
-        found += [st for rule, match, who in general(sentence, done) for st in _statements(
+        found += [st for rule, match, who in general(sentence, done, context) for st in _statements(
             rule, match, sentence, lowercase, question, in_conversation, who)]  # type: ignore[arg-type]
         for st in found:
             key = (st.subject, st.slot, st.value, st.negated)
@@ -462,10 +465,11 @@ def _statements(pattern: _Pattern, match: re.Match[str], sentence: str, lowercas
     value: str | None = None
     raw = ""
     if pattern.value != "none":
-        raw = (groups.get("v") or "").strip()
+        raw = getattr(pattern, "fixed", "") or (groups.get("v") or "").strip()
         value = norm_value(slot, raw)
         if not _valid(pattern.value, value, raw, lowercase):
             return
+    question = question and "," not in sentence[match.end():]  # "..., crazy right?"
     conf = _confidence(pattern, match, sentence, question, in_conversation, subject, groups)
     evidence = match.group(0).strip()
     shown = value or "" if pattern.value in ("diet", "act") else _display(raw)  # "veggie"
