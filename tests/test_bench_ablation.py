@@ -114,7 +114,8 @@ def test_variants_reach_their_memory(tmp_path: Path) -> None:
                 recall=RecallConfig(weights={"dense": 0.0})),
         Variant("keys-main", "keys only", "keys signal alone", "search", recall=keys_only),
         Variant("keys-none", "keys only, none stored", "no keys at ingest", "ingest",
-                recall=keys_only, expand=ExpandOptions(turn=False, window=False, dates=False)),
+                recall=keys_only, expand=ExpandOptions(turn=False, window=False, dates=False,
+                                                         facts=False)),
     ]
     report = run_ablation(load_locomo(LOCOMO), tmp_path / "main.db", "fake",
                           BenchConfig(methods=("engram",)), variants)

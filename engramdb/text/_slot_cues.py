@@ -288,7 +288,7 @@ RULES: tuple[Cue, ...] = (
     _c("hobby", rf"\b(?:go|goes|went)\s+(?P<v>[a-z]+ing)\s+(?:every|most|each|on\s+(?:weekends|"
        rf"sundays|saturdays))\b", 0.75, "act"),
     _c("hobby", rf"\bbeen\s+(?!(?:{_BUSY})\b)(?P<v>[a-z]+ing)\s+(?:like\s+crazy|nonstop|"
-       rf"every\s+(?:day|week|weekend|evening|morning))", 0.75, "act"),
+       rf"every\s+(?:day|week|weekend|evening|morning)\b)", 0.75, "act"),
     _c("hobby", rf"\b(?:play|practi[cs]e)\s+(?P<v>[a-z]+(?:\s+[a-z]+)?)\s+(?:every|most|each|"
        rf"several\s+times|twice|three\s+times|on\s+weekends)\b", 0.75, "act"),
     _c("hobby", rf"\bdoing\s+(?:a\s+lot\s+of|lots\s+of|more)\s+{_ACT}(?=\s+(?:lately|these\s+days|"
