@@ -28,8 +28,9 @@ def test_reembed_replaces_whole_record_vectors_with_pooled_ones(tmp_path):
     with Memory(path, embedder="fake") as mem:
         before = _vectors(mem, "u")
         seen: list[tuple[int, int]] = []
-        assert mem.reembed(progress=lambda done, total: seen.append((done, total))) == 3
-        assert seen[-1] == (3, 3)
+        # two turns, the note, and the hobby fact Mel's turn states ("pottery")
+        assert mem.reembed(progress=lambda done, total: seen.append((done, total))) == 4
+        assert seen[-1] == (4, 4)
         after = _vectors(mem, "u")
         want = embed_pooled(FakeEmbedder(), [f"Mel: {TURNS[0]['text']}"], ["Mel"])[0]
         assert np.allclose(after[turns[0].id], want, atol=1e-6)
