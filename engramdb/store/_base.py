@@ -13,7 +13,7 @@ here, never in a backend. A backend subclasses it and provides :data:`PRIMITIVES
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, ContextManager
 
@@ -25,10 +25,11 @@ from .._models import (ExportedRecord, Filters, Interval, Link, Record, Scope, S
 from ._changes import (AddHistory, AddLink, Change, Erase, EraseSessions, Log, Patch, Reindex,
                        Reinforce, SetFacts)
 from ._protocol import Key, Past, SlotFact, Supersession
+from ._sqlite_base import dt
 from ._userlock import reentrant
 
 __all__ = ["StoreBase", "PRIMITIVES", "SHARED", "UPDATABLE", "PATCHABLE", "checked_fields",
-           "column_values", "reassertion"]
+           "column_values", "past_from_rows", "reassertion"]
 
 #: what a backend implements (see engramdb.store's docstring for what each does)
 PRIMITIVES = (
@@ -65,6 +66,19 @@ def checked_fields(fields: dict[str, Any] | None) -> dict[str, Any]:
     if unknown:
         raise InvalidInputError(f"cannot update fields: {sorted(unknown)}")
     return fields
+
+
+def past_from_rows(versions: Iterable[Sequence[Any]], validity: Iterable[Sequence[Any]]) -> Past:
+    """A :class:`Past` from the rows both backends read in the same column order:
+    (record_id, version, text, changed_at, op, reason) and (record_id, valid_from, valid_to),
+    times as unix seconds."""
+    out = Past()
+    for rid, version, text, at, op, reason in versions:
+        out.versions.setdefault(rid, []).append(
+            Version(rid, version, text, dt(at), op, reason))  # type: ignore[arg-type]
+    for rid, start, end in validity:
+        out.validity.setdefault(rid, []).append(Interval(dt(start), dt(end)))  # type: ignore[arg-type]
+    return out
 
 
 def column_values(fields: dict[str, Any]) -> dict[str, Any]:

@@ -12,8 +12,8 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable
 
-from .._models import AuditEntry, Interval, Scope, Version, check_id
-from ._base import column_values
+from .._models import AuditEntry, Scope, check_id
+from ._base import column_values, past_from_rows
 from ._changes import (AddHistory, AddLink, Change, Erase, EraseSessions, Log, Patch, Reindex,
                        Reinforce, SetFacts, quiet)
 from ._pg_base import json_param
@@ -196,21 +196,17 @@ class PgLifecycleMixin:
                 for at, action, rid, reason, detail in rows]
 
     def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
-        out = Past()
         only = "" if ids is None else " AND record_id = ANY(%s)"
         params: list[Any] = [scope.user_id] + ([] if ids is None else
                                                [[check_id(i) for i in ids]])
         with self._db.read(scope.user_id) as conn:
-            for rid, version, text, at, op, reason in conn.execute(
-                    "SELECT record_id, version, text, changed_at, op, reason FROM versions "
-                    f"WHERE user_id=%s{only} ORDER BY record_id, version", params):
-                out.versions.setdefault(rid, []).append(
-                    Version(rid, version, text, dt(at), op, reason))  # type: ignore[arg-type]
-            for rid, start, end in conn.execute(
-                    "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
-                    f"user_id=%s{only} ORDER BY record_id, valid_from", params):
-                out.validity.setdefault(rid, []).append(Interval(dt(start), dt(end)))  # type: ignore[arg-type]
-        return out
+            versions = conn.execute(
+                "SELECT record_id, version, text, changed_at, op, reason FROM versions "
+                f"WHERE user_id=%s{only} ORDER BY record_id, version", params).fetchall()
+            validity = conn.execute(
+                "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
+                f"user_id=%s{only} ORDER BY record_id, valid_from", params).fetchall()
+        return past_from_rows(versions, validity)
 
     def edges(self, scope: Scope, ids: Sequence[str] | None = None, *, kind: str | None = None,
               incoming: bool = False) -> list[tuple[str, str, str, float]]:

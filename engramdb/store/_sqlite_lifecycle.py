@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .._errors import InvalidInputError, NotFoundError
-from .._models import AuditEntry, Interval, Scope, Version, check_id
-from ._base import column_values
+from .._models import AuditEntry, Scope, check_id
+from ._base import column_values, past_from_rows
 from ._changes import (AddHistory, AddLink, Change, Erase, EraseSessions, Log, Patch, Reindex,
                        Reinforce, SetFacts, quiet)
 from ._protocol import Key, Past, SlotFact
@@ -180,19 +180,15 @@ class LifecycleMixin:
                 for at, action, rid, reason, detail in rows]
 
     def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
-        out = Past()
         only, params = _among(scope, ids)
         with self._db.read() as conn:
-            for rid, version, text, at, op, reason in conn.execute(
-                    "SELECT record_id, version, text, changed_at, op, reason FROM versions "
-                    f"WHERE user_id=? {only} ORDER BY record_id, version", params):
-                out.versions.setdefault(rid, []).append(
-                    Version(rid, version, text, dt(at), op, reason))  # type: ignore[arg-type]
-            for rid, start, end in conn.execute(
-                    "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
-                    f"user_id=? {only} ORDER BY record_id, valid_from", params):
-                out.validity.setdefault(rid, []).append(Interval(dt(start), dt(end)))  # type: ignore[arg-type]
-        return out
+            versions = conn.execute(
+                "SELECT record_id, version, text, changed_at, op, reason FROM versions "
+                f"WHERE user_id=? {only} ORDER BY record_id, version", params).fetchall()
+            validity = conn.execute(
+                "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
+                f"user_id=? {only} ORDER BY record_id, valid_from", params).fetchall()
+        return past_from_rows(versions, validity)
 
     def edges(self, scope: Scope, ids: Sequence[str] | None = None, *, kind: str | None = None,
               incoming: bool = False) -> list[tuple[str, str, str, float]]:
