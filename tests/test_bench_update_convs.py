@@ -88,3 +88,52 @@ def test_fresh_set_generates_and_scores() -> None:
         for key in ("current@1", "history@5", "when@5", "profile", "abstention_auroc"):
             assert row[key] is not None and 0.0 <= row[key] <= 1.0
     assert data["runs"]["engram+rules"]["turns"] == data["runs"]["engram+none"]["turns"] > 300
+
+
+def test_fresh2_is_its_own_blind_set_with_lives_and_never_says_the_unanswerable() -> None:
+    from engramdb.bench import _update_world_fresh as fresh
+    from engramdb.bench import _update_world_fresh2 as fresh2
+
+    names = set(fresh2.PERSONAS["fresh2"])
+    assert not names & (set(world.PERSONAS["dev"]) | set(world.PERSONAS["heldout"])
+                        | set(fresh.PERSONAS["fresh"]))
+    old = {t for a in world.ATTRS for t in fresh.PHRASES["fresh"][a][0]
+           + fresh.PHRASES["fresh"][a][1]}
+    old |= {t for s in ("dev", "heldout") for a in world.ATTRS for t in
+            world.PHRASES[s][a][0] + world.PHRASES[s][a][1]}
+    for attr in world.ATTRS:
+        intro, change = fresh2.PHRASES["fresh2"][attr]
+        assert intro and change and not (set(intro) | set(change)) & old
+    personas = generate("fresh2")
+    assert [p.name for p in personas] == list(fresh2.PERSONAS["fresh2"])
+    assert sum(len(p.questions) for p in personas) >= 122  # at least fresh's size
+    for p in personas:
+        said = " ".join(t["text"] for _, turns in p.sessions for t in turns).lower()
+        assert [q.kind for q in p.questions].count("unanswerable") == 3
+        for q in p.questions:
+            if q.kind in ("current", "history"):
+                assert q.expect and q.expect.lower() in said
+        for word in ("middle name", "shoe size", "star sign", "dentist", "football",
+                     "allerg", "first car"):
+            assert word not in said
+        own = fresh2.PERSONA_VALUES[p.name]
+        assert all(c.new in own[c.attribute] for c in p.changes if c.attribute in own)
+        current = [v.lower() for v in p.current().values()]
+        statements = {c.turn_id for c in p.changes}
+        for _, turns in p.sessions:
+            for t in turns:
+                if t["metadata"]["turn_id"] not in statements:
+                    assert not any(v in t["text"].lower() for v in current), t["text"]
+
+
+def test_older_sets_are_generated_as_before_fresh2() -> None:
+    """fresh2's hooks (lives, per-persona values) leave the other sets' conversations
+    byte for byte as they were, so their figures in BENCHMARKS.md stay comparable."""
+    import hashlib
+
+    want = {"dev": "220d074fed466b35", "heldout": "00c974270550b495",
+            "fresh": "832f74e721a49ca4"}
+    for split, digest in want.items():
+        text = "\n".join(t["text"] for p in generate(split) for _, ts in p.sessions
+                         for t in ts)
+        assert hashlib.sha256(text.encode()).hexdigest()[:16] == digest, split

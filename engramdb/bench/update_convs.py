@@ -19,11 +19,13 @@ method (a search method with an extractor):
 * ``abstention_auroc`` – the search's confidence separates answerable current-value
   questions from unanswerable ones (0.5 = chance).
 
-Three sets with their own personas and phrasings: ``dev`` (the rules were tuned on
-it), ``heldout`` (written at the same time, never tuned on) and ``fresh`` (written
+Four sets with their own personas and phrasings: ``dev`` (the rules were tuned on
+it), ``heldout`` (written at the same time, never tuned on), ``fresh`` (written
 later without reading the extractor or the other sets' phrasings, with longer,
 story-like turns, echoes of old values and slot-filled distractors: the honest
-check; :mod:`engramdb.bench._update_world_fresh`). All three are reported.
+check; :mod:`engramdb.bench._update_world_fresh`) and ``fresh2`` (a second blind
+set, other lives, multi-sentence turns; :mod:`engramdb.bench._update_world_fresh2`).
+All four are reported.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from typing import Any
 
 from . import _update_world as w
 from . import _update_world_fresh as w_fresh
+from . import _update_world_fresh2 as w_fresh2
 from .abstain_report import auroc
 
 __all__ = ["Change", "Persona", "UpdateQuestion", "generate", "run", "score_persona"]
@@ -89,14 +92,15 @@ def generate(split: str = "dev", *, seed: int = 0, sessions: int = 6) -> list[Pe
 
 
 def _world(split: str) -> Any:
-    """The module holding a set's personas and phrasings (``fresh`` has its own)."""
-    return w_fresh if split in w_fresh.PERSONAS else w
+    """The module holding a set's personas and phrasings (``fresh``, ``fresh2`` have their own)."""
+    return next((m for m in (w_fresh, w_fresh2) if split in m.PERSONAS), w)
 
 
 def _persona(name: str, split: str, rng: random.Random, n_sessions: int) -> Persona:
     p, world = Persona(name, split), _world(split)
     attrs = rng.sample(world.ATTRS, 7)
-    values = {a: rng.sample(world.VALUES[a], 3) for a in attrs}
+    own = getattr(world, "PERSONA_VALUES", {}).get(name, {})  # values that fit a life
+    values = {a: rng.sample(own.get(a, world.VALUES[a]), 3) for a in attrs}
     start = datetime(2024, 1, 8, 18, 0, tzinfo=UTC) + timedelta(days=rng.randrange(60))
     plan: list[list[tuple[str, int]]] = [[] for _ in range(n_sessions)]
     for a in attrs:  # the first value early, a change later for most, a second for some
@@ -129,7 +133,7 @@ def _session(p: Persona, s: int, said: list[tuple[str, int]], values: dict[str, 
     rng.shuffle(lines)
     for line in lines:
         if line is None:
-            say(p.name, _filler(rng, world, values))
+            say(p.name, _filler(rng, world, values, p.name))
         elif isinstance(line, str):
             say(p.name, line)
         else:
@@ -157,7 +161,7 @@ def _echoes(p: Persona, world: Any, rng: random.Random) -> list[str]:
     return [rng.choice(echoes[c.attribute]).format(old=c.old, n=p.name)]
 
 
-def _filler(rng: random.Random, world: Any, own: dict[str, list[str]]) -> str:
+def _filler(rng: random.Random, world: Any, own: dict[str, list[str]], name: str) -> str:
     if rng.random() < getattr(world, "DISTRACTOR_SHARE", 0.35):
         template = rng.choice(world.DISTRACTORS)
         if not getattr(world, "SLOTTED", False):
@@ -166,7 +170,7 @@ def _filler(rng: random.Random, world: Any, own: dict[str, list[str]]) -> str:
         picks = {a: rng.choice([v for v in vs if v not in own.get(a, ())])
                  for a, vs in world.VALUES.items()}  # never one of the persona's own values
         return _article(template.format(**picks))
-    return rng.choice(world.FILLER)
+    return rng.choice(world.FILLER + getattr(world, "LIVES", {}).get(name, ()))
 
 
 def _questions(p: Persona, rng: random.Random, attrs: Sequence[str]) -> None:
@@ -240,7 +244,8 @@ def ingest(memory: Any, p: Persona) -> int:
     return sum(len(t) for _, t in p.sessions)
 
 
-def run(*, embedder: str = "minilm", splits: Sequence[str] = ("dev", "heldout", "fresh"),
+def run(*, embedder: str = "minilm",
+        splits: Sequence[str] = ("dev", "heldout", "fresh", "fresh2"),
         methods: Sequence[str] = ("bm25", "dense", "engram"),
         extractors: Sequence[str] = ("rules", "none"), seed: int = 0,
         llm: Any = None) -> dict[str, Any]:
