@@ -104,7 +104,7 @@ class Memory:
         self._context = ContextRetriever(self.store, self._embed)
         self._retriever._graphs.analyzer = self.nlp
         self._retriever.calibrator = Calibrator.for_embedder(self.embedder.name)
-        self._consolidator = Consolidator(self.store, self._embed_records)
+        self._consolidator = Consolidator(self.store, self._embed_records, self.expand)
         #: recall strengthens the records it returns (MemoryBank); one UPDATE per search
         self.reinforce = reinforce
         self.decay_policy = decay or DecayPolicy()
@@ -513,6 +513,16 @@ class Memory:
             self.store.set_meta("embedder", f"{self.embedder.name}:{self.embedder.dim}")
             self._embedder_checked = True
         return done
+
+    def rekey(self, *, user_id: str | None = None, expand: ExpandOptions | None = None,
+              progress: Callable[[int, int], None] | None = None) -> int:
+        """Build every record's keys and entity edges again from its text, with this
+        memory's key expansion or ``expand`` (``lifecycle.rekey``): e.g. after switching
+        the graph signal on for a file written without it. Without ``user_id`` all users."""
+        from .lifecycle.rekey import rekey
+
+        users = [Scope(user_id).user_id] if user_id is not None else self.store.users()
+        return rekey(self.store, users, expand or self.expand, progress)
 
     # --------------------------------------------------------- consolidation
     def consolidate(self, *, user_id: str, llm: Any = None,

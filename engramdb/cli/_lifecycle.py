@@ -1,5 +1,6 @@
-"""`engram audit` (the lifecycle log), `engram decay` (archive what has faded) and
-`engram reembed` (new vectors for every record)."""
+"""`engram audit` (the lifecycle log), `engram decay` (archive what has faded),
+`engram reembed` (new vectors for every record) and `engram rekey` (new keys and
+entity edges for every record)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                  "  engram --embedder openai reembed\n"
                  "  engram --user maya reembed --json\n")
 
+    p = add_command(
+        sub, "rekey", run_rekey, summary="build every record's index keys again",
+        description="Build every record's expanded keys (turn, window, dates, facts) and entity\n"
+                    "edges again from its stored text (archived and superseded ones too): for a\n"
+                    "file written with a recall signal off whose keys you now want (--signal\n"
+                    "graph writes the entity edges the graph signal walks), or before a newer\n"
+                    "key expansion existed. Text, vectors and history are untouched; running it\n"
+                    "twice is harmless. Without --user all users are done.",
+        examples="  engram rekey\n"
+                 "  engram rekey --signal graph --nlp spacy\n"
+                 "  engram --user maya rekey --json\n")
+    p.add_argument("--signal", action="append", metavar="NAME", default=[],
+                   help="also build the keys this recall signal needs (repeatable): graph...")
+    p.add_argument("--nlp", choices=("auto", "spacy", "rules"), default=None,
+                   help="language analyser for entity and lemma keys (default: the memory's)")
+
 
 def run_audit(args: argparse.Namespace, ctx: Context) -> int:
     from ..lifecycle.audit import format_entry
@@ -77,6 +94,29 @@ def run_reembed(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out.emit({"records": done})
     else:
         ctx.out.note(f"re-embedded {done} record{'s' if done != 1 else ''}")
+    return 0
+
+
+def run_rekey(args: argparse.Namespace, ctx: Context) -> int:
+    from dataclasses import replace
+
+    from ..recall.signals import ingest_kinds, switch
+    from ._data import progress_bar
+
+    memory = ctx.memory()
+    weights: dict[str, float] = {}
+    for name in args.signal:  # an unknown name is an InvalidInputError naming the known ones
+        weights = switch(weights, name, True)
+    opts = replace(memory.expand, kinds=(memory.expand.kinds or ingest_kinds()) |
+                   (ingest_kinds(weights) if weights else frozenset()),
+                   nlp=args.nlp or memory.expand.nlp)
+    with progress_bar(ctx, not ctx.out.json, "re-keying") as progress:
+        done = memory.rekey(user_id=ctx.user_flag, expand=opts, progress=progress)
+    if ctx.out.json:
+        ctx.out.emit({"records": done, "kinds": sorted(opts.kinds or ())})
+    else:
+        ctx.out.note(f"re-keyed {done} record{'s' if done != 1 else ''} "
+                     f"({', '.join(sorted(opts.kinds or ()))})")
     return 0
 
 

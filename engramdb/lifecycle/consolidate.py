@@ -40,7 +40,7 @@ import numpy as np
 from .._errors import ProviderError
 from .._models import Filters, Link, Record, Scope, content_hash, new_id, utcnow
 from ..text.tokens import STOPWORDS, words
-from ..recall.expand import expand_record
+from ..recall.expand import ExpandOptions, expand_record
 from ..store import NewRecord, Store
 from ..text.tokens import stem
 from .profile import ASSISTANT_NAMES, Profile, build_profile, extract_facts
@@ -184,9 +184,11 @@ def _is_current(record: Record, now: datetime) -> bool:
 class Consolidator:
     """Builds and refreshes one user's derived records through the Store protocol."""
 
-    def __init__(self, store: Store, embed: Embed) -> None:
+    def __init__(self, store: Store, embed: Embed, expand: ExpandOptions | None = None) -> None:
         self.store = store
         self.embed = embed
+        #: the memory's key expansion: derived records get the kinds its signals read
+        self.expand = expand
 
     # ------------------------------------------------------------------ runs
     def run(self, scope: Scope, *, llm: Any = None,
@@ -366,7 +368,7 @@ class Consolidator:
                         valid_from=timestamp or now)
         vectors = self.embed([text])
         links = [Link(DERIVED_FROM, s) for s in dict.fromkeys(sources)]
-        keys = expand_record(record)  # derived records are searchable like any other
+        keys = expand_record(record, self.expand)  # searchable like any other record
         (stored, _), = self.store.add([NewRecord(record, text, keys, links=links)], vectors)
         return stored
 

@@ -23,7 +23,7 @@ filters and the rankings so far), give it a default weight (0 while it is not
 measured better than the defaults) and the key kinds it reads. A new key kind is a
 :class:`~.expand.KeyKind` (a builder of ``Key`` for the i-th record of a session)
 named in ``needs``; a non-lexical kind (a graph edge) must also be in the store's
-``GRAPH_KEY_KINDS``. The defaults (``RecallConfig().weights``), the ablation
+``GRAPH_KEY_KINDS`` (``store._protocol``, the one definition). The defaults (``RecallConfig().weights``), the ablation
 (``bench/ablation.py``, one row per signal) and the ingest work all follow.
 """
 

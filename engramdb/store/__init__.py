@@ -59,11 +59,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ._protocol import Backend, Key, Match, NewRecord, Store
+from ._protocol import GRAPH_KEY_KINDS, Backend, Key, Match, NewRecord, Store
 from .sqlite import SQLiteStore, open_sqlite
 
 __all__ = ["Backend", "Store", "SQLiteStore", "NewRecord", "Key", "Match", "open_sqlite", "open_store",
-           "is_postgres_url"]
+           "is_postgres_url", "GRAPH_KEY_KINDS"]
 
 
 def is_postgres_url(target: object) -> bool:

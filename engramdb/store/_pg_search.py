@@ -27,15 +27,13 @@ from .._models import Filters, Scope
 from ._filters import POSTGRES, where_clause
 from ._pg_schema import DIM_INDEXED
 from ._pg_user_index import user_literal
-from ._protocol import Key, Match
+from ._protocol import GRAPH_KEY_KINDS, Key, Match
 
 if TYPE_CHECKING:
     from ._pg_base import PgDatabase
 
 __all__ = ["PgSearchMixin", "GRAPH_KEY_KINDS", "vector_text", "EXACT_BELOW"]
 
-#: key kinds that are edges of the entity graph, kept out of the lexical key index
-GRAPH_KEY_KINDS = frozenset({"entity"})
 
 #: users with fewer records than this are searched by exact scan, larger ones by HNSW
 EXACT_BELOW = 20_000

@@ -32,7 +32,8 @@ from .._models import (
     Version,
 )
 
-__all__ = ["Backend", "Store", "NewRecord", "Match", "Key", "SlotFact", "Supersession", "Past"]
+__all__ = ["Backend", "Store", "NewRecord", "Match", "Key", "GRAPH_KEY_KINDS", "SlotFact",
+           "Supersession", "Past"]
 
 
 @dataclass(slots=True)
@@ -59,6 +60,11 @@ class Key:
 
     kind: str
     text: str
+
+
+#: key kinds that are edges of the entity graph (``Store.mentions``), kept out of the
+#: lexical key index by every backend; the recall side's ``KeyKind(lexical=False)``
+GRAPH_KEY_KINDS = frozenset({"entity"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from .._errors import InvalidInputError, StoreError
 from .._models import Filters, Record, Scope, Session, Stats, check_id
 from ._base import StoreBase
 from ._migrations import latest_version
-from ._protocol import Key, Match, NewRecord
+from ._protocol import GRAPH_KEY_KINDS, Key, Match, NewRecord
 from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path,
                            row_to_record, row_to_session, scope_token, ts, where_clause)
 from ._sqlite_dense import DenseMixin
@@ -26,8 +26,6 @@ from ._vectors import ExactVectorIndex
 
 __all__ = ["SQLiteStore", "GRAPH_KEY_KINDS", "open_sqlite"]
 
-#: key kinds that are edges of the entity graph, kept out of the lexical key index
-GRAPH_KEY_KINDS = frozenset({"entity"})
 
 _SELECT = f"SELECT {RECORD_COLUMNS} FROM records r"
 _R_COLUMNS = ", ".join(f"r.{c.strip()}" for c in RECORD_COLUMNS.split(","))

@@ -192,11 +192,9 @@ class WritePipeline:
                                   self.expand_options)
             for new, its_keys in zip(batch.items, keys):
                 new.keys.extend(its_keys)
-        else:  # derived records are keyed as the consolidator keys them
+        else:  # stand-alone and derived records (keyed as the consolidator keys them)
             for new in batch.items:
-                derived = new.record.kind in ("summary", "profile")
-                new.keys.extend(expand_record(new.record, None if derived
-                                              else self.expand_options))
+                new.keys.extend(expand_record(new.record, self.expand_options))
 
     def _memory_records(self, batch: WriteBatch) -> None:
         for f in batch.fields:
