@@ -216,6 +216,8 @@ def test_refresh_reembed_backup(api, user, tmp_path):
     assert api.reembed(user_id=user, progress=lambda done, total: seen.append((done, total))) >= 1
     assert seen and seen[-1][0] == seen[-1][1]
     assert api.search("what is my cat called?", user_id=user)[0].id == rec.id
+    assert api.rekey(user_id=user) >= 1  # keys rebuilt: the search still finds it
+    assert api.search("what is my cat called?", user_id=user)[0].id == rec.id
     made = api.backup(tmp_path / "copy.db")
     assert made["records"] >= 1 and made["bytes"] > 0 and made["path"].endswith("copy.db")
     with Memory(made["path"], embedder="fake") as copy:

@@ -253,6 +253,23 @@ class Calls:
         return self._call(Call("POST", "/v1/reembed", json=_plain(dict(user_id=user_id)),
                                decode=done))
 
+    def rekey(self, *, user_id: str | None = None, expand: Any = None,
+              progress: Callable[[int, int], None] | None = None) -> Any:
+        """Re-key on the server, with its key expansion; ``progress`` is called once."""
+        from .. import InvalidInputError
+
+        if expand is not None:
+            raise InvalidInputError("a remote memory re-keys with the server's own key "
+                                    "expansion: expand cannot be sent over HTTP")
+
+        def done(data: Any) -> int:
+            if progress is not None:
+                progress(data["records"], data["records"])
+            return int(data["records"])
+
+        return self._call(Call("POST", "/v1/rekey", json=_plain(dict(user_id=user_id)),
+                               decode=done))
+
     # --------------------------------------------------------- consolidation
     def consolidate(self, *, user_id: str, llm: Any = None, session_id: str | None = None) -> Any:
         from .. import ConsolidationReport, InvalidInputError

@@ -1,8 +1,8 @@
 """Maintenance over HTTP: refresh derived records, re-embed, and download a backup.
 
-``refresh-derived`` and a one-user ``reembed`` act on existing records of the caller's
-tenant (outside it they find nothing, like every change); an all-users ``reembed`` and
-``backup`` need an admin key of every user.
+``refresh-derived`` and a one-user ``reembed`` or ``rekey`` act on existing records of
+the caller's tenant (outside it they find nothing, like every change); an all-users
+``reembed`` or ``rekey`` and ``backup`` need an admin key of every user.
 """
 
 
@@ -19,7 +19,7 @@ from ._keys import Principal
 from ._schemas import ERRORS
 from ._service import Service
 
-__all__ = ["upkeep_router", "RefreshIn", "ReembedIn", "Reembedded"]
+__all__ = ["upkeep_router", "RefreshIn", "ReembedIn", "Reembedded", "RekeyIn"]
 
 _SQLITE = "application/vnd.sqlite3"
 
@@ -42,6 +42,13 @@ class ReembedIn(BaseModel):
 
 class Reembedded(BaseModel):
     records: int
+
+
+class RekeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str | None = Field(None, description="one user; omitted: every user (admin key "
+                                "of every user)")
 
 
 def upkeep_router(svc: Service) -> APIRouter:
@@ -71,6 +78,17 @@ def upkeep_router(svc: Service) -> APIRouter:
             memory = svc.changer(who, body.user_id)
         with svc.writing():
             return {"records": memory.reembed(user_id=body.user_id)}
+
+    @router.post("/rekey", response_model=Reembedded, summary="New index keys and entity "
+                 "edges for every record from its text, with the server's key expansion")
+    def rekey(body: RekeyIn, who: Who) -> Any:
+        if body.user_id is None:
+            svc.admin(who, everyone=True)
+            memory = svc.memory
+        else:
+            memory = svc.changer(who, body.user_id)
+        with svc.writing():
+            return {"records": memory.rekey(user_id=body.user_id)}
 
     @router.get("/backup", response_class=FileResponse, summary="Download a consistent "
                 "copy of the whole SQLite database (admin key of every user)",
