@@ -53,10 +53,14 @@ _JOBMOD = r"(?!(?:a|an|the|my|our|their|his|her|new|job|role|position)\b)[A-Za-z
 _JOB = rf"(?P<v>(?:{_JOBMOD}\s+){{0,3}}?(?i:{_JOBHEAD})s?)\b(?!-)"
 _MONEY = (r"(?P<v>[$€£]\s?\d[\d,]*(?:\.\d+)?\s?(?:[kK]\b)?|\d[\d,]*(?:\.\d+)?\s?[kK]?\s?"
           r"(?:dollars|euros|pounds|bucks)\b)")
-_DIET = r"(?P<v>vegan|vegetarian|veggie|pescatarian|pescetarian|flexitarian|plant-based)"
+_DIET = (r"(?P<v>vegan|vegetarian|veggie|pescatarian|pescetarian|flexitarian|plant-based|keto|"
+         r"ketogenic|paleo|gluten[- ]free|dairy[- ]free|lactose[- ]free|low[- ]carb|carnivore|"
+         r"whole30)")
 _DIET_NEXT = (r"(?=\s*(?:[.,;:!?)]|$|(?:now|for|since|these|again|and|but|diet|lifestyle|life|"
               r"too|full[- ]time|by|at|in|because|so|after|last|this|as|anymore|officially|"
-              r"is|was|has|month|months|week|weeks|year|years|days|ever|myself|all)\b))")
+              r"is|was|has|month|months|week|weeks|year|years|days|ever|myself|all|about|around|"
+              r"nearly|almost|over|ever\s+since|two|three|four|five|six|a\s+(?:few|couple|"
+              r"while|month|year|week))\b))")
 _STOP_ACT = (r"a|an|the|it|that|this|these|those|my|our|your|his|her|their|to|working|work|"
              r"dating|seeing|eating|going|looking|feeling|thinking|using|saving|planning|"
              r"helping|hoping|wondering|learning\s+to|"
@@ -85,6 +89,10 @@ _BUSY = (r"working|feeling|thinking|sleeping|going|getting|trying|doing|looking|
 # a few plain words between a cue and its value: no other person, no new clause, no source
 _GAP = (r"(?:\s+(?!(?:my|our|his|her|their|he|she|they|you|because|but|when|if|where|while|"
         r"from|visit\w*|and|or|so|than|like|near|until|before|after)\b)[\w'-]+){0,5}?\s+")
+_MATE = (rf"(?:{_REL}|other\s+half|better\s+half|significant\s+other|bf|gf|hubby|wifey|"
+         rf"husband-to-be|wife-to-be)")
+_WORK = (r"\b(?i:work|job|company|office|boss|colleagues?|coworkers?|team|clients?|hired|"
+         r"employer|salary|promot\w*)\b")
 _NOT_MINE_JOB = r"\b(?i:interview\w*|appl(?:y|ied|ying)|client|customer|meeting|call\s+with|lunch|dinner)\b"
 _HOUSING = r"(?:place|apartment|flat|house|studio|condo|one-bedroom|two-bedroom|loft|rental)"
 _NOW = r"(?:\s+(?i:now|currently|still|officially|finally|just|already|also|really))*"
@@ -168,8 +176,18 @@ RULES: tuple[Cue, ...] = (
        rf"couple\s+(?:of\s+)?|two\s+|three\s+)?(?:day|week|month|shift|days|weeks|months|year)|(?i:day|week)\s+(?:one|1))\s+(?:at|with)\s+"
        rf"{_ORG}", 0.8, "org"),
     _c("employer", rf"\b(?:am|are)\s+now\s+(?:at|with)\s+{_ORG}", 0.75, "org"),
+    # "been with X for years": an employer when the turn talks of work, else a partner
+    _c("employer", rf"\bbeen\s+with\s+{_ORG}\s+(?:for|since)\b", 0.75, "org", when=_WORK),
     _c("employer", rf"\boffer\s+from\s+{_ORG}\s+and\s+(?:I\s+)?(?:took|accepted|said\s+yes|"
        rf"signed)", 0.8, "org"),
+    _c("employer", rf"\b(?:took|accepted|signed|said\s+yes\s+to|taking|accepting)\s+(?:the|an?|their|"
+       rf"that)\s+(?:job\s+|new\s+)?offer\s+(?:from|at|with)\s+{_ORG}", 0.8, "org"),
+    _c("employer", rf"\b(?:my|our)\s+(?:new\s+)?(?:company|employer|firm|workplace|work)\s*,\s*"
+       rf"{_ORG}\s*,", 0.8, "org"),
+    _c("employer", rf"{_ORG}\s*,\s*(?:(?:my|our)\s+(?:new\s+)?(?:company|employer|firm|workplace)|"
+       rf"where\s+I\s+(?:now\s+)?work)\b", 0.8, "org"),
+    _c("employer", rf"\b(?:(?:first|latest|new)\s+)?(?:paycheck|paycheque|payslip|pay\s+stub|"
+       rf"paystub)\s+from\s+{_ORG}", 0.75, "org"),
     _c("employer", rf"\bpart\s+of\s+{_ORG}\s+(?:team|family|crew)\b", 0.75, "org"),
     _c("employer", rf"\b(?:left|quit)\s+{_CAPRUN}\s+(?:for|to\s+join|to\s+work\s+at)\s+{_ORG}",
        0.75, "org"),
@@ -219,7 +237,7 @@ RULES: tuple[Cue, ...] = (
     _c("job", rf"\b(?:got|landed|took|accepted|earned)\s+(?:the|a|my)\s+(?:new\s+)?{_JOB}\s+"
        rf"(?:job|role|position|title|promotion)\b", 0.8, "job"),
     # -- partner: a relationship word and a name
-    _c("partner", rf"\b(?:been\s+(?:dating|seeing|going\s+out\s+with|with)|started\s+(?:dating|"
+    _c("partner", rf"\b(?:been\s+(?:dating|seeing|going\s+out\s+with)|started\s+(?:dating|"
        rf"seeing|going\s+out\s+with)|moved\s+in\s+with|engaged\s+to|married\s+to|married|"
        rf"proposed\s+to|going\s+steady\s+with|in\s+a\s+relationship\s+with)\s+{_NAME}", 0.8,
        "name"),
@@ -230,7 +248,11 @@ RULES: tuple[Cue, ...] = (
        rf"official|seeing\s+each\s+other|tied\s+the\s+knot|moved\s+in\s+together)", 0.8, "name"),
     _c("partner", rf"\b(?:have|got|have\s+got)\s+a\s+(?:new\s+)?(?:{_REL})(?:\s+now)?\s*[,:-]\s*"
        rf"{_NAME}", 0.8, "name"),
-    _c("partner", rf"{_NAME}\s*,\s*my\s+(?:new\s+)?(?:{_REL})\b", 0.8, "name"),
+    _c("partner", rf"{_NAME}\s*,\s*my\s+(?:new\s+)?{_MATE}\b", 0.8, "name"),
+    _c("partner", rf"\b(?:been|am|are)\s+(?:happily\s+)?with\s+{_NAME}\s+(?:for|since)\b", 0.75, "name",
+       unless=_WORK),
+    _c("partner", rf"\b(?:date\s+night|dinner\s+date|anniversary)(?:\s+(?:tonight|tomorrow|this\s+"
+       rf"\w+|on\s+\w+))?\s+with\s+{_NAME}", 0.75, "name"),
     _c("partner", rf"\b(?:things|it)\s+with\s+{_NAME}\s+(?:is|are)\s+(?:getting\s+(?:serious|"
        rf"better)|going\s+(?:really\s+)?(?:well|great)|serious)", 0.75, "name"),
     _c("partner", rf"\b(?:dates?|date\s+night|going\s+out)\s+with\s+{_NAME}", 0.75, "name"),
@@ -282,6 +304,9 @@ RULES: tuple[Cue, ...] = (
        fixed="vegetarian", unless=r"\b(?:fish|seafood)\b"),
     _c("diet", rf"\b(?:not|no\s+longer|stopped\s+being|quit\s+being|gave\s+up\s+being)\s+"
        rf"(?:an?\s+|fully\s+)?{_DIET}\b", 0.85, "diet", negated=True),
+    _c("diet", rf"\b(?:quit|gave\s+up|ditched|dropped|stopped|done\s+with)\s+(?:(?:the|my)\s+)?"
+       rf"{_DIET}(?:\s+(?:thing|diet))?(?=\s*(?:[.,;!]|$|\s+(?:and|for|after|because)\b))",
+       0.8, "diet", negated=True),
     # -- hobby: an activity after an interest word
     _c("hobby", rf"\b(?:weekends|evenings|free\s+time|spare\s+time|saturdays|sundays)\s+(?:are|is)"
        rf"\s+(?:all\s+)?(?:about|for)\s+{_ACT}", 0.75, "act"),
@@ -349,10 +374,10 @@ _TRIGGERS: dict[str, re.Pattern[str]] = {slot: re.compile(words) for slot, words
                 r"work|start|join|employ|hired|signed|onboard|been|took me|brought me|picked me|"
                 r"switched|jumped|made the|moved over|now|colleague|coworker|co-worker|team|"
                 r"office|boss|manager|quit|left|leaving|resign|walked|done|laid|let go|notice|"
-                r"part of",
+                r"part of|compan|firm|paycheck|paycheque|payslip|pay stub|paystub|workplace",
     "job": r" as |stepped|stepping|moved|moving|transitioned|switched|made|named|appointed|promot|bumped|title|role|position|job|am |are |got|gave|"
            r"landed|took|accepted|earned",
-    "partner": r"things with|it with|dating|seeing|going out|moved in|engaged|married|propos|going steady|"
+    "partner": r"been with|am with|are with|night|anniversary|things with|it with|dating|seeing|going out|moved in|engaged|married|propos|going steady|"
                r"relationship|together|a thing|an item|official|exclusive|asked me out|"
                r"bf|gf|hubby|other half|significant|my man|my girl|my guy|my date|my lady|"
                r"my person|our date|met|ended|are done|are over|finished|called it off|"
@@ -360,7 +385,8 @@ _TRIGGERS: dict[str, re.Pattern[str]] = {slot: re.compile(words) for slot, words
                + _REL,
     "pet": _PET + r"|meet|welcome|introduc|say hi|say hello|named|"
            r"calling|called|lost|put down|goodbye|buried|name",
-    "diet": r"vegan|vegetarian|veggie|pesc|flexitarian|plant-based|meat",
+    "diet": r"vegan|vegetarian|veggie|pesc|flexitarian|plant-based|meat|keto|paleo|gluten|"
+            r"dairy|lactose|low.carb|carnivore|whole30",
     "hobby": r"been \w+ing|play|practi|obsessed|hooked|addicted|crazy about|passionate|into|discovered|fell in love|"
              r"a lot of|spending|spend|spent|class|lesson|course|club|group|league|workshop|"
              r"hobby|obsession|passion|pastime|thing|weekends|evenings|free time|spare time|"
@@ -388,7 +414,7 @@ _CLAUSE_START = re.compile(r"(?:^|[,:;(—–-]\s+|\b(?:and|but|so|because|while
                            r"since|when|after|before|then)\s+)")
 _NAMED = re.compile(r"^(?P<name>[A-Z][a-z'-]+)(?:\s+(?:(?i:now|just|finally|officially|"
                     r"recently|also|has|have|had|is|was|no\s+longer|not)))*\s*$")
-_NEGATION = re.compile(r"\b(?:not|never|no\s+longer|no|nor|neither|used\s+to|without|"
+_NEGATION = re.compile(r"\b(?:not|never|no\s+longer|no|nor|neither|used\s+to|without|quit|ditched|"
                        r"instead\s+of|rather\s+than|appl(?:y|ied|ying)|interview\w*|turned\s+down|"
                        r"declined|rejected|waiting|hear\s+back|before)\b", re.IGNORECASE)
 _LOWERABLE = frozenset("""signed got bought made switched jumped joined started starting
@@ -462,7 +488,7 @@ def general(sentence: str, done: set[str],
     ``context`` is the whole turn: "Got a kitten! Her name is Luna." (a rule's
     ``when``/``unless`` read it)."""
     head, _, rest = sentence.partition(" ")
-    if head.lower() in _LOWERABLE:  # "Signed the lease...": the cue, not a name
+    if head.lower() in _LOWERABLE | _CUE_WORDS:  # "Signed the lease...": the cue, not a name
         sentence = f"{head.lower()} {rest}"
     lower = sentence.lower()
     for slot, trigger in _TRIGGERS.items():
@@ -475,6 +501,12 @@ def general(sentence: str, done: set[str],
                 subject = _subject_of(rule, sentence, match)
                 if subject is not None:
                     yield rule, match, subject
+
+
+#: the words the rules spell out: a sentence's first word among them is a cue that only
+#: its position capitalised ("Things with Mateo are getting serious")
+_CUE_WORDS = frozenset(w for rule in RULES for w in re.findall(r"(?<![\\?])\b[a-z]{3,}\b",
+                                                              rule.regex.pattern))
 
 
 def _applies(rule: Cue, context: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ._slot_words import _ALIASES, _CAR_BRANDS, _COUNTRIES, _JOBS, _LOWER_STOP, _NOT_NAMES
+from ._slot_words import _ALIASES, _CAR_BRANDS, _COUNTRIES, _JOBS, _LOWER_STOP, _NOT_NAMES, _ORG_HEADS
 
 __all__ = ["is_country", "norm_value", "refines", "same_value", "slot_family", "valid_value"]
 
@@ -64,8 +64,8 @@ def valid_value(kind: str, value: str, raw: str, lowercase: bool) -> bool:
         # lower-case values only when the whole sentence is lower-case, and never stop words
         if not lowercase or any(w in _LOWER_STOP for w in words):
             return False
-    if kind == "name":
-        return words[0] not in _NOT_NAMES
+    if kind == "name":  # a person's or a pet's: "Juniper Bank" is neither
+        return words[0] not in _NOT_NAMES and (len(words) == 1 or words[-1] not in _ORG_HEADS)
     if kind == "job":
         return words[0] not in ("to", "the", "my", "part", "of") and len(words) <= 4
     if kind == "jobnoun":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["_ALIASES", "_CAR_BRANDS", "_COUNTRIES", "_FAV_CATS", "_FAV_REJECT", "_JOBS", "_KIN", "_LOWER_STOP", "_MGR", "_NOT_NAMES", "_REL", "_SPECIES", "_TRIGGERS", "triggered"]
+__all__ = ["_ORG_HEADS", "_ALIASES", "_CAR_BRANDS", "_COUNTRIES", "_FAV_CATS", "_FAV_REJECT", "_JOBS", "_KIN", "_LOWER_STOP", "_MGR", "_NOT_NAMES", "_REL", "_SPECIES", "_TRIGGERS", "triggered"]
 
 _KIN = (r"sister|brother|mom|mum|mother|dad|father|son|daughter|wife|husband|partner|"
         r"boyfriend|girlfriend|fianc[eé]e?|parents|grandma|grandmother|grandpa|grandfather|"
@@ -36,6 +36,14 @@ _JOBS = frozenset("""engineer developer programmer designer manager director tea
     chemist biologist historian translator interpreter illustrator animator producer dj
     nutritionist dietitian hairdresser barber stylist tailor butcher welder machinist dispatcher
     courier housekeeper homemaker lead postdoc undergrad""".split())
+#: Last words of organisation names: such a name is no person's ("been with Juniper Bank").
+_ORG_HEADS = frozenset("""bank labs lab health software media group energy insurance games
+    robotics telecom publishing consulting hospital studios studio systems solutions
+    technologies tech partners capital holdings foods grocers brewing dental credit union
+    aerospace security logistics analytics airlines motors pharma clinic university college
+    school academy institute agency associates company co corp inc llc ltd gmbh foundation
+    network networks ventures industries enterprises services bakery cafe restaurant store
+    market press records entertainment productions""".split())
 _COUNTRIES = frozenset("""afghanistan albania algeria argentina armenia australia austria
     bangladesh belgium bolivia brazil bulgaria cambodia cameroon canada chile china colombia
     croatia cuba cyprus czechia denmark ecuador egypt england estonia ethiopia finland france
@@ -50,7 +58,9 @@ _ALIASES = {"nyc": "new york", "new york city": "new york", "sf": "san francisco
             "la": "los angeles", "uk": "united kingdom", "great britain": "united kingdom",
             "us": "united states", "usa": "united states", "america": "united states",
             "the states": "united states",
-            "veggie": "vegetarian", "plant-based": "vegan", "pescetarian": "pescatarian", "colour": "colour", "color": "colour"}
+            "veggie": "vegetarian", "plant-based": "vegan", "ketogenic": "keto",
+            "gluten free": "gluten-free", "dairy free": "dairy-free", "low carb": "low-carb",
+            "lactose free": "lactose-free", "pescetarian": "pescatarian", "colour": "colour", "color": "colour"}
 _FAV_CATS = {"color": "colour", "film": "movie", "films": "movie", "movies": "movie",
              "dish": "food", "meal": "food", "foods": "food", "track": "song", "tune": "song",
              "songs": "song", "series": "show", "tv show": "show", "group": "band",

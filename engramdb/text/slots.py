@@ -103,7 +103,8 @@ _EMAIL = r"(?P<v>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
 _AGE = r"(?P<v>\d{1,3})"
 # an activity: a few lower-case words, up to punctuation or a time phrase
 _ACT = (r"(?P<v>(?!(?:a|an|the|it|that|this|my|to|working|work|some|looking|thinking|"
-        r"feeling|trying|going|getting|wondering|planning|hoping|helping|dating|seeing)\b)[a-z][\w-]*(?:\s+(?!(?:these|"
+        r"feeling|trying|going|getting|wondering|planning|hoping|helping|dating|seeing|eating|"
+        r"drinking|using|making|having|taking|living|being|doing|paying|saving)\b)[a-z][\w-]*(?:\s+(?!(?:these|"
         r"lately|now|again|recently|this|last|since|and|but|because|with|for|at|in|on)\b)"
         r"[a-z][\w-]*){0,2})(?=\s*(?:[.,;!?]|$|\s+(?:these\s+days|lately|now|again|recently|"
         r"this|last|since|and|but|because|with|for|at|in|on)\b))")
@@ -180,7 +181,7 @@ PATTERNS: tuple[_Pattern, ...] = (
     _p("employer", r"{S}\s+(?:have|has)\s+(?:\w+\s+)?worked\s+(?:at|for)\s+{ORG}"
        r"(?=\s+(?:for|since)\b)", 0.8, value="org"),
     # "I've been at Helio Health for a month now"
-    _p("employer", _SA + r"(?:have|has)?\s*been\s+(?:working\s+)?(?:at|with)\s+{ORG}"
+    _p("employer", _SA + r"(?:have|has)?\s*been\s+(?:working\s+(?:at|with)|at)\s+{ORG}"
        r"(?=\s+(?:for|since)\b)", 0.8, value="org"),
     # "I got the Helio Health offer and I accepted"
     _p("employer", _SA + r"(?:got|accepted|took|signed)\s+(?:the|an?)\s+{ORG}\s+(?:job\s+)?"
@@ -222,8 +223,8 @@ PATTERNS: tuple[_Pattern, ...] = (
     _p("partner", r"{CLAUSE}(?P<v>{NAMEBODY})\s+is\s+(?:now\s+)?my\s+(?:new\s+)?(?:{REL})\b", 0.85,
        value="name"),
     # "my boyfriend Liam is cooking tonight": the name said beside the relation
-    _p("partner", r"\b[Mm]y\s+(?:new\s+)?(?:{REL})\s*,?\s+(?P<v>{NAMEBODY})\b(?!\s*(?:and|or)\b)"
-       r"(?!'s)", 0.75, value="name"),
+    _p("partner", r"\b[Mm]y\s+(?:new\s+)?(?:{REL})\s*,?\s+(?P<v>{NAMEBODY})\b"
+       r"(?!\s*(?:and|or)\b(?!\s+(?:I|me)\b))(?!'s)", 0.75, value="name"),
     _p("partner", _SA + r"(?:am|are)\s+(?:now\s+)?(?:dating|seeing|married\s+to|engaged\s+to|"
        r"in\s+a\s+relationship\s+with|going\s+out\s+with|together\s+with)\s+{NAME}", 0.8,
        value="name"),
@@ -466,6 +467,8 @@ def _statements(pattern: _Pattern, match: re.Match[str], sentence: str, lowercas
     raw = ""
     if pattern.value != "none":
         raw = getattr(pattern, "fixed", "") or (groups.get("v") or "").strip()
+        if pattern.value == "name":  # "So Kofi and I broke up": the opener is no name
+            raw = _drop_openers(raw)
         value = norm_value(slot, raw)
         if not _valid(pattern.value, value, raw, lowercase):
             return
@@ -494,6 +497,13 @@ def subject_for(subject: str, owner: str, names: Mapping[str, str] = {}) -> str:
         name = subject[5:]
         return names.get(name, f"speaker:{name}")
     return f"{owner}/{subject}"
+
+
+def _drop_openers(raw: str) -> str:
+    words = raw.split()
+    while len(words) > 1 and words[0].lower() in _NOT_NAMES | _OPENERS:
+        words.pop(0)
+    return " ".join(words)
 
 
 def _display(raw: str) -> str:
@@ -531,10 +541,26 @@ def _kin(word: str) -> str:
             "fiancée": "fiance", "flatmate": "roommate"}.get(word, word)
 
 
+# Where one clause of a sentence ends and the next begins: a hedge, the past or a report
+# in one clause ("Kofi and I broke up back in the spring, and I've been seeing Lena")
+# says nothing about the other. A bare comma does not end one ("If I get it, I'm moving").
+_CLAUSE_END = re.compile(r"[;—–]\s*|:\s+|,\s*(?:and|or|plus|then|which|who|because|though|"
+                         r"although|while|whereas|since|so|but)\b,?\s*")
+
+
+def _clause_scope(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
+    """The match's own clause: the words before it, the match, the words after it."""
+    before, after = sentence[:match.start()], sentence[match.end():]
+    cuts = [m.end() for m in _CLAUSE_END.finditer(before)]
+    end = _CLAUSE_END.search(after)
+    return (before[cuts[-1]:] if cuts else before, match.group(0),
+            after[:end.start()] if end else after)
+
+
 def _confidence(pattern: _Pattern, match: re.Match[str], sentence: str, question: bool,
                 in_conversation: bool, subject: str, groups: dict[str, str | None]) -> float:
     conf = pattern.confidence
-    before, span, after = sentence[:match.start()], match.group(0), sentence[match.end():]
+    before, span, after = _clause_scope(sentence, match)
     if pattern.slot != "plan" and (_HYPO.search(before) or _HYPO.search(span)):
         conf *= 0.4
     if _REPORTED.search(before):
