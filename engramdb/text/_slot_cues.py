@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ._slot_words import _JOBS, _NOT_NAMES, _REL, _SPECIES
+from ._slot_words import _JOBS, _NOT_NAMES, _ORG_HEADS, _REL, _SPECIES
 
 __all__ = ["Cue", "PET_KIND", "RULES", "clause_subject", "general"]
 
@@ -46,11 +46,15 @@ _CAPRUN = (rf"{_CAPW}(?:\s+(?:(?:of|de|del|la|le|du|da|van|von|upon|am|and|&|the
            rf"(?!(?:{_TIMEWORD})\b)[A-Z0-9][\w'.&-]*){{0,3}}")
 _PLACE = rf"(?P<v>{_CAPRUN}(?:,\s+{_CAPW}(?:\s+{_CAPW})?(?=\s*(?:[.!?;]|$|\s+(?:now|for|since)\b)))?)"
 _ORG = rf"(?P<v>(?:[Tt]he\s+)?{_CAPRUN})"
+# an organisation by its last word ("Saltmarsh Brewing", "Juniper Bank"): no person's name
+_NAMED_ORG = (rf"(?P<v>(?:[Tt]he\s+)?(?:{_CAPW}\s+){{1,3}}(?:{'|'.join(sorted(w.title() for w in _ORG_HEADS))})"
+              rf"\b(?!\s+[A-Z]))")
 _NAME = r"(?P<v>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)(?!\s+(?:[A-Z]|&|of\b))"
 _JOBHEAD = "|".join(sorted(_JOBS | {"head", "manager", "officer", "partner", "associate",
                                     "nurse", "lead", "director"}, key=len, reverse=True))
 _JOBMOD = r"(?!(?:a|an|the|my|our|their|his|her|new|job|role|position)\b)[A-Za-z][\w-]*"
-_JOB = rf"(?P<v>(?:{_JOBMOD}\s+){{0,3}}?(?i:{_JOBHEAD})s?)\b(?!-)"
+_JOBFORM = r"(?!(?:assist|insist|resist|persist|exist|consist|subsist|twist)\b)[a-z]{3,}(?:ist|ician)"
+_JOB = rf"(?P<v>(?:{_JOBMOD}\s+){{0,3}}?(?:(?i:{_JOBHEAD})s?|{_JOBFORM}))\b(?!-)"
 _MONEY = (r"(?P<v>[$€£]\s?\d[\d,]*(?:\.\d+)?\s?(?:[kK]\b)?|\d[\d,]*(?:\.\d+)?\s?[kK]?\s?"
           r"(?:dollars|euros|pounds|bucks)\b)")
 _DIET = (r"(?P<v>vegan|vegetarian|veggie|pescatarian|pescetarian|flexitarian|plant-based|keto|"
@@ -69,7 +73,8 @@ _STOP_ACT = (r"a|an|the|it|that|this|these|those|my|our|your|his|her|their|to|wo
              r"there|here|again|back|out|up|down|on|off|in|at|with|for|of|and|or|but")
 _ACT_END = (r"(?=\s*(?:[.,;:!?)]|$|\s+(?:these\s+days|lately|now|again|recently|this|last|since|"
             r"and|but|because|with|for|at|in|on|every|most|all|a\s+lot|so|too|like|which|"
-            r"that|after|before|when|ever|class|classes|lessons?|course|club|group)\b))")
+            r"that|after|before|when|ever|class|classes|lessons?|course|club|group|a\s+(?:couple|few|"
+            r"bit|year|month|week)|about|around|over|during|instead|years?|months?|weeks?)\b))")
 _ACT = (rf"(?P<v>(?!(?:{_STOP_ACT})\b)[a-z][\w-]*(?:\s+(?!(?:{_STOP_ACT})\b)[a-z][\w-]*){{0,2}}?)"
         rf"{_ACT_END}")
 _PLAN_END = (r"(?=\s*(?:[.,;:!?)]|$|\s+(?:instead|next|this|by|before|in\s+\d|someday|one\s+day|"
@@ -93,6 +98,8 @@ _MATE = (rf"(?:{_REL}|other\s+half|better\s+half|significant\s+other|bf|gf|hubby
          rf"husband-to-be|wife-to-be)")
 _WORK = (r"\b(?i:work|job|company|office|boss|colleagues?|coworkers?|team|clients?|hired|"
          r"employer|salary|promot\w*)\b")
+_GOAL = (r"\b(?i:saving(?:\s+up)?\s+(?:for|because|so)|goal|dream|bucket\s+list|plan|planning|"
+         r"someday|one\s+day|keep\s+telling|spreadsheet|working\s+towards?|committed)\b")
 _NOT_MINE_JOB = r"\b(?i:interview\w*|appl(?:y|ied|ying)|client|customer|meeting|call\s+with|lunch|dinner)\b"
 _HOUSING = r"(?:place|apartment|flat|house|studio|condo|one-bedroom|two-bedroom|loft|rental)"
 _NOW = r"(?:\s+(?i:now|currently|still|officially|finally|just|already|also|really))*"
@@ -156,6 +163,9 @@ RULES: tuple[Cue, ...] = (
     _c("location", rf"\b(?:signed\s+(?:a|the)\s+lease|got\s+the\s+keys|bought\s+(?:a|our|my)\s+"
        rf"(?:first\s+)?(?:house|home|place|flat|condo|apartment))(?:\s+[\w-]+){{0,3}}?\s+in\s+"
        rf"{_PLACE}", 0.8, "place"),
+    _c("location", rf"\binto\s+(?:a|the|our|my)\s+(?:new\s+|little\s+|bigger\s+|first\s+)?{_HOUSING}\s+"
+       rf"(?:in|at)\s+{_PLACE}", 0.8, "place", unless=_VISIT),
+    _c("location", rf"\b(?:the|our|my)\s+new\s+{_HOUSING}\s+is\s+(?:in|at)\s+{_PLACE}", 0.8, "place"),
     _c("location", rf"\b(?:commute|neighbou?rs|neighbou?rhood|landlord)\s+(?:from|in|here\s+in)\s+"
        rf"{_PLACE}", 0.75, "place"),
     _c("location", rf"\b(?:am|are)(?:\s+(?:now|officially|finally|living|settled))*\s+(?:in|out\s+"
@@ -178,6 +188,7 @@ RULES: tuple[Cue, ...] = (
     _c("employer", rf"\b(?:am|are)\s+now\s+(?:at|with)\s+{_ORG}", 0.75, "org"),
     # "been with X for years": an employer when the turn talks of work, else a partner
     _c("employer", rf"\bbeen\s+with\s+{_ORG}\s+(?:for|since)\b", 0.75, "org", when=_WORK),
+    _c("employer", rf"\bbeen\s+(?:with|at)\s+{_NAMED_ORG}\s+(?:for|since)\b", 0.75, "org"),
     _c("employer", rf"\boffer\s+from\s+{_ORG}\s+and\s+(?:I\s+)?(?:took|accepted|said\s+yes|"
        rf"signed)", 0.8, "org"),
     _c("employer", rf"\b(?:took|accepted|signed|said\s+yes\s+to|taking|accepting)\s+(?:the|an?|their|"
@@ -220,6 +231,12 @@ RULES: tuple[Cue, ...] = (
     _c("job", rf"\b(?i:work|works|working|started|hired|joined|back|retrained|qualified|"
        rf"role|position|job|career|now|officially)\s+as\s+(?:an?\s+|the\s+|their\s+|our\s+)?"
        rf"(?:new\s+)?{_JOB}", 0.8, "job"),
+    _c("job", rf"\b(?:have|has)\s+been\s+(?:an?|the)\s+(?:new\s+)?{_JOB}(?!\s+(?:of|at\s+heart)\b)"
+       rf"(?=\s*(?:[.,;!]|$|\s+(?:for|since|now|ever)\b))", 0.75, "job"),
+    # "Being a paralegal means...", "As a nurse I...": the speaker's own work, said in passing
+    _c("job", rf"(?<!\bof\s)(?<!\babout\s)(?<!\bwith\s)\b(?i:being)\s+(?:an?\s+)?{_JOB}\s+(?:is|means|has|was|"
+       rf"comes|involves|can)\b", 0.75, "job"),
+    _c("job", rf"(?:^|[,:]\s*)(?i:as)\s+(?:an?\s+)?{_JOB}\s*,?\s+I\b", 0.75, "job"),
     _c("job", rf"\bmyself\s+as\s+(?:an?\s+|the\s+)?(?:new\s+)?{_JOB}", 0.75, "job"),
     _c("job", rf"\b(?:made|making|named|appointed|promoted|bumped)\s+(?:me\s+)?(?:up\s+)?(?:to\s+)?"
        rf"(?:an?\s+|the\s+|their\s+|our\s+)?(?:new\s+)?{_JOB}", 0.8, "job", object_self=True),
@@ -270,7 +287,8 @@ RULES: tuple[Cue, ...] = (
     _c("partner", rf"{_NAME}\s+(?:asked\s+me\s+out|proposed|moved\s+in\s+with\s+(?:me|us)|"
        rf"and\s+I\s+moved\s+in\s+together)\b", 0.75, "name", object_self=True),
     _c("partner", rf"\b(?:my|our)\s+(?:new\s+)?(?:bf|gf|hubby|other\s+half|significant\s+other|"
-       rf"man|girl|guy|date|lady|person)\s*,?\s+{_NAME}", 0.75, "name"),
+       rf"man|girl|guy|date|lady|person)(?:\s+|\s*,\s*(?![A-Z][a-z'-]+\s*,?\s*(?:and|or)\b)){_NAME}",
+       0.75, "name"),
     _c("partner", rf"\b(?:seeing|dating|met)\s+(?:someone|somebody|a\s+(?:guy|girl|woman|man))"
        rf"(?:\s+new)?(?:\s*[,:-]\s*|\s+(?:named|called)\s+|[^.!?]{{0,20}}?(?:his|her|their)\s+name"
        rf"\s+is\s+){_NAME}", 0.8, "name"),
@@ -310,6 +328,10 @@ RULES: tuple[Cue, ...] = (
     # -- hobby: an activity after an interest word
     _c("hobby", rf"\b(?:weekends|evenings|free\s+time|spare\s+time|saturdays|sundays)\s+(?:are|is)"
        rf"\s+(?:all\s+)?(?:about|for)\s+{_ACT}", 0.75, "act"),
+    _c("hobby", rf"\b(?:weekends|evenings|free\s+time|spare\s+time|saturdays|sundays|mornings)\s+"
+       rf"(?:mostly\s+|mainly\s+|all\s+)?(?:go|goes|went)\s+(?:to|into|on)\s+{_ACT}", 0.75, "act"),
+    _c("hobby", rf"(?:^|[,:;]\s*)(?P<v>[a-z]+(?:\s+[a-z]+){{0,2}})\s+is\s+where\s+(?:all\s+)?my\s+"
+       rf"(?:free\s+|spare\s+)?(?:time|weekends|evenings|money)\s+(?:goes|go)\b", 0.75, "act"),
     _c("hobby", rf"\b(?:go|goes|went)\s+(?P<v>[a-z]+ing)\s+(?:every|most|each|on\s+(?:weekends|"
        rf"sundays|saturdays))\b", 0.75, "act"),
     _c("hobby", rf"\bbeen\s+(?!(?:{_BUSY})\b)(?P<v>[a-z]+ing)\s+(?:like\s+crazy|nonstop|"
@@ -318,7 +340,7 @@ RULES: tuple[Cue, ...] = (
        rf"several\s+times|twice|three\s+times|on\s+weekends)\b", 0.75, "act"),
     _c("hobby", rf"\bdoing\s+(?:a\s+lot\s+of|lots\s+of|more)\s+{_ACT}(?=\s+(?:lately|these\s+days|"
        rf"now))", 0.75, "act"),
-    _c("hobby", rf"\b(?:obsessed\s+with|hooked\s+on|addicted\s+to|getting\s+(?:really\s+|"
+    _c("hobby", rf"\b(?:obsessed\s+with|hooked\s+on|addicted\s+to|got\s+(?:really\s+)?into|getting\s+(?:really\s+|"
        rf"super\s+)?into|gotten\s+(?:really\s+|super\s+)?into|spending\s+(?:all\s+)?my\s+"
        rf"(?:free\s+|spare\s+)?time\s+on)\s+{_ACT}", 0.8, "act"),
     _c("hobby", rf"\b(?:signed\s+up\s+for|enrolled\s+in|joined|started|taking|began|doing|"
@@ -330,7 +352,7 @@ RULES: tuple[Cue, ...] = (
        rf"(?:on\s+|doing\s+)?{_ACT}", 0.75, "act"),
     _c("hobby", rf"\b(?:hobby|obsession|passion|pastime)(?:\s+(?i:lately|these\s+days|now|of\s+the\s+"
        rf"moment))?\s*(?:is|:|-|=|alert:?)\s*(?:now\s+)?{_ACT}", 0.8, "act"),
-    _c("hobby", rf"(?:^|[,:]\s*)(?P<v>(?-i:[A-Z]?[a-z]+(?:\s+[a-z]+)?))\s+(?:is|has\s+become)\s+"
+    _c("hobby", rf"(?:^|[,:]\s*)(?P<v>(?-i:[A-Z]?[a-z]+(?:\s+[a-z]+){{0,2}}))\s+(?:is|has\s+become)\s+"
        rf"(?:now\s+)?(?:my|the)\s+(?:new\s+)?(?:hobby|thing|obsession|passion)\b", 0.75, "act"),
     # -- plan: a plan word and what to do
     _c("plan", rf"\b(?i:plan|goal|aim|dream|resolution|mission|priority|target|next\s+step|"
@@ -339,13 +361,18 @@ RULES: tuple[Cue, ...] = (
     _c("plan", rf"\b(?:planning|aiming|hoping|intend|intending|determined|committed|set|"
        rf"saving\s+up|saving|preparing|decided|resolved|made\s+up\s+my\s+mind)\s+to\s+{_PLAN}",
        0.8, "plan"),
+    _c("plan", rf"\bwhat\s+(?:I|we)\s+(?:actually\s+|really\s+|truly\s+)?(?:want|plan|intend|"
+       rf"need)(?:\s+to\s+do)?(?:\s+(?:now|these\s+days|most))?\s+is\s+to\s+{_PLAN}", 0.8, "plan"),
+    # "I want to X" is a plan when the turn says it is one (saving for it, a goal, a dream)
+    _c("plan", rf"\b(?:I|we)\s+(?:really\s+|truly\s+|still\s+)?(?:want|wants|need)\s+to\s+{_PLAN}",
+       0.75, "plan", when=_GOAL),
     _c("plan", rf"\b(?:want|wants|wanna|would\s+love|hope|really\s+want)\s+to\s+{_PLAN}(?=\s+(?:next\s+"
        rf"(?:year|spring|summer|fall|autumn|winter)|this\s+year|someday|one\s+day|eventually|"
        rf"by\s+\d{{4}}|in\s+\d{{4}}|before\s+I\s+turn))", 0.75, "plan"),
     # -- money: rent and salary
-    _c("rent", rf"\b(?i:rent|landlord|lease)\b[^.!?]{{0,40}}?(?<!from\s)(?<!was\s)(?<!of\s)"
+    _c("rent", rf"\b(?i:rent|landlord|lease)\b[^.!?]{{0,60}}?(?<!from\s)(?<!was\s)(?<!of\s)"
        rf"(?<!than\s){_MONEY}", 0.8, "money"),
-    _c("rent", rf"\b(?:pay|paying|paid)\s+{_MONEY}\s+(?:a\s+month\s+)?(?:for|on)\s+(?:the|our|my)\s+"
+    _c("rent", rf"\b(?:pay|paying|paid)\s+{_MONEY}\s+(?:a\s+month\s+)?(?:for|on)\s+(?:the|our|my|an?)\s+"
        rf"(?:new\s+)?{_HOUSING}", 0.8, "money"),
     _c("rent", rf"\b{_HOUSING}\s+(?:is|costs|runs)\s+(?:us\s+|me\s+)?{_MONEY}(?:\s+a\s+month|"
        rf"\s+per\s+month|\s+monthly)", 0.75, "money"),
@@ -353,7 +380,7 @@ RULES: tuple[Cue, ...] = (
        rf"(?:place|apartment|flat|house|studio))", 0.8, "money"),
     _c("salary", rf"\b(?:job|role|position|it|gig)\s+pays\s+(?:me\s+)?(?:about\s+|around\s+)?"
        rf"{_MONEY}", 0.8, "money", unless=r"\b(?i:rent)\b"),
-    _c("salary", rf"\b(?i:salary|pay|paid|paying\s+me|earn|earning|make|making|raise|income|"
+    _c("salary", rf"\b(?i:salary|(?<!I\s)(?<!we\s)pay|paid|paying\s+me|earn|earning|make|making|raise|income|"
        rf"comp|compensation|base|offer)\b[^.!?]{{0,40}}?(?<!from\s)(?<!was\s)(?<!of\s)(?<!than\s)"
        rf"{_MONEY}(?![^.!?]*\b(?:rent|month)\b)",
        0.8, "money"),
@@ -375,7 +402,7 @@ _TRIGGERS: dict[str, re.Pattern[str]] = {slot: re.compile(words) for slot, words
                 r"switched|jumped|made the|moved over|now|colleague|coworker|co-worker|team|"
                 r"office|boss|manager|quit|left|leaving|resign|walked|done|laid|let go|notice|"
                 r"part of|compan|firm|paycheck|paycheque|payslip|pay stub|paystub|workplace",
-    "job": r" as |stepped|stepping|moved|moving|transitioned|switched|made|named|appointed|promot|bumped|title|role|position|job|am |are |got|gave|"
+    "job": r" as |^as |being|been an? |stepped|stepping|moved|moving|transitioned|switched|made|named|appointed|promot|bumped|title|role|position|job|am |are |got|gave|"
            r"landed|took|accepted|earned",
     "partner": r"been with|am with|are with|night|anniversary|things with|it with|dating|seeing|going out|moved in|engaged|married|propos|going steady|"
                r"relationship|together|a thing|an item|official|exclusive|asked me out|"

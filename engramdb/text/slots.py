@@ -223,8 +223,10 @@ PATTERNS: tuple[_Pattern, ...] = (
     _p("partner", r"{CLAUSE}(?P<v>{NAMEBODY})\s+is\s+(?:now\s+)?my\s+(?:new\s+)?(?:{REL})\b", 0.85,
        value="name"),
     # "my boyfriend Liam is cooking tonight": the name said beside the relation
-    _p("partner", r"\b[Mm]y\s+(?:new\s+)?(?:{REL})\s*,?\s+(?P<v>{NAMEBODY})\b"
-       r"(?!\s*(?:and|or)\b(?!\s+(?:I|me)\b))(?!'s)", 0.75, value="name"),
+    # ("my partner Callum and I": him; "my girlfriend, Toby and I": a list of three)
+    _p("partner", r"\b[Mm]y\s+(?:new\s+)?(?:{REL})(?:\s+(?P<v>{NAMEBODY})\b(?!\s*(?:and|or)\b"
+       r"(?!\s+(?:I|me)\b))|\s*,\s*(?P<v2>{NAMEBODY})\b(?!\s*,?\s*(?:and|or)\b))(?!'s)", 0.75,
+       value="name"),
     _p("partner", _SA + r"(?:am|are)\s+(?:now\s+)?(?:dating|seeing|married\s+to|engaged\s+to|"
        r"in\s+a\s+relationship\s+with|going\s+out\s+with|together\s+with)\s+{NAME}", 0.8,
        value="name"),
@@ -335,7 +337,7 @@ PATTERNS: tuple[_Pattern, ...] = (
     _p("hobby", r"\b[Mm]y\s+(?:new\s+|main\s+|latest\s+)?(?:hobby|passion)\s+(?:is|has\s+become)\s+"
        r"(?:now\s+)?{ACT}", 0.85, value="act"),
     _p("hobby", _SA + r"(?:have\s+)?(?:taken\s+up|took\s+up|picked\s+up|gotten\s+into|got\s+into|"
-       r"started)\s+{ACT}", 0.8, value="act"),
+       r"started)\s+(?:doing\s+)?{ACT}", 0.8, value="act"),
     _p("hobby", _SA + r"(?:am|is|are)\s+(?:really\s+|totally\s+|super\s+)?into\s+{ACT}", 0.8,
        value="act"),
     _p("hobby", _SA + r"(?:gave\s+up|quit|stopped\s+doing)\s+{ACT}", 0.75, negated=True,
@@ -440,7 +442,8 @@ def extract(text: str, *, in_conversation: bool = False) -> list[Statement]:
             if pattern.slot in slots:
                 found += [st for match in pattern.regex.finditer(sentence) for st in _statements(
                     pattern, match, sentence, lowercase, question, in_conversation)]
-        done = {slot_family(st.slot) for st in found}
+        # an ending found by a template leaves room for the new value in another clause
+        done = {slot_family(st.slot) for st in found if not st.negated}
         found += [st for rule, match, who in general(sentence, done, context) for st in _statements(
             rule, match, sentence, lowercase, question, in_conversation, who)]  # type: ignore[arg-type]
         for st in found:
@@ -466,7 +469,7 @@ def _statements(pattern: _Pattern, match: re.Match[str], sentence: str, lowercas
     value: str | None = None
     raw = ""
     if pattern.value != "none":
-        raw = getattr(pattern, "fixed", "") or (groups.get("v") or "").strip()
+        raw = getattr(pattern, "fixed", "") or (groups.get("v") or groups.get("v2") or "").strip()
         if pattern.value == "name":  # "So Kofi and I broke up": the opener is no name
             raw = _drop_openers(raw)
         value = norm_value(slot, raw)
