@@ -63,6 +63,7 @@ def _plan(store, user: str, vector: np.ndarray, generic: bool) -> str:
 def test_the_index_comes_with_the_threshold_and_the_query_uses_it(store):
     assert _state(store, BIG) is None
     store.add(_more(BIG, 30, 60), store.vecs[30:60])
+    assert store.wait_for_index_builds(120)
     assert _state(store, BIG) is True
     assert store.ensure_ann_index(BIG) is False  # idempotent
     store.add(_items(SMALL, 10), store.vecs[60:70])
@@ -78,6 +79,7 @@ def _more(user: str, start: int, stop: int) -> list[NewRecord]:
 
 def test_the_users_graph_ranks_as_the_exact_scan(store):
     store.add(_more(BIG, 30, 60), store.vecs[30:60])
+    assert store.wait_for_index_builds(120) and _state(store, BIG) is True
     store.add(_items(SMALL, 10), store.vecs[60:70])
     query = store.vecs[7] + 0.05 * store.vecs[61]
     approx = store.dense(Scope(BIG), query, 10, Filters())
@@ -89,10 +91,96 @@ def test_the_users_graph_ranks_as_the_exact_scan(store):
 
 def test_erasing_the_user_drops_its_index(store):
     store.add(_more(BIG, 30, 60), store.vecs[30:60])
+    assert store.wait_for_index_builds(120)
     assert _state(store, BIG) is True
     store.delete_scope(Scope(BIG, session_id="nope"))  # part of the user: the index stays
     assert _state(store, BIG) is True
     store.delete_scope(Scope(BIG))
     assert _state(store, BIG) is None
     store.add(_items(BIG, 60), store.vecs[:60])  # a new life past the threshold: rebuilt
+    assert store.wait_for_index_builds(120)
     assert _state(store, BIG) is True
+
+
+# ------------------------------------------------------------ built in the background
+def _exact(store, ids: list[str], query: np.ndarray, k: int) -> list[str]:
+    vecs = store.vecs[:len(ids)]
+    order = np.argsort(-(vecs @ (query / np.linalg.norm(query))), kind="stable")
+    return [ids[i] for i in order[:k]]
+
+
+def _builds_seen(pg_url: str, user: str) -> list[str]:
+    """The wait events of the sessions building the user's index now."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        rows = conn.execute("SELECT coalesce(wait_event_type, 'running') FROM pg_stat_activity "
+                            "WHERE query LIKE %s AND pid <> pg_backend_pid()",
+                            (f"CREATE INDEX CONCURRENTLY%{user_index_name(user)}%",)).fetchall()
+    return [r[0] for r in rows]
+
+
+def _until(check, what: str, tries: int = 600) -> None:
+    import time
+
+    for _ in range(tries):  # a bound against a hang, not a timing assertion
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"never: {what}")
+
+
+def test_add_returns_while_the_build_runs_and_search_is_exact_until_it_is_valid(store, pg_url):
+    """The write that crosses the threshold does not wait for the graph: the build is
+    held on a table lock here (as a long VACUUM would hold it), and add() still returns;
+    searches scan exactly meanwhile, a second store (another process) does not start a
+    second build, and once PostgreSQL marks the index valid the searches use it."""
+    import threading
+
+    import psycopg
+
+    query = store.vecs[7] + 0.05 * store.vecs[41]
+    other = open_postgres(pg_url, ann_threshold=50)  # its own pools: another process
+    blocker = psycopg.connect(pg_url)
+    try:
+        blocker.execute("LOCK TABLE records IN SHARE UPDATE EXCLUSIVE MODE")  # not a writer's
+        adding = threading.Thread(target=store.add, args=(_more(BIG, 30, 60), store.vecs[30:60]))
+        adding.start()
+        adding.join(60)
+        assert not adding.is_alive(), "add() waited for the index build"
+        _until(lambda: _builds_seen(pg_url, BIG) == ["Lock"], "the build waiting on the lock")
+        assert store.wait_for_index_builds(0.1) is False  # still building, in the background
+        assert _state(store, BIG) is not True
+        ids = [r.id for r in store.find(Scope(BIG), Filters())]
+        assert [m.record_id for m in store.dense(Scope(BIG), query, 10, Filters())] == \
+            _exact(store, ids, query, 10)  # exact scan until the graph is valid
+        other.add(_items(BIG, 61)[60:], store.vecs[60:61])  # writes go on; no second build
+        assert other.wait_for_index_builds(60) is True
+        assert _builds_seen(pg_url, BIG) == ["Lock"]
+        blocker.rollback()  # the lock goes: the build runs to the end
+        assert store.wait_for_index_builds(300)
+        assert _state(store, BIG) is True and _builds_seen(pg_url, BIG) == []
+        for s in (store, other):
+            hits = [m.record_id for m in s.dense(Scope(BIG), query, 10, Filters())]
+            assert hits[0] == ids[7] and len(hits) == 10
+        plan = _plan(store, BIG, query, generic=False)
+        assert user_index_name(BIG) in plan, plan
+    finally:
+        blocker.close()
+        other.close()
+
+
+def test_a_build_that_died_is_redone_by_the_next_write(store, pg_url):
+    """A process killed mid-build leaves an invalid index: searches stay exact, and the
+    next write past the threshold drops it and builds it again."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # a build that failed midway
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(f"CREATE UNIQUE INDEX CONCURRENTLY {user_index_name(BIG)} "
+                         "ON records (kind)")
+    assert _state(store, BIG) is False
+    store.add(_more(BIG, 30, 60), store.vecs[30:60])
+    assert store.wait_for_index_builds(300)
+    assert _state(store, BIG) is True
+    assert user_index_name(BIG) in _plan(store, BIG, store.vecs[0], generic=False)

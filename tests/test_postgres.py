@@ -231,7 +231,8 @@ def test_hnsw_agrees_with_the_exact_scan_and_keeps_filters(pg_url):
         store.add(items, vectors)
         query = vectors[5] + 0.1 * _unit(rng, 1, 384)[0]
         exact = store.dense(Scope("ana"), query, 10, Filters())
-        store.ann_threshold = 1  # every user through HNSW
+        store.ann_threshold = 1  # every user through HNSW, on a graph of its own
+        assert store.ensure_ann_index("ana") is True
         approx = store.dense(Scope("ana"), query, 10, Filters())
         assert approx[0].record_id == items[5].record.id
         assert len({m.record_id for m in approx} & {m.record_id for m in exact}) >= 8

@@ -164,8 +164,9 @@ class PgDatabase:
 
     # ------------------------------------------------------------ user locks
     @contextlib.contextmanager
-    def advisory(self, key: int) -> Iterator[None]:
-        """A session-level advisory lock, held on a connection of the lock pool."""
+    def advisory(self, key: int, *, wait: bool = True) -> Iterator[bool]:
+        """A session-level advisory lock, held on a connection of the lock pool; yields
+        whether it is held (``wait=False``: False at once if another session holds it)."""
         with self._lock_guard:
             if self._lock_pool is None:
                 from psycopg_pool import ConnectionPool
@@ -176,11 +177,20 @@ class PgDatabase:
                                                  name="engramdb-locks")
         with self.converted(), self._lock_pool.connection() as conn:
             conn.execute("SET statement_timeout = 0")  # waiting for a lock is not a slow query
-            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            if wait:
+                conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            elif not conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
+                yield False
+                return
             try:
-                yield
+                yield True
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def connect(self) -> Any:
+        """A connection of its own, outside the pools (autocommit), for long maintenance
+        such as an index build: it never takes a connection from the transactions."""
+        return self.psycopg.connect(self.url, **self._conn_kwargs())
 
     # ------------------------------------------------------------ errors
     @contextlib.contextmanager

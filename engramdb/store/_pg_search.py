@@ -26,7 +26,7 @@ import numpy as np
 from .._models import Filters, Scope
 from ._filters import POSTGRES, where_clause
 from ._pg_schema import DIM_INDEXED
-from ._pg_user_index import user_literal
+from ._pg_user_index import STATE_SQL, user_index_name, user_literal
 from ._protocol import GRAPH_KEY_KINDS, Key, Match
 
 if TYPE_CHECKING:
@@ -217,9 +217,7 @@ class PgSearchMixin:
         q = vector_text(vector)
         dim = int(np.asarray(vector).shape[0])
         with self._db.read(scope.user_id) as conn:
-            size = conn.execute("SELECT docs FROM scope_state WHERE user_id=%s",
-                                (scope.user_id,)).fetchone()
-            if dim == DIM_INDEXED and size is not None and size[0] >= self.ann_threshold:
+            if dim == DIM_INDEXED and self._ann_ready(conn, scope.user_id):
                 rows = self._dense_hnsw(conn, scope.user_id, q, k, where, params)
             else:  # the uncast column matches no index: an exact scan of the user's rows
                 rows = conn.execute(
@@ -227,6 +225,13 @@ class PgSearchMixin:
                     f"AND r.embedding IS NOT NULL AND vector_dims(r.embedding) = %s "
                     f"ORDER BY d, r.seq LIMIT %s", (q, *params, dim, k)).fetchall()
         return [Match(rid, 1.0 - float(d), rank) for rank, (rid, d) in enumerate(rows)]
+
+    def _ann_ready(self, conn: Any, user_id: str) -> bool:
+        """The user is past the threshold and its own graph is valid: until a background
+        build finished (``pg_index.indisvalid``), its searches scan exactly."""
+        row = conn.execute(f"SELECT docs, ({STATE_SQL}) FROM scope_state WHERE user_id=%s",
+                           (user_index_name(user_id), user_id)).fetchone()
+        return row is not None and row[0] >= self.ann_threshold and bool(row[1])
 
     def _dense_hnsw(self, conn: Any, user_id: str, q: str, k: int, where: str,
                     params: Sequence[Any]) -> list[tuple[str, float]]:

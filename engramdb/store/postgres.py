@@ -29,7 +29,7 @@ from ._pg_base import (RECORD_COLUMNS, PgDatabase, PgOptions, json_param, row_to
 from ._pg_lifecycle import PgLifecycleMixin
 from ._pg_schema import latest_version
 from ._pg_search import EXACT_BELOW, PgSearchMixin, vector_text
-from ._pg_user_index import build_user_index, drop_user_index, user_index_state
+from ._pg_user_index import IndexBuilds, build_user_index, drop_user_index, user_index_state
 from ._protocol import NewRecord
 from ._sqlite_base import ts
 
@@ -52,7 +52,8 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
         self._db = PgDatabase(url, options)
         self.path = self._db.where  # what messages and stats call this store
         self.ann_threshold = max(1, int(ann_threshold))
-        self._indexed: set[str] = set()  # users whose own HNSW index this process built/saw
+        self._indexed: set[str] = set()  # users whose own HNSW index this process saw valid
+        self._builds = IndexBuilds(self._db)  # those being built, in the background
         self._erased_users: set[str] = set()  # erased whole: their index goes after commit
 
     # ---------------------------------------------------------------- writes
@@ -79,14 +80,14 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
                 self._index_new(conn, user, [items[i] for i in mine if out[i][1]])
         if self._db.depth == 0:  # CREATE INDEX CONCURRENTLY cannot run in a transaction
             for user in users:
-                self.ensure_ann_index(user)
+                if self._needs_ann_index(user):
+                    self._builds.start(user)  # in the background: this add returns now
         return [out[i] for i in range(len(items))]
 
     # ------------------------------------------------------ per-user HNSW
-    def ensure_ann_index(self, user_id: str) -> bool:
-        """Give a user past ``ann_threshold`` its own HNSW graph (:mod:`._pg_user_index`);
-        True when this call built it. Runs after each write; call it to build ahead."""
-        if user_id in self._indexed:
+    def _needs_ann_index(self, user_id: str) -> bool:
+        """Past ``ann_threshold`` without a valid graph of its own (nor one building here)."""
+        if user_id in self._indexed or user_id in self._builds.running():
             return False
         with self._db.read(user_id) as conn:
             row = conn.execute("SELECT docs FROM scope_state WHERE user_id=%s",
@@ -96,9 +97,22 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
             if user_index_state(conn, user_id):
                 self._indexed.add(user_id)
                 return False
+        return True
+
+    def ensure_ann_index(self, user_id: str) -> bool:
+        """Build a user's own HNSW graph now, in this thread, if it is past
+        ``ann_threshold`` (:mod:`._pg_user_index`); True when this call built it. Writes
+        start it in the background by themselves; call this to build ahead of them."""
+        if not self._needs_ann_index(user_id):
+            return False
         built = build_user_index(self._db, user_id)
         self._indexed.add(user_id)
         return built
+
+    def wait_for_index_builds(self, timeout: float | None = None) -> bool:
+        """Wait for the background index builds of this store object; False if one
+        still runs after ``timeout`` seconds."""
+        return self._builds.wait(timeout)
 
     def _after_write(self) -> None:
         """Once the outermost write committed: drop the graphs of users erased whole
@@ -295,6 +309,9 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
         return ["PostgreSQL server files (not readable by a client)"] if needles else []
 
     def close(self) -> None:
+        """Close the pools, once a background index build of this process has ended (a
+        short-lived process, e.g. the CLI, still leaves the user's graph built)."""
+        self._builds.wait()
         self._db.close()
 
 
