@@ -59,6 +59,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .._errors import InvalidInputError
 from ._protocol import GRAPH_KEY_KINDS, Backend, Key, Match, NewRecord, Store
 from .sqlite import SQLiteStore, open_sqlite
 
@@ -71,12 +72,26 @@ def is_postgres_url(target: object) -> bool:
     return isinstance(target, str) and target.split("://", 1)[0] in ("postgresql", "postgres")
 
 
+#: options of the SQLite backend, which a PostgreSQL store does not need
+_SQLITE_OPTIONS = ("busy_timeout", "synchronous")
+
+
 def open_store(target: str | os.PathLike[str], **options: Any) -> Store:
-    """The store at ``target``: a PostgreSQL URL or a SQLite path. ``options`` go to the
-    SQLite backend (``busy_timeout``, ``synchronous``); PostgreSQL takes its settings
-    from the URL (e.g. ``?connect_timeout=5``) and ignores them."""
+    """The store at ``target``: a PostgreSQL URL or a SQLite path.
+
+    ``options`` of a SQLite file: ``busy_timeout``, ``synchronous``, ``ann_threshold``.
+    Of PostgreSQL: ``pool_size``, ``pool_min``, ``pool_timeout``, ``statement_timeout``,
+    ``lock_timeout``, ``connect_timeout`` (seconds) and ``ann_threshold``, also read from
+    the URL (``postgresql://app@db/engram?pool_size=20&statement_timeout=30``); the
+    SQLite ones are ignored there (``Memory`` passes them to either)."""
     if is_postgres_url(target):
         from .postgres import open_postgres
 
-        return open_postgres(str(target))
+        return open_postgres(str(target), **{k: v for k, v in options.items()
+                                             if k not in _SQLITE_OPTIONS})
+    from ._pg_base import URL_OPTIONS
+
+    wrong = sorted(set(options) & set(URL_OPTIONS))
+    if wrong:
+        raise InvalidInputError(f"{wrong}: options of a PostgreSQL store, not of a SQLite file")
     return open_sqlite(target, **options)

@@ -22,7 +22,7 @@ from .._models import Record, Session
 from ._pg_schema import migrate
 from ._sqlite_base import dt
 
-__all__ = ["PgDatabase", "PgOptions", "RECORD_COLUMNS", "row_to_record", "row_to_session",
+__all__ = ["PgDatabase", "PgOptions", "split_url", "RECORD_COLUMNS", "row_to_record", "row_to_session",
            "shown_url", "import_psycopg"]
 
 RECORD_COLUMNS = ("id, kind, user_id, agent_id, session_id, speaker, role, position, text, "
@@ -67,7 +67,11 @@ def row_to_session(row: Sequence[Any]) -> Session:
 
 @dataclass(frozen=True, slots=True)
 class PgOptions:
-    """Pool and timeouts (seconds)."""
+    """Pool and timeouts (seconds). Also read from the URL's query, e.g.
+    ``postgresql://app@db/engram?pool_size=20&statement_timeout=30``: ``pool_size``
+    (most connections), ``pool_min``, ``pool_timeout``, ``statement_timeout``,
+    ``lock_timeout`` and ``connect_timeout``; every other parameter is libpq's
+    (``sslmode``, ``application_name``...)."""
 
     min_size: int = 1
     max_size: int = 10
@@ -75,6 +79,55 @@ class PgOptions:
     pool_timeout: float = 30.0  # waiting for a free connection of the pool
     statement_timeout: float = 60.0  # one statement
     lock_timeout: float = 30.0  # waiting for another writer's row lock
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_size <= 1000 or not 0 <= self.min_size <= self.max_size:
+            raise InvalidInputError(f"pool size: need 0 <= pool_min ({self.min_size}) <= "
+                                    f"pool_size ({self.max_size}) <= 1000")
+        for name in ("connect_timeout", "pool_timeout", "statement_timeout", "lock_timeout"):
+            value = getattr(self, name)
+            if not 0 < value < 86_400 * 7:  # NaN fails too
+                raise InvalidInputError(f"{name} must be seconds > 0, got {value!r}")
+
+
+#: URL query parameters that are engramdb's, not libpq's: PgOptions field and type
+URL_OPTIONS = {"pool_size": ("max_size", int), "pool_min": ("min_size", int),
+               "pool_timeout": ("pool_timeout", float), "connect_timeout": ("connect_timeout",
+                                                                            float),
+               "statement_timeout": ("statement_timeout", float),
+               "lock_timeout": ("lock_timeout", float)}
+
+
+def split_url(url: str, options: PgOptions | None = None, **overrides: Any
+              ) -> tuple[str, PgOptions]:
+    """The URL for libpq (engramdb's parameters taken out; ``connect_timeout`` stays, as
+    whole seconds) and the options: ``options``, then the URL's, then ``overrides``
+    (keyword names as in the URL) win."""
+    from dataclasses import asdict
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    unknown = sorted(set(overrides) - set(URL_OPTIONS))
+    if unknown:
+        raise InvalidInputError(f"unknown PostgreSQL options {unknown}; known: "
+                                f"{', '.join(URL_OPTIONS)}")
+    parts = urlsplit(url)
+    fields = asdict(options or PgOptions())
+    keep: list[tuple[str, str]] = []
+    given = parse_qsl(parts.query, keep_blank_values=True)
+    for name, value in [*given, *((k, v) for k, v in overrides.items() if v is not None)]:
+        if name not in URL_OPTIONS:  # libpq's
+            keep.append((name, value))
+            continue
+        field, kind = URL_OPTIONS[name]
+        try:
+            fields[field] = kind(value)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"{shown_url(url)}: {name} must be a number, got "
+                                    f"{str(value)[:40]!r}") from None
+    chosen = PgOptions(**fields)
+    keep = [(k, v) for k, v in keep if k != "connect_timeout"]
+    keep.append(("connect_timeout", str(max(1, int(chosen.connect_timeout)))))
+    return urlunsplit(parts._replace(query=urlencode(keep))), chosen
 
 
 class _State(threading.local):
@@ -87,18 +140,18 @@ class _State(threading.local):
 class PgDatabase:
     """A pool of connections to one database, migrated on open."""
 
-    def __init__(self, url: str, options: PgOptions | None = None) -> None:
+    def __init__(self, url: str, options: PgOptions | None = None, **overrides: Any) -> None:
         self.psycopg = import_psycopg()
         from psycopg_pool import ConnectionPool
 
-        self.url, self.where = url, shown_url(url)
-        self.options = options or PgOptions()
+        self.where = shown_url(url)
+        self.url, self.options = split_url(url, options, **overrides)
         self._local = _State()
         kwargs = self._conn_kwargs()
         with self.converted():
-            with self.psycopg.connect(url, **kwargs) as conn:  # says why it cannot connect
+            with self.psycopg.connect(self.url, **kwargs) as conn:  # says why it cannot connect
                 migrate(conn, self.where)
-            self.pool = ConnectionPool(url, min_size=self.options.min_size,
+            self.pool = ConnectionPool(self.url, min_size=self.options.min_size,
                                        max_size=self.options.max_size, kwargs=kwargs,
                                        timeout=self.options.pool_timeout, open=False,
                                        name="engramdb")
@@ -110,11 +163,11 @@ class PgDatabase:
 
     def _conn_kwargs(self) -> dict[str, Any]:
         o = self.options
-        return {"autocommit": True, "connect_timeout": max(1, int(o.connect_timeout)),
+        return {"autocommit": True,
                 "options": f"-c statement_timeout={int(o.statement_timeout * 1000)} "
                            f"-c lock_timeout={int(o.lock_timeout * 1000)} "
                            "-c idle_in_transaction_session_timeout=300000",
-                "application_name": "engramdb"}
+                "fallback_application_name": "engramdb"}  # the URL's application_name wins
 
     # ------------------------------------------------------------ transactions
     @contextlib.contextmanager

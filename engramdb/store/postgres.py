@@ -48,8 +48,8 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
     """Implements :class:`engramdb.store.Store` on a PostgreSQL database with pgvector."""
 
     def __init__(self, url: str, options: PgOptions | None = None, *,
-                 ann_threshold: int = EXACT_BELOW) -> None:
-        self._db = PgDatabase(url, options)
+                 ann_threshold: int = EXACT_BELOW, **settings: Any) -> None:
+        self._db = PgDatabase(url, options, **settings)
         self.path = self._db.where  # what messages and stats call this store
         self.ann_threshold = max(1, int(ann_threshold))
         self._indexed: set[str] = set()  # users whose own HNSW index this process saw valid
@@ -316,6 +316,9 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
 
 
 def open_postgres(url: str, *, options: PgOptions | None = None,
-                  ann_threshold: int = EXACT_BELOW) -> PostgresStore:
-    """The store in the PostgreSQL database at ``url`` (migrated on first open)."""
-    return PostgresStore(url, options, ann_threshold=ann_threshold)
+                  ann_threshold: int = EXACT_BELOW, **settings: Any) -> PostgresStore:
+    """The store in the PostgreSQL database at ``url`` (migrated on first open).
+    ``settings``: ``pool_size``, ``pool_min``, ``pool_timeout``, ``statement_timeout``,
+    ``lock_timeout``, ``connect_timeout`` (seconds), as in the URL's query
+    (:class:`~._pg_base.PgOptions`); these win over the URL's."""
+    return PostgresStore(url, options, ann_threshold=ann_threshold, **settings)
