@@ -54,8 +54,8 @@ def verify_erasure(store: Store, needles: Sequence[str], *, compact: bool,
     on_disk = getattr(store, "path", "") != ":memory:"
     if not compact:
         return Erasure(False, False, (), 0, on_disk)
-    done = store.compact(wait=wait)
-    residue = tuple(store.residue(needles))
+    done = store.compact(wait=wait, needles=needles)
+    residue = tuple(done.get("residue", ()))
     return Erasure(True, bool(done.get("wal_truncated")), residue, len(needles), on_disk)
 
 

@@ -13,7 +13,7 @@ here, never in a backend. A backend subclasses it and provides :data:`PRIMITIVES
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, ContextManager
 
@@ -22,34 +22,37 @@ import numpy as np
 from .._errors import InvalidInputError, NotFoundError
 from .._models import (ExportedRecord, Filters, Interval, Link, Record, Scope, Session, Version,
                        check_id, content_hash, utcnow)
+from ._reads import SharedReads
 from ._changes import (AddHistory, AddLink, Change, Erase, EraseSessions, Log, Patch, Reindex,
                        Reinforce, SetFacts)
-from ._protocol import Key, Past, SlotFact, Supersession
-from ._sqlite_base import dt
+from ._protocol import Key, SlotFact, Supersession
 from ._userlock import reentrant
 
 __all__ = ["StoreBase", "PRIMITIVES", "SHARED", "UPDATABLE", "PATCHABLE", "checked_fields",
-           "column_values", "past_from_rows", "reassertion"]
+           "column_values", "reassertion"]
 
 #: what a backend implements (see engramdb.store's docstring for what each does)
 PRIMITIVES = (
     # writes, each one transaction
-    "add", "apply", "set_meta",
+    "add", "apply",
     # transactions and locks
     "transaction", "snapshot", "exclusive",
-    # reads
-    "find", "past", "edges", "sessions", "users", "taken", "slot_holders", "audit",
-    "mentions", "vectors", "generation", "meta",
+    # one statement of the shared SQL (engramdb.store._reads; spelled as ``dialect`` says)
+    "query",
+    # reads whose SQL or storage differs
+    "find", "edges", "taken", "mentions", "vectors",
     # search
     "lexical", "dense",
     # maintenance
-    "compact", "residue", "stats", "close",
+    "compact", "stats", "close",
 )
 
-#: what StoreBase builds from them, once for every backend
-SHARED = ("get", "admit", "count", "neighbours", "history", "links", "iter_export", "update",
-          "set_keys", "set_vectors", "set_slot_facts", "supersede", "reassert", "archive",
-          "touch", "delete", "delete_scope", "user_lock")
+#: what StoreBase builds from them, once for every backend: the plain reads as shared
+#: SQL (``_reads``), then compositions and every lifecycle verb
+SHARED = ("users", "generation", "meta", "set_meta", "sessions", "past", "audit",
+          "slot_holders", "get", "admit", "count", "neighbours", "history", "links",
+          "iter_export", "update", "set_keys", "set_vectors", "set_slot_facts", "supersede",
+          "reassert", "archive", "touch", "delete", "delete_scope", "user_lock")
 
 #: record fields ``update(fields=...)`` may set
 UPDATABLE = frozenset({"valid_from", "valid_to", "superseded_by", "importance", "strength",
@@ -66,19 +69,6 @@ def checked_fields(fields: dict[str, Any] | None) -> dict[str, Any]:
     if unknown:
         raise InvalidInputError(f"cannot update fields: {sorted(unknown)}")
     return fields
-
-
-def past_from_rows(versions: Iterable[Sequence[Any]], validity: Iterable[Sequence[Any]]) -> Past:
-    """A :class:`Past` from the rows both backends read in the same column order:
-    (record_id, version, text, changed_at, op, reason) and (record_id, valid_from, valid_to),
-    times as unix seconds."""
-    out = Past()
-    for rid, version, text, at, op, reason in versions:
-        out.versions.setdefault(rid, []).append(
-            Version(rid, version, text, dt(at), op, reason))  # type: ignore[arg-type]
-    for rid, start, end in validity:
-        out.validity.setdefault(rid, []).append(Interval(dt(start), dt(end)))  # type: ignore[arg-type]
-    return out
 
 
 def column_values(fields: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +95,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-class StoreBase:
+class StoreBase(SharedReads):
     """The shared half of a store; subclasses provide :data:`PRIMITIVES`."""
 
     #: seconds a recall's reinforcement (``touch``) waits for other writers before it
@@ -128,17 +118,8 @@ class StoreBase:
     def exclusive(self, key: str) -> ContextManager[None]:
         raise NotImplementedError
 
-    def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
-        raise NotImplementedError
-
     def edges(self, scope: Scope, ids: Sequence[str] | None = None, *, kind: str | None = None,
               incoming: bool = False) -> list[tuple[str, str, str, float]]:
-        raise NotImplementedError
-
-    def sessions(self, scope: Scope) -> list[Session]:
-        raise NotImplementedError
-
-    def users(self) -> list[str]:
         raise NotImplementedError
 
     # ---- shared reads

@@ -25,6 +25,18 @@ _META_KEY = re.compile(r"[A-Za-z0-9_\-]{1,64}")  # fullmatch: no trailing newlin
 class Dialect:
     mark: str  # parameter placeholder
     json_sqlite: bool  # json_extract(col, '$.k') = value  vs  col -> 'k' = value::jsonb
+    seq: str = "rowid"  # the column that orders rows as they were written
+
+    def among(self, column: str, values: Any) -> tuple[str, Any]:
+        """``column`` is one of ``values``, as one parameter (no bound-variable limit)."""
+        if self.json_sqlite:
+            return f"{column} IN (SELECT value FROM json_each({self.mark}))", json.dumps(
+                list(values))
+        return f"{column} = ANY({self.mark})", list(values)
+
+    def json_value(self, value: Any) -> Any:
+        """A JSON column as Python (SQLite hands back its text, psycopg the value)."""
+        return json.loads(value) if self.json_sqlite and isinstance(value, str) else value
 
     def meta_eq(self, alias: str, key: str, value: Any) -> tuple[str, Any]:
         if self.json_sqlite:
@@ -34,7 +46,7 @@ class Dialect:
 
 
 SQLITE = Dialect("?", True)
-POSTGRES = Dialect("%s", False)
+POSTGRES = Dialect("%s", False, "seq")
 
 
 def where_clause(scope: Scope, filters: Filters, alias: str = "r",

@@ -18,11 +18,11 @@ from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from .._errors import InvalidInputError, MissingExtraError, StoreBusyError, StoreError
-from .._models import Record, Session
+from .._models import Record
 from ._pg_schema import migrate
 from ._sqlite_base import dt
 
-__all__ = ["PgDatabase", "PgOptions", "split_url", "RECORD_COLUMNS", "row_to_record", "row_to_session",
+__all__ = ["PgDatabase", "PgOptions", "split_url", "RECORD_COLUMNS", "row_to_record",
            "shown_url", "import_psycopg"]
 
 RECORD_COLUMNS = ("id, kind, user_id, agent_id, session_id, speaker, role, position, text, "
@@ -57,12 +57,6 @@ def row_to_record(row: Sequence[Any]) -> Record:
         content_hash=row[13], version=row[14], valid_from=dt(row[15]), valid_to=dt(row[16]),
         superseded_by=row[17], importance=row[18], strength=row[19],
         last_recalled_at=dt(row[20]), archived=bool(row[21]))
-
-
-def row_to_session(row: Sequence[Any]) -> Session:
-    return Session(session_id=row[1], user_id=row[0], agent_id=row[2], started_at=dt(row[3]),
-                   participants=tuple(row[4]), metadata=row[5],
-                   turn_count=row[6] if len(row) > 6 else 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,13 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable
 
-from .._models import AuditEntry, Scope, check_id
-from ._base import column_values, past_from_rows
+from .._models import Scope, check_id
+from ._base import column_values
 from ._changes import (AddHistory, AddLink, Change, Erase, EraseSessions, Log, Patch, Reindex,
                        Reinforce, SetFacts, quiet)
 from ._pg_base import json_param
-from ._protocol import Key, Past, SlotFact
-from ._sqlite_base import dt, ts
+from ._protocol import Key, SlotFact
+from ._sqlite_base import ts
 
 if TYPE_CHECKING:
     from ._pg_base import PgDatabase
@@ -163,51 +163,7 @@ class PgLifecycleMixin:
                             [(user_id, record_id, f.subject, f.slot, f.value or "", f.confidence)
                              for f in facts])
 
-    def slot_holders(self, scope: Scope, keys: Sequence[tuple[str, str]]) -> list[SlotFact]:
-        if not keys:
-            return []
-        sql = ("SELECT f.subject, f.slot, f.value, f.confidence, f.record_id, "
-               "coalesce(r.valid_from, r.timestamp, r.created_at) FROM slot_facts f "
-               "JOIN unnest(%s::text[], %s::text[]) AS k(subject, slot) ON f.subject = k.subject "
-               "AND f.slot = k.slot JOIN records r ON r.user_id = f.user_id AND r.id = f.record_id "
-               "WHERE f.user_id = %s AND r.valid_to IS NULL "
-               "ORDER BY coalesce(r.valid_from, r.timestamp, r.created_at) NULLS FIRST, r.seq")
-        with self._db.read(scope.user_id) as conn:
-            rows = conn.execute(sql, ([s for s, _ in keys], [k for _, k in keys],
-                                      scope.user_id)).fetchall()
-        return [SlotFact(s, k, v or None, c, rid, dt(at)) for s, k, v, c, rid, at in rows]
-
     # ---------------------------------------------------------------- reads
-    def audit(self, scope: Scope, *, limit: int = 100, record_id: str | None = None,
-              actions: Sequence[str] | None = None) -> list[AuditEntry]:
-        sql = "SELECT at, action, record_id, reason, detail FROM audit WHERE user_id=%s"
-        params: list[Any] = [scope.user_id]
-        if record_id is not None:
-            sql += " AND record_id=%s"
-            params.append(check_id(record_id))
-        if actions:
-            sql += " AND action = ANY(%s)"
-            params.append(list(actions))
-        sql += " ORDER BY at DESC, id DESC LIMIT %s"
-        params.append(limit)
-        with self._db.read(scope.user_id) as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return [AuditEntry(dt(at), action, rid, reason, detail or {})  # type: ignore[arg-type]
-                for at, action, rid, reason, detail in rows]
-
-    def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
-        only = "" if ids is None else " AND record_id = ANY(%s)"
-        params: list[Any] = [scope.user_id] + ([] if ids is None else
-                                               [[check_id(i) for i in ids]])
-        with self._db.read(scope.user_id) as conn:
-            versions = conn.execute(
-                "SELECT record_id, version, text, changed_at, op, reason FROM versions "
-                f"WHERE user_id=%s{only} ORDER BY record_id, version", params).fetchall()
-            validity = conn.execute(
-                "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
-                f"user_id=%s{only} ORDER BY record_id, valid_from", params).fetchall()
-        return past_from_rows(versions, validity)
-
     def edges(self, scope: Scope, ids: Sequence[str] | None = None, *, kind: str | None = None,
               incoming: bool = False) -> list[tuple[str, str, str, float]]:
         """Links in the order of ``ids`` (then as written); every link as written."""

@@ -19,6 +19,7 @@ from typing import Any, ContextManager, Iterator, Protocol, Sequence
 import numpy as np
 
 from ._changes import Change
+from ._filters import Dialect
 from .._models import (
     AuditEntry,
     ExportedRecord,
@@ -138,8 +139,6 @@ class Backend(Protocol):
         to wait for other writers before StoreBusyError (None: the store's timeout)."""
         ...
 
-    def set_meta(self, key: str, value: str) -> None: ...
-
     # ---- transactions and locks
     def transaction(self, scope: Scope) -> ContextManager[None]:
         """A write transaction on the scope's user: writers of that user queue behind
@@ -157,15 +156,22 @@ class Backend(Protocol):
         :meth:`Store.user_lock` is in front of it)."""
         ...
 
-    # ---- reads
+    # ---- one statement of the shared SQL (engramdb.store._reads)
+    #: how this backend spells a parameter, a list parameter, a JSON column, write order
+    dialect: Dialect
+
+    def query(self, scope: Scope | None, sql: str, params: Sequence[Any] = (), *,
+              write: bool = False) -> list[tuple[Any, ...]]:
+        """Run one statement in this thread's transaction (joining :meth:`transaction` or
+        :meth:`snapshot`) or in its own (``write``: a write transaction); returns its rows.
+        ``scope`` names the user whose rows it reads (None: store-wide)."""
+        ...
+
+    # ---- reads whose SQL or storage differs between backends
     def find(self, scope: Scope, filters: Filters, *, limit: int | None = None,
              offset: int = 0, newest_first: bool = False,
              ids: Sequence[str] | None = None) -> list[Record]:
         """Records passing ``filters`` (and, with ``ids``, among those), in time order."""
-        ...
-
-    def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
-        """Stored versions and past validity of these records (None: all the user's)."""
         ...
 
     def edges(self, scope: Scope, ids: Sequence[str] | None = None, *, kind: str | None = None,
@@ -174,22 +180,9 @@ class Backend(Protocol):
         every link of the user), in the order they were written."""
         ...
 
-    def sessions(self, scope: Scope) -> list[Session]: ...
-
-    def users(self) -> list[str]: ...
-
     def taken(self, ids: Sequence[str]) -> set[str]:
         """Those of ``ids`` any user's record has (ids are unique store-wide): an importer
         must know an id is taken without learning whose or what it holds."""
-        ...
-
-    def slot_holders(self, scope: Scope, keys: Sequence[tuple[str, str]]) -> list[SlotFact]:
-        """Slot facts of current records (no ``valid_to``) for these (subject, slot) keys."""
-        ...
-
-    def audit(self, scope: Scope, *, limit: int = 100, record_id: str | None = None,
-              actions: Sequence[str] | None = None) -> list[AuditEntry]:
-        """The user's lifecycle log, newest first."""
         ...
 
     def mentions(self, scope: Scope) -> list[tuple[str, str]]:
@@ -197,14 +190,6 @@ class Backend(Protocol):
         ...
 
     def vectors(self, scope: Scope, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
-
-    def generation(self, scope: Scope) -> int:
-        """A number that grows with every write to the scope's user (cache key)."""
-        ...
-
-    def meta(self, key: str) -> str | None:
-        """A database-wide setting (e.g. which embedder built the vectors)."""
-        ...
 
     # ---- search
     def lexical(self, scope: Scope, terms: Sequence[str], k: int, filters: Filters,
@@ -217,15 +202,12 @@ class Backend(Protocol):
         ...
 
     # ---- maintenance
-    def compact(self, *, wait: float = 0.0) -> dict[str, Any]:
+    def compact(self, *, wait: float = 0.0, needles: Sequence[str] = ()) -> dict[str, Any]:
         """Make deleted content unrecoverable from storage (index merge, vacuum, log
         truncation); returns what was done, with ``wal_truncated`` (False: a reader held
-        the log; ``wait`` seconds retries). Slow: proportional to the store's size."""
-        ...
-
-    def residue(self, needles: Sequence[str]) -> list[str]:
-        """Where in storage (e.g. ``"main file"``, ``"WAL"``) any of these erased strings
-        is still present although no live row holds it (empty: provably gone)."""
+        the log; ``wait`` seconds retries) and ``residue``: where in storage (e.g. ``"main
+        file"``, ``"WAL"``) any of these erased ``needles`` is still present although no
+        live row holds it (empty: provably gone). Slow: proportional to the store's size."""
         ...
 
     def stats(self) -> Stats: ...
@@ -236,6 +218,35 @@ class Backend(Protocol):
 class Store(Backend, Protocol):
     """What the engine needs: the primitives and what StoreBase builds from them."""
 
+    # ---- the plain reads, shared SQL (engramdb.store._reads)
+    def sessions(self, scope: Scope) -> list[Session]: ...
+
+    def users(self) -> list[str]: ...
+
+    def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
+        """Stored versions and past validity of these records (None: all the user's)."""
+        ...
+
+    def slot_holders(self, scope: Scope, keys: Sequence[tuple[str, str]]) -> list[SlotFact]:
+        """Slot facts of current records (no ``valid_to``) for these (subject, slot) keys."""
+        ...
+
+    def audit(self, scope: Scope, *, limit: int = 100, record_id: str | None = None,
+              actions: Sequence[str] | None = None) -> list[AuditEntry]:
+        """The user's lifecycle log, newest first."""
+        ...
+
+    def generation(self, scope: Scope) -> int:
+        """A number that grows with every write to the scope's user (cache key)."""
+        ...
+
+    def meta(self, key: str) -> str | None:
+        """A database-wide setting (e.g. which embedder built the vectors)."""
+        ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    # ---- compositions and lifecycle verbs (engramdb.store._base)
     def get(self, scope: Scope, ids: Sequence[str]) -> list[Record]: ...
 
     def admit(self, scope: Scope, ids: Sequence[str], filters: Filters) -> set[str]:

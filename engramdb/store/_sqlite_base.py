@@ -13,11 +13,11 @@ from typing import Any, Iterator, Sequence
 
 from .._errors import (InvalidInputError, NotAnEngramDatabaseError, SchemaTooNewError,
                        StoreBusyError, StoreError)
-from .._models import Record, Session
+from .._models import Record
 from ._filters import has_narrowing, where_clause
 from ._migrations import APPLICATION_ID, migrate
 
-__all__ = ["Connection", "RECORD_COLUMNS", "row_to_record", "row_to_session", "where_clause",
+__all__ = ["Connection", "RECORD_COLUMNS", "row_to_record", "where_clause",
            "scope_token", "ts", "dt"]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -48,12 +48,6 @@ def row_to_record(row: Sequence[Any]) -> Record:
         content_hash=row[13], version=row[14], valid_from=dt(row[15]), valid_to=dt(row[16]),
         superseded_by=row[17], importance=row[18], strength=row[19],
         last_recalled_at=dt(row[20]), archived=bool(row[21]))
-
-
-def row_to_session(row: Sequence[Any]) -> Session:
-    return Session(session_id=row[1], user_id=row[0], agent_id=row[2], started_at=dt(row[3]),
-                   participants=tuple(json.loads(row[4])), metadata=json.loads(row[5]),
-                   turn_count=row[6] if len(row) > 6 else 0)
 
 
 @contextlib.contextmanager

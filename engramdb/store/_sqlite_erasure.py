@@ -28,12 +28,14 @@ class ErasureMixin:
     _vectors: ExactVectorIndex
     path: str
 
-    def compact(self, *, wait: float = 0.0) -> dict[str, Any]:
+    def compact(self, *, wait: float = 0.0, needles: Sequence[str] = ()) -> dict[str, Any]:
         """Merge FTS5 segments (a deleted row's terms stay in old segments until then),
         VACUUM (rewrites the file without free pages) and truncate the WAL (which holds
         old page images). ``secure_delete`` already zeroes freed space on every write.
         A reader holding an old snapshot stops the truncation: ``wait`` seconds retries
-        it (``wal_truncated`` says whether it happened)."""
+        it (``wal_truncated`` says whether it happened). ``residue``: where (``"main
+        file"``, ``"WAL"``) any of the erased ``needles`` is still in the raw bytes
+        although no live row holds it (empty: provably gone)."""
         with self._db.bare() as conn:  # VACUUM cannot run in a transaction
             fts = [name for (name,) in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND "
@@ -43,11 +45,10 @@ class ErasureMixin:
             conn.execute("VACUUM")
             truncated = _truncate_wal(conn, time.monotonic() + max(0.0, wait))
         self._vectors.clear()
-        return {"fts_optimized": fts, "vacuumed": True, "wal_truncated": truncated}
+        return {"fts_optimized": fts, "vacuumed": True, "wal_truncated": truncated,
+                "residue": self._residue(needles)}
 
-    def residue(self, needles: Sequence[str]) -> list[str]:
-        """Where (``"main file"``, ``"WAL"``) any of ``needles`` is still in the raw bytes
-        although no live row holds it: what an erasure left behind."""
+    def _residue(self, needles: Sequence[str]) -> list[str]:
         if self.path == ":memory:" or not needles:
             return []
         with self._db.read() as conn:

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .._errors import InvalidInputError, NotFoundError
-from .._models import AuditEntry, Scope, check_id
-from ._base import column_values, past_from_rows
+from .._models import Scope, check_id
+from ._base import column_values
 from ._changes import (AddHistory, AddLink, Change, Erase, EraseSessions, Log, Patch, Reindex,
                        Reinforce, SetFacts, quiet)
-from ._protocol import Key, Past, SlotFact
-from ._sqlite_base import dt, ts
+from ._protocol import Key, SlotFact
+from ._sqlite_base import ts
 
 if TYPE_CHECKING:
     from ._sqlite_base import Connection
@@ -145,51 +145,7 @@ class LifecycleMixin:
                          [(record_id, user_id, f.subject, f.slot, f.value, f.confidence)
                           for f in facts])
 
-    def slot_holders(self, scope: Scope, keys: Sequence[tuple[str, str]]) -> list[SlotFact]:
-        if not keys:
-            return []
-        pairs = " OR ".join("(f.subject = ? AND f.slot = ?)" for _ in keys)
-        params: list[Any] = [scope.user_id]
-        for subject, slot in keys:
-            params.extend((subject, slot))
-        sql = ("SELECT f.subject, f.slot, f.value, f.confidence, f.record_id, "
-               "coalesce(r.valid_from, r.timestamp, r.created_at) FROM slot_facts f "
-               "JOIN records r ON r.id = f.record_id "
-               f"WHERE f.user_id = ? AND ({pairs}) AND r.valid_to IS NULL "
-               "ORDER BY coalesce(r.valid_from, r.timestamp, r.created_at), r.rowid")
-        with self._db.read() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return [SlotFact(s, k, v, c, rid, dt(at)) for s, k, v, c, rid, at in rows]
-
     # ---------------------------------------------------------------- reads
-    def audit(self, scope: Scope, *, limit: int = 100, record_id: str | None = None,
-              actions: Sequence[str] | None = None) -> list[AuditEntry]:
-        sql = "SELECT at, action, record_id, reason, detail FROM audit WHERE user_id=?"
-        params: list[Any] = [scope.user_id]
-        if record_id is not None:
-            sql += " AND record_id=?"
-            params.append(check_id(record_id))
-        if actions:
-            sql += f" AND action IN ({','.join('?' * len(actions))})"
-            params.extend(actions)
-        sql += " ORDER BY at DESC, id DESC LIMIT ?"
-        params.append(limit)
-        with self._db.read() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return [AuditEntry(dt(at), action, rid, reason, json.loads(detail or "{}"))  # type: ignore[arg-type]
-                for at, action, rid, reason, detail in rows]
-
-    def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
-        only, params = _among(scope, ids)
-        with self._db.read() as conn:
-            versions = conn.execute(
-                "SELECT record_id, version, text, changed_at, op, reason FROM versions "
-                f"WHERE user_id=? {only} ORDER BY record_id, version", params).fetchall()
-            validity = conn.execute(
-                "SELECT record_id, valid_from, valid_to FROM past_validity WHERE "
-                f"user_id=? {only} ORDER BY record_id, valid_from", params).fetchall()
-        return past_from_rows(versions, validity)
-
     def edges(self, scope: Scope, ids: Sequence[str] | None = None, *, kind: str | None = None,
               incoming: bool = False) -> list[tuple[str, str, str, float]]:
         """Links in the order of ``ids`` (then as written); every link as written."""

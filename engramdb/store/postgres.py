@@ -24,8 +24,7 @@ from .._errors import InvalidInputError
 from .._models import Filters, Record, Scope, Session, Stats, check_id
 from ._base import StoreBase
 from ._filters import POSTGRES, where_clause
-from ._pg_base import (RECORD_COLUMNS, PgDatabase, PgOptions, json_param, row_to_record,
-                       row_to_session)
+from ._pg_base import (RECORD_COLUMNS, PgDatabase, PgOptions, json_param, row_to_record)
 from ._pg_lifecycle import PgLifecycleMixin
 from ._pg_schema import latest_version
 from ._pg_search import EXACT_BELOW, PgSearchMixin, vector_text
@@ -233,26 +232,18 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
             rows = conn.execute(sql, (*params, limit, offset)).fetchall()
         return [row_to_record(r) for r in rows]
 
-    def sessions(self, scope: Scope) -> list[Session]:
-        with self._db.read(scope.user_id) as conn:
-            rows = conn.execute(
-                "SELECT s.user_id, s.session_id, s.agent_id, s.started_at, s.participants, "
-                "s.metadata, (SELECT count(*) FROM records r WHERE r.user_id = s.user_id AND "
-                "r.session_id = s.session_id AND r.kind = 'turn') FROM sessions s WHERE s.user_id=%s "
-                "ORDER BY s.started_at NULLS FIRST, s.session_id", (scope.user_id,)).fetchall()
-        return [row_to_session(r) for r in rows]
+    # ------------------------------------------------------------ shared SQL
+    dialect = POSTGRES
 
-    def users(self) -> list[str]:
-        with self._db.read(all_users=True) as conn:
-            rows = conn.execute("SELECT DISTINCT user_id FROM records UNION "
-                                "SELECT user_id FROM sessions ORDER BY 1").fetchall()
-        return [r[0] for r in rows]
-
-    def generation(self, scope: Scope) -> int:
-        with self._db.read(scope.user_id) as conn:
-            row = conn.execute("SELECT generation FROM scope_state WHERE user_id=%s",
-                               (scope.user_id,)).fetchone()
-        return int(row[0]) if row else 0
+    def query(self, scope: Scope | None, sql: str, params: Sequence[Any] = (), *,
+              write: bool = False) -> list[tuple[Any, ...]]:
+        """Run one statement of the shared SQL (:mod:`._reads`) in this thread's
+        transaction or its own, naming the scope's user (row-level security); None:
+        store-wide (every user's rows)."""
+        tx = self._db.write if write else self._db.read
+        with (tx(scope.user_id) if scope else tx(all_users=True)) as conn:
+            cur = conn.execute(sql, params)
+            return cur.fetchall() if cur.description else []
 
     # ----------------------------------------------------- snapshots, locks
     @contextlib.contextmanager
@@ -269,16 +260,6 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
             yield
 
     # ------------------------------------------------------------ maintenance
-    def meta(self, key: str) -> str | None:
-        with self._db.read() as conn:
-            row = conn.execute("SELECT value FROM engram_meta WHERE key=%s", (key,)).fetchone()
-        return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self._db.write() as conn:
-            conn.execute("INSERT INTO engram_meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
-                         "SET value = excluded.value", (key, value))
-
     def stats(self) -> Stats:
         with self._db.read(all_users=True) as conn:
             records, turns, memories, users, vectors = conn.execute(
@@ -293,20 +274,19 @@ class PostgresStore(PgSearchMixin, PgLifecycleMixin, StoreBase):
                      turns=turns, memories=memories, vectors=vectors, size_bytes=int(size),
                      schema_version=latest_version(), embedder=embedder[0] if embedder else None)
 
-    def compact(self, *, wait: float = 0.0) -> dict[str, Any]:
+    def compact(self, *, wait: float = 0.0, needles: Sequence[str] = ()) -> dict[str, Any]:
         """VACUUM every table: dead row versions (deleted content) become free space the
         server reuses. (VACUUM FULL, which rewrites the files, locks tables: run it in a
-        maintenance window.) ``wait`` is accepted for the protocol; there is no WAL
-        for a client to truncate."""
+        maintenance window.) ``wait`` is accepted for the protocol; there is no WAL for a
+        client to truncate. ``residue``: the server's data files and WAL cannot be read
+        by a client, so an erased needle is never *proven* gone from them: they are
+        named whenever there is anything to check (the erasure verdict stays honest:
+        not verified)."""
         with self._db.converted(), self._db.pool.connection() as conn:
             conn.execute("VACUUM (ANALYZE)")
-        return {"vacuumed": True, "wal_truncated": False}
-
-    def residue(self, needles: Sequence[str]) -> list[str]:
-        """The server's data files and WAL cannot be read by a client: an erased string
-        is never *proven* gone from them, so they are named whenever there is anything
-        to check (the erasure verdict stays honest: not verified)."""
-        return ["PostgreSQL server files (not readable by a client)"] if needles else []
+        return {"vacuumed": True, "wal_truncated": False,
+                "residue": ["PostgreSQL server files (not readable by a client)"] if needles
+                else []}
 
     def close(self) -> None:
         """Close the pools, once a background index build of this process has ended (a

@@ -14,10 +14,11 @@ import numpy as np
 from .._errors import InvalidInputError, StoreError
 from .._models import Filters, Record, Scope, Session, Stats, check_id
 from ._base import StoreBase
+from ._filters import SQLITE
 from ._migrations import latest_version
 from ._protocol import GRAPH_KEY_KINDS, Key, Match, NewRecord
 from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path,
-                           row_to_record, row_to_session, scope_token, ts, where_clause)
+                           row_to_record, scope_token, ts, where_clause)
 from ._sqlite_dense import DenseMixin
 from ._sqlite_erasure import ErasureMixin
 from ._sqlite_lifecycle import LifecycleMixin
@@ -265,13 +266,6 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
                                 "r.rowid = k.record_rowid WHERE k.user_id=? AND k.kind='entity' "
                                 "AND r.archived = 0 ORDER BY k.key_id", (scope.user_id,)).fetchall()
 
-    def generation(self, scope: Scope) -> int:
-        """Grows with every write to the user's memory (for caches above the store)."""
-        with self._db.read() as conn:
-            row = conn.execute("SELECT generation FROM scope_state WHERE user_id=?",
-                               (scope.user_id,)).fetchone()
-        return row[0] if row else 0
-
     def vectors(self, scope: Scope, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of these records (for "more like this" feedback rounds)."""
         if not ids:
@@ -282,21 +276,6 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
                                 f"r.rowid = v.record_rowid WHERE r.user_id=? AND r.id IN ({marks})",
                                 (scope.user_id, *ids)).fetchall()
         return {rid: np.frombuffer(blob, dtype=np.float32) for rid, blob in rows}
-
-    def sessions(self, scope: Scope) -> list[Session]:
-        with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT s.user_id, s.session_id, s.agent_id, s.started_at, s.participants, "
-                "s.metadata, (SELECT count(*) FROM records r WHERE r.user_id = s.user_id AND "
-                "r.session_id = s.session_id AND r.kind = 'turn') FROM sessions s WHERE s.user_id=? "
-                "ORDER BY s.started_at, s.session_id", (scope.user_id,)).fetchall()
-        return [row_to_session(r) for r in rows]
-
-    def users(self) -> list[str]:
-        with self._db.read() as conn:
-            rows = conn.execute("SELECT DISTINCT user_id FROM records UNION "
-                                "SELECT user_id FROM sessions ORDER BY 1").fetchall()
-        return [r[0] for r in rows]
 
     #: seconds a recall's reinforcement (``touch``) waits for the write lock before it
     #: gives up with StoreBusyError (the caller skips it): a search is never held up by
@@ -321,15 +300,15 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
         return sum(os.path.getsize(p) for p in (self.path, self.path + "-wal")
                    if os.path.exists(p))
 
-    # ------------------------------------------------------------------ meta
-    def meta(self, key: str) -> str | None:
-        with self._db.read() as conn:
-            row = conn.execute("SELECT value FROM engram_meta WHERE key=?", (key,)).fetchone()
-        return row[0] if row else None
+    # ------------------------------------------------------------ shared SQL
+    dialect = SQLITE
 
-    def set_meta(self, key: str, value: str) -> None:
-        with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO engram_meta VALUES (?, ?)", (key, value))
+    def query(self, scope: Scope | None, sql: str, params: Sequence[Any] = (), *,
+              write: bool = False) -> list[tuple[Any, ...]]:
+        """Run one statement of the shared SQL (:mod:`._reads`) in this thread's
+        transaction or its own (``write``: a write transaction)."""
+        with (self._write() if write else self._db.read()) as conn:
+            return conn.execute(sql, params).fetchall()
 
     def close(self) -> None:
         self._vectors.close()
