@@ -292,16 +292,10 @@ MORE = [
     ('rent', '$2,400', 'Our landlord just told us the rent is going up to $2,400 next month, which is a bit painful.'),
     ('salary', '$95,000', 'After the review they bumped my salary up to $95,000, which makes a real difference for us.'),
 ]
-MISSED = {  # still not read: kept visible, not hidden
-    "I've started going to pottery classes.",
-    "Life update: new city! Seattle!",
-    "Guess who's the newest employee at Quarry Software? Me!",
+MISSED = {  # still not read by the rules alone: kept visible, not hidden
+    # the employer is named in another clause than the cue, with no word saying it is
+    # one: only a tagger that knows "Summit Insurance" is an organisation reads it
     "Work is good, Summit Insurance treats people well, glad I made the switch.",
-    "Since switching over to Juniper Bank my commute is shorter and the people are much friendlier.",
-    "My boss called me in on Friday and told me they're making me the new marketing lead.",
-    "Things with Liam are getting serious, we've been together for about three months now and it feels right.",
-    "Most evenings after work you can find me at the gym doing rock climbing with a couple of friends.",
-    "Our landlord just told us the rent is going up to $2,400 next month, which is a bit painful.",
 }
 
 
@@ -326,3 +320,68 @@ MORE_ENDED = [
 @pytest.mark.parametrize(("slot", "value", "text"), MORE_ENDED, ids=[t for *_, t in MORE_ENDED])
 def test_more_endings(slot: str, value: str | None, text: str) -> None:
     assert (slot, value, True) in _facts(text)
+
+
+# A cue in one sentence, its value in another (text._slot_across): read by the rules
+# (capitalised words where a value of the type stands), with spaCy's entities when
+# installed; a value of another type, a hedge, or someone else's news says nothing.
+APART = [
+    ("location", "seattle", "Life update: new city! Seattle!"),
+    ("location", "ballard", "We finally signed the lease! The place is tiny but it's in Ballard."),
+    ("location", "tacoma", "Got my library card from the Tacoma public library, so I guess "
+                           "it's official, I'm a local."),
+    ("employer", "quarry software", "Guess who's the newest employee at Quarry Software? Me!"),
+]
+NOT_APART = [
+    "We moved! Jake helped us carry the couch.",
+    "My sister moved to Denver. It's a new city for her.",
+    "If we ever moved, maybe a new city like Boston?",
+    "I might take a new job soon, maybe at Juniper Bank or Cobalt Robotics.",
+    "Rotterdam or Valencia? We need a new city, we just can't pick one.",
+]
+
+
+def _ner():  # spaCy's entity finder, or skip when the nlp extra is absent
+    from engramdb.text.slots import spacy_entities
+
+    finder = spacy_entities()
+    if finder is None or finder("Seattle") is None:
+        pytest.skip("spaCy and its English model are not installed")
+    return finder
+
+
+@pytest.mark.parametrize("ner", [False, True], ids=["rules", "spacy"])
+@pytest.mark.parametrize(("slot", "value", "text"), APART, ids=[t[:40] for *_, t in APART])
+def test_a_value_said_apart_from_its_cue(slot: str, value: str, text: str, ner: bool) -> None:
+    found = {(st.slot, st.value) for st in extract(
+        text, in_conversation=True, entities=_ner() if ner else None)
+        if st.subject == "self" and st.confidence >= 0.7 and not st.negated}
+    assert (slot, value) in found
+
+
+@pytest.mark.parametrize("ner", [False, True], ids=["rules", "spacy"])
+@pytest.mark.parametrize("text", NOT_APART)
+def test_no_value_apart_from_a_hedged_or_ambiguous_cue(text: str, ner: bool) -> None:
+    found = [st for st in extract(text, in_conversation=True, entities=_ner() if ner else None)
+             if st.subject == "self" and st.confidence >= 0.7 and not st.negated]
+    assert not found, found
+
+
+def test_the_tagger_reads_an_organisation_no_rule_places() -> None:
+    text = "Work is good, Summit Insurance treats people well, glad I made the switch."
+    found = {(st.slot, st.value) for st in extract(text, in_conversation=True, entities=_ner())
+             if st.subject == "self" and st.confidence >= 0.7}
+    assert ("employer", "summit insurance") in found
+
+
+@pytest.mark.parametrize("nlp", ["rules", "auto"])
+def test_the_rule_extractor_reads_a_value_apart_with_or_without_spacy(nlp: str) -> None:
+    from datetime import UTC, datetime
+
+    from engramdb.write import RuleExtractor, TurnInput
+
+    extractor = RuleExtractor(nlp=nlp)
+    assert (extractor.entities is None) == (nlp == "rules")
+    turn = TurnInput("t1", "Life update: new city! Seattle!", "ana", datetime.now(UTC), "user")
+    facts = extractor.extract([turn])
+    assert [(f.subject, f.attribute, f.value) for f in facts] == [("user", "location", "Seattle")]

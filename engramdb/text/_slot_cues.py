@@ -332,6 +332,8 @@ RULES: tuple[Cue, ...] = (
        rf"(?:mostly\s+|mainly\s+|all\s+)?(?:go|goes|went)\s+(?:to|into|on)\s+{_ACT}", 0.75, "act"),
     _c("hobby", rf"(?:^|[,:;]\s*)(?P<v>[a-z]+(?:\s+[a-z]+){{0,2}})\s+is\s+where\s+(?:all\s+)?my\s+"
        rf"(?:free\s+|spare\s+)?(?:time|weekends|evenings|money)\s+(?:goes|go)\b", 0.75, "act"),
+    _c("hobby", rf"\b(?:find|catch|see)\s+me\s+(?:[\w'-]+\s+){{0,6}}?doing\s+{_ACT}", 0.75, "act",
+       object_self=True, when=r"\b(?i:most|every|usually|always|weekends|evenings|mornings|nights)\b"),
     _c("hobby", rf"\b(?:go|goes|went)\s+(?P<v>[a-z]+ing)\s+(?:every|most|each|on\s+(?:weekends|"
        rf"sundays|saturdays))\b", 0.75, "act"),
     _c("hobby", rf"\bbeen\s+(?!(?:{_BUSY})\b)(?P<v>[a-z]+ing)\s+(?:like\s+crazy|nonstop|"
@@ -399,7 +401,7 @@ _TRIGGERS: dict[str, re.Pattern[str]] = {slot: re.compile(words) for slot, words
                 r"goodbye|now|these days|for good|permanently",
     "employer": r"day|week|month|shift|year|job|position|role|gig|offer|contract|post|intern|"
                 r"work|start|join|employ|hired|signed|onboard|been|took me|brought me|picked me|"
-                r"switched|jumped|made the|moved over|now|colleague|coworker|co-worker|team|"
+                r"switch|jumped|made the|moved over|now|colleague|coworker|co-worker|team|"
                 r"office|boss|manager|quit|left|leaving|resign|walked|done|laid|let go|notice|"
                 r"part of|compan|firm|paycheck|paycheque|payslip|pay stub|paystub|workplace",
     "job": r" as |^as |being|been an? |stepped|stepping|moved|moving|transitioned|switched|made|named|appointed|promot|bumped|title|role|position|job|am |are |got|gave|"
@@ -414,7 +416,7 @@ _TRIGGERS: dict[str, re.Pattern[str]] = {slot: re.compile(words) for slot, words
            r"calling|called|lost|put down|goodbye|buried|name",
     "diet": r"vegan|vegetarian|veggie|pesc|flexitarian|plant-based|meat|keto|paleo|gluten|"
             r"dairy|lactose|low.carb|carnivore|whole30",
-    "hobby": r"been \w+ing|play|practi|obsessed|hooked|addicted|crazy about|passionate|into|discovered|fell in love|"
+    "hobby": r"find me|catch me|see me|been \w+ing|play|practi|obsessed|hooked|addicted|crazy about|passionate|into|discovered|fell in love|"
              r"a lot of|spending|spend|spent|class|lesson|course|club|group|league|workshop|"
              r"hobby|obsession|passion|pastime|thing|weekends|evenings|free time|spare time|"
              r"every|doing",
@@ -515,7 +517,7 @@ def general(sentence: str, done: set[str],
     ``context`` is the whole turn: "Got a kitten! Her name is Luna." (a rule's
     ``when``/``unless`` read it)."""
     head, _, rest = sentence.partition(" ")
-    if head.lower() in _LOWERABLE | _CUE_WORDS:  # "Signed the lease...": the cue, not a name
+    if head.lower() in _LEADS:  # "Signed the lease...": the cue, not a name
         sentence = f"{head.lower()} {rest}"
     lower = sentence.lower()
     for slot, trigger in _TRIGGERS.items():
@@ -534,6 +536,7 @@ def general(sentence: str, done: set[str],
 #: its position capitalised ("Things with Mateo are getting serious")
 _CUE_WORDS = frozenset(w for rule in RULES for w in re.findall(r"(?<![\\?])\b[a-z]{3,}\b",
                                                               rule.regex.pattern))
+_LEADS = _LOWERABLE | _CUE_WORDS
 
 
 def _applies(rule: Cue, context: str) -> bool:

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from ._slot_across import EntityFinder, across, spacy_entities
 from ._slot_cues import _OPENERS, PET_KIND, general
 from ._slot_values import is_country, norm_value, refines, same_value, slot_family
 from ._slot_values import valid_value as _valid
@@ -38,6 +39,7 @@ __all__ = [
     "refines",
     "same_value",
     "slot_family",
+    "spacy_entities",
     "subject_for",
 ]
 
@@ -365,13 +367,16 @@ PATTERNS: tuple[_Pattern, ...] = (
 _HYPO = re.compile(r"\b(?i:if|might|maybe|perhaps|would|could|should|want\s+to|wanna|hope\s+to|"
                    r"hoping\s+to|plan\s+to|planning\s+to|plans\s+to|planned\s+to|thinking\s+"
                    r"(?:about|of)|considering|dream(?:ing)?\s+(?:of|about)|wish|someday|one\s+day|"
-                   r"going\s+to|gonna|will|about\s+to|trying\s+to|try\s+to|tried\s+to|like\s+to|"
+                   r"going\s+to(?!\s+(?:the|a|an|my|our|church|school|work|bed|class|classes|"
+                   r"lessons|practice|therapy|[a-z]+\s+(?:class|classes|lessons|practice)\b))|gonna|will|about\s+to|trying\s+to|try\s+to|tried\s+to|like\s+to|"
                    r"love\s+to|supposed\s+to|imagine|unless|in\s+case|pretend)\b|\bmay\b")
 _REPORTED = re.compile(r"\b(?i:said|says|told\s+me|tells\s+me|heard|apparently|rumou?r|"
                        r"according\s+to|asked|thinks|believes)\b")
 _PAST = re.compile(r"\b(?i:when\s+I\s+was|when\s+we\s+were|as\s+a\s+(?:kid|child|teen|teenager|"
                    r"student|boy|girl)|growing\s+up|years\s+ago|back\s+in|back\s+then|in\s+my\s+"
                    r"(?:twenties|thirties|teens|youth)|until|once|had)\b")
+_TOLD_ME = re.compile(r"\b(?i:told|tells|informed|emailed|called)\s+(?:me|us)\b")
+_ME = re.compile(r"\b(?:I|me|us|[Mm]y|[Oo]ur)\b")
 _FUTURE = re.compile(r"^[^.!?]{0,25}?\b(?i:next\s+(?:week|month|year|summer|spring|fall|autumn|"
                      r"winter|weekend)|tomorrow|soon|in\s+(?:a|two|three|a\s+few|\d+)\s+"
                      r"(?:weeks?|months?|years?)|later\s+this)\b")
@@ -423,13 +428,16 @@ def _fav_slot(cat: str) -> str | None:
 
 
 # ---------------------------------------------------------------- extract
-def extract(text: str, *, in_conversation: bool = False) -> list[Statement]:
+def extract(text: str, *, in_conversation: bool = False,
+            entities: EntityFinder | None = None) -> list[Statement]:
     """Every slot statement in ``text``, with a confidence in [0, 1].
 
     ``in_conversation`` marks a conversation turn (chit-chat is less reliable
     than a stored fact: a small penalty). Subjects are ``"self"`` for the
     speaker (I, we, "my wife and I", "the user", or no subject at all as in
     "Works at Stripe") and the relation word for third parties ("sister").
+    ``entities`` types the values of a cue said apart from its value ("New city!
+    Seattle!", :mod:`._slot_across`); None: capitalised words where values stand.
     """
     out: dict[tuple[str, str, str | None, bool], Statement] = {}
     context = _prepare(text)
@@ -450,7 +458,23 @@ def extract(text: str, *, in_conversation: bool = False) -> list[Statement]:
             key = (st.subject, st.slot, st.value, st.negated)
             if key not in out or out[key].confidence < st.confidence:
                 out[key] = st
+    mine = {slot_family(st.slot) for st in out.values() if st.subject == SELF and not st.negated}
+    for slot, raw, cue in across(context, mine, entities):
+        st = _apart(slot, raw, cue, in_conversation)
+        if st is not None:
+            out[(st.subject, st.slot, st.value, False)] = st
     return list(out.values())
+
+
+_APART_TYPE = {"location": "place", "employer": "org", "partner": "name"}
+
+
+def _apart(slot: str, raw: str, cue: str, in_conversation: bool) -> Statement | None:
+    """A value named apart from its cue: less sure than one said in the cue's clause."""
+    value = norm_value(slot, raw)
+    if not _valid(_APART_TYPE[slot], value, raw, False):
+        return None
+    return Statement(SELF, slot, value, 0.75 - 0.05 * in_conversation, False, cue, _display(raw))
 
 
 def _statements(pattern: _Pattern, match: re.Match[str], sentence: str, lowercase: bool,
@@ -502,9 +526,12 @@ def subject_for(subject: str, owner: str, names: Mapping[str, str] = {}) -> str:
     return f"{owner}/{subject}"
 
 
+_NOT_OPENERS = _NOT_NAMES | _OPENERS
+
+
 def _drop_openers(raw: str) -> str:
     words = raw.split()
-    while len(words) > 1 and words[0].lower() in _NOT_NAMES | _OPENERS:
+    while len(words) > 1 and words[0].lower() in _NOT_OPENERS:
         words.pop(0)
     return " ".join(words)
 
@@ -566,12 +593,15 @@ def _confidence(pattern: _Pattern, match: re.Match[str], sentence: str, question
     before, span, after = _clause_scope(sentence, match)
     if pattern.slot != "plan" and (_HYPO.search(before) or _HYPO.search(span)):
         conf *= 0.4
-    if _REPORTED.search(before):
-        conf *= 0.5
+    if _REPORTED.search(before) and not _TOLD_ME.search(before) or \
+            _TOLD_ME.search(before) and not _ME.search(span):
+        conf *= 0.5  # hearsay; news told to the speaker about the speaker is not
     if question:
         conf *= 0.3
     if pattern.slot != "plan" and _FUTURE.search(after):
-        conf *= 0.5
+        # a rent or pay change is settled when it is announced ("going up to $2,400
+        # next month"); a home or a job said with a date to come is not yet
+        conf *= 0.9 if pattern.slot in ("rent", "salary") else 0.5
     if not pattern.negated and (_PAST.search(before) or _PAST.search(after[:40])):
         conf *= 0.5
     if _PRESENT.search(span) or _PRESENT.search(after[:30]):

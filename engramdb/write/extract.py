@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from ..text.slots import MULTI_VALUED, extract, slot_family, subject_for
+from ..text.slots import MULTI_VALUED, extract, slot_family, spacy_entities, subject_for
 
 __all__ = ["ATTRIBUTES", "ExtractedFact", "Extractor", "RuleExtractor", "TurnInput"]
 
@@ -93,8 +93,12 @@ class RuleExtractor:
 
     name = "rules"
 
-    def __init__(self) -> None:
+    def __init__(self, *, nlp: str = "auto") -> None:
+        """``nlp="auto"``: spaCy's named entities type a value said apart from its cue
+        when the ``nlp`` extra is installed (loaded on the first turn that needs it);
+        ``"rules"``: capitalised words only."""
         self.stats = ExtractionStats()
+        self.entities = spacy_entities() if nlp != "rules" else None
 
     def extract(self, turns: Sequence[TurnInput]) -> list[ExtractedFact]:
         out: list[ExtractedFact] = []
@@ -103,7 +107,7 @@ class RuleExtractor:
             self.stats.turns += 1
             if turn.owner is None:
                 continue
-            for st in extract(turn.text, in_conversation=True):
+            for st in extract(turn.text, in_conversation=True, entities=self.entities):
                 subject = subject_for(st.subject, turn.owner, names)
                 value = st.display or st.value
                 out.append(ExtractedFact(subject, st.slot, value, (turn.id,), st.confidence,
