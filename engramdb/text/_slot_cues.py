@@ -23,21 +23,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from ._slot_words import _JOBS, _NOT_NAMES, _ORG_HEADS, _REL, _SPECIES
+from ._slot_rule import Rule, rule
+from ._slot_words import _BREEDS, _JOBS, _NOT_NAMES, _ORG_HEADS, _REL, _SPECIES
 
-__all__ = ["Cue", "PET_KIND", "RULES", "clause_subject", "general"]
+__all__ = ["PET_KIND", "RULES", "clause_subject", "general"]
 
-_BREED = (r"beagle|terrier|retriever|poodle|labrador|lab|collie|spaniel|husky|shepherd|"
-          r"dachshund|corgi|pug|greyhound|tabby|siamese|persian|mutt|kitty|pup|doggo|rescue")
-_PET = rf"(?:{_SPECIES}|{_BREED})s?"
+_PET = rf"(?:{_SPECIES}|{_BREEDS})s?"
 # a pet of one's past is no current pet ("Max, my childhood dog")
 _PETADJ = r"(?:(?!(?:childhood|old|late|former|previous|first)\b)[\w-]+\s+){0,2}?"
 _PET_WORD = rf"\b(?i:{_PET})\b"
 #: the kind of animal a pet statement names ("greyhound"), for the value as shown
-PET_KIND = re.compile(rf"\b(?!rescue\b)(?:{_SPECIES}|{_BREED})\b")
+PET_KIND = re.compile(rf"\b(?!rescue\b)(?:{_SPECIES}|{_BREEDS})\b")
 _CAPW = r"[A-Z][\w'.&-]*"
 # a capitalised run (a place, an organisation): "Denver", "Highland, Denver", "Bank of Oslo"
 _TIMEWORD = (r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
@@ -106,28 +104,12 @@ _NOW = r"(?:\s+(?i:now|currently|still|officially|finally|just|already|also|real
 _OWN = r"(?:my|our|the)"
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """One general rule: a regex with the value in group ``v``."""
-
-    slot: str
-    regex: re.Pattern[str]
-    confidence: float
-    value: str  # the value's type, as :func:`engramdb.text._slot_values.valid_value` reads it
-    negated: bool = False
-    object_self: bool = False  # the speaker is the object ("they made me ..."): no subject check
-    family_value: bool = False  # compatibility with the templates' pattern objects
-    also: tuple[str, ...] = ()
-    fixed: str = ""  # the value, when the cue says it ("gave up meat": vegetarian)
-    when: str = ""  # the rule applies only when the whole turn matches this ...
-    unless: str = ""  # ... and does not match this
+def _c(slot: str, regex: str, confidence: float, value: str, **kw: Any) -> Rule:
+    """A general rule: the subject is the clause's (:func:`clause_subject`)."""
+    return rule(slot, regex, confidence, value, **kw)
 
 
-def _c(slot: str, regex: str, confidence: float, value: str, **kw: Any) -> Cue:
-    return Cue(slot, re.compile(regex), confidence, value, **kw)
-
-
-RULES: tuple[Cue, ...] = (
+RULES: tuple[Rule, ...] = (
     # -- home: a residence word and a place after a locative word
     _c("location", rf"\b(?i:liv(?:e|es|ing)|settled|settling|based|residing|relocated|moved|"
        rf"unpacked|unpacking|"
@@ -392,41 +374,6 @@ RULES: tuple[Cue, ...] = (
        0.8, "money"),
 )
 
-#: Words that start a rule's search (lower-cased sentence): most sentences have none.
-_TRIGGERS: dict[str, re.Pattern[str]] = {slot: re.compile(words) for slot, words in {
-    "location": r"resident|local|liv|settl|based|resid|reloc|moved|move\b|ended up|roots|home|place|apartment|"
-                r"unpack|address|new city|new town|new country|been in|packed|headed|new life|"
-                r"chapter|new start|beginning|-based|"
-                r"flat|house|condo|neighbo|digs|studio|loft|lease|keys|commute|landlord|left|"
-                r"goodbye|now|these days|for good|permanently",
-    "employer": r"day|week|month|shift|year|job|position|role|gig|offer|contract|post|intern|"
-                r"work|start|join|employ|hired|signed|onboard|been|took me|brought me|picked me|"
-                r"switch|jumped|made the|moved over|now|colleague|coworker|co-worker|team|"
-                r"office|boss|manager|quit|left|leaving|resign|walked|done|laid|let go|notice|"
-                r"part of|compan|firm|paycheck|paycheque|payslip|pay stub|paystub|workplace",
-    "job": r" as |^as |being|been an? |stepped|stepping|moved|moving|transitioned|switched|made|named|appointed|promot|bumped|title|role|position|job|am |are |got|gave|"
-           r"landed|took|accepted|earned",
-    "partner": r"been with|am with|are with|night|anniversary|things with|it with|dating|seeing|going out|moved in|engaged|married|propos|going steady|"
-               r"relationship|together|a thing|an item|official|exclusive|asked me out|"
-               r"bf|gf|hubby|other half|significant|my man|my girl|my guy|my date|my lady|"
-               r"my person|our date|met|ended|are done|are over|finished|called it off|"
-               r"separate|split|over with|name|date|couple|not with|not together|knot|hitched|"
-               + _REL,
-    "pet": _PET + r"|meet|welcome|introduc|say hi|say hello|named|"
-           r"calling|called|lost|put down|goodbye|buried|name",
-    "diet": r"vegan|vegetarian|veggie|pesc|flexitarian|plant-based|meat|keto|paleo|gluten|"
-            r"dairy|lactose|low.carb|carnivore|whole30",
-    "hobby": r"find me|catch me|see me|been \w+ing|play|practi|obsessed|hooked|addicted|crazy about|passionate|into|discovered|fell in love|"
-             r"a lot of|spending|spend|spent|class|lesson|course|club|group|league|workshop|"
-             r"hobby|obsession|passion|pastime|thing|weekends|evenings|free time|spare time|"
-             r"every|doing",
-    "plan": r"plan|goal|aim|dream|resolution|mission|priority|target|next step|adventure|"
-            r"project|hoping|intend|determined|committed|set to|saving|preparing|decided|"
-            r"resolved|made up my mind|want|wanna|would love|hope",
-    "rent": r"rent|landlord|lease|month|monthly|pay",
-    "salary": r"salary|pay|earn|make|making|raise|income|comp|base|offer|a year|per year|bumped|"
-              r"annually|per annum",
-}.items()}
 
 # ------------------------------------------------------------------ subjects
 _OTHER_REL = (r"sister|brother|mom|mum|mother|dad|father|son|daughter|parents|grandma|"
@@ -510,41 +457,31 @@ def clause_subject(sentence: str, start: int) -> str | None:
     return "self"
 
 
-def general(sentence: str, done: set[str],
-            context: str = "") -> Iterator[tuple[Cue, re.Match[str], str]]:
-    """Matches of the general rules in ``sentence`` for slots not in ``done``, each with
+def general(sentence: str, slots: set[str],
+            context: str = "") -> Iterator[tuple[Rule, re.Match[str], str]]:
+    """Matches of the general rules in ``sentence`` for ``slots``, each with
     the subject of its clause (rules whose clause is someone else's are left out).
     ``context`` is the whole turn: "Got a kitten! Her name is Luna." (a rule's
     ``when``/``unless`` read it)."""
     head, _, rest = sentence.partition(" ")
     if head.lower() in _LEADS:  # "Signed the lease...": the cue, not a name
         sentence = f"{head.lower()} {rest}"
-    lower = sentence.lower()
-    for slot, trigger in _TRIGGERS.items():
-        if slot in done or not trigger.search(lower):
-            continue
-        for rule in RULES:
-            if rule.slot != slot or not _applies(rule, context or sentence):
-                continue
-            for match in rule.regex.finditer(sentence):
-                subject = _subject_of(rule, sentence, match)
+    for cue in RULES:
+        if cue.slot in slots and cue.applies(context or sentence):
+            for match in cue.regex.finditer(sentence):
+                subject = _subject_of(cue, sentence, match)
                 if subject is not None:
-                    yield rule, match, subject
+                    yield cue, match, subject
 
 
 #: the words the rules spell out: a sentence's first word among them is a cue that only
 #: its position capitalised ("Things with Mateo are getting serious")
-_CUE_WORDS = frozenset(w for rule in RULES for w in re.findall(r"(?<![\\?])\b[a-z]{3,}\b",
-                                                              rule.regex.pattern))
+_CUE_WORDS = frozenset(w for cue in RULES for w in re.findall(r"(?<![\\?])\b[a-z]{3,}\b",
+                                                             cue.regex.pattern))
 _LEADS = _LOWERABLE | _CUE_WORDS
 
 
-def _applies(rule: Cue, context: str) -> bool:
-    return (not rule.when or re.search(rule.when, context) is not None) and \
-        (not rule.unless or re.search(rule.unless, context) is None)
-
-
-def _subject_of(rule: Cue, sentence: str, match: re.Match[str]) -> str | None:
+def _subject_of(rule: Rule, sentence: str, match: re.Match[str]) -> str | None:
     start = match.start()
     clause = sentence[_clause_start(sentence, start):match.start("v")]
     if not rule.negated and _NEGATION.search(clause):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["_ORG_HEADS", "_ALIASES", "_CAR_BRANDS", "_COUNTRIES", "_FAV_CATS", "_FAV_REJECT", "_JOBS", "_KIN", "_LOWER_STOP", "_MGR", "_NOT_NAMES", "_REL", "_SPECIES", "_TRIGGERS", "triggered"]
+__all__ = ["_ORG_HEADS", "_ALIASES", "_BREEDS", "_CAR_BRANDS", "_COUNTRIES", "_FAV_CATS", "_FAV_REJECT", "_JOBS", "_KIN", "_LOWER_STOP", "_MGR", "_NOT_NAMES", "_REL", "_SPECIES", "_TRIGGERS", "triggered"]
 
 _KIN = (r"sister|brother|mom|mum|mother|dad|father|son|daughter|wife|husband|partner|"
         r"boyfriend|girlfriend|fianc[eé]e?|parents|grandma|grandmother|grandpa|grandfather|"
@@ -17,6 +17,9 @@ _REL = r"boyfriend|girlfriend|partner|wife|husband|fianc[eé]e?|spouse"
 _MGR = r"manager|boss|supervisor|team lead|team leader|line manager"
 _SPECIES = (r"dog|puppy|cat|kitten|parrot|bird|rabbit|bunny|hamster|guinea pig|turtle|"
             r"tortoise|horse|snake|lizard|ferret|fish")
+_BREEDS = (r"beagle|terrier|retriever|poodle|labrador|lab|collie|spaniel|husky|shepherd|"
+           r"dachshund|corgi|pug|greyhound|tabby|siamese|persian|maine\s+coon|mutt|kitty|pup|doggo|"
+           r"rescue")
 _CAR_BRANDS = frozenset("""toyota honda tesla ford bmw audi volkswagen vw mercedes benz kia hyundai
     nissan subaru mazda volvo jeep chevy chevrolet porsche fiat peugeot renault skoda seat mini
     lexus prius civic corolla golf polo jaguar rover dodge gmc cadillac buick chrysler
@@ -79,42 +82,73 @@ _LOWER_STOP = frozenset("""a an the my his her our their your this that it fear 
     love denial home night nights weekends myself ourselves here there now then with for since
     in at on by from to and but or because when where while some lot bit least""".split())
 
-#: A slot's patterns run only on sentences with one of its words (most turns have none).
+#: One table for every rule of a slot, template or cue: its rules run only on sentences
+#: with one of these words (most sentences have none). A new rule whose cue word is not
+#: here must add it.
 _TRIGGER_WORDS: dict[str, str] = {
-    "location": r"liv|resid|based|settled|moved|relocat|emigrat|home|house|apartment|flat|place",
+    "location": r"liv|resid|based|settled|moved|relocat|emigrat|home|house|apartment|flat|place|"
+               r"resident|local|settl|reloc|move\b|ended up|roots|unpack|address|new city|"
+               r"new town|new country|been in|packed|headed|new life|chapter|new start|beginning|"
+               r"-based|condo|neighbo|digs|studio|loft|lease|keys|commute|landlord|left|goodbye|"
+               r"now|these days|for good|permanently",
     "employer": r"work|employ|join|job|position|role|gig|hired|offer|quit|left|resigned|laid|"
-                r"let\s+go|fired|redundant|retire|been\s+(?:at|with)\s|notice",
+               r"let\s+go|fired|redundant|retire|been\s+(?:at|with)\s|notice|day|week|month|shift|"
+               r"year|contract|post|intern|start|signed|onboard|been|took me|brought me|picked me|"
+               r"switch|jumped|made the|moved over|now|colleague|coworker|co-worker|team|office|"
+               r"boss|manager|leaving|resign|walked|done|let go|part of|compan|firm|paycheck|"
+               r"paycheque|payslip|pay stub|paystub|workplace",
     "job": r"work(?:s|ing)?\s+as|job|title|occupation|profession|promot|became\s+an?\s|"
-           r"(?:am|is|are)\s+(?:now\s+|no\s+longer\s+|officially\s+|finally\s+)?an?\s",
-    "partner": r"partner|boyfriend|girlfriend|wife|husband|fianc|spouse|dating|seeing|married|"
-               r"engaged|relationship|going\s+out|together|divorc|broke|split|separated|dumped|"
-               r"left|single",
+          r"(?:am|is|are)\s+(?:now\s+|no\s+longer\s+|officially\s+|finally\s+)?an?\s| as |"
+          r"^as |being|been an? |stepped|stepping|moved|moving|transitioned|switched|made|"
+          r"named|appointed|bumped|role|position|am |are |got|gave|landed|took|accepted|"
+          r"earned",
+    "partner": fr"partner|boyfriend|girlfriend|wife|husband|fianc|spouse|dating|seeing|married|"
+              fr"engaged|relationship|going\s+out|together|divorc|broke|split|separated|dumped|"
+              fr"left|single|been with|am with|are with|night|anniversary|things with|it with|"
+              fr"going out|moved in|propos|going steady|a thing|an item|official|exclusive|"
+              fr"asked me out|bf|gf|hubby|other half|significant|my man|my girl|my guy|my date|"
+              fr"my lady|my person|our date|met|ended|are done|are over|finished|called it off|"
+              fr"separate|over with|name|date|couple|not with|not together|knot|hitched|{_REL}",
     "manager": r"manager|boss|supervisor|lead|report|left|quit|resigned|retired|fired|let\s+go|"
-               r"moved\s+on",
-    "car": r"car\b|driv|traded|sold|crashed|total|wrecked|" + "|".join(sorted(_CAR_BRANDS)),
-    "pet": r"dog|pupp|cat|kitten|parrot|bird|rabbit|bunny|hamster|guinea|turtle|tortoise|horse|"
-           r"snake|lizard|ferret|fish|died|passed|put|beagle|terrier|retriever|poodle|lab|"
-           r"collie|spaniel|husky|shepherd|dachshund|corgi|pug|greyhound|tabby|mix",
+              r"moved\s+on",
+    "car": r"car\b|driv|traded|sold|crashed|total|wrecked|accord|alfa|audi|bentley|benz|bmw|"
+          r"buick|byd|cadillac|camry|chevrolet|chevy|chrysler|citroen|civic|corolla|dodge|"
+          r"ferrari|fiat|ford|forester|gmc|golf|honda|hyundai|jaguar|jeep|kia|lamborghini|"
+          r"leaf|lexus|lucid|maserati|mazda|mercedes|mini|mitsubishi|nissan|opel|outback|"
+          r"peugeot|polestar|polo|porsche|prius|renault|rivian|rover|seat|skoda|subaru|"
+          r"suzuki|tesla|toyota|volkswagen|volvo|vw",
+    "pet": fr"dog|pupp|cat|kitten|parrot|bird|rabbit|bunny|hamster|guinea|turtle|tortoise|"
+          fr"horse|snake|lizard|ferret|fish|died|passed|put|beagle|terrier|retriever|poodle|"
+          fr"lab|collie|spaniel|husky|shepherd|dachshund|corgi|pug|greyhound|tabby|mix|{_SPECIES}|{_BREEDS}|"
+          fr"meet|welcome|introduc|say hi|say hello|named|calling|called|lost|put down|"
+          fr"goodbye|buried|name",
     "favourite": r"favou?rite|fave",
-    "diet": r"vegan|vegetarian|pesc|flexitarian|meat",
+    "diet": r"vegan|vegetarian|pesc|flexitarian|meat|veggie|plant-based|keto|paleo|gluten|"
+           r"dairy|lactose|low.carb|carnivore|whole30",
     "age": r"years?\s+(?:old|of\s+age)|yrs|y/?o\b|age\b|turn(?:ed|s)?\s+\d|"
-           r"(?:am|is)\s+(?:now\s+)?\d",
+          r"(?:am|is)\s+(?:now\s+)?\d",
     "phone": r"number|phone|cell|mobile|reach|call|text",
     "email": r"e-?mail|mail|reach|contact",
-    "school": r"stud|university|college|school|academy|institute|high|uni\b|polytechnic|"
-              r"student|freshman|sophomore|grad|phd|doctoral|undergrad|postdoc|transferred|"
-              r"switched",
+    "school": r"stud|university|college|school|academy|institute|high|uni\b|polytechnic|student|"
+             r"freshman|sophomore|grad|phd|doctoral|undergrad|postdoc|transferred|switched",
     "name": r"name",
     "hobby": r"hobby|passion|taken\s+up|took\s+up|picked\s+up|gotten\s+into|got\s+into|into\s|"
-             r"started\s|gave\s+up|quit|stopped",
-    "plan": r"plan|decided",
-    "rent": r"rent",
-    "salary": r"salary|pay\b|make|earn|take\s+home",
+            r"started\s|gave\s+up|quit|stopped|find me|catch me|see me|been \w+ing|play|practi|"
+            r"obsessed|hooked|addicted|crazy about|passionate|into|discovered|fell in love|"
+            r"a lot of|spending|spend|spent|class|lesson|course|club|group|league|workshop|"
+            r"obsession|pastime|thing|weekends|evenings|free time|spare time|every|doing",
+    "plan": r"plan|decided|goal|aim|dream|resolution|mission|priority|target|next step|"
+           r"adventure|project|hoping|intend|determined|committed|set to|saving|preparing|"
+           r"resolved|made up my mind|want|wanna|would love|hope",
+    "rent": r"rent|landlord|lease|month|monthly|pay",
+    "salary": r"salary|pay\b|make|earn|take\s+home|pay|making|raise|income|comp|base|offer|"
+             r"a year|per year|bumped|annually|per annum",
+
 }
 # One pass over the lower-cased sentence finds candidate words; each short fragment is
 # then matched against the per-slot triggers (case-insensitive re is slow on long text).
 _TRIGGERS = {slot: re.compile(rf"(?:{words})") for slot, words in _TRIGGER_WORDS.items()}
-_ANY_TRIGGER = re.compile(r"\b(?:" + "|".join(_TRIGGER_WORDS.values()) + ")")
+_ANY_TRIGGER = re.compile(r"\b(?=(?:" + "|".join(_TRIGGER_WORDS.values()) + "))")  # overlapping: "my manager"
 
 
 def triggered(sentence: str) -> set[str]:
