@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import builtins
-import logging
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, overload
 
-import numpy as np
-
-from ._errors import EngramError, InvalidInputError, ProviderError
+from ._embedding import MemoryVectors
+from ._errors import InvalidInputError
 from ._validate import checked
 from ._intake import Intake, bounded, index_text, when
 from ._models import (
@@ -34,16 +31,16 @@ from ._models import (
     new_id,
     utcnow,
 )
-from .embed import CachedEmbedder, Embedder, embed_texts, get_embedder
-from .embed._pool import embed_pooled
+from .embed import Embedder, get_embedder
 from .recall.confidence import Calibrator, Recall
 from .lifecycle.consolidate import ConsolidationReport, Consolidator
 from .lifecycle.decay import ArchivePlan, DecayPolicy
+from .lifecycle.archive import archive_faded, check_capacity, reinforce
 from .lifecycle.erasure import Deleted, Erasure, Forgotten
 from .lifecycle.profile import Profile
 from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
 from .recall.context import ContextRetriever
-from .recall.expand import ExpandOptions, expand_session, rekey_followers
+from .recall.expand import ExpandOptions
 from .recall.pipeline import PLAIN_CANDIDATES, RecallConfig, Retriever
 from .recall.signals import ingest_kinds
 from .store import Store, open_store
@@ -51,8 +48,6 @@ from .recall.nlp import get_analyzer
 from .write import Extractor, WriteBatch, WritePipeline, extractor_for
 
 __all__ = ["Memory", "default_path"]
-
-log = logging.getLogger(__name__)
 
 def default_path() -> Path:
     """Where ``Memory()`` keeps its file when no path is given."""
@@ -84,7 +79,6 @@ class Memory:
         from .lifecycle.privacy import resolve_kinds
 
         self.embedder = get_embedder(embedder)
-        self._queries = CachedEmbedder(self.embedder)  # a dialogue query re-sends its turns
         self.store = store if store is not None else open_store(
             default_path() if path is None else path, busy_timeout=busy_timeout,
             synchronous=synchronous)
@@ -97,6 +91,11 @@ class Memory:
             self.expand = replace(self.expand, nlp=nlp)
         self.nlp = get_analyzer(self.expand.nlp)
         self.expand = replace(self.expand, nlp="spacy" if self.nlp.name != "rules" else "rules")
+        self._vectors = MemoryVectors(self.embedder, self.store, pooled=self.expand.pooled)
+        self._queries = self._vectors.queries  # a dialogue query re-sends its turns
+        self._embed, self._embed_query = self._vectors.embed, self._vectors.embed_query
+        self._embed_records, self._check_embedder = (self._vectors.embed_records,
+                                                     self._vectors.check)
         self._retriever = Retriever(self.store, self._embed_query, recall)
         if self.expand.kinds is None:  # ingest builds only the keys of the signals that are on
             self.expand = replace(self.expand,
@@ -109,11 +108,9 @@ class Memory:
         self.reinforce = reinforce
         self.decay_policy = decay or DecayPolicy()
         #: most active records a user keeps; beyond it the weakest are archived on write
-        self.capacity = _capacity(capacity)
+        self.capacity = check_capacity(capacity)
         self._updates = UpdateTracker(self.store, threshold=update_threshold, judge=update_judge)
         self._retriever.adjust = self._lifecycle_rank
-        self._embedder_checked = False
-        self._lock = threading.Lock()
         #: finds facts in conversation turns (engramdb.write.extract); None: turns only
         self.extractor = extractor_for(extractor)
         self._pipeline = WritePipeline(
@@ -235,42 +232,6 @@ class Memory:
         batch = WriteBatch(scope, "restore", list(items), session=session)
         return self._pipeline.run(batch)
 
-    # ------------------------------------------------------------ embeddings
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Plain vectors (queries); texts embedded by an earlier call come from the LRU."""
-        return self._guarded(lambda: embed_texts(self._queries, texts))
-
-    def _embed_records(self, texts: Sequence[str],
-                       speakers: Sequence[str | None] | None = None) -> np.ndarray:
-        """Record vectors: each the pooled vectors of its sentences (``embed._pool``)."""
-        return self._guarded(lambda: embed_pooled(self.embedder, texts, speakers,
-                                                  split=self.expand.pooled))
-
-    def _guarded(self, run: Callable[[], np.ndarray]) -> np.ndarray:
-        try:
-            return run()
-        except EngramError:  # a provider's own, or a missing extra / bad setting: as it is
-            raise
-        except Exception as exc:  # a provider bug must not look like a store failure
-            raise ProviderError(f"embedder {self.embedder.name!r} failed: {exc}") from exc
-
-    def _embed_query(self, text: str) -> np.ndarray:
-        return self._embed([text])[0]
-
-    def _check_embedder(self) -> None:
-        """Vectors of two embedders are not comparable: one file, one embedder."""
-        if self._embedder_checked:
-            return
-        with self._lock:
-            want = f"{self.embedder.name}:{self.embedder.dim}"
-            have = self.store.meta("embedder")
-            if have is None:
-                self.store.set_meta("embedder", want)
-            elif have != want:
-                raise InvalidInputError(
-                    f"this database was built with embedder {have}; it cannot be used with {want}")
-            self._embedder_checked = True
-
     # ------------------------------------------------------------------ read
     def search(self, query: str | None = None, *, user_id: str, limit: int = 10,
                messages: Sequence[Mapping[str, Any]] | None = None, agent_id: str | None = None,
@@ -391,23 +352,8 @@ class Memory:
         scope = Scope(user_id)
         text, _ = self._intake.redacted(check_text(text, limit=self.max_text_chars), None, redact)
         with self.store.user_lock(scope):  # its rebuild of summaries: one at a time per user
-            return self._update(scope, record_id, text, reason)
-
-    def _update(self, scope: Scope, record_id: str, text: str, reason: str | None) -> Record:
-        user_id = scope.user_id
-        old = self.get(record_id, user_id=user_id)
-        index = index_text(replace(old, text=text))
-        self._check_embedder()
-        vector = self._embed_records([index], [old.speaker])[0]
-        before = self.store.neighbours(scope, old, self.expand.window_before, 0)
-        keys = expand_session([*before, replace(old, text=text)], None, self.expand)[-1]
-        new = self.store.update(scope, record_id, text=text, index_text=index,
-                                vector=vector, reason=reason, keys=keys)
-        rekey_followers(self.store, scope, new, self.expand)
-        closed = self._updates.refresh(scope, new)  # its slot facts changed with its text
-        self._pipeline.rederive(scope, new)  # and so did the facts read from it
-        self.refresh_derived([record_id, *(c.old_id for c in closed)], user_id=user_id)
-        return new
+            old = self.get(record_id, user_id=user_id)
+            return self._pipeline.update(scope, old, text, reason)
 
     def refresh_derived(self, record_ids: Sequence[str], *, user_id: str) -> None:
         """Rebuild the summaries and profile built from these records (call after changing
@@ -510,8 +456,7 @@ class Memory:
         done = reembed(self.store, users, lambda records: self._embed_records(
             [index_text(r) for r in records], [r.speaker for r in records]), progress)
         if user_id is None:
-            self.store.set_meta("embedder", f"{self.embedder.name}:{self.embedder.dim}")
-            self._embedder_checked = True
+            self._vectors.claim()
         return done
 
     def rekey(self, *, user_id: str | None = None, expand: ExpandOptions | None = None,
@@ -554,17 +499,7 @@ class Memory:
         return rescore(hits, utcnow(), self.decay_policy, historical=filters.as_of is not None)
 
     def _reinforce(self, scope: Scope, hits: Sequence[Hit]) -> None:
-        """Recall strengthens what it returns; best effort (a busy file skips it)."""
-        from ._errors import StoreBusyError
-        from .lifecycle.decay import reinforcement_gain
-
-        now = utcnow()
-        top = hits[:self.decay_policy.reinforce_top]
-        gains = [reinforcement_gain(h.record, now, self.decay_policy) for h in top]
-        try:
-            self.store.touch(scope, [h.id for h in top], now, gains)
-        except StoreBusyError:
-            pass
+        reinforce(self.store, scope, hits, self.decay_policy)
 
     def _enforce_capacity(self, scope: Scope) -> None:
         if self.capacity is not None and self.store.count(scope, Filters(
@@ -581,26 +516,9 @@ class Memory:
         brings one back) but leave default search. Nothing is deleted. Returns the plan,
         carried out unless ``dry_run``. See :mod:`engramdb.lifecycle.decay`.
         """
-        from .lifecycle.decay import plan_archive
-
-        scope = Scope(user_id)
-        limit = self.decay_policy.threshold if threshold is None else float(threshold)
-        if not 0.0 <= limit <= 1.0:
-            raise InvalidInputError("threshold must be between 0 and 1")
-        records = self.store.find(scope, Filters(kinds=tuple(kinds) if kinds else None,
-                                                 include_superseded=True))
-        plan = plan_archive(records, when(now) or utcnow(), threshold=limit,
-                            capacity=_capacity(capacity), policy=self.decay_policy)
-        if not dry_run and (plan.faded or plan.over_capacity):
-            log.info("archiving %d faded and %d over-capacity record(s) of user %s",
-                     len(plan.faded), len(plan.over_capacity), user_id)
-        if not dry_run:
-            for ids, why in ((plan.faded, f"retention below {limit:g}"),
-                             (plan.over_capacity, f"over capacity {capacity}")):
-                if ids:
-                    detail = {i: {"retention": round(plan.retention[i], 4)} for i in ids}
-                    self.store.archive(scope, ids, reason=why, detail=detail)
-        return plan
+        return archive_faded(self.store, Scope(user_id), now=when(now), threshold=threshold,
+                             capacity=capacity, kinds=kinds, dry_run=dry_run,
+                             policy=self.decay_policy)
 
     def restore(self, record_id: str, *, user_id: str) -> Record:
         """Bring an archived record back into default search."""
@@ -646,8 +564,3 @@ def _with_metadata(messages: Sequence[Mapping[str, Any] | Turn],
     return [{**m, "metadata": {**metadata, **(m.get("metadata") or {})}}
             if isinstance(m, Mapping) else m for m in messages]
 
-
-def _capacity(value: int | None) -> int | None:
-    if value is not None and (not isinstance(value, int) or value < 1):
-        raise InvalidInputError("capacity must be a positive integer")
-    return value

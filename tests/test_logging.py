@@ -32,7 +32,7 @@ def test_named_loggers_report_lifecycle_without_text(tmp_path, caplog) -> None:
         m.delete_all(user_id="ana")
         m.backup(tmp_path / "copy.db")
     names = {r.name for r in caplog.records}
-    assert {"engramdb._memory", "engramdb.lifecycle.forget", "engramdb._backup"} <= names
+    assert {"engramdb.lifecycle.archive", "engramdb.lifecycle.forget", "engramdb._backup"} <= names
     messages = " ".join(r.getMessage() for r in caplog.records)
     assert "superseded" in messages and "archiving" in messages and "deleted" in messages
     assert "Berlin" not in messages and "Paris" not in messages

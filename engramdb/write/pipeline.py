@@ -32,10 +32,10 @@ from typing import Any, Literal
 import numpy as np
 
 from .._errors import InvalidInputError
-from .._intake import Intake, coerce_turn, memory_fields, when
+from .._intake import Intake, coerce_turn, index_text, memory_fields, when
 from .._models import ExportedRecord, Filters, Record, Scope, Session, Turn, check_text, utcnow
 from ..lifecycle.updates import UpdateTracker, owner_of
-from ..recall.expand import ExpandOptions, expand_record, expand_session
+from ..recall.expand import ExpandOptions, expand_record, expand_session, rekey_followers
 from ..store import NewRecord, Store
 from ..text.slots import Statement
 from .extract import ExtractedFact, Extractor, TurnInput
@@ -152,6 +152,23 @@ class WritePipeline:
         for step in (self.embed, self.write, self.supersede):
             step(batch)
         return old
+
+    def update(self, scope: Scope, old: Record, text: str, reason: str | None) -> Record:
+        """``Memory.update``: ``old`` gets ``text`` (already checked and redacted) with new
+        vectors and keys; the keys of the turns quoting it, its slot facts, the facts read
+        from it and what was derived from them follow."""
+        index = index_text(replace(old, text=text))
+        self.check_embedder()
+        vector = self.embed_records([index], [old.speaker])[0]
+        before = self.store.neighbours(scope, old, self.expand_options.window_before, 0)
+        keys = expand_session([*before, replace(old, text=text)], None, self.expand_options)[-1]
+        new = self.store.update(scope, old.id, text=text, index_text=index, vector=vector,
+                                reason=reason, keys=keys)
+        rekey_followers(self.store, scope, new, self.expand_options)
+        closed = self.updates.refresh(scope, new)  # its slot facts changed with its text
+        self.rederive(scope, new)  # and so did the facts read from it
+        self.refresh([old.id, *(c.old_id for c in closed)], scope.user_id)
+        return new
 
     # ------------------------------------------------------------- 1 validate
     def validate(self, batch: WriteBatch) -> None:
