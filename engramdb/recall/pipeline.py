@@ -11,6 +11,7 @@ are measured through the same public call:
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Literal, Mapping, Sequence
@@ -136,9 +137,9 @@ class Retriever:
         rankings = self._candidates(scope, query, filters, method, max(limit, 1), analysis,
                                     vector)
         fused = rrf({s: [m.record_id for m in ms] for s, ms in rankings.items()},
-                    k=self.config.rrf_k,
+                    k=self.config.rrf_k, top=limit * 2 + ADJUST_POOL,
                     weights=self.config.weights if method == "engram" else None)
-        pool = self._hits(scope, fused[:limit * 2 + ADJUST_POOL], rankings)
+        pool = self._hits(scope, fused, rankings)
         if method == "engram" and self.config.session_prior:
             pool = session_prior(pool, self.config.session_prior)
         if self.adjust is not None:
@@ -154,7 +155,8 @@ class Retriever:
                 hit.context = self._context(scope, hit.record, radius)
         if self.calibrator is not None:
             dense = rankings.get("dense")
-            context = None if analysis is None else self._context_of(scope, analysis, rankings)
+            context = None if analysis is None else self._context_of(
+                scope, analysis, rankings, [h.record for h in pool])
             # the confidence model was fitted on the top 50 of the dense ranking
             self.calibrator.annotate(query, hits, None if dense is None else
                                      [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]],
@@ -168,15 +170,18 @@ class Retriever:
         return hits
 
     def _context_of(self, scope: Scope, analysis: QueryAnalysis,
-                    rankings: Mapping[str, list[Match]]) -> Any:
+                    rankings: Mapping[str, list[Match]], read: Sequence[Record]) -> Any:
         """What the question asks against the whole memory (recall.confidence.QueryContext):
         the asked words never said anywhere ("Maya's brother" when no record says
         "brother"), and whether the turns that best match its words are the named
-        person's (LoCoMo's adversarial questions name the wrong one)."""
+        person's (LoCoMo's adversarial questions name the wrong one). A word one of the
+        records already ``read`` says needs no query of the index."""
         from .confidence import QueryContext, asked_terms, premise_factor
 
         asked = asked_terms(analysis.text, analysis.speakers)
-        seen = sum(bool(self.store.lexical(scope, [t], 1, Filters())) for t in asked)
+        said = _said(scope, read)
+        seen = sum(_says(said, t) or bool(self.store.lexical(scope, [t], 1, Filters()))
+                   for t in asked)
         named = analysis.speakers[0] if len(analysis.speakers) == 1 else None
         premise = 1.0
         if named is not None and "keys" in rankings:
@@ -217,19 +222,21 @@ class Retriever:
     def _hits(self, scope: Scope, fused: Sequence[tuple[str, float, dict[str, float]]],
               rankings: Mapping[str, list[Match]]) -> list[Hit]:
         records = {r.id: r for r in self.store.get(scope, [doc for doc, _, _ in fused])}
-        ranks = {s: {m.record_id: m.rank + 1 for m in ms} for s, ms in rankings.items()}
+        wanted = set(records)  # ranks and keys of the fetched records only, not every candidate
+        ranks = {s: {m.record_id: m.rank + 1 for m in ms if m.record_id in wanted}
+                 for s, ms in rankings.items()}
         keys: dict[str, str] = {}
         for signal in ("keys", "keys@speaker"):
-            keys.update({m.record_id: m.key for m in rankings.get(signal, []) if m.key})
+            keys.update({m.record_id: m.key for m in rankings.get(signal, [])
+                         if m.key and m.record_id in wanted})
         hits = []
         for doc, score, parts in fused:
             record = records.get(doc)
             if record is None:  # deleted between ranking and fetching
                 continue
-            hit = Hit(record=record, score=score, signals=parts,
-                      ranks={s: r[doc] for s, r in ranks.items() if doc in r},
-                      keys=[keys[doc]] if doc in keys else [])
-            hits.append(hit)
+            hits.append(Hit(record=record, score=score, signals=parts,
+                            ranks={s: r[doc] for s, r in ranks.items() if doc in r},
+                            keys=[keys[doc]] if doc in keys else []))
         return hits
 
     def _units(self, scope: Scope, pool: list[Hit], unit: str, context: int) -> list[Hit]:
@@ -251,3 +258,25 @@ class Retriever:
 
     def _context(self, scope: Scope, record: Record, n: int) -> list[Record]:
         return self.store.neighbours(scope, record, n, n) if n > 0 else []
+
+
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _said(scope: Scope, records: Sequence[Record]) -> str:
+    """The words of those ``records`` that any search of ``scope`` sees (not archived,
+    current), as the full-text index splits them: " w w w | w w ... ". Only ASCII
+    texts: on them the index's tokenizer (unicode61: runs of letters and digits, case
+    folded) is exactly this regex; a word found here is a word the index has."""
+    parts = [" ".join(_ASCII_WORD.findall(r.text.lower())) for r in records
+             if r.text.isascii() and not r.archived and (r.valid_to is None or r.kind == "turn")
+             and scope.agent_id in (None, r.agent_id)
+             and scope.session_id in (None, r.session_id)]
+    return f" {' | '.join(parts)} "
+
+
+def _says(said: str, term: str) -> bool:
+    """``term``'s words in a row in :func:`_said`'s string; False when only the index
+    can tell (a non-ASCII term)."""
+    words = _ASCII_WORD.findall(term.lower()) if term.isascii() else []
+    return bool(words) and f" {' '.join(words)} " in said

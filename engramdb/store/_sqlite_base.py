@@ -41,13 +41,24 @@ def scope_token(user_id: str) -> str:
 
 
 def row_to_record(row: Sequence[Any]) -> Record:
+    # every search builds a few dozen of these: datetimes and metadata inline, not via dt()
+    t, made, changed, since, until, recalled, meta = (row[9], row[10], row[11], row[15],
+                                                      row[16], row[20], row[12])
     return Record(
         id=row[0], kind=row[1], user_id=row[2], agent_id=row[3], session_id=row[4],
-        speaker=row[5], role=row[6], position=row[7], text=row[8], timestamp=dt(row[9]),
-        created_at=dt(row[10]), updated_at=dt(row[11]), metadata=json.loads(row[12]),
-        content_hash=row[13], version=row[14], valid_from=dt(row[15]), valid_to=dt(row[16]),
-        superseded_by=row[17], importance=row[18], strength=row[19],
-        last_recalled_at=dt(row[20]), archived=bool(row[21]))
+        speaker=row[5], role=row[6], position=row[7], text=row[8],
+        timestamp=None if t is None else _at(t, _UTC),
+        created_at=None if made is None else _at(made, _UTC),
+        updated_at=None if changed is None else _at(changed, _UTC),
+        metadata={} if meta == "{}" else json.loads(meta), content_hash=row[13],
+        version=row[14], valid_from=None if since is None else _at(since, _UTC),
+        valid_to=None if until is None else _at(until, _UTC), superseded_by=row[17],
+        importance=row[18], strength=row[19],
+        last_recalled_at=None if recalled is None else _at(recalled, _UTC),
+        archived=bool(row[21]))
+
+
+_at, _UTC = datetime.fromtimestamp, timezone.utc
 
 
 @contextlib.contextmanager

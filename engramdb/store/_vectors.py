@@ -97,7 +97,8 @@ class ExactVectorIndex:
             mask &= np.isin(block.rowids, allowed)
         scores = np.where(mask, scores, -np.inf)
         best = top_k(scores, min(k, int(mask.sum())))
-        return [(int(block.rowids[i]), float(scores[i])) for i in best]
+        # tolist: Python ints and floats in one call, not two numpy scalars per row
+        return list(zip(block.rowids[best].tolist(), scores[best].tolist()))
 
     def forget(self, user_id: str) -> None:
         with self._lock:

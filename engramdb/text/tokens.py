@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["STOPWORDS", "stem", "terms", "words"]
@@ -42,6 +43,7 @@ def terms(text: str) -> list[str]:
 _SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called per word of every hit a search scores
 def stem(word: str) -> str:
     """Light suffix stripping (plural, -ing, -ed, possessive): enough to match
     "kids"/"kid" and "Ethan's"/"Ethan" without a full stemmer."""

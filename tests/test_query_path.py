@@ -1,0 +1,76 @@
+"""The query path's shortcuts give exactly what the long way gives (issue 14, latency)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from engramdb import Memory
+from engramdb._models import Filters, Scope
+from engramdb.recall.fusion import rrf
+from engramdb.recall.query import analyze
+
+
+def test_rrf_top_is_the_head_of_the_whole_fusion() -> None:
+    rng = random.Random(7)
+    for _ in range(300):
+        docs = [f"d{i}" for i in range(rng.randint(1, 80))]
+        rankings = {f"s{j}": ([rng.choice(docs) for _ in range(rng.randint(0, 60))]
+                              if rng.random() < 0.3 else rng.sample(docs, rng.randint(0, len(docs))))
+                    for j in range(rng.randint(0, 4))}
+        weights = rng.choice([None, {"s0": 0.6, "s1": 0.6, "s2": 1.0, "s3": 0.0}])
+        k = rng.choice([0, 1, 60])
+        whole = rrf(rankings, k=k, weights=weights)
+        for top in (1, 5, 40):
+            head = rrf(rankings, k=k, weights=weights, top=top)
+            assert head == whole[:top]
+            assert [list(p) for _, _, p in head] == [list(p) for _, _, p in whole[:top]]
+
+TURNS = [
+    {"role": "user", "content": "Maya's café opened near the naïve art museum."},
+    {"role": "assistant", "content": "That sounds lovely! Is the coffee good?"},
+    {"role": "user", "content": "The espresso is strong; I go every morning_before work."},
+    {"role": "user", "content": "My brother-in-law visits in June."},
+]
+
+QUESTIONS = ["Where is Maya's café?", "What did Maya say about the naive museum?",
+             "Who is the brother-in-law?", "What about espresso and the glacier?",
+             "Tell me about the lighthouse", "morning_before work", "Is the CAFÉ open?",
+             "What is in June?", "What did the assistant say about coffee?"]
+
+
+@pytest.mark.parametrize("archive", [False, True])
+def test_words_already_read_count_as_the_index_counts_them(db_target, archive) -> None:
+    """The confidence's "asked words never said" check skips the index for a word one of
+    the records read says (ASCII only, current records only): for every question, and
+    even when every record of the user (archived and superseded too) is offered as read,
+    the answer equals the index's."""
+    with Memory(db_target, embedder="fake") as m:
+        turns = m.add(TURNS, user_id="ana")
+        m.add("Ana keeps a lighthouse postcard.", user_id="ana")
+        if archive:
+            m.store.archive(Scope("ana"), [turns[2].id], reason="test")
+        retriever, scope = m._retriever, Scope("ana")
+        every = m.store.find(scope, Filters(include_archived=True, include_superseded=True))
+        calls = {"n": 0}
+        lexical = m.store.lexical
+
+        def counted(*args, **kwargs):
+            calls["n"] += 1
+            return lexical(*args, **kwargs)
+
+        m.store.lexical = counted  # type: ignore[method-assign]
+        for question in QUESTIONS:
+            analysis = analyze(question, ["ana"])
+            long_way = retriever._context_of(scope, analysis, {}, [])
+            short_way = retriever._context_of(scope, analysis, {}, every)
+            assert short_way == long_way, question
+        calls["n"] = 0
+        for question in QUESTIONS:
+            retriever._context_of(scope, analyze(question, ["ana"]), {}, [])
+        long_calls, calls["n"] = calls["n"], 0
+        for question in QUESTIONS:
+            retriever._context_of(scope, analyze(question, ["ana"]), {}, every)
+        skipped = long_calls - calls["n"]
+        assert skipped >= 4 and calls["n"] < long_calls  # queries saved: the test can fail
