@@ -28,7 +28,7 @@ _WORD = re.compile(r"[\w']+", re.UNICODE)
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens, apostrophes kept inside words and trimmed at the ends."""
-    return [w.strip("'") for w in _WORD.findall(text.lower()) if w.strip("'")]
+    return [kept for w in _WORD.findall(text.lower()) if (kept := w.strip("'"))]
 
 
 def terms(text: str) -> list[str]:
