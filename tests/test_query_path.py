@@ -32,12 +32,17 @@ TURNS = [
     {"role": "assistant", "content": "That sounds lovely! Is the coffee good?"},
     {"role": "user", "content": "The espresso is strong; I go every morning_before work."},
     {"role": "user", "content": "My brother-in-law visits in June."},
+    {"role": "user", "content": "Mail ana@example.com or see docs.example.org/faq, v2.5 costs 3.5 "
+                                "on 2021-05-03, -7 degrees at 10:30 & <b>bold</b> covid-19"},
 ]
 
 QUESTIONS = ["Where is Maya's café?", "What did Maya say about the naive museum?",
              "Who is the brother-in-law?", "What about espresso and the glacier?",
              "Tell me about the lighthouse", "morning_before work", "Is the CAFÉ open?",
-             "What is in June?", "What did the assistant say about coffee?"]
+             "What is in June?", "What did the assistant say about coffee?",
+             "What about example and docs?", "Does it cost 3 or 5?", "Is faq org mail?",
+             "What happened in 2021 on 05 03?", "Is it 7 degrees at 10 30?",
+             "Where is the b in bold?", "covid 19 amp"]
 
 
 @pytest.mark.parametrize("archive", [False, True])

@@ -261,17 +261,28 @@ class Retriever:
 
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+#: lower-cased text that both backends' tokenizers split into exactly ``_ASCII_WORD``:
+#: letters, digits, spaces and sentence punctuation; not emails, hosts, paths, decimals,
+#: signed or dashed numbers, which PostgreSQL's parser keeps as one token ("3.5")
+_PLAIN = re.compile(r"[a-z0-9\s.,;:!?'\"()-]*")
+_JOINED = re.compile(r"[a-z0-9][.,:][a-z0-9]|-[0-9]|[0-9]-|[a-z0-9]{100}")
 
 
 def _said(scope: Scope, records: Sequence[Record]) -> str:
     """The words of those ``records`` that any search of ``scope`` sees (not archived,
-    current), as the full-text index splits them: " w w w | w w ... ". Only ASCII
-    texts: on them the index's tokenizer (unicode61: runs of letters and digits, case
-    folded) is exactly this regex; a word found here is a word the index has."""
-    parts = [" ".join(_ASCII_WORD.findall(r.text.lower())) for r in records
-             if r.text.isascii() and not r.archived and (r.valid_to is None or r.kind == "turn")
-             and scope.agent_id in (None, r.agent_id)
-             and scope.session_id in (None, r.session_id)]
+    current), as the full-text index splits them: " w w w | w w ... ". Only plain ASCII
+    texts (``_PLAIN``): on them the index's tokenizer (FTS5 unicode61: runs of letters
+    and digits, case folded; PostgreSQL's parser with ``engram_text``) gives exactly
+    these words, so a word found here is a word the index has."""
+    parts = []
+    for r in records:
+        text = r.text.lower()
+        if r.archived or not (r.valid_to is None or r.kind == "turn") \
+                or scope.agent_id not in (None, r.agent_id) \
+                or scope.session_id not in (None, r.session_id):
+            continue
+        if text.isascii() and _PLAIN.fullmatch(text) and not _JOINED.search(text):
+            parts.append(" ".join(_ASCII_WORD.findall(text)))
     return f" {' | '.join(parts)} "
 
 
