@@ -21,7 +21,8 @@ from ..recall.expand import ExpandOptions
 from ..recall.pipeline import PLAIN_CANDIDATES, RecallConfig
 from ..recall.signals import SIGNALS, SPEAKER, Signal, ingest_kinds, smallest_weight
 
-__all__ = ["Stage", "Variant", "default_variants", "select_variants", "signal_variants"]
+__all__ = ["Stage", "Variant", "default_variants", "select_variants", "signal_variants",
+           "tuning_variants"]
 
 Stage = Literal["search", "ingest"]
 
@@ -120,6 +121,11 @@ def _fusion_variants(base: RecallConfig) -> list[Variant]:
             "plus-session-prior", "engram plus session prior",
             "each hit lifted by its session's summed fused score (sessions that match well "
             "lift their turns), weight 0.1", "search", recall=replace(base, session_prior=0.1)))
+    if base.aggregate_every:
+        out.append(Variant(
+            "no-aggregate-slots", "engram minus aggregation slots",
+            "no slots for the named person's own dense matches on list questions "
+            "(recall.aggregate)", "search", recall=replace(base, aggregate_every=0)))
     if base.candidates > PLAIN_CANDIDATES:  # as many as the plain hybrid fuses
         n = PLAIN_CANDIDATES
         out.append(Variant(
@@ -184,20 +190,35 @@ def _window_variants(exp: ExpandOptions) -> list[Variant]:
     return out
 
 
+def tuning_variants(base: RecallConfig | None = None) -> list[Variant]:
+    """Other values of a fitted knob, asked for by name only (not ablation rows): their
+    rows, with the defaults', are what ``bench.loco`` picks from leave-one-conversation-
+    out (``--variant aggregate-every-5,...``)."""
+    base = base or RecallConfig()
+    return [Variant(f"aggregate-every-{n}", f"engram, aggregation slot every {n}",
+                    f"every {n}th hit of a list question is the named person's own best "
+                    f"dense match (default {base.aggregate_every})", "search",
+                    recall=replace(base, aggregate_every=n))
+            for n in (3, 4, 5, 6, 10) if n != base.aggregate_every]
+
+
 def select_variants(names: Iterable[str] | str | None,
                     variants: Sequence[Variant] | None = None) -> tuple[Variant, ...]:
-    """``["no-speaker,no-dates"]`` -> those variants, in table order; None -> all."""
-    variants = tuple(variants if variants is not None else default_variants())
+    """``["no-speaker,no-dates"]`` -> those variants, in table order; None or ``all`` ->
+    the ablation's rows (a tuning variant is chosen by name only)."""
+    rows = tuple(variants if variants is not None else default_variants())
     if names is None:
-        return variants
+        return rows
     if isinstance(names, str):
         names = [names]
     wanted = {n.strip().lower() for value in names for n in value.split(",") if n.strip()}
     if not wanted or "all" in wanted:
-        return variants
-    known = {v.name for v in variants}
+        return rows
+    if variants is None:
+        rows = (*rows, *tuning_variants())
+    known = {v.name for v in rows}
     unknown = sorted(wanted - known)
     if unknown:
         raise InvalidInputError(f"unknown ablation variant {', '.join(unknown)}; choose from "
-                                f"{', '.join(v.name for v in variants)} (or 'all')")
-    return tuple(v for v in variants if v.name in wanted)
+                                f"{', '.join(v.name for v in rows)} (or 'all')")
+    return tuple(v for v in rows if v.name in wanted)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any, Callable, Literal, Mapping, Sequence
 
 import numpy as np
@@ -24,6 +25,7 @@ from ..store import Match, Store
 from ..text.tokens import terms
 from .engram import engram_candidates
 from .facts import rank_facts
+from .aggregate import interleave, is_aggregation
 from .fusion import rrf
 from .graph import GraphCache
 from .query import QueryAnalysis, analyze
@@ -62,6 +64,9 @@ class RecallConfig:
     session_cap: int = 0  # max hits per session before overflow (0: off)
     #: lift of a hit by how well its session matches (rerank.session_prior; 0: off)
     session_prior: float = 0.0
+    #: every n-th hit of an aggregation question naming one person is that person's best
+    #: dense match fusion left out (``recall.aggregate``; LOCO-picked on LoCoMo dev; 0: off)
+    aggregate_every: int = 4
 
     def __post_init__(self) -> None:
         weights = fold_flags(check_weights(self.weights), self.engram)
@@ -134,8 +139,9 @@ class Retriever:
                 context: int, unit: str, vector: np.ndarray | None) -> list[Hit]:
         # who and when the question asks about (read once: candidates and premise check)
         analysis = analyze(query, self._speakers(scope)) if method == "engram" else None
+        qvec = cache(lambda: self.embed_query(query) if vector is None else vector)
         rankings = self._candidates(scope, query, filters, method, max(limit, 1), analysis,
-                                    vector)
+                                    qvec)
         fused = rrf({s: [m.record_id for m in ms] for s, ms in rankings.items()},
                     k=self.config.rrf_k, top=limit * 2 + ADJUST_POOL,
                     weights=self.config.weights if method == "engram" else None)
@@ -148,6 +154,8 @@ class Retriever:
             pool = rank_facts(self.store, scope, pool, query, filters)
         if method == "engram" and self.config.session_cap:
             pool = diversify_sessions(pool, self.config.session_cap)
+        if analysis is not None and unit == "turn":
+            pool = self._aggregate(scope, analysis, pool, limit, filters, qvec, rankings)
         hits = self._units(scope, pool, unit, context)[:limit]
         for hit in hits:
             if unit != "session":
@@ -193,21 +201,31 @@ class Retriever:
 
     def _candidates(self, scope: Scope, query: str, filters: Filters, method: str,
                     limit: int, analysis: QueryAnalysis | None,
-                    vector: np.ndarray | None = None) -> dict[str, list[Match]]:
+                    qvec: Callable[[], np.ndarray]) -> dict[str, list[Match]]:
         out: dict[str, list[Match]] = {}
         if analysis is not None:  # the engram method
-            return engram_candidates(self.store, scope, analysis,
-                                     lambda: self.embed_query(query),
+            return engram_candidates(self.store, scope, analysis, qvec,
                                      max(self.config.candidates, limit), filters,
                                      self.config.engram, self.config.weights, self._graphs)
         k = max(PLAIN_CANDIDATES, limit)  # the baselines stay plain
         if method in ("bm25", "hybrid"):
             out["bm25"] = self.store.lexical(scope, terms(query), k, filters)
         if method in ("dense", "hybrid"):
-            if vector is None:
-                vector = self.embed_query(query)
-            out["dense"] = self.store.dense(scope, vector, k, filters)
+            out["dense"] = self.store.dense(scope, qvec(), k, filters)
         return out
+
+    def _aggregate(self, scope: Scope, analysis: QueryAnalysis, pool: list[Hit], limit: int,
+                   filters: Filters, qvec: Callable[[], np.ndarray],
+                   rankings: Mapping[str, list[Match]]) -> list[Hit]:
+        """Slots for the named person's own best matches (``recall.aggregate``)."""
+        every = self.config.aggregate_every
+        if every <= 1 or len(analysis.speakers) != 1 or filters.speaker is not None \
+                or not is_aggregation(analysis.text, analysis.kind):
+            return pool
+        own = replace(filters, speaker=analysis.speakers[0], speaker_keeps_facts=True)
+        found = self.store.dense(scope, qvec(), limit * 2, own)  # some are fused's too
+        extra = self._hits(scope, [(m.record_id, 0.0, {}) for m in found], rankings)
+        return interleave(pool, extra, every)
 
     def _speakers(self, scope: Scope) -> list[str]:
         """The user's conversation participants, re-read only after a write (every engram
