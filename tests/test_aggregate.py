@@ -44,6 +44,9 @@ def test_interleave_gives_every_nth_slot_to_the_extra_ranking():
     got = _ids(interleave(pool, extra, every=4))
     assert got[:8] == [0, 1, 2, 20, 3, 4, 5, 21]
     assert sorted(got) == sorted({*range(10), 20, 21, 22})  # nothing lost, nothing twice
+    placed = interleave(pool, extra, every=4)
+    assert all(a.score >= b.score for a, b in zip(placed, placed[1:]))
+    assert placed[3].ranks == {"aggregate": 4} and placed[3].score == placed[2].score
     assert interleave(pool, extra, every=0) == pool
     assert interleave(pool, [], every=4) == pool
 

@@ -60,8 +60,9 @@ def interleave(hits: Sequence[Hit], extra: Sequence[Hit], every: int) -> list[Hi
     """``hits`` with every ``every``-th slot (``every``, ``2 * every``, ...) given to the best
     turn of ``extra`` that is neither placed yet nor among the next ``every - 1`` hits (it
     would be there anyway). The order does not depend on how many hits are asked: a
-    shorter list is a prefix of a longer one. A fact hit restates its turn: it takes no
-    slot (as in ``rerank.diversify_sessions``) and is never added."""
+    shorter list is a prefix of a longer one. A placed hit takes the score of the hit
+    before it and its rank in ``extra`` as ``ranks["aggregate"]``. A fact hit restates
+    its turn: it takes no slot (as in ``rerank.diversify_sessions``) and is never added."""
     if every <= 1 or not extra:
         return list(hits)
     out: list[Hit] = []
@@ -74,7 +75,9 @@ def interleave(hits: Sequence[Hit], extra: Sequence[Hit], every: int) -> list[Hi
             soon = {h.id for h in rest[:every - 1]}
             pending = [h for h in pending if h.id not in placed]
             pick = next((h for h in pending if h.id not in soon), None)
-            if pick is not None:
+            if pick is not None:  # ranked where it stands: scores stay non-increasing
+                pick.score = out[-1].score if out else pick.score
+                pick.ranks = {**pick.ranks, "aggregate": extra.index(pick) + 1}
                 out.append(pick)
                 placed.add(pick.id)
                 slots += 1
