@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engramdb import Memory
@@ -98,3 +99,30 @@ def test_context_latency_starts_cold_and_never_re_embeds_a_turn(tmp_path: Path) 
     # the replayed conversation, then the live call: no text is embedded twice
     replay = [text for batch in batches[1:-1] for text in batch]  # last: the dense search
     assert replay and len(replay) == len(set(replay))
+
+
+def test_pairwise_ranker_learns_which_feature_marks_gold() -> None:
+    from engramdb.bench.madial_fit import Ranked, fit_pairwise
+    from engramdb.recall.context import FEATURES
+
+    rng = np.random.default_rng(0)
+    dialogues = []
+    for _ in range(8):
+        x = rng.normal(size=(30, len(FEATURES)))
+        gold = np.zeros(30, dtype=bool)
+        gold[np.argsort(-x[:, 2])[:3]] = True  # gold: the highest third feature
+        dialogues.append(Ranked(x, gold, 3))
+    w = fit_pairwise(dialogues, penalty=0.01)
+    assert int(np.argmax(w)) == 2 and w[2] > 5 * np.abs(np.delete(w, 2)).max()
+
+
+def test_fit_reports_tuned_and_leave_one_out(tmp_path: Path) -> None:
+    from engramdb.bench.madial_fit import fit_context, write_weights
+
+    data = load_madial(_write(tmp_path / "madial"))
+    with Memory(tmp_path / "m.db", embedder="fake", merge=False) as memory:
+        result = fit_context(memory, data)
+    assert set(result["weights"]) >= {"decay", "recent", "turn_max", "person"}
+    assert result["dialogues"] == 2 and 0 <= result["leave_one_dialogue_out"]["recall@10"] <= 100
+    written = json.loads(write_weights(result, tmp_path / "w.json").read_text())
+    assert written["command"] == "engram bench madial --fit --write"

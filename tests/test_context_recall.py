@@ -43,7 +43,7 @@ def test_the_conversation_decides_what_comes_up(memory: Memory) -> None:
             {"role": "user", "name": "Lisa", "content": "I keep thinking of my goldfish Bubbles, I miss him"}]
     hits = memory.search(messages=chat, user_id="u", limit=3)
     assert "goldfish" in hits[0].text
-    assert set(hits[0].signals) == {"recent", "turns", "lexical", "person"}
+    assert set(hits[0].signals) == {"recent", "turns", "turn_max", "lexical", "person"}
     assert 0.0 <= hits[0].confidence <= 1.0
     # the same words earlier in the dialogue, the latest turn elsewhere: the order follows
     # (without names: the ice cream memory is Bart's, and Lisa's own memories come first)
@@ -60,9 +60,23 @@ def test_speaker_name_lifts_their_own_memories(memory: Memory) -> None:
 
 
 def test_nothing_relevant_is_possible(memory: Memory) -> None:
-    got = memory.search(messages=[{"role": "user", "content": "quantum chromodynamics lecture"}],
-                        user_id="u", min_confidence=0.99)
-    assert list(got) == [] and got.abstained
+    on_topic = [[{"role": "user", "content": "I keep thinking of my goldfish Bubbles, I miss him"}],
+                [{"role": "user", "name": "Lisa", "content": "My little fish died this morning."},
+                 {"role": "assistant", "content": "Oh no, I'm sorry."},
+                 {"role": "user", "name": "Lisa", "content": "I keep thinking of Bubbles."}]]
+    off_topic = [[{"role": "user", "content": "How do I configure the VPN on my office laptop?"}],
+                 [{"role": "user", "content": "The quarterly tax deadline is next week"},
+                  {"role": "assistant", "content": "Do you need help?"},
+                  {"role": "user", "content": "Yes, which forms do I need for the VAT return?"}]]
+    top = [memory.search(messages=c, user_id="u", limit=1)[0].confidence for c in on_topic]
+    # a conversation no memory is about gets a lower confidence than one a memory is about,
+    # so a threshold that keeps the relevant memory says "nothing relevant" for the others
+    bar = min(top)
+    for chat in off_topic:
+        got = memory.search(messages=chat, user_id="u", min_confidence=bar)
+        assert list(got) == [] and got.abstained
+    for chat in on_topic:
+        assert "goldfish" in memory.search(messages=chat, user_id="u", min_confidence=bar)[0].text
 
 
 @pytest.mark.parametrize("bad", [

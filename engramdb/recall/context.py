@@ -18,10 +18,13 @@ than plain dense retrieval. Instead the query is formed from the conversation:
   that span (time-aware expansion, as in the question pipeline);
 * every candidate gets :data:`FEATURES`, scored exactly (cosines against the
   candidates' stored vectors, not ranks), combined linearly with weights fitted on
-  MADial-Bench dev by ``engram bench madial --fit --write`` (``data/context.json``):
-  ``recent`` its cosine with the recent-turns text, ``turns`` its recency-weighted
-  mean cosine with each turn, ``lexical`` its BM25 over the salient words (over the
-  best), ``person`` 1 when it names the user who is speaking (a message's ``name``):
+  MADial-Bench dev by ``engram bench madial --fit --write`` (a pairwise logistic
+  ranker, ``bench/madial_fit.py``; written to ``data/context.json``): ``recent`` its
+  cosine with the recent-turns text, ``turns`` its recency-weighted mean cosine with
+  each turn, ``turn_max`` its best cosine with any one of them (a memory one turn
+  alludes to, whatever the others say), ``lexical`` its BM25 over the salient words
+  (over the best), ``person`` 1 when it names the user who is speaking (a message's
+  ``name``):
   memories are about someone, and the speaker's own come first.
 
 Vectors of messages are cached by text by the ``embed`` callable (``Memory``'s
@@ -57,7 +60,7 @@ WINDOW = 4
 MAX_TERMS = 32
 #: candidates per sub-query
 CANDIDATES = 50
-FEATURES = ("recent", "turns", "lexical", "person")
+FEATURES = ("recent", "turns", "turn_max", "lexical", "person")
 ROLES = ("user", "assistant", "system", "tool")
 
 
@@ -65,6 +68,7 @@ ROLES = ("user", "assistant", "system", "tool")
 class ContextWeights:
     recent: float = 1.0
     turns: float = 0.0
+    turn_max: float = 0.0
     lexical: float = 0.0
     person: float = 0.0
     decay: float = 0.5  # weight of a user turn relative to the one after it
@@ -185,9 +189,11 @@ class ContextRetriever:
             return Candidates([], {f: np.zeros(0) for f in FEATURES}, dense, {})
         matrix = np.stack([stored[i] for i in ids])
         bm25 = {m.record_id: m.score for m in lexical}
+        per_turn = matrix @ turns.T  # candidates x recent user turns
         best = max(bm25.values(), default=0.0) or 1.0
         feats = {"recent": matrix @ recent,
-                 "turns": (matrix @ turns.T) @ weights / max(float(weights.sum()), 1e-9),
+                 "turns": per_turn @ weights / max(float(weights.sum()), 1e-9),
+                 "turn_max": per_turn.max(1),
                  "lexical": np.array([bm25.get(i, 0.0) / best for i in ids]),
                  "person": _person(q.person, [records[i] for i in ids])}
         return Candidates(ids, feats, dense, records)
