@@ -68,6 +68,10 @@ def test_the_index_comes_with_the_threshold_and_the_query_uses_it(store):
     assert store.ensure_ann_index(BIG) is False  # idempotent
     store.add(_items(SMALL, 10), store.vecs[60:70])
     assert _state(store, SMALL) is None  # small users are scanned exactly
+    with store._db.read(BIG) as conn:  # and no graph of every user's vectors is kept
+        graphs = [r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename"
+                                             " = 'records' AND indexdef LIKE '%USING hnsw%'")]
+    assert graphs == [user_index_name(BIG)]
     for generic in (False, True):
         plan = _plan(store, BIG, store.vecs[0], generic)
         assert user_index_name(BIG) in plan, plan
