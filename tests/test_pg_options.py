@@ -125,3 +125,49 @@ def test_the_cli_takes_url_parameters_and_says_what_is_wrong(pg_url, capsys):
     bad = run_cli(capsys, ["--db", f"{pg_url}?pool_size=lots", "--user", "ana", "search", "x"])
     assert bad.code != 0 and "pool_size must be a number" in bad.err
     assert "Traceback" not in bad.err
+
+
+def test_a_server_that_goes_away_is_said_at_once_and_its_return_is_noticed():
+    """Mid-run outage: every call is a StoreError naming the cause (not a wait of
+    ``pool_timeout`` for the pool's reconnection attempts, then a 'busy, try again'),
+    and once the server is back the same store works again."""
+    import shutil
+    import tempfile
+
+    from engramdb.store.postgres_server import EmbeddedPostgres
+
+    # not under pytest's tmp_path: as root the server runs as a system user, which
+    # must reach its folder (pytest's are private to root)
+    root = tempfile.mkdtemp(prefix="engram-outage-")
+    server = EmbeddedPostgres(root)
+    try:
+        server.start()
+    except (StoreError, OSError) as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.skip(f"PostgreSQL cannot start here: {str(exc).splitlines()[0]}")
+    store = open_store(server.create_database("outage"), pool_timeout=600)
+    errors: list[str] = []
+
+    def three_calls() -> None:
+        for _ in range(3):
+            try:
+                store.users()
+            except StoreError as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    try:
+        assert store.users() == []
+        server.stop()
+        caller = threading.Thread(target=three_calls)
+        caller.start()
+        caller.join(120)  # the old behaviour: 3 x 600 s of waiting for the pool
+        assert not caller.is_alive(), "a call waited for the pool instead of failing"
+        assert len(errors) == 3 and all(e.startswith("StoreError: postgresql://") for e in errors)
+        assert all("cannot use the PostgreSQL server" in e for e in errors), errors
+        assert "Connection refused" in errors[-1]
+        server = EmbeddedPostgres(root, port=server.port).start()
+        assert store.users() == []  # back: the pool replaced its broken connections
+    finally:
+        store.close()
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -141,6 +141,7 @@ class PgDatabase:
         self.where = shown_url(url)
         self.url, self.options = split_url(url, options, **overrides)
         self._local = _State()
+        self._lost = False  # a connection failed: the server may be gone (see _pooled)
         kwargs = self._conn_kwargs()
         with self.converted():
             with self.psycopg.connect(self.url, **kwargs) as conn:  # says why it cannot connect
@@ -178,7 +179,7 @@ class PgDatabase:
             finally:
                 s.depth -= 1
             return
-        with self.converted(), self.pool.connection() as conn:
+        with self.converted(), self._pooled() as conn:
             with conn.transaction():
                 if not write:  # one snapshot for every statement inside
                     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -188,6 +189,26 @@ class PgDatabase:
                     yield conn
                 finally:
                     s.conn, s.mode, s.user, s.depth = None, None, None, 0
+
+    def _pooled(self) -> Any:
+        """A connection of the pool. Once the server dropped one (it went away), a direct
+        connection is tried first: a server still down is then said at once, not after
+        ``pool_timeout`` of waiting for the pool's reconnection attempts."""
+        if self._lost:
+            down = self._unreachable()
+            if down:
+                raise StoreError(f"{self.where}: cannot use the PostgreSQL server: {down}")
+            self._lost = False
+            self.pool.check()  # replace the connections the outage broke
+        return self.pool.connection()
+
+    def _unreachable(self) -> str | None:
+        """Why a new connection to the server fails now (None: it connects)."""
+        try:
+            self.psycopg.connect(self.url, **self._conn_kwargs()).close()
+        except self.psycopg.Error as exc:
+            return _first_line(exc)
+        return None
 
     def as_user(self, conn: Any, user: str | None, all_users: bool = False) -> None:
         """Name the user whose rows this transaction may see from now on."""
@@ -249,6 +270,10 @@ class PgDatabase:
         try:
             yield
         except PoolTimeout as exc:
+            down = self._unreachable()  # no free connection: busy, or no server?
+            if down:
+                raise StoreError(f"{self.where}: cannot use the PostgreSQL server: "
+                                 f"{down}") from exc
             raise StoreBusyError(f"{self.where}: no free connection within "
                                  f"{self.options.pool_timeout:g}s (pool of "
                                  f"{self.options.max_size}); try again") from exc
@@ -261,6 +286,7 @@ class PgDatabase:
         except (e.DataException, e.IntegrityError) as exc:
             raise InvalidInputError(f"{self.where}: {exc.diag.message_primary}") from exc
         except self.psycopg.OperationalError as exc:
+            self._lost = True  # the next transaction checks the server before the pool
             raise StoreError(f"{self.where}: cannot use the PostgreSQL server: "
                              f"{_first_line(exc)}") from exc
         except self.psycopg.Error as exc:
