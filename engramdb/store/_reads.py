@@ -101,7 +101,8 @@ class SharedReads:
             params.append(param)
         rows = self.query(scope, f"{sql} ORDER BY at DESC, id DESC LIMIT {d.mark}",
                           [*params, limit])
-        return [AuditEntry(dt(at), action, rid, reason, d.json_value(detail) or {})  # type: ignore[arg-type]
+        return [AuditEntry(dt(at), action, rid, reason,  # type: ignore[arg-type]
+                           d.json_value(detail) or {})
                 for at, action, rid, reason, detail in rows]
 
     def slot_holders(self, scope: Scope, keys: Sequence[tuple[str, str]]) -> list[SlotFact]:
