@@ -174,8 +174,9 @@ def _global_options(parser: argparse.ArgumentParser, *, sub: bool,
     group = parser.add_argument_group("global options")
     if "db" in options:
         group.add_argument("--db", metavar="PATH", default=none,
-                           help="database file or postgresql:// URL (env ENGRAM_DB; "
-                                "default ~/.engramdb/memory.db)")
+                           help="database file or postgresql:// URL, with pool and timeouts "
+                                "in its query: ?pool_size=20&statement_timeout=30 (env "
+                                "ENGRAM_DB; default ~/.engramdb/memory.db)")
         group.add_argument("--synchronous", choices=("normal", "full"), default=none,
                            help="durability: normal (default) survives a crash of the "
                                 "process; full also an OS crash or power loss, slower (env "
