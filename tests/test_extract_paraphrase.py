@@ -181,7 +181,8 @@ def test_other_subjects_are_kept_apart(text: str, subject: str, slot: str, value
 # Written after the rules above, in three more batches (short varied phrasings; lowercase
 # chat; long chatty turns) to measure generalisation before changing any rule: at first
 # 24 of 56, 18 of 36 and 10 of 21 were read; the rules were then generalised (cue +
-# typed value, clause subjects) and the phrasings still missed are marked xfail.
+# typed value, clause subjects; then clause-scoped hedges, values said apart from their
+# cue, news told to the speaker) and the 9 phrasings missed, xfail until then, are read.
 MORE = [
     ('location', 'austin', 'Finally unpacked in Austin.'),
     ('location', 'seattle', 'Our new address is in Seattle.'),
@@ -292,11 +293,7 @@ MORE = [
     ('rent', '$2,400', 'Our landlord just told us the rent is going up to $2,400 next month, which is a bit painful.'),
     ('salary', '$95,000', 'After the review they bumped my salary up to $95,000, which makes a real difference for us.'),
 ]
-MISSED = {  # still not read by the rules alone: kept visible, not hidden
-    # the employer is named in another clause than the cue, with no word saying it is
-    # one: only a tagger that knows "Summit Insurance" is an organisation reads it
-    "Work is good, Summit Insurance treats people well, glad I made the switch.",
-}
+MISSED: set[str] = set()  # phrasings still not read stay here as xfail: none now
 
 
 @pytest.mark.parametrize(("slot", "value", "text"), MORE, ids=[t[:60] for *_, t in MORE])
@@ -367,7 +364,7 @@ def test_no_value_apart_from_a_hedged_or_ambiguous_cue(text: str, ner: bool) -> 
     assert not found, found
 
 
-def test_the_tagger_reads_an_organisation_no_rule_places() -> None:
+def test_the_tagger_path_reads_an_organisation_in_another_clause() -> None:
     text = "Work is good, Summit Insurance treats people well, glad I made the switch."
     found = {(st.slot, st.value) for st in extract(text, in_conversation=True, entities=_ner())
              if st.subject == "self" and st.confidence >= 0.7}
@@ -385,3 +382,36 @@ def test_the_rule_extractor_reads_a_value_apart_with_or_without_spacy(nlp: str) 
     turn = TurnInput("t1", "Life update: new city! Seattle!", "ana", datetime.now(UTC), "user")
     facts = extractor.extract([turn])
     assert [(f.subject, f.attribute, f.value) for f in facts] == [("user", "location", "Seattle")]
+
+
+# Values in relative clauses and appositions; settled statements (news told to the
+# speaker, a scheduled rent change, a hedge in another clause) against hedged ones.
+SETTLED = [
+    ("location", "denver", "We love Denver, where we live now, even in winter."),
+    ("location", "lisbon", "The city I call home now, Lisbon, is so hilly."),
+    ("employer", "helio health", "The company I work for, Helio Health, just got acquired."),
+    ("partner", "marco", "The guy I'm seeing, Marco, cooks amazing pasta."),
+    ("job", "marketing lead", "My boss told me they're making me the new marketing lead."),
+    ("rent", "$2,400", "The landlord told us the rent is going up to $2,400 next month."),
+    ("partner", "lena", "Kofi and I broke up back in the spring, and I've been seeing "
+                        "someone new: Lena."),
+    ("salary", "$61,500", "I make $61,500 a year, which sounded like a lot until I saw "
+                          "what groceries cost."),
+]
+HEDGED = [
+    "I think we're moving to Denver.",
+    "I'm probably going to take the job at Juniper Bank.",
+    "Hopefully I'll be working at Cobalt Robotics by spring.",
+    "He told me he got promoted to director.",
+    "My sister told me she's moving to Lisbon.",
+]
+
+
+@pytest.mark.parametrize(("slot", "value", "text"), SETTLED, ids=[t[:50] for *_, t in SETTLED])
+def test_a_settled_statement_is_read(slot: str, value: str, text: str) -> None:
+    assert (slot, value, False) in _facts(text)
+
+
+@pytest.mark.parametrize("text", HEDGED)
+def test_a_hedged_or_second_hand_statement_is_not_a_fact(text: str) -> None:
+    assert not {f for f in _facts(text) if not f[2]}, text

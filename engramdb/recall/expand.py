@@ -91,7 +91,8 @@ _SLOT_WORDS = {
     "employer": "work works working job employer company where",
     "job": "job work occupation profession career role do for a living",
     "manager": "manager boss supervisor who",
-    "partner": "partner girlfriend boyfriend wife husband spouse dating married who",
+    "partner": "partner girlfriend boyfriend wife husband spouse dating married seeing "
+               "relationship together who",
     "pet": "pet pets animal",
     "age": "age old years how",
     "car": "car drive drives vehicle",
@@ -101,12 +102,26 @@ _SLOT_WORDS = {
     "email": "email address",
     "phone": "phone number",
     "favourite": "favourite favorite like likes love loves prefer",
+    "hobby": "hobby hobbies fun free time pastime into enjoys spare weekends",
+    "plan": "plan plans goal goals aim dream ambition wants hopes intends",
+    "rent": "rent pays paying month monthly apartment housing cost",
+    "salary": "salary pay paid earns earning income makes year",
 }
 
 
 def _facts(record: Record) -> list[str]:
     from ..text.slots import extract as slot_statements
 
+    meta = record.metadata or {}
+    if record.kind == "fact" and meta.get("attribute") and meta.get("value"):
+        # an extracted fact says its attribute in its metadata: the words questions ask
+        # it with ("who is she seeing", "her big goal") need no re-reading of its text
+        # (a relative's fact keeps only its relation word: "where does she live" is not
+        # asking where her sister lives)
+        family, _, detail = str(meta["attribute"]).partition(":")
+        _, _, relation = str(meta.get("subject", "")).partition("/")
+        words = relation or _SLOT_WORDS.get(family, family)
+        return [f"{detail} {words} {meta['value']}".strip()] if meta.get("polarity", True) else []
     parts = []
     for st in slot_statements(record.text, in_conversation=record.kind == "turn"):
         if st.value and not st.negated and st.confidence >= 0.5:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ._slot_words import _ORG_HEADS
+
 __all__ = ["BARE", "Bare", "EntityFinder", "across", "spacy_entities"]
 
 #: (start, end, label) of each named entity of a text; None: no model, use the rules
@@ -42,10 +44,12 @@ class Bare:
     labels: tuple[str, ...]
     lead: str  # words before a value of this type, for the rules fallback
     when: str = ""  # the turn must also match this
+    heads: frozenset[str] = frozenset()  # last words that make a capitalised run one anywhere
 
 
-def _b(slot: str, regex: str, labels: tuple[str, ...], lead: str, when: str = "") -> Bare:
-    return Bare(slot, re.compile(regex, re.IGNORECASE), labels, lead, when)
+def _b(slot: str, regex: str, labels: tuple[str, ...], lead: str, when: str = "",
+       heads: frozenset[str] = frozenset()) -> Bare:
+    return Bare(slot, re.compile(regex, re.IGNORECASE), labels, lead, when, heads)
 
 
 BARE: tuple[Bare, ...] = (
@@ -58,7 +62,7 @@ BARE: tuple[Bare, ...] = (
        r"(?:a|the|my)\s+new\s+(?:job|role|position)|newest\s+(?:employee|hire|recruit|member\s+of"
        r"\s+the\s+team)|made\s+the\s+(?:switch|jump|leap|move)|got\s+(?:the\s+job|hired)|"
        r"accepted\s+(?:the|their)\s+offer|signed\s+(?:the|my)\s+contract)\b", ("ORG", "FAC"),
-       r"at|for|with|joined|to", when=_WORK),
+       r"at|for|with|joined|to", when=_WORK, heads=_ORG_HEADS),
     _b("partner", r"\b(?:(?:seeing|dating)\s+someone(?:\s+new)?|met\s+someone|new\s+(?:boyfriend|"
        r"girlfriend|partner)|started\s+dating|we\s+are\s+(?:official|together|a\s+couple))\b",
        ("PERSON",), r"with|named|called|meet"),
@@ -108,7 +112,7 @@ def _candidates(text: str, bare: Bare, entities: EntityFinder | None) -> set[str
     """Values of the bare cue's type in the turn: capitalised words where such a value
     stands, and the tagger's entities of that type, less what the tagger says is of
     another type (a PERSON is no city: "We moved! Jake helped us carry the couch")."""
-    spans = [m.span() for m in _CAPRUN.finditer(text) if _stands(text, m, bare.lead)]
+    spans = [m.span() for m in _CAPRUN.finditer(text) if _stands(text, m, bare)]
     if len(spans) == 1 and _free(text, spans[0][0]):
         return {text[slice(*spans[0])].strip(" .,!?")} - {""}  # no tagger needed
     tagged = (entities(text) if entities is not None else None) or ()
@@ -118,13 +122,17 @@ def _candidates(text: str, bare: Bare, entities: EntityFinder | None) -> set[str
             if _free(text, s) and text[s:e].strip(" .,!?") not in wrong} - {""}
 
 
-def _stands(text: str, m: re.Match[str], lead: str) -> bool:
-    """Without a tagger: a capitalised run where a value of the type stands."""
-    if m.group(0).split()[0].lower() in _SKIP:
+def _stands(text: str, m: re.Match[str], bare: Bare) -> bool:
+    """Without a tagger: a capitalised run where a value of the type stands, or one
+    whose last word says its type ("Summit Insurance")."""
+    words = m.group(0).split()
+    if words[0].lower() in _SKIP:
         return False
+    if len(words) > 1 and words[-1].lower() in bare.heads:
+        return True
     before = text[:m.start()].rstrip()
     alone = re.match(r"\s*(?:[.!?]|$)", text[m.end():]) and (not before or before[-1] in ".!?:")
-    return bool(alone or re.search(rf"\b(?:{lead})$", before, re.IGNORECASE))
+    return bool(alone or re.search(rf"\b(?:{bare.lead})$", before, re.IGNORECASE))
 
 
 def _free(text: str, start: int) -> bool:

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ._slot_rule import Rule, rule
+from ._slot_rule import Rule, by_slot, rule
 from ._slot_words import _BREEDS, _JOBS, _NOT_NAMES, _ORG_HEADS, _REL, _SPECIES
 
 __all__ = ["PET_KIND", "RULES", "clause_subject", "general"]
@@ -148,6 +148,12 @@ RULES: tuple[Rule, ...] = (
     _c("location", rf"\binto\s+(?:a|the|our|my)\s+(?:new\s+|little\s+|bigger\s+|first\s+)?{_HOUSING}\s+"
        rf"(?:in|at)\s+{_PLACE}", 0.8, "place", unless=_VISIT),
     _c("location", rf"\b(?:the|our|my)\s+new\s+{_HOUSING}\s+is\s+(?:in|at)\s+{_PLACE}", 0.8, "place"),
+    # relative clauses: "Denver, where we live now", "the city I call home, Lisbon"
+    _c("location", rf"{_PLACE}\s*,\s*(?:which\s+is\s+)?where\s+(?:I|we)\s+(?:now\s+|currently\s+|"
+       rf"finally\s+)?(?:live|am\s+based|are\s+based|moved|settled|ended\s+up)\b", 0.8, "place"),
+    _c("location", rf"\b(?:the\s+)?(?:city|town|place|neighbou?rhood|country)\s+(?:I|we)\s+(?:now\s+)?"
+       rf"(?:live\s+in|moved\s+to|call\s+home|am\s+in|are\s+in)(?:\s+now)?\s*(?:,|:|is|-)\s*{_PLACE}",
+       0.8, "place"),
     _c("location", rf"\b(?:commute|neighbou?rs|neighbou?rhood|landlord)\s+(?:from|in|here\s+in)\s+"
        rf"{_PLACE}", 0.75, "place"),
     _c("location", rf"\b(?:am|are)(?:\s+(?:now|officially|finally|living|settled))*\s+(?:in|out\s+"
@@ -179,6 +185,8 @@ RULES: tuple[Rule, ...] = (
        rf"{_ORG}\s*,", 0.8, "org"),
     _c("employer", rf"{_ORG}\s*,\s*(?:(?:my|our)\s+(?:new\s+)?(?:company|employer|firm|workplace)|"
        rf"where\s+I\s+(?:now\s+)?work)\b", 0.8, "org"),
+    _c("employer", rf"\b(?:the\s+)?(?:company|firm|place|organi[sz]ation|startup)\s+I\s+(?:now\s+)?"
+       rf"work\s+(?:at|for)(?:\s+now)?\s*(?:,|:|is|-)\s*{_ORG}", 0.8, "org"),
     _c("employer", rf"\b(?:(?:first|latest|new)\s+)?(?:paycheck|paycheque|payslip|pay\s+stub|"
        rf"paystub)\s+from\s+{_ORG}", 0.75, "org"),
     _c("employer", rf"\bpart\s+of\s+{_ORG}\s+(?:team|family|crew)\b", 0.75, "org"),
@@ -250,6 +258,8 @@ RULES: tuple[Rule, ...] = (
     _c("partner", rf"{_NAME}\s*,\s*my\s+(?:new\s+)?{_MATE}\b", 0.8, "name"),
     _c("partner", rf"\b(?:been|am|are)\s+(?:happily\s+)?with\s+{_NAME}\s+(?:for|since)\b", 0.75, "name",
        unless=_WORK),
+    _c("partner", rf"\bthe\s+(?:guy|girl|man|woman|person)\s+I\s+am\s+(?:seeing|dating|with)(?:\s+now)?"
+       rf"\s*(?:,|:|is|-)\s*{_NAME}", 0.8, "name"),
     _c("partner", rf"\b(?:date\s+night|dinner\s+date|anniversary)(?:\s+(?:tonight|tomorrow|this\s+"
        rf"\w+|on\s+\w+))?\s+with\s+{_NAME}", 0.75, "name"),
     _c("partner", rf"\b(?:things|it)\s+with\s+{_NAME}\s+(?:is|are)\s+(?:getting\s+(?:serious|"
@@ -466,8 +476,10 @@ def general(sentence: str, slots: set[str],
     head, _, rest = sentence.partition(" ")
     if head.lower() in _LEADS:  # "Signed the lease...": the cue, not a name
         sentence = f"{head.lower()} {rest}"
-    for cue in RULES:
-        if cue.slot in slots and cue.applies(context or sentence):
+    for slot in slots:
+        for cue in _BY_SLOT.get(slot, ()):
+            if not cue.applies(context or sentence):
+                continue
             for match in cue.regex.finditer(sentence):
                 subject = _subject_of(cue, sentence, match)
                 if subject is not None:
@@ -479,6 +491,7 @@ def general(sentence: str, slots: set[str],
 _CUE_WORDS = frozenset(w for cue in RULES for w in re.findall(r"(?<![\\?])\b[a-z]{3,}\b",
                                                              cue.regex.pattern))
 _LEADS = _LOWERABLE | _CUE_WORDS
+_BY_SLOT = by_slot(RULES)
 
 
 def _subject_of(rule: Rule, sentence: str, match: re.Match[str]) -> str | None:
@@ -486,8 +499,10 @@ def _subject_of(rule: Rule, sentence: str, match: re.Match[str]) -> str | None:
     clause = sentence[_clause_start(sentence, start):match.start("v")]
     if not rule.negated and _NEGATION.search(clause):
         return None  # "I did not get the job at X", "no vegan options"
-    if rule.object_self:  # "they made me ...": the speaker is the object
-        return None if _REL_SUBJECT.search(clause) else "self"
+    if rule.object_self:  # "they made me ...": the speaker is the object ("my boss made me
+        # team lead" too); without "me", a relative in the clause is ("my sister got promoted")
+        mine = re.search(r"\b(?:me|us)\b", match.group(0)) is not None
+        return "self" if mine or not _REL_SUBJECT.search(clause) else None
     if _MINE.search(sentence, 0, start):  # "they bumped my salary up to": mine, said of me
         return "self"
     return clause_subject(sentence, start)

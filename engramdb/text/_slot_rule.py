@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Rule", "rule"]
+__all__ = ["Rule", "by_slot", "rule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,14 @@ class Rule:
         """Whether the turn-level conditions hold for ``turn`` (the whole turn's text)."""
         return (self.when is None or self.when.search(turn) is not None) and \
             (self.unless is None or self.unless.search(turn) is None)
+
+
+def by_slot(rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
+    """A table's rules per slot, in table order: a sentence runs only its slots' rules."""
+    out: dict[str, list[Rule]] = {}
+    for r in rules:
+        out.setdefault(r.slot, []).append(r)
+    return {slot: tuple(rs) for slot, rs in out.items()}
 
 
 def rule(slot: str, regex: str, confidence: float, value: str = "any", *,

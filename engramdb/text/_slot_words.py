@@ -86,12 +86,12 @@ _LOWER_STOP = frozenset("""a an the my his her our their your this that it fear 
 #: with one of these words (most sentences have none). A new rule whose cue word is not
 #: here must add it.
 _TRIGGER_WORDS: dict[str, str] = {
-    "location": r"liv|resid|based|settled|moved|relocat|emigrat|home|house|apartment|flat|place|"
+    "location": r"where i|where we|city i|town i|city we|town we|country i|liv|resid|based|settled|moved|relocat|emigrat|home|house|apartment|flat|place|"
                r"resident|local|settl|reloc|move\b|ended up|roots|unpack|address|new city|"
                r"new town|new country|been in|packed|headed|new life|chapter|new start|beginning|"
                r"-based|condo|neighbo|digs|studio|loft|lease|keys|commute|landlord|left|goodbye|"
                r"now|these days|for good|permanently",
-    "employer": r"work|employ|join|job|position|role|gig|hired|offer|quit|left|resigned|laid|"
+    "employer": r"company i|firm i|place i|startup i|work|employ|join|job|position|role|gig|hired|offer|quit|left|resigned|laid|"
                r"let\s+go|fired|redundant|retire|been\s+(?:at|with)\s|notice|day|week|month|shift|"
                r"year|contract|post|intern|start|signed|onboard|been|took me|brought me|picked me|"
                r"switch|jumped|made the|moved over|now|colleague|coworker|co-worker|team|office|"
@@ -102,7 +102,7 @@ _TRIGGER_WORDS: dict[str, str] = {
           r"^as |being|been an? |stepped|stepping|moved|moving|transitioned|switched|made|"
           r"named|appointed|bumped|role|position|am |are |got|gave|landed|took|accepted|"
           r"earned",
-    "partner": fr"partner|boyfriend|girlfriend|wife|husband|fianc|spouse|dating|seeing|married|"
+    "partner": fr"guy i|girl i|man i|woman i|person i|partner|boyfriend|girlfriend|wife|husband|fianc|spouse|dating|seeing|married|"
               fr"engaged|relationship|going\s+out|together|divorc|broke|split|separated|dumped|"
               fr"left|single|been with|am with|are with|night|anniversary|things with|it with|"
               fr"going out|moved in|propos|going steady|a thing|an item|official|exclusive|"

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ._slot_across import EntityFinder, across, spacy_entities
-from ._slot_rule import Rule
+from ._slot_rule import Rule, by_slot
 from ._slot_templates import TEMPLATES
 from ._slot_cues import _OPENERS, PET_KIND, general
 from ._slot_values import is_country, norm_value, refines, same_value, slot_family
@@ -82,7 +82,8 @@ _HYPO = re.compile(r"\b(?i:if|might|maybe|perhaps|would|could|should|want\s+to|w
                    r"(?:about|of)|considering|dream(?:ing)?\s+(?:of|about)|wish|someday|one\s+day|"
                    r"going\s+to(?!\s+(?:the|a|an|my|our|church|school|work|bed|class|classes|"
                    r"lessons|practice|therapy|[a-z]+\s+(?:class|classes|lessons|practice)\b))|gonna|will|about\s+to|trying\s+to|try\s+to|tried\s+to|like\s+to|"
-                   r"love\s+to|supposed\s+to|imagine|unless|in\s+case|pretend)\b|\bmay\b")
+                   r"love\s+to|supposed\s+to|imagine|unless|in\s+case|pretend|probably|"
+                   r"hopefully|not\s+sure|I\s+think|we\s+think)\b|\bmay\b")
 _REPORTED = re.compile(r"\b(?i:said|says|told\s+me|tells\s+me|heard|apparently|rumou?r|"
                        r"according\s+to|asked|thinks|believes)\b")
 _PAST = re.compile(r"\b(?i:when\s+I\s+was|when\s+we\s+were|as\s+a\s+(?:kid|child|teen|teenager|"
@@ -126,8 +127,8 @@ _LEAD = re.compile(r"^(?:Just|Now|Currently|Recently|Finally|Still|Also|Lives?|L
                    r"Taking|Started|Getting|Dating|Seeing|Married|Engaged)\b")
 
 
-def _sentences(text: str) -> Iterator[str]:
-    for part in _SENTENCES.split(_prepare(text)):
+def _sentences(prepared: str) -> Iterator[str]:
+    for part in _SENTENCES.split(prepared):
         part = part.strip()
         if part:  # "Works at Stripe." (a fact without subject): the verb as mid-sentence
             yield _LEAD.sub(lambda m: m.group(0).lower(), part, count=1)
@@ -154,13 +155,13 @@ def extract(text: str, *, in_conversation: bool = False,
     """
     out: dict[tuple[str, str, str | None, bool], Statement] = {}
     context = _prepare(text)
-    for sentence in _sentences(text):
+    for sentence in _sentences(context):
         lowercase = not re.search(r"[A-Z]", sentence.replace("I ", "").replace(" I", ""))
         question = sentence.rstrip().endswith("?")
         found = []
         slots = triggered(sentence)
-        for pattern in TEMPLATES:
-            if pattern.slot in slots and pattern.applies(context):
+        for pattern in (p for slot in slots for p in _TEMPLATES_BY_SLOT.get(slot, ())):
+            if pattern.applies(context):
                 found += [st for match in pattern.regex.finditer(sentence) for st in _statements(
                     pattern, match, sentence, lowercase, question, in_conversation)]
         # an ending found by a template leaves room for the new value in another clause
@@ -179,6 +180,7 @@ def extract(text: str, *, in_conversation: bool = False,
     return list(out.values())
 
 
+_TEMPLATES_BY_SLOT = by_slot(TEMPLATES)
 _APART_TYPE = {"location": "place", "employer": "org", "partner": "name"}
 
 
@@ -311,10 +313,10 @@ def _confidence(pattern: Rule, match: re.Match[str], sentence: str, question: bo
         conf *= 0.5  # hearsay; news told to the speaker about the speaker is not
     if question:
         conf *= 0.3
-    if pattern.slot != "plan" and _FUTURE.search(after):
-        # a rent or pay change is settled when it is announced ("going up to $2,400
-        # next month"); a home or a job said with a date to come is not yet
-        conf *= 0.9 if pattern.slot in ("rent", "salary") else 0.5
+    if pattern.slot not in ("plan", "rent", "salary") and _FUTURE.search(after):
+        # a home or a job said with a date to come is not yet; a rent or pay change is
+        # settled when it is announced ("going up to $2,400 next month")
+        conf *= 0.5
     if not pattern.negated and (_PAST.search(before) or _PAST.search(after[:40])):
         conf *= 0.5
     if _PRESENT.search(span) or _PRESENT.search(after[:30]):
