@@ -25,6 +25,7 @@ from .._models import (ExportedRecord, Filters, Interval, Link, Record, Scope, S
 from ._reads import SharedReads
 from ._changes import (AddHistory, AddLink, Change, Erase, EraseSessions, Log, Patch, Reindex,
                        Reinforce, SetFacts)
+from ._keysearch import KeySearch
 from ._protocol import Key, SlotFact, Supersession
 from ._userlock import reentrant
 
@@ -95,7 +96,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-class StoreBase(SharedReads):
+class StoreBase(SharedReads, KeySearch):
     """The shared half of a store; subclasses provide :data:`PRIMITIVES`."""
 
     #: seconds a recall's reinforcement (``touch``) waits for other writers before it

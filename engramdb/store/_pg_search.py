@@ -1,7 +1,8 @@
 """PostgreSQL lexical and dense search.
 
 Lexical: BM25 as SQLite's FTS5 computes it (k1 = 1.2, b = 0.75, idf floored at
-1e-6), from an inverted index kept in SQL (``postings``: term, document, term
+1e-6; over the keys, ranked above the store by ``text.bm25`` from the postings
+read here), from an inverted index kept in SQL (``postings``: term, document, term
 frequency) and the user's document count and total length (``scope_state``).
 ``ts_rank`` is not used: it ignores document frequency, so a common word counts
 as much as a rare name. Statistics are per user (FTS5's are per file), so one
@@ -24,7 +25,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from .._models import Filters, Scope
+from ..text.bm25 import Details
 from ._filters import POSTGRES, where_clause
+from ._keysearch import Postings
 from ._pg_schema import DIM_INDEXED
 from ._pg_user_index import STATE_SQL, user_index_name, user_literal
 from ._protocol import GRAPH_KEY_KINDS, Key, Match
@@ -103,18 +106,21 @@ SELECT r.id, h.doc, h.s, r.seq FROM h CROSS JOIN LATERAL ({lookup} OFFSET 0) r
 ORDER BY h.s DESC, r.seq, h.doc LIMIT %s
 """
 
-_LOOKUP = {
-    "t": "SELECT r.id, r.seq FROM records r WHERE r.user_id = %s AND r.id = h.doc AND {where}",
-    "k": "SELECT r.id, r.seq FROM keys k JOIN records r ON r.user_id = k.user_id AND "
-         "r.id = k.record_id WHERE k.user_id = %s AND k.key_id = h.doc::bigint AND {where}",
-}
+_LOOKUP = "SELECT r.id, r.seq FROM records r WHERE r.user_id = %s AND r.id = h.doc AND {where}"
+
+# the user's keys holding each lexeme of the query (ranked by store._keysearch): one
+# index range of postings per lexeme, read from the covering primary key
+_KEY_POSTINGS = """
+SELECT q.term, p.doc::bigint, p.tf, p.dl
+FROM (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('engram_keys', engram_fold(%s)))) q
+CROSS JOIN LATERAL (SELECT doc, tf, dl FROM postings p WHERE p.user_id = %s AND p.field = 'k'
+                    AND p.term = q.term OFFSET 0) p
+"""
 
 
 def _bm25(field: str, where: str) -> str:
-    config, docs, length = (("engram_text", "docs", "doc_len") if field == "t"
-                            else ("engram_keys", "keys", "key_len"))
-    return _BM25.format(field=field, config=config, docs=docs, length=length,
-                        lookup=_LOOKUP[field].format(where=where), k1=_K1, b=_B,
+    return _BM25.format(field=field, config="engram_text", docs="docs", length="doc_len",
+                        lookup=_LOOKUP.format(where=where), k1=_K1, b=_B,
                         k1p1=_K1 + 1, one_b=1 - _B)
 
 
@@ -178,22 +184,48 @@ class PgSearchMixin:
                 *, index: str = "text") -> list[Match]:
         if not terms or k <= 0:
             return []
+        if index == "keys":  # ranked above the primitives (store._keysearch)
+            return self._lexical_keys(scope, terms, k, filters)  # type: ignore[attr-defined]
         where, params = where_clause(scope, filters, dialect=POSTGRES)
-        field = "k" if index == "keys" else "t"
-        # keys: rank keys, then keep each record's best one (as the SQLite backend does)
-        limit = k * 4 if field == "k" else k
         with self._db.read(scope.user_id) as conn:
-            rows = self._bm25_rows(conn, scope, " ".join(terms), field, where, params, limit)
-            if field == "t":
-                return [Match(rid, float(s), rank) for rank, (rid, _, s, _) in enumerate(rows)]
-            texts = dict(conn.execute("SELECT key_id::text, text FROM keys WHERE user_id=%s "
-                                      "AND key_id = ANY(%s::bigint[])",
-                                      (scope.user_id, [int(r[1]) for r in rows])).fetchall())
-        best: dict[str, tuple[float, str]] = {}
-        for rid, kid, s, _ in rows:
-            best.setdefault(rid, (float(s), texts.get(kid, "")))
-        return [Match(rid, s, rank, key)
-                for rank, (rid, (s, key)) in enumerate(list(best.items())[:k])]
+            rows = self._bm25_rows(conn, scope, " ".join(terms), "t", where, params, k)
+        return [Match(rid, float(s), rank) for rank, (rid, _, s, _) in enumerate(rows)]
+
+    def _postings(self, scope: Scope, terms: Sequence[str]) -> Postings:
+        """The user's key statistics and, per query lexeme, the keys holding it; lengths
+        count one token more, as FTS5's rows hold the scope token (same scores)."""
+        with self._db.read(scope.user_id) as conn:
+            st = conn.execute("SELECT keys, key_len FROM scope_state WHERE user_id=%s",
+                              (scope.user_id,)).fetchone()
+            rows = conn.execute(_KEY_POSTINGS, (" ".join(terms), scope.user_id)).fetchall()
+        docs = max(st[0], 1) if st else 1
+        out = Postings(docs, (max(st[1], 1) if st else 1) / docs + 1, details={})
+        details = out.details
+        assert details is not None
+        for term, doc, tf, dl in rows:
+            out.hits.setdefault(term, []).append(doc)
+            details.setdefault(doc, (dl + 1, {}))[1][term] = tf
+        out.df.update((term, len(ids)) for term, ids in out.hits.items())
+        return out
+
+    def _key_details(self, scope: Scope, key_ids: Sequence[int],
+                     terms: Sequence[str]) -> Details:
+        """Never asked: :meth:`_postings` reads them with the postings."""
+        p = self._postings(scope, terms)
+        return {d: p.details[d] for d in key_ids if p.details and d in p.details}
+
+    def _key_records(self, scope: Scope, key_ids: Sequence[int],
+                     filters: Filters) -> dict[int, tuple[str, str]]:
+        if not key_ids:
+            return {}
+        where, params = where_clause(scope, filters, dialect=POSTGRES)
+        with self._db.read(scope.user_id) as conn:
+            rows = conn.execute(
+                "SELECT k.key_id, r.id, k.text FROM keys k JOIN records r ON r.user_id = "
+                f"k.user_id AND r.id = k.record_id WHERE k.user_id = %s AND k.key_id = "
+                f"ANY(%s::bigint[]) AND {where}", (scope.user_id, list(key_ids), *params)
+            ).fetchall()
+        return {kid: (rid, text) for kid, rid, text in rows}
 
     def _bm25_rows(self, conn: Any, scope: Scope, text: str, field: str, where: str,
                    params: Sequence[Any], limit: int) -> list[Any]:

@@ -21,6 +21,7 @@ from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path,
                            row_to_record, scope_token, ts, where_clause)
 from ._sqlite_dense import DenseMixin
 from ._sqlite_erasure import ErasureMixin
+from ._sqlite_keys import SQLiteKeysMixin
 from ._sqlite_lifecycle import LifecycleMixin
 from ._ann import DEFAULT_ANN_THRESHOLD, AnnVectorIndex
 from ._vectors import ExactVectorIndex
@@ -37,7 +38,7 @@ def _fts_query(scope: Scope, terms: Sequence[str]) -> str:
     return f'scope : {scope_token(scope.user_id)} AND ({quoted})'
 
 
-class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
+class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, SQLiteKeysMixin, StoreBase):
     """Implements :class:`engramdb.store.Store` on one SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
@@ -243,21 +244,6 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, StoreBase):
         with self._db.read() as conn:
             rows = conn.execute(sql, (_fts_query(scope, terms), *params, k)).fetchall()
         return [Match(rid, -score, rank) for rank, (rid, score) in enumerate(rows)]
-
-    def _lexical_keys(self, scope: Scope, terms: Sequence[str], k: int,
-                      filters: Filters) -> list[Match]:
-        where, params = where_clause(scope, filters)
-        # bm25() cannot sit inside an aggregate: rank keys, then keep each record's best key.
-        sql = (f"SELECT r.id, bm25(keys_fts, 1.0, 0.0) AS s, k.text FROM keys_fts "
-               f"JOIN keys k ON k.key_id = keys_fts.rowid JOIN records r ON r.rowid = k.record_rowid "
-               f"WHERE keys_fts MATCH ? AND {where} ORDER BY s LIMIT ?")
-        with self._db.read() as conn:
-            rows = conn.execute(sql, (_fts_query(scope, terms), *params, k * 4)).fetchall()
-        best: dict[str, tuple[float, str]] = {}
-        for rid, score, key in rows:
-            best.setdefault(rid, (score, key))
-        ranked = list(best.items())[:k]
-        return [Match(rid, -score, rank, key) for rank, (rid, (score, key)) in enumerate(ranked)]
 
     def mentions(self, scope: Scope) -> list[tuple[str, str]]:
         """(record id, entity) edges of the user's entity graph (keys of kind "entity")."""

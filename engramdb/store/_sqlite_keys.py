@@ -1,0 +1,145 @@
+"""SQLite's three key-search primitives (:mod:`engramdb.store._keysearch`) over FTS5.
+
+FTS5's own ``bm25()`` cannot rank one user's keys cheaply: before the first row it
+counts every row of every phrase of the query to weigh it, and the user's scope
+token is a phrase, so each search walked all of that user's keys (30 ms at 100k
+keys on this machine). Here FTS5 only lists documents: per term, the user's keys
+holding it (an intersection of two doclists). The statistics FTS5's ranking uses
+are read as FTS5 reads them: the row count and total length of the file from its
+averages record, a term's document count from its doclist. A key's length (its
+``docsize`` row) and term frequencies are read only for the keys the ranking
+looks up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .._models import Filters, Scope
+from ..text.bm25 import Details
+from ._keysearch import Postings
+from ._sqlite_base import scope_token, where_clause
+
+if TYPE_CHECKING:
+    from ._sqlite_base import Connection
+
+__all__ = ["SQLiteKeysMixin", "varints"]
+
+#: FTS5 keeps its totals (rows, then tokens per column) in the data row with this id
+_AVERAGES_ROWID = 1
+
+
+def varints(blob: bytes) -> list[int]:
+    """The SQLite varints of an FTS5 record (docsize, averages)."""
+    out: list[int] = []
+    value, i = 0, 0
+    for byte in blob:
+        i += 1
+        if i == 9:  # the ninth byte of a varint carries 8 bits
+            out.append((value << 8) | byte)
+            value, i = 0, 0
+        elif byte & 0x80:
+            value = (value << 7) | (byte & 0x7F)
+        else:
+            out.append((value << 7) | byte)
+            value, i = 0, 0
+    return out
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+class SQLiteKeysMixin:
+    _db: Connection
+
+    def _postings(self, scope: Scope, terms: Sequence[str]) -> Postings:
+        token = scope_token(scope.user_id)
+        with self._db.read() as conn:
+            row = conn.execute("SELECT block FROM keys_fts_data WHERE id=?",
+                               (_AVERAGES_ROWID,)).fetchone()
+            totals = varints(row[0]) if row and row[0] else [0]  # empty: no key yet
+            docs = totals[0]
+            out = Postings(docs, sum(totals[1:]) / docs if docs else 0.0)
+            for term in terms:
+                df = conn.execute("SELECT count(*) FROM keys_fts WHERE keys_fts MATCH ?",
+                                  (_phrase(term),)).fetchone()[0]
+                if df:
+                    out.df[term] = df
+                    out.hits[term] = [rowid for rowid, in conn.execute(
+                        "SELECT rowid FROM keys_fts WHERE keys_fts MATCH ?",
+                        (f"scope : {token} AND {_phrase(term)}",))]
+        return out
+
+    def _key_details(self, scope: Scope, key_ids: Sequence[int],
+                     terms: Sequence[str]) -> Details:
+        """Lengths from the ``docsize`` rows; a term's frequency is 1 unless two words of
+        the key may be forms of it (:func:`_forms`), and is then counted by FTS5 itself
+        (highlight)."""
+        starts = {t: (_fold(t), re.compile(r"\b" + re.escape(_fold(t)[:3]) + r"\w*"))
+                  for t in terms}
+        out: dict[int, tuple[int, dict[str, int]]] = {}
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT d.id, d.sz, k.text FROM (SELECT value FROM "
+                                "json_each(?)) j CROSS JOIN keys_fts_docsize d ON d.id = "
+                                "j.value CROSS JOIN keys k ON k.key_id = d.id",
+                                (json.dumps(list(key_ids)),)).fetchall()
+            for kid, sz, text in rows:
+                folded = _fold(text)
+                out[kid] = (_length(sz), {
+                    t: _frequency(conn, t, kid) for t, (word, words) in starts.items()
+                    if folded.count(word[:3]) > 1 and _forms(word, words.findall(folded)) > 1})
+        return out
+
+    def _key_records(self, scope: Scope, key_ids: Sequence[int],
+                     filters: Filters) -> dict[int, tuple[str, str]]:
+        if not key_ids:
+            return {}
+        where, params = where_clause(scope, filters)
+        sql = ("SELECT k.key_id, r.id, k.text FROM (SELECT value FROM json_each(?)) j "
+               "CROSS JOIN keys k ON k.key_id = j.value CROSS JOIN records r "
+               f"ON r.rowid = k.record_rowid WHERE {where}")
+        with self._db.read() as conn:
+            rows = conn.execute(sql, (json.dumps(list(key_ids)), *params)).fetchall()
+        return {kid: (rid, text) for kid, rid, text in rows}
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics (how FTS5's unicode61 tokenizer compares letters)."""
+    if text.isascii():
+        return text.lower()
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
+                   if not unicodedata.combining(c))
+
+
+def _forms(term: str, words: list[str]) -> int:
+    """How many of ``words`` may be forms of ``term`` for a suffix stemmer: they share at
+    least the shorter word's letters but its last two ("cat" and "cats", "running" and
+    "runs", "family" and "families"; not "reading" and "really"). A pre-filter only: the
+    frequency itself is FTS5's."""
+    n = 0
+    for word in words:
+        shared = len(os.path.commonprefix((term, word)))
+        n += shared >= max(3, min(len(term), len(word)) - 2)
+    return n
+
+
+def _frequency(conn: sqlite3.Connection, term: str, key_id: int) -> int:
+    """How often FTS5 finds ``term`` in one key (its highlight marks each match)."""
+    row = conn.execute("SELECT length(highlight(keys_fts, 0, char(1), '')) - length(text) "
+                       "FROM keys_fts WHERE keys_fts MATCH ? AND rowid = ?",
+                       (_phrase(term), key_id)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _length(sz: bytes) -> int:
+    """A row's length over all its columns (text, scope token), as FTS5's bm25 counts it."""
+    if len(sz) == 2 and sz[0] < 0x80 and sz[1] < 0x80:  # the usual case: two small counts
+        return sz[0] + sz[1]
+    return sum(varints(sz))

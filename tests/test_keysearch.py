@@ -1,0 +1,125 @@
+"""Lexical search over the keys: one pure BM25 above two backend primitives
+(``engramdb.text.bm25``, ``engramdb.store._keysearch``)."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+
+import pytest
+
+from engramdb import Filters, Scope
+from engramdb._models import Record, content_hash, new_id, utcnow
+from engramdb.store import Key, NewRecord, open_sqlite, open_store
+from engramdb.store._sqlite_keys import varints
+from engramdb.text.bm25 import Ranking, idf, rank
+
+_WORDS = ("beagle beach porto sister nurse sunday tea hike river kyoto ramen lisbon cat "
+          "name trip job book garden piano").split()
+
+
+def _rec(user: str, text: str, speaker: str | None = None) -> Record:
+    now = utcnow()
+    return Record(id=new_id(), kind="turn", text=text, user_id=user, created_at=now,
+                  updated_at=now, timestamp=now, speaker=speaker,
+                  content_hash=content_hash("turn", text, speaker=speaker))
+
+
+def _corpus(n: int) -> list[str]:
+    """Key texts of varied lengths, some words twice or in other forms (cats, Café)."""
+    out = []
+    for i in range(n):
+        words = [_WORDS[(i * 7 + j * 3) % len(_WORDS)] for j in range(1 + i % 9)]
+        extra = ["cats"] if i % 5 == 0 else ["Béach"] if i % 7 == 0 else []
+        out.append(" ".join(words + extra) + f" filler{i}")
+    return out
+
+
+def _add(store, user: str, texts: list[str], speakers: list[str | None] | None = None):
+    speakers = speakers or [None] * len(texts)
+    items = [NewRecord(_rec(user, f"turn {i} {t}", s), f"turn {i}", [Key("fact", t)])
+             for i, (t, s) in enumerate(zip(texts, speakers))]
+    return [r for r, _ in store.add(items, None)]
+
+
+def test_rank_is_bm25_with_fts5_idf():
+    hits = {"cat": [(1, 1, 4), (2, 3, 8)], "name": [(2, 1, 8), (3, 1, 2)]}
+    got = dict(rank(hits, {"cat": 2, "name": 40}, 100, 5.0))
+    part = lambda d, t, f=1: idf(100, {"cat": 2, "name": 40}[t]) * f * 2.2 / (  # noqa: E731
+        f + 1.2 * (0.25 + 0.75 * d / 5.0))
+    assert got[1] == pytest.approx(part(4, "cat"))
+    assert got[2] == pytest.approx(part(8, "cat", 3) + part(8, "name"))
+    assert idf(10, 9) == 1e-6 and idf(100, 2) == pytest.approx(math.log(98.5 / 2.5))
+    assert [d for d, _ in rank(hits, {"cat": 2, "name": 40}, 100, 5.0)] == [2, 1, 3]
+    assert rank({}, {}, 10, 1.0) == []
+
+
+def test_varints_read_sqlite_varints():
+    assert varints(b"\x05\x01") == [5, 1]
+    assert varints(b"\x81\x00\x7f") == [128, 127]
+    assert varints(b"\x86\xaf\x30") == [104368]
+
+
+def test_sqlite_scores_are_fts5_bm25(tmp_path):
+    """The pure ranking gives FTS5's own bm25() scores and order, term frequencies and
+    other users' keys (in the statistics) counted as FTS5 counts them."""
+    store = open_sqlite(tmp_path / "m.db")
+    try:
+        _add(store, "ana", _corpus(60))
+        _add(store, "bob", _corpus(25))
+        conn = sqlite3.connect(tmp_path / "m.db")
+        for terms in (["beagle"], ["cat", "name"], ["river", "kyoto", "ramen"], ["nothing"],
+                      ["beach"], ["cats", "beach", "tea"]):
+            got = store.lexical(Scope("ana"), terms, 100, Filters(), index="keys")
+            query = " OR ".join(f'"{t}"' for t in terms)
+            want = conn.execute(
+                "SELECT -bm25(keys_fts, 1.0, 0.0) FROM keys_fts JOIN keys k ON k.key_id = "
+                "keys_fts.rowid WHERE keys_fts MATCH ? AND k.user_id = 'ana' ORDER BY 1 DESC",
+                (query,)).fetchall()
+            assert [m.score for m in got] == pytest.approx([s for s, in want], rel=1e-9)
+        conn.close()
+    finally:
+        store.close()
+
+
+def test_filters_drop_keys_and_the_search_looks_further(db_target):
+    """Only the keys of records passing the filters count, even when the best ones all
+    fail: the search resolves more of the ranking until it has what it needs."""
+    store = open_store(db_target)
+    try:
+        texts = ["cat " * 1 + f"short{i}" for i in range(40)] + ["cat and a long tail " * 3]
+        speakers = ["Ana"] * 40 + ["Bob"]
+        recs = _add(store, "ana", texts, speakers)
+        hits = store.lexical(Scope("ana"), ["cat"], 1, Filters(speaker="Bob"), index="keys")
+        assert [h.record_id for h in hits] == [recs[-1].id]
+        everyone = store.lexical(Scope("ana"), ["cat"], 50, Filters(), index="keys")
+        assert len(everyone) == 41 and everyone[-1].record_id == recs[-1].id  # longest last
+        assert store.lexical(Scope("bob"), ["cat"], 5, Filters(), index="keys") == []
+    finally:
+        store.close()
+
+
+def _random_postings(seed: int = 0):
+    import random
+
+    rng = random.Random(seed)
+    length = {d: rng.randint(1, 40) for d in range(3050)}
+    hits = {"rare": list(range(50)), "common": list(range(40, 3050))}
+    return hits, {"rare": 50, "common": 30_000}, length
+
+
+def test_ranking_is_exact_and_asks_only_for_lengths_that_can_rank():
+    """Fagin's threshold: the order is the full sort's, and the top of it is settled
+    after one batch of lengths although 3,050 documents hold a query term."""
+    from itertools import islice
+
+    hits, df, length = _random_postings()
+    full = rank({t: [(d, 1, length[d]) for d in ids] for t, ids in hits.items()}, df, 100_000,
+                20.0)
+    assert [s for _, s in full] == sorted((s for _, s in full), reverse=True)
+    details = lambda ids: {d: (length[d], {}) for d in ids}  # noqa: E731
+    ranking = Ranking(hits, df, 100_000, 20.0, details)
+    top = list(islice(iter(ranking), 40))
+    assert top == full[:40]
+    assert ranking.looked_up <= 512
+    assert len(list(Ranking(hits, df, 100_000, 20.0, details, budget=512))) == len(full)
