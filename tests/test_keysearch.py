@@ -117,9 +117,11 @@ def test_ranking_is_exact_and_asks_only_for_lengths_that_can_rank():
     full = rank({t: [(d, 1, length[d]) for d in ids] for t, ids in hits.items()}, df, 100_000,
                 20.0)
     assert [s for _, s in full] == sorted((s for _, s in full), reverse=True)
-    details = lambda ids: {d: (length[d], {}) for d in ids}  # noqa: E731
+    details = lambda ids, _: {d: (length[d], {}) for d in ids}  # noqa: E731
     ranking = Ranking(hits, df, 100_000, 20.0, details)
     top = list(islice(iter(ranking), 40))
-    assert top == full[:40]
+    assert [d for d, _ in top] == [d for d, _ in full[:40]]
+    assert [s for _, s in top] == pytest.approx([s for _, s in full[:40]], rel=1e-12)
+    assert not ranking.exact  # 3,050 documents: the bounded ranking, each term once
     assert ranking.looked_up <= 512
     assert len(list(Ranking(hits, df, 100_000, 20.0, details, budget=512))) == len(full)

@@ -26,7 +26,7 @@ __all__ = ["KeySearch", "Postings", "LOOKUP_BUDGET"]
 #: keys looked at per record asked for (a record has several: its turn, windows, facts)
 KEYS_PER_RECORD = 4
 #: keys a search may look up; past it keys follow by their terms' idf alone
-LOOKUP_BUDGET = 4096
+LOOKUP_BUDGET = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +53,10 @@ class KeySearch:
     def _postings(self, scope: Scope, terms: Sequence[str]) -> Postings:
         raise NotImplementedError
 
-    def _key_details(self, scope: Scope, key_ids: Sequence[int],
-                     terms: Sequence[str]) -> Details:
-        """key id -> (length, term -> frequency) of these keys, as :class:`Postings`."""
+    def _key_details(self, scope: Scope, key_ids: Sequence[int], terms: Sequence[str],
+                     frequencies: bool = True) -> Details:
+        """key id -> (length, term -> frequency) of these keys, as :class:`Postings`
+        (without ``frequencies``, the lengths alone: the frequency maps may be empty)."""
         raise NotImplementedError
 
     def _key_records(self, scope: Scope, key_ids: Sequence[int],
@@ -67,8 +68,8 @@ class KeySearch:
         terms = list(dict.fromkeys(terms))
         p = self._postings(scope, terms)
         known = p.details
-        details = (lambda ids: {d: known[d] for d in ids if d in known}) if known is not None \
-            else (lambda ids: self._key_details(scope, ids, list(p.hits)))
+        details = (lambda ids, _: {d: known[d] for d in ids if d in known}) if known is not None \
+            else (lambda ids, tf: self._key_details(scope, ids, list(p.hits), tf))
         return Ranking(p.hits, p.df, p.docs, p.avgdl, details, budget=LOOKUP_BUDGET)
 
     def _lexical_keys(self, scope: Scope, terms: Sequence[str], k: int,

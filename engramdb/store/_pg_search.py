@@ -20,6 +20,7 @@ filter conditions cannot starve the result.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -111,11 +112,24 @@ _LOOKUP = "SELECT r.id, r.seq FROM records r WHERE r.user_id = %s AND r.id = h.d
 # the user's keys holding each lexeme of the query (ranked by store._keysearch): one
 # index range of postings per lexeme, read from the covering primary key
 _KEY_POSTINGS = """
-SELECT q.term, p.doc::bigint, p.tf, p.dl
+SELECT q.term, json_agg(p.doc::bigint), json_agg(p.tf), json_agg(p.dl)
 FROM (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('engram_keys', engram_fold(%s)))) q
 CROSS JOIN LATERAL (SELECT doc, tf, dl FROM postings p WHERE p.user_id = %s AND p.field = 'k'
                     AND p.term = q.term OFFSET 0) p
+GROUP BY q.term
 """
+
+#: postings of a question up to which frequencies and lengths are read with them
+_DETAILS_UP_TO = 4096
+
+
+def _details(columns: dict[str, tuple[list[int], list[int], list[int]]]
+             ) -> dict[int, tuple[int, dict[str, int]]]:
+    out: dict[int, tuple[int, dict[str, int]]] = {}
+    for term, (ids, tfs, dls) in columns.items():
+        for doc, tf, dl in zip(ids, tfs, dls):
+            out.setdefault(doc, (dl + 1, {}))[1][term] = tf
+    return out
 
 
 def _bm25(field: str, where: str) -> str:
@@ -192,27 +206,39 @@ class PgSearchMixin:
         return [Match(rid, float(s), rank) for rank, (rid, _, s, _) in enumerate(rows)]
 
     def _postings(self, scope: Scope, terms: Sequence[str]) -> Postings:
-        """The user's key statistics and, per query lexeme, the keys holding it; lengths
-        count one token more, as FTS5's rows hold the scope token (same scores)."""
+        """The user's key statistics and, per query lexeme, the keys holding it (one JSON
+        array per column: no Python object per posting); lengths count one token more,
+        as FTS5's rows hold the scope token (same scores). Frequencies and lengths come
+        along when there are few postings (an exact ranking reads them all)."""
         with self._db.read(scope.user_id) as conn:
             st = conn.execute("SELECT keys, key_len FROM scope_state WHERE user_id=%s",
                               (scope.user_id,)).fetchone()
             rows = conn.execute(_KEY_POSTINGS, (" ".join(terms), scope.user_id)).fetchall()
         docs = max(st[0], 1) if st else 1
-        out = Postings(docs, (max(st[1], 1) if st else 1) / docs + 1, details={})
-        details = out.details
-        assert details is not None
-        for term, doc, tf, dl in rows:
-            out.hits.setdefault(term, []).append(doc)
-            details.setdefault(doc, (dl + 1, {}))[1][term] = tf
-        out.df.update((term, len(ids)) for term, ids in out.hits.items())
+        out = Postings(docs, (max(st[1], 1) if st else 1) / docs + 1)
+        columns = {term: (ids, tfs, dls) for term, ids, tfs, dls in rows}
+        out.hits.update((term, c[0]) for term, c in columns.items())
+        out.df.update((term, len(c[0])) for term, c in columns.items())
+        if sum(len(c[0]) for c in columns.values()) <= _DETAILS_UP_TO:
+            out = replace(out, details=_details(columns))
         return out
 
-    def _key_details(self, scope: Scope, key_ids: Sequence[int],
-                     terms: Sequence[str]) -> Details:
-        """Never asked: :meth:`_postings` reads them with the postings."""
-        p = self._postings(scope, terms)
-        return {d: p.details[d] for d in key_ids if p.details and d in p.details}
+    def _key_details(self, scope: Scope, key_ids: Sequence[int], terms: Sequence[str],
+                     frequencies: bool = True) -> Details:
+        """Lengths from the keys; frequencies from the postings of these keys."""
+        with self._db.read(scope.user_id) as conn:
+            lengths = conn.execute("SELECT key_id, doc_len + 1 FROM keys WHERE user_id = %s "
+                                   "AND key_id = ANY(%s::bigint[])",
+                                   (scope.user_id, list(key_ids))).fetchall()
+            out: dict[int, tuple[int, dict[str, int]]] = {k: (n, {}) for k, n in lengths}
+            if frequencies:
+                for doc, term, tf in conn.execute(
+                        "SELECT doc::bigint, term, tf FROM postings WHERE user_id = %s AND "
+                        "field = 'k' AND term = ANY(%s) AND doc = ANY(%s)",
+                        (scope.user_id, list(terms), [str(k) for k in key_ids])):
+                    if doc in out:
+                        out[doc][1][term] = tf
+        return out
 
     def _key_records(self, scope: Scope, key_ids: Sequence[int],
                      filters: Filters) -> dict[int, tuple[str, str]]:

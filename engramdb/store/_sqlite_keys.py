@@ -72,16 +72,23 @@ class SQLiteKeysMixin:
                                   (_phrase(term),)).fetchone()[0]
                 if df:
                     out.df[term] = df
-                    out.hits[term] = [rowid for rowid, in conn.execute(
-                        "SELECT rowid FROM keys_fts WHERE keys_fts MATCH ?",
-                        (f"scope : {token} AND {_phrase(term)}",))]
+                    # one JSON array: no Python row per posting
+                    out.hits[term] = json.loads(conn.execute(
+                        "SELECT json_group_array(rowid) FROM keys_fts WHERE keys_fts MATCH ?",
+                        (f"scope : {token} AND {_phrase(term)}",)).fetchone()[0])
         return out
 
-    def _key_details(self, scope: Scope, key_ids: Sequence[int],
-                     terms: Sequence[str]) -> Details:
+    def _key_details(self, scope: Scope, key_ids: Sequence[int], terms: Sequence[str],
+                     frequencies: bool = True) -> Details:
         """Lengths from the ``docsize`` rows; a term's frequency is 1 unless two words of
         the key may be forms of it (:func:`_forms`), and is then counted by FTS5 itself
         (highlight)."""
+        if not frequencies:
+            with self._db.read() as conn:
+                rows = conn.execute("SELECT d.id, d.sz FROM (SELECT value FROM json_each(?)) j "
+                                    "CROSS JOIN keys_fts_docsize d ON d.id = j.value",
+                                    (json.dumps(list(key_ids)),)).fetchall()
+            return {kid: (_length(sz), {}) for kid, sz in rows}
         starts = {t: (_fold(t), re.compile(r"\b" + re.escape(_fold(t)[:3]) + r"\w*"))
                   for t in terms}
         out: dict[int, tuple[int, dict[str, int]]] = {}

@@ -12,16 +12,19 @@ reports (a backend says over which documents), ``f`` the term's frequency in the
 document and ``dl`` its length in tokens. Both backends rank with this one
 function, so on the same statistics they give the same scores.
 
-**Bounded work** (:class:`Ranking`). A term's part of a score is at most
-``idf(t) * (k1 + 1)``, so a document scores at most ``W(d) * (k1 + 1)``, where
-``W(d)`` is the summed idf of the query terms it holds, which the posting lists
-alone give. Documents are taken in order of ``W`` and their lengths and
-frequencies asked for a batch at a time; a scored document is final once no
-unseen one can beat it (Fagin, Lotem & Naor's threshold algorithm, 2003). A
-``budget`` caps the documents looked at: past it, the rest follow in order of
-``W``, scored as if of mean length with each term once. A user of 100k records
-then pays for the few thousand keys that can rank, not for every key sharing a
-common word with the question; a small memory is ranked exactly.
+**Bounded work** (:class:`Ranking`). When at most :data:`EXACT_UP_TO` documents
+hold the question's terms (every question of an ordinary memory), every one is
+looked up and ranked exactly, frequencies included. Past that (a user of 100k
+records asking about a common word), each term counts once per document, and a
+score factors: ``W(d) * g(dl(d))``, where ``W(d)`` is the summed idf of the query
+terms ``d`` holds (the posting lists alone give it) and ``g`` falls with the
+length from ``g(0) = (k1 + 1) / (1 + k1 (1 - b))``. Documents are then taken in
+order of ``W``, their lengths asked for a batch at a time, and a scored document
+is final once its score is at least ``W * g(0)`` of the next unseen one (Fagin,
+Lotem & Naor's threshold algorithm, 2003); a ``budget`` caps the documents looked
+up, past it the rest follow in order of ``W`` as if of mean length. Such a user
+pays for the keys that can reach the top, not for every key sharing a common word
+with the question.
 """
 
 from __future__ import annotations
@@ -32,13 +35,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["K1", "B", "IDF_FLOOR", "idf", "rank", "Ranking", "Details"]
+__all__ = ["K1", "B", "IDF_FLOOR", "EXACT_UP_TO", "idf", "rank", "Ranking", "Details"]
 
 K1, B = 1.2, 0.75
 #: FTS5 floors idf here: a term in more than half the documents still counts a little
 IDF_FLOOR = 1e-6
 #: documents looked up at once while ranking
 BATCH = 512
+#: a question whose terms at most this many documents hold is ranked exactly
+EXACT_UP_TO = 2048
 
 #: doc -> (length, term -> frequency); a term the document holds but the map leaves out
 #: is there once
@@ -59,7 +64,7 @@ def rank(hits: Mapping[str, Sequence[tuple[int, int, int]]], df: Mapping[str, in
         for doc, tf, dl in triples:
             known.setdefault(doc, (dl, {}))[1][term] = tf
     ranking = Ranking({t: [d for d, _, _ in v] for t, v in hits.items()}, df, docs, avgdl,
-                      lambda ids: {d: known[d] for d in ids}, k1=k1, b=b)
+                      lambda ids, _: {d: known[d] for d in ids}, exact_up_to=None, k1=k1, b=b)
     return list(ranking)
 
 
@@ -77,19 +82,23 @@ def _by_weight(hits: Mapping[str, Sequence[int]],
 
 
 class Ranking:
-    """Documents best first, with exact scores, looking up (``details(doc ids)``) only
-    the documents that may still reach the next place (see the module docstring).
+    """Documents best first (see the module docstring), looking documents up with
+    ``details(doc ids, frequencies)``: their lengths, and term frequencies when
+    ``frequencies`` is true (else each term the document holds counts once).
 
     ``hits``: term -> ids of the documents holding it."""
 
     def __init__(self, hits: Mapping[str, Sequence[int]], df: Mapping[str, int], docs: int,
-                 avgdl: float, details: Callable[[list[int]], Details], *,
-                 budget: int | None = None, k1: float = K1, b: float = B) -> None:
+                 avgdl: float, details: Callable[[list[int], bool], Details], *,
+                 budget: int | None = None, exact_up_to: int | None = EXACT_UP_TO,
+                 k1: float = K1, b: float = B) -> None:
         self.idf = {t: idf(docs, df[t]) for t, ids in hits.items() if len(ids)}
         self._holders = {t: set(hits[t]) for t in self.idf}
         self.ids, self.weights = _by_weight(hits, self.idf)
         self._details, self._avgdl, self._k1, self._b = details, max(avgdl, 1e-9), k1, b
         self.budget = budget
+        #: exact (frequencies, every document) when so few documents hold the terms
+        self.exact = exact_up_to is None or len(self.ids) <= exact_up_to
         #: how many documents were looked up (what the ranking cost)
         self.looked_up = 0
 
@@ -97,22 +106,14 @@ class Ranking:
         return len(self.ids)
 
     def __iter__(self) -> Iterator[tuple[int, float]]:
-        heap: list[tuple[float, int]] = []  # (-score, doc): scored, not given out yet
-        seen = 0
-        while seen < len(self.ids) and (self.budget is None or self.looked_up < self.budget):
-            self._score(self.ids[seen:seen + BATCH].tolist(), heap)
-            seen = min(seen + BATCH, len(self.ids))
-            bound = self.weights[seen] * (self._k1 + 1) if seen < len(self.ids) else -math.inf
-            while heap and -heap[0][0] >= bound:
-                score, doc = heapq.heappop(heap)
-                yield doc, -score
-        yield from ((doc, -score) for score, doc in sorted(heap))
-        yield from zip(self.ids[seen:].tolist(), self.weights[seen:].tolist())  # g(avgdl) = 1
+        return self._exact() if self.exact else self._bounded()
 
-    def _score(self, ids: list[int], heap: list[tuple[float, int]]) -> None:
-        found = self._details(ids)
+    def _exact(self) -> Iterator[tuple[int, float]]:
+        ids = self.ids.tolist()
+        found = self._details(ids, True)
         self.looked_up += len(ids)
         k1, b = self._k1, self._b
+        scored = []
         for doc in ids:
             if doc not in found:  # gone meanwhile
                 continue
@@ -122,4 +123,34 @@ class Ranking:
             for term in (t for t, held in self._holders.items() if doc in held):
                 tf = max(tfs.get(term, 1), 1)
                 score += self.idf[term] * tf * (k1 + 1) / (tf + norm)
-            heapq.heappush(heap, (-score, doc))
+            scored.append((-score, doc))
+        scored.sort()
+        return ((doc, -score) for score, doc in scored)
+
+    def _bounded(self) -> Iterator[tuple[int, float]]:
+        """Fagin's threshold order over ``W * g(dl)`` (each term once per document)."""
+        gmax = (self._k1 + 1) / (1 + self._k1 * (1 - self._b))  # g of a document of length 0
+        heap: list[tuple[float, int]] = []  # (-score, doc): scored, not given out yet
+        seen = 0
+        while seen < len(self.ids) and (self.budget is None or self.looked_up < self.budget):
+            batch = self.ids[seen:seen + BATCH].tolist()
+            found = self._details(batch, False)
+            self.looked_up += len(batch)
+            keep = [i for i, d in enumerate(batch) if d in found]  # gone meanwhile: left out
+            lengths = np.array([found[batch[i]][0] for i in keep], dtype=np.float64)
+            scores = self.weights[seen:seen + BATCH][keep] * _norm(lengths, self._avgdl,
+                                                                   self._k1, self._b)
+            for i, score in zip(keep, scores.tolist()):
+                heapq.heappush(heap, (-score, batch[i]))
+            seen = min(seen + BATCH, len(self.ids))
+            bound = self.weights[seen] * gmax if seen < len(self.ids) else -math.inf
+            while heap and -heap[0][0] >= bound:
+                score, doc = heapq.heappop(heap)
+                yield doc, -score
+        yield from ((doc, -score) for score, doc in sorted(heap))
+        yield from zip(self.ids[seen:].tolist(), self.weights[seen:].tolist())  # g(avgdl) = 1
+
+
+def _norm(lengths: np.ndarray, avgdl: float, k1: float, b: float) -> np.ndarray:
+    """g(dl): what a term held once is worth in a document of this length, per idf."""
+    return (k1 + 1) / (1 + k1 * (1 - b + b * lengths / avgdl))
