@@ -125,3 +125,27 @@ def test_ranking_is_exact_and_asks_only_for_lengths_that_can_rank():
     assert not ranking.exact  # 3,050 documents: the bounded ranking, each term once
     assert ranking.looked_up <= 512
     assert len(list(Ranking(hits, df, 100_000, 20.0, details, budget=512))) == len(full)
+
+
+def test_the_bounded_ranking_agrees_with_the_exact_one(db_target, monkeypatch):
+    """A question held by many keys (here: forced by tiny limits) is ranked by the bounded
+    path, lengths only, each term once per key; with every word once per key it gives the
+    exact ranking's records, order and scores, on both backends."""
+    from engramdb.store import _keysearch, _pg_search
+
+    store = open_store(db_target)
+    try:
+        texts = [" ".join(dict.fromkeys(_WORDS[(i * 7 + j * 3) % len(_WORDS)]
+                                        for j in range(1 + i % 9))) + f" filler{i}"
+                 for i in range(80)]  # each word once: frequencies are all 1
+        _add(store, "ana", texts)
+        queries = (["cat", "name"], ["river", "kyoto", "ramen"], ["beach", "tea"])
+        exact = [store.lexical(Scope("ana"), q, 100, Filters(), index="keys") for q in queries]
+        monkeypatch.setattr(_keysearch, "EXACT_UP_TO", 2)
+        monkeypatch.setattr(_pg_search, "_DETAILS_UP_TO", 2)
+        bounded = [store.lexical(Scope("ana"), q, 100, Filters(), index="keys") for q in queries]
+        for e, b in zip(exact, bounded):  # (equal scores may come in another order)
+            assert len(e) > 5 and {m.record_id for m in b} == {m.record_id for m in e}
+            assert [m.score for m in b] == pytest.approx([m.score for m in e], rel=1e-9)
+    finally:
+        store.close()

@@ -17,14 +17,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+import numpy as np
+
 from .._models import Filters, Scope
 from ..text.bm25 import Details, Ranking
 from ._protocol import Match
 
-__all__ = ["KeySearch", "Postings", "LOOKUP_BUDGET"]
+__all__ = ["KeySearch", "Postings", "EXACT_UP_TO", "LOOKUP_BUDGET"]
 
 #: keys looked at per record asked for (a record has several: its turn, windows, facts)
 KEYS_PER_RECORD = 4
+#: a question whose terms at most this many keys hold is ranked exactly (frequencies too)
+EXACT_UP_TO = 2048
 #: keys a search may look up; past it keys follow by their terms' idf alone
 LOOKUP_BUDGET = 1024
 
@@ -38,13 +42,16 @@ class Postings:
     ``hits`` maps each term to the ids of the user's documents holding it; ``details``
     (doc -> (length counting every token as the statistics do, term -> frequency))
     when the backend read them with the postings, else None (then
-    :meth:`KeySearch._key_details` is asked)."""
+    :meth:`KeySearch._key_details` is asked, or ``lengths`` read when frequencies are
+    not needed)."""
 
     docs: int
     avgdl: float
     df: dict[str, int] = field(default_factory=dict)
     hits: dict[str, list[int]] = field(default_factory=dict)
     details: dict[int, tuple[int, dict[str, int]]] | None = None
+    #: (doc ids sorted, their lengths) when the backend read lengths but not frequencies
+    lengths: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class KeySearch:
@@ -67,10 +74,17 @@ class KeySearch:
     def _key_ranking(self, scope: Scope, terms: Sequence[str]) -> Ranking:
         terms = list(dict.fromkeys(terms))
         p = self._postings(scope, terms)
-        known = p.details
-        details = (lambda ids, _: {d: known[d] for d in ids if d in known}) if known is not None \
-            else (lambda ids, tf: self._key_details(scope, ids, list(p.hits), tf))
-        return Ranking(p.hits, p.df, p.docs, p.avgdl, details, budget=LOOKUP_BUDGET)
+        known, lengths = p.details, p.lengths
+
+        def details(ids: list[int], frequencies: bool) -> Details:
+            if known is not None:
+                return {d: known[d] for d in ids if d in known}
+            if lengths is not None and not frequencies:
+                return _lengths_of(lengths, ids)
+            return self._key_details(scope, ids, list(p.hits), frequencies)
+
+        return Ranking(p.hits, p.df, p.docs, p.avgdl, details, budget=LOOKUP_BUDGET,
+                       exact_up_to=EXACT_UP_TO)
 
     def _lexical_keys(self, scope: Scope, terms: Sequence[str], k: int,
                       filters: Filters) -> list[Match]:
@@ -90,6 +104,12 @@ class KeySearch:
                 break
         return [Match(rid, score, i, text)
                 for i, (rid, (score, text)) in enumerate(list(best.items())[:k])]
+
+
+def _lengths_of(lengths: tuple[np.ndarray, np.ndarray], ids: list[int]) -> Details:
+    docs, dls = lengths
+    at = np.minimum(np.searchsorted(docs, ids), max(len(docs) - 1, 0))
+    return {d: (int(dls[i]), {}) for d, i in zip(ids, at.tolist()) if len(docs) and docs[i] == d}
 
 
 def _batches(ranked: Iterator[tuple[int, float]],

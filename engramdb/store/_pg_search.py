@@ -119,7 +119,7 @@ CROSS JOIN LATERAL (SELECT doc, tf, dl FROM postings p WHERE p.user_id = %s AND 
 GROUP BY q.term
 """
 
-#: postings of a question up to which frequencies and lengths are read with them
+#: postings of a question up to which frequencies are kept with them (lengths always)
 _DETAILS_UP_TO = 4096
 
 
@@ -220,8 +220,11 @@ class PgSearchMixin:
         out.hits.update((term, c[0]) for term, c in columns.items())
         out.df.update((term, len(c[0])) for term, c in columns.items())
         if sum(len(c[0]) for c in columns.values()) <= _DETAILS_UP_TO:
-            out = replace(out, details=_details(columns))
-        return out
+            return replace(out, details=_details(columns))
+        ids = np.concatenate([np.asarray(c[0], dtype=np.int64) for c in columns.values()])
+        dls = np.concatenate([np.asarray(c[2], dtype=np.int64) for c in columns.values()])
+        ids, first = np.unique(ids, return_index=True)
+        return replace(out, lengths=(ids, dls[first] + 1))
 
     def _key_details(self, scope: Scope, key_ids: Sequence[int], terms: Sequence[str],
                      frequencies: bool = True) -> Details:
