@@ -93,7 +93,7 @@ class Ranking:
                  budget: int | None = None, exact_up_to: int | None = EXACT_UP_TO,
                  k1: float = K1, b: float = B) -> None:
         self.idf = {t: idf(docs, df[t]) for t, ids in hits.items() if len(ids)}
-        self._holders = {t: set(hits[t]) for t in self.idf}
+        self._hits = hits
         self.ids, self.weights = _by_weight(hits, self.idf)
         self._details, self._avgdl, self._k1, self._b = details, max(avgdl, 1e-9), k1, b
         self.budget = budget
@@ -109,6 +109,7 @@ class Ranking:
         return self._exact() if self.exact else self._bounded()
 
     def _exact(self) -> Iterator[tuple[int, float]]:
+        holders = {t: set(self._hits[t]) for t in self.idf}  # (only the exact path needs them)
         ids = self.ids.tolist()
         found = self._details(ids, True)
         self.looked_up += len(ids)
@@ -120,7 +121,7 @@ class Ranking:
             dl, tfs = found[doc]
             norm = k1 * (1 - b + b * dl / self._avgdl)
             score = 0.0
-            for term in (t for t, held in self._holders.items() if doc in held):
+            for term in (t for t, held in holders.items() if doc in held):
                 tf = max(tfs.get(term, 1), 1)
                 score += self.idf[term] * tf * (k1 + 1) / (tf + norm)
             scored.append((-score, doc))
