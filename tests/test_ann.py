@@ -208,3 +208,64 @@ def test_unchanged_generation_skips_the_sync_and_appends_are_applied(tmp_path: P
     hits = ann.search(grown, grown.matrix[3100], 1, user_id="u", generation=2)
     assert calls == [1] and len(ann._states["u"].index) == 3200 and ann._states["u"] is state
     assert hits[0][0] == int(grown.rowids[3100])
+
+
+def _twins(n_distinct: int, n: int, seed: int = 4) -> VectorBlock:
+    """``n`` rows holding only ``n_distinct`` vectors, each many times (as templated or
+    repeated chat lines are): cliques of identical vectors."""
+    distinct = _block(n_distinct, seed=seed).matrix
+    pick = np.random.default_rng(seed).integers(0, n_distinct, n)
+    pick[:n_distinct] = np.arange(n_distinct)  # every vector at least once
+    return VectorBlock(np.arange(1, n + 1, dtype=np.int64), distinct[pick], np.zeros(n, bool),
+                       np.full(n, np.inf))
+
+
+def _tie_aware_recall(ann: AnnVectorIndex, block: VectorBlock, queries: np.ndarray,
+                      k: int = 10, generation: int = 1) -> float:
+    """A hit counts when it scores as high as exact search's k-th (twins tie exactly)."""
+    exact, found = ExactVectorIndex(), 0
+    for q in queries:
+        kth = exact.search(block, q, k)[-1][1]
+        got = ann.search(block, q, k, user_id="u", generation=generation)
+        found += sum(score >= kth - 1e-6 for _, score in got)
+    return found / (k * len(queries))
+
+
+def test_identical_vectors_are_one_graph_node_and_all_found(tmp_path: Path) -> None:
+    """Twins (one vector on many rows) are one node of the graph, expanded to all their
+    rows at search time: recall stays at exact's level where cliques of twins used to
+    hide whole neighbourhoods from the graph."""
+    block = _twins(300, 20000)  # ~67 rows per vector
+    ann = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
+    # random queries: the graph must be entered from afar (one graph node per row: 0.78)
+    assert _tie_aware_recall(ann, block, _queries(100, seed=3)) >= 0.99
+    assert len(ann._states["u"].index) == 300
+    q = block.matrix[0]
+    twins = block.rowids[(block.matrix == q).all(axis=1)]
+    many = ann.search(block, q, twins.size, user_id="u", generation=1)
+    assert {r for r, _ in many} == set(twins.tolist())  # every twin, each once
+
+
+def test_twins_follow_removals_and_appends(tmp_path: Path) -> None:
+    """Removing some rows of a vector keeps its node; removing the last one drops it;
+    an appended twin of a stored vector adds no node but is found."""
+    block = _twins(1200, 4000)
+    ann = AnnVectorIndex(tmp_path, threshold=1000, build_threads=1)
+    ann.search(block, block.matrix[0], 10, user_id="u", generation=1)
+    v = block.matrix[0]
+    twins = block.rowids[(block.matrix == v).all(axis=1)]
+    assert twins.size >= 2
+    single = next(i for i in range(1200)
+                  if (block.matrix == block.matrix[i]).all(axis=1).sum() == 1)
+    keep = ~np.isin(block.rowids, np.concatenate([twins[1:], [single + 1]]))
+    grown = VectorBlock(np.concatenate([block.rowids[keep], [9001]]),
+                        np.concatenate([block.matrix[keep], block.matrix[[5]]]),
+                        np.zeros(int(keep.sum()) + 1, bool), None)
+    state = ann._states["u"]
+    hits = ann.search(grown, v, 1, user_id="u", generation=2)
+    assert hits[0][0] == twins[0] and len(state.index) == 1199  # only `single` dropped
+    found = {r for r, _ in ann.search(grown, block.matrix[5], 50, user_id="u", generation=2)}
+    assert 9001 in found and 6 in found
+    gone = {r for r, _ in ann.search(grown, block.matrix[single], 50, user_id="u",
+                                     generation=2)}
+    assert single + 1 not in gone

@@ -11,7 +11,10 @@ cosine and only *which* rows are found is approximate.
   (archived, validity, metadata/session/time narrowing); if fewer than k pass,
   the fetch grows 4x. A filter that admits under ``exact_share`` of the user's
   rows skips the graph: exact search over the admitted rows is then cheaper.
-* **Consistency.** Keys are the records' rowids. The index follows the cached
+* **Twins.** The graph holds each distinct vector once (``_ann_keys``: identical
+  vectors form cliques an HNSW search cannot enter); a key found expands to every
+  row holding that vector.
+* **Consistency.** The state follows the records' rowids. The index follows the cached
   matrix lazily: rows added or removed since it was synced are applied at the
   next search; rows this connection rewrote are re-added (the store reports
   them through :meth:`advance`). A sample of rows is compared with the matrix
@@ -38,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from ._ann_keys import RowGroups, content_keys
 from ._vectors import ExactVectorIndex, VectorBlock, top_k
 
 __all__ = ["AnnVectorIndex", "DEFAULT_ANN_THRESHOLD", "row_mask"]
@@ -46,7 +50,7 @@ log = logging.getLogger("engramdb.store")
 
 #: users with at least this many vectors are searched through the HNSW graph
 DEFAULT_ANN_THRESHOLD = 20_000
-_FORMAT = 1
+_FORMAT = 2  # 2: keys are content hashes of distinct vectors (1: rowids)
 _SAMPLE = 16  # rows compared with the matrix at each sync
 
 
@@ -65,9 +69,11 @@ def row_mask(block: VectorBlock, allowed: np.ndarray | None, include_archived: b
 
 @dataclass(slots=True)
 class _State:
-    index: Any  # usearch.index.Index
+    index: Any  # usearch.index.Index, keyed by content_keys
     generation: int
-    keys: np.ndarray  # sorted int64 rowids in the graph
+    keys: np.ndarray  # sorted int64 rowids the graph covers
+    hashes: np.ndarray  # each of those rows' content key, aligned with ``keys``
+    groups: RowGroups  # the same rows by content key
     removed: int = 0  # removals since the graph was built (they degrade it)
     unsaved: int = 0
 
@@ -126,10 +132,10 @@ class AnnVectorIndex(ExactVectorIndex):
         while True:
             keys = np.asarray(state.index.search(query, min(want, len(state.index))).keys,
                               dtype=np.int64)
-            rows = _positions(block.rowids, keys)
+            rows = _positions(block.rowids, state.groups.rows_of(keys))
             if mask is not None:
                 rows = rows[mask[rows]]
-            if rows.size >= k or want >= n:
+            if rows.size >= k or want >= len(state.index):
                 return np.sort(rows)  # file order, as exact search breaks ties
             want *= 4
 
@@ -190,20 +196,32 @@ class AnnVectorIndex(ExactVectorIndex):
         gone, new = _changes(state.keys, now, np.fromiter(dirty, np.int64, len(dirty)))
         if gone.size + new.size > now.size // 2 or state.removed + gone.size > now.size // 3:
             return False
-        if gone.size:
-            state.index.remove(gone)
-        if new.size:
-            state.index.add(new, block.matrix[_positions(now, new)], threads=self.build_threads)
-        state.keys, state.removed = now.copy(), state.removed + int(gone.size)
-        state.unsaved += int(gone.size + new.size)
+        gone_hashes = state.hashes[_positions(state.keys, gone)]
+        new_hashes = content_keys(block.matrix[_positions(now, new)])
+        state.groups.remove(gone, gone_hashes)
+        fresh, at = np.unique(new_hashes, return_index=True)
+        fresh, at = fresh[~state.groups.present(fresh)], at[~state.groups.present(fresh)]
+        state.groups.add(new, new_hashes)
+        dropped = np.unique(gone_hashes)
+        dropped = dropped[~state.groups.present(dropped)]  # no row holds that vector now
+        if dropped.size:
+            state.index.remove(dropped)
+        if fresh.size:
+            state.index.add(fresh, block.matrix[_positions(now, new[at])],
+                            threads=self.build_threads)
+        state.keys, state.hashes = _merged(state, gone, new, new_hashes)
+        state.removed += int(dropped.size)
+        state.unsaved += int(dropped.size + fresh.size)
         return _sample_matches(state, block, new)
 
     def _build(self, user_id: str, block: VectorBlock) -> _State:
         index = self._usearch(ndim=block.matrix.shape[1], metric="cos", dtype="f16",
                               connectivity=16, expansion_add=128,
                               expansion_search=_EXPANSION_SEARCH)
-        index.add(block.rowids, block.matrix, threads=self.build_threads)
-        state = _State(index, 0, block.rowids.copy())
+        hashes = content_keys(block.matrix)
+        distinct, first = np.unique(hashes, return_index=True)
+        index.add(distinct, block.matrix[first], threads=self.build_threads)
+        state = _State(index, 0, block.rowids.copy(), hashes, RowGroups.of(block.rowids, hashes))
         self._save(user_id, state)
         return state
 
@@ -231,8 +249,9 @@ class AnnVectorIndex(ExactVectorIndex):
             graph.parent.mkdir(parents=True, exist_ok=True)
             state.index.save(str(graph) + ".tmp")
             os.replace(str(graph) + ".tmp", graph)
-            meta.write_text(json.dumps({"format": _FORMAT, "count": int(state.keys.size),
-                                        "keys": _checksum(state.keys)}), encoding="utf-8")
+            keys = np.sort(np.asarray(state.index.keys, dtype=np.int64))
+            meta.write_text(json.dumps({"format": _FORMAT, "count": int(keys.size),
+                                        "keys": _checksum(keys)}), encoding="utf-8")
             state.unsaved = 0
         except (OSError, RuntimeError) as exc:  # a read-only folder: the graph lives in memory
             log.warning("engramdb: cannot save the ANN index %s (%s)", graph, exc)
@@ -256,7 +275,9 @@ class AnnVectorIndex(ExactVectorIndex):
             log.warning("engramdb: ANN index %s is unusable (%s); rebuilding it from the "
                         "stored vectors", graph, exc)
             return None
-        return _State(index, -1, keys)
+        hashes = content_keys(block.matrix)
+        state = _State(index, -1, block.rowids.copy(), hashes, RowGroups.of(block.rowids, hashes))
+        return state if _reconciled(state, keys, block, self.build_threads) else None
 
 
 #: candidates visited per search (usearch's restore() resets it to 64: recall dropped).
@@ -288,6 +309,34 @@ def _ranked(block: VectorBlock, rows: np.ndarray, scores: np.ndarray,
             k: int) -> list[tuple[int, float]]:
     best = top_k(scores, min(k, scores.size))
     return [(int(block.rowids[rows[i]]), float(scores[i])) for i in best]
+
+
+def _reconciled(state: _State, saved: np.ndarray, block: VectorBlock, threads: int) -> bool:
+    """Bring a loaded graph (keys ``saved``) to the vectors the block holds now; False
+    when too much differs (a rebuild makes a better graph) or a sampled vector differs."""
+    distinct, first = np.unique(state.hashes, return_index=True)
+    extra, missing = saved[~_member(saved, distinct)], ~_member(distinct, saved)
+    if extra.size + int(missing.sum()) > distinct.size // 2:
+        return False
+    if extra.size:
+        state.index.remove(extra)
+        state.removed += int(extra.size)
+    if missing.any():
+        state.index.add(distinct[missing], block.matrix[first[missing]], threads=threads)
+    state.unsaved += int(extra.size + missing.sum())
+    return _sample_matches(state, block, block.rowids[first[missing]])
+
+
+def _merged(state: _State, gone: np.ndarray, new: np.ndarray, new_hashes: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """(rowids, their content keys) after dropping ``gone`` and adding ``new``, sorted."""
+    keep = ~_member(state.keys, gone) if gone.size else slice(None)
+    keys = np.concatenate([state.keys[keep], new])
+    hashes = np.concatenate([state.hashes[keep], new_hashes])
+    if new.size and keys.size > new.size and new[0] <= keys[-new.size - 1]:
+        order = np.argsort(keys, kind="stable")  # rewrites, not appends: re-sort
+        keys, hashes = keys[order], hashes[order]
+    return keys, hashes
 
 
 def _checksum(keys: np.ndarray) -> str:
@@ -328,7 +377,8 @@ def _sample_matches(state: _State, block: VectorBlock, skip: np.ndarray) -> bool
     picks = picks[~np.isin(picks, skip)]  # rows just (re-)added are equal by construction
     if picks.size == 0:
         return True
-    stored = np.asarray(state.index.get(picks), dtype=np.float32).reshape(picks.size, -1)
+    hashes = state.hashes[_positions(state.keys, picks)]
+    stored = np.asarray(state.index.get(hashes), dtype=np.float32).reshape(picks.size, -1)
     current = block.matrix[_positions(block.rowids, picks)]
     norms = np.linalg.norm(stored, axis=1) * np.linalg.norm(current, axis=1)
     cosines = (stored * current).sum(axis=1) / np.maximum(norms, 1e-12)
