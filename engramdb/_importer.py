@@ -64,6 +64,7 @@ from ._models import (
     content_hash,
     identity_error,
 )
+from .write.pipeline import session_batch
 
 if TYPE_CHECKING:
     from ._memory import Memory
@@ -214,14 +215,16 @@ def _execute(memory: Memory, plan: list[_Planned], report: ImportReport,
         if isinstance(first, _Restore):
             memory.add_exported([row.item for row in first.rows], session=first.session)
             report.sessions += first.session is not None
-        elif first.turns is not None:
-            memory.add_session(first.turns, user_id=first.user_id, **first.args)
-            report.sessions += 1
+        elif first.turns is not None:  # consecutive sessions: written one by one as
+            # add_session writes them, embedded together (a bulk import's main cost)
+            memory._pipeline.run_many([session_batch(w.turns or [], user_id=w.user_id,
+                                                     **w.args) for w in batch])
+            report.sessions += len(batch)
         else:  # consecutive stand-alone records of one scope: embedded together
             memory.add_many([_memory_item(w.args) for w in batch if isinstance(w, _Write)],
                             user_id=first.user_id, **_scope_args(first.args))
         done += sum(w.size for w in batch)
-        users[first.user_id] = None
+        users.update(dict.fromkeys(w.user_id for w in batch))
         if progress:
             progress(done, total)
     report.records = done
@@ -242,15 +245,18 @@ def _memory_item(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _batches(plan: list[_Planned]) -> Iterator[list[_Planned]]:
-    """Sessions one at a time; runs of stand-alone records of one scope together (a
+    """Runs of sessions, and runs of stand-alone records of one scope, together (a
     restore is planned in batches already)."""
     batch: list[_Planned] = []
     for write in plan:
         head = batch[0] if batch else None
-        joins = (isinstance(write, _Write) and isinstance(head, _Write)
-                 and write.turns is None and head.turns is None
-                 and (write.user_id, _scope_args(write.args))
-                 == (head.user_id, _scope_args(head.args)) and len(batch) < _BATCH)
+        sessions = (isinstance(write, _Write) and isinstance(head, _Write)
+                    and write.turns is not None and head.turns is not None)
+        joins = sessions or (isinstance(write, _Write) and isinstance(head, _Write)
+                             and write.turns is None and head.turns is None
+                             and (write.user_id, _scope_args(write.args))
+                             == (head.user_id, _scope_args(head.args)))
+        joins = joins and len(batch) < _BATCH
         if batch and not joins:
             yield batch
             batch = []

@@ -107,6 +107,17 @@ def test_embed_texts_chunks_and_keeps_order() -> None:
     assert list(out.argmax(axis=1)) == [len(t) % 8 for t in texts]
 
 
+def test_embed_texts_sends_similar_lengths_together() -> None:
+    """More texts than one batch go shortest first (a local model pads each batch to its
+    longest text); the embedder's own ``batch_size`` is the default chunk."""
+    embedder = CountingEmbedder()
+    embedder.batch_size = 3  # type: ignore[attr-defined]
+    texts = ["x" * n for n in (9, 1, 7, 3, 8, 2, 5)]
+    out = embed_texts(embedder, texts)
+    assert [[len(t) for t in b] for b in embedder.batches] == [[1, 2, 3], [5, 7, 8], [9]]
+    assert list(out.argmax(axis=1)) == [len(t) % 8 for t in texts]
+
+
 def test_embed_texts_empty_input() -> None:
     embedder = CountingEmbedder(dim=5)
     out = embed_texts(embedder, [])

@@ -8,7 +8,7 @@ import pytest
 
 from engramdb import InvalidInputError, Memory
 from engramdb.write import STEPS, ExtractedFact, RuleExtractor, TurnInput
-from engramdb.write.pipeline import WritePipeline
+from engramdb.write.pipeline import WritePipeline, session_batch
 
 T1 = datetime(2025, 1, 14, tzinfo=UTC)
 T2 = datetime(2025, 8, 5, tzinfo=UTC)
@@ -145,3 +145,55 @@ def test_profile_follows_conversation_updates(mem: Memory) -> None:
     reasons = sorted(e.reason.split()[0] for e in mem.audit(user_id="maya",
                                                             actions="supersede"))
     assert reasons == ["employer", "location"]
+
+
+def _sessions(n: int) -> list[dict]:
+    lines = ["I moved to Lisbon in March.", "We adopted a cat called Miso, she is two.",
+             "Work is busy; I started as a nurse at the city hospital.", "ok thanks!",
+             "My sister Ana lives in Porto and teaches maths at a school there."]
+    return [{"user_id": f"u{i % 2}", "session_id": f"s{i}",
+             "started_at": datetime(2025, 1, 1 + i, tzinfo=UTC),
+             "turns": [{"speaker": "Maya" if j % 2 == 0 else "assistant",
+                        "text": lines[(i + j) % len(lines)]} for j in range(3 + i % 4)]}
+            for i in range(n)]
+
+
+def test_run_many_writes_what_add_session_writes_with_vectors_embedded_together(
+        tmp_path) -> None:
+    """A bulk write (engram import) embeds many sessions' turns in shared batches; what it
+    stores equals one add_session per session: turns, facts, vectors (real model)."""
+    one, many = (Memory(tmp_path / f"{n}.db", embedder="minilm") for n in ("one", "many"))
+    calls: list[int] = []
+    real = many.embedder.embed_batch
+    many.embedder.embed_batch = lambda texts: calls.append(len(texts)) or real(texts)
+    with one, many:
+        for s in _sessions(12):
+            one.add_session(**s)
+        written = many._pipeline.run_many([session_batch(**s) for s in _sessions(12)])
+        assert len(calls) == 1  # 12 sessions, one model call
+        assert [len(w) for w in written] == [3 + i % 4 for i in range(12)]
+        for user in ("u0", "u1"):
+            texts = lambda m: sorted((r.kind, r.session_id, r.position, r.text)  # noqa: E731
+                                     for r in m.list(user_id=user, kinds=("turn", "fact"),
+                                                     limit=1000))
+            assert texts(one) == texts(many)
+            for q in ("where does Maya live?", "what is the cat's name?"):
+                a, b = (m.search(q, user_id=user, method="dense", limit=5) for m in (one, many))
+                assert [h.text for h in a] == [h.text for h in b]
+                assert [h.score for h in a] == pytest.approx([h.score for h in b], abs=1e-5)
+
+
+def test_run_many_continues_a_session_and_refuses_before_writing(mem: Memory) -> None:
+    first, later = _sessions(2)
+    later["session_id"] = first["session_id"] = "same"
+    later["user_id"] = first["user_id"]
+    mem._pipeline.run_many([session_batch(**first), session_batch(**later)])
+    turns = mem.list(user_id=first["user_id"], session_id="same", kinds=("turn",), limit=100)
+    assert sorted(t.position for t in turns) == list(range(len(first["turns"])
+                                                            + len(later["turns"])))
+    before = mem.stats().records
+    bad = _sessions(3)
+    bad[2]["turns"][1]["text"] = "   "
+    with pytest.raises(InvalidInputError):
+        mem._pipeline.run_many([session_batch(**s) for s in bad])
+    assert mem.stats().records == before  # the good sessions before it were not written

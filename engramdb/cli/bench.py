@@ -130,7 +130,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                   "  engram bench scale --n 10k --backend sqlite,postgres --json\n"
                   "  engram --db postgresql://... --embedder fake:384 bench scale --n 1m \\\n"
                   "      --backend postgres --phase ingest   # build once, then --phase search\n"
-                  "  engram --db big.db bench scale --n 1m --phase ingest --embed-once\n"),
+                  "  engram --db big.db bench scale --n 1m --phase ingest --embed-once\n"
+                  "  engram bench scale --n 10k --bulk   # ingest as engram import does\n"),
         options=("db", "embedder", "json"))
     p.add_argument("--n", required=True, metavar="SIZES",
                    help="corpus sizes in turns, comma-separated (10000,100k)")
@@ -152,6 +153,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="embed each distinct sentence once while ingesting (the same vectors, "
                         "much faster builds of large corpora; the ingest rate is then not the "
                         "model's)")
+    p.add_argument("--bulk", action="store_true",
+                   help="ingest as engram import does: runs of 64 sessions embedded together, "
+                        "each written as add_session writes it (default: one add_session per "
+                        "session)")
     p.add_argument("--phase", choices=("all", "ingest", "search"), default="all",
                    help="all (default): build and search a fresh corpus; ingest: only build it "
                         "at --db; search: only search the corpus an ingest phase built there "
@@ -300,7 +305,7 @@ def run_scale_cmd(args: argparse.Namespace, ctx: Context) -> int:
                            turns_per_user=args.turns_per_user, heavy_share=args.heavy_share,
                            isolate=isolate, progress=progress,
                            show_progress=isolate and not args.no_progress, phase=args.phase,
-                           embed_once=args.embed_once)
+                           embed_once=args.embed_once, bulk=args.bulk)
     if args.out:
         paths = write_report(args.out, report)
         ctx.out.note(f"wrote {paths['json']} and {paths['html']}")

@@ -57,16 +57,27 @@ def l2_normalize(matrix: np.ndarray) -> np.ndarray:
     return out
 
 
-def embed_texts(embedder: Embedder, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """Embed any number of texts, ``batch_size`` at a time, into one ``(n, dim)`` array."""
+def embed_texts(embedder: Embedder, texts: Sequence[str],
+                batch_size: int | None = None) -> np.ndarray:
+    """Embed any number of texts, ``batch_size`` at a time, into one ``(n, dim)`` array.
+
+    ``batch_size`` defaults to the embedder's own ``batch_size`` attribute, else 64.
+    More texts than one batch are sent shortest first (each batch then holds texts of
+    similar length, so a local model pads little); rows come back in the given order."""
     items = check_texts(texts)
-    if batch_size < 1:
-        raise InvalidInputError(f"batch_size must be >= 1, got {batch_size}")
+    size = batch_size if batch_size is not None else getattr(embedder, "batch_size", 64)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise InvalidInputError(f"batch_size must be >= 1, got {size!r}")
     dim = embedder.dim
     out = np.empty((len(items), dim), dtype=np.float32)
-    for start in range(0, len(items), batch_size):
-        chunk = items[start:start + batch_size]
-        out[start:start + len(chunk)] = _checked(embedder, chunk, dim)
+    if len(items) <= size:
+        if items:
+            out[:] = _checked(embedder, items, dim)
+        return out
+    order = sorted(range(len(items)), key=lambda i: len(items[i]))
+    for start in range(0, len(order), size):
+        rows = order[start:start + size]
+        out[rows] = _checked(embedder, [items[i] for i in rows], dim)
     return out
 
 

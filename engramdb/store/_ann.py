@@ -281,9 +281,11 @@ class AnnVectorIndex(ExactVectorIndex):
 
 
 #: candidates visited per search (usearch's restore() resets it to 64: recall dropped).
-#: On a 50k-row user of the scale corpus, tie-aware recall@10 vs exact: 0.970 at 256,
-#: 0.980 at 384, 0.990 at 512 and at 768 (1.3 ms per search at 512, BENCHMARKS.md)
-_EXPANSION_SEARCH = 512
+#: One user of 100k turns of the scale corpus (38,979 distinct vectors), tie-aware
+#: recall@10 vs exact over 200 needle questions: 0.945 at 64, 0.995 at 128 and 256,
+#: 1.000 at 512, at about half the search time of 512 (BENCHMARKS.md). Before twins
+#: were one node, 512 gave 0.990 at 50k rows and 0.881 at 100k.
+_EXPANSION_SEARCH = 256
 
 
 def _import_usearch() -> Any:

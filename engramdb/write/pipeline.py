@@ -18,6 +18,10 @@ except for memories that may merge, which are written one by one so that a
 near-duplicate later in a batch merges into an earlier one. A restore (import of
 an export) skips what the file already holds the outcome of: redaction, fact
 extraction, merge and supersession.
+
+:meth:`WritePipeline.run_many` writes many sessions (a bulk import) as ``run`` writes
+each, but embeds them together: the model then gets long, length-sorted batches
+instead of one short batch per session (BENCHMARKS.md, write speed).
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ import numpy as np
 
 from .._errors import InvalidInputError
 from .._intake import Intake, coerce_turn, index_text, memory_fields, when
-from .._models import ExportedRecord, Filters, Record, Scope, Session, Turn, check_text, utcnow
+from .._models import (ExportedRecord, Filters, Record, Scope, Session, Turn, check_text, new_id,
+                       utcnow)
 from ..lifecycle.updates import UpdateTracker, owner_of
 from ..recall.expand import ExpandOptions, expand_record, expand_session, rekey_followers
 from ..store import NewRecord, Store
@@ -41,13 +46,18 @@ from ..text.slots import Statement
 from .extract import ExtractedFact, Extractor, TurnInput
 from .facts import fact_items, statement_of
 
-__all__ = ["COMMIT_STEPS", "PREPARE_STEPS", "STEPS", "WriteBatch", "WritePipeline"]
+__all__ = ["COMMIT_STEPS", "PREPARE_STEPS", "STEPS", "WriteBatch", "WritePipeline",
+           "session_batch"]
 
 PREPARE_STEPS = ("validate", "redact", "expand", "extract", "embed")
 COMMIT_STEPS = ("merge", "store", "supersede")
 STEPS = PREPARE_STEPS + COMMIT_STEPS
 
 Mode = Literal["memory", "session", "restore"]
+
+#: turns prepared and embedded together by run_many: ~1,800 sentence parts, a few
+#: embedder calls of BATCH_SIZE (more gains nothing and delays the first write)
+_MANY_TURNS = 1000
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +133,40 @@ class WritePipeline:
             with self._merge_lock, self.store.user_lock(batch.scope, "merge"):
                 return [r for i in range(len(batch.items)) for r in self._commit(batch.unit(i))]
         return self._commit(batch)
+
+    def run_many(self, batches: Sequence[WriteBatch]) -> list[list[Record]]:
+        """Session batches, each written as :meth:`run` writes it (atomically, in order),
+        with their records embedded together. All are validated before any is written;
+        a session continued later in the same call is prepared after its start is stored."""
+        if any(b.mode != "session" for b in batches):
+            raise InvalidInputError("run_many writes sessions only")
+        steps = self.steps()
+        for batch in batches:
+            steps["validate"](batch)
+        out: list[list[Record]] = []
+        for group in _groups(batches):
+            for batch in group:
+                for step in ("redact", "expand", "extract"):
+                    steps[step](batch)
+            self._embed_together(group)
+            for batch in group:
+                steps["embed"](batch)  # the vectors are there: nothing left to embed
+            out.extend(self._commit(batch) for batch in group)
+        return out
+
+    def _embed_together(self, group: Sequence[WriteBatch]) -> None:
+        news = [[*b.items, *b.facts] for b in group]
+        flat = [n for batch_news in news for n in batch_news]
+        if not flat:
+            return
+        self.check_embedder()
+        vectors = self.embed_records([n.index_text for n in flat],
+                                     [n.record.speaker for n in flat])
+        start = 0
+        for batch, batch_news in zip(group, news):
+            if batch_news:
+                batch.vectors = vectors[start:start + len(batch_news)]
+            start += len(batch_news)
 
     def _commit(self, unit: WriteBatch) -> list[Record]:
         steps = self.steps()
@@ -285,7 +329,7 @@ class WritePipeline:
     # ---------------------------------------------------------------- 5 embed
     def embed(self, batch: WriteBatch) -> None:
         news = batch.items + batch.facts
-        if not news:
+        if not news or batch.vectors is not None:
             return
         self.check_embedder()
         batch.vectors = self.embed_records([n.index_text for n in news],
@@ -332,6 +376,33 @@ class WritePipeline:
                 log.info("%d fact(s) of user %s superseded by newer ones", len(closed), user)
                 self.refresh([c.old_id for c in closed], user)
             self.enforce_capacity(Scope(user))
+
+
+def session_batch(turns: Sequence[Any], *, user_id: str, session_id: str | None = None,
+                  agent_id: str | None = None, started_at: datetime | str | None = None,
+                  metadata: Mapping[str, Any] | None = None,
+                  redact: bool | Sequence[str] | None = None) -> WriteBatch:
+    """The batch :meth:`Memory.add_session` writes for these arguments."""
+    scope = Scope(user_id, agent_id, session_id or new_id())
+    return WriteBatch(scope, "session", list(turns), started_at=started_at, metadata=metadata,
+                      redact=redact, append=session_id is not None)
+
+
+def _groups(batches: Sequence[WriteBatch]) -> list[list[WriteBatch]]:
+    """Consecutive runs of about _MANY_TURNS turns in which no session repeats (a
+    continued session finds where it goes on from the stored turns)."""
+    groups: list[list[WriteBatch]] = [[]]
+    seen: set[tuple[str, str | None, str | None]] = set()
+    turns = 0
+    for batch in batches:
+        key = (batch.scope.user_id, batch.scope.agent_id, batch.scope.session_id)
+        if groups[-1] and (key in seen or turns >= _MANY_TURNS):
+            groups.append([])
+            seen, turns = set(), 0
+        groups[-1].append(batch)
+        seen.add(key)
+        turns += len(batch.turns)
+    return groups
 
 
 def _turn_input(record: Record) -> TurnInput:
