@@ -296,8 +296,10 @@ class Memory:
         bounded("context", context, 0, 20)
         self._check_embedder()
         hits, q, dense = self._context.search(scope, parsed, limit=limit, filters=filters)
+        # the confidence reads the recent-turns text, the text its dense ranking is of
+        # (the latest turn alone: MADial vs off-topic AUROC 0.61; this 0.75)
         self._retriever.calibrator.annotate(
-            q.latest, hits, [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]])
+            q.recent_text, hits, [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]])
         for hit in hits:
             if context:
                 hit.context = self.store.neighbours(scope, hit.record, context, context)

@@ -126,3 +126,19 @@ def test_fit_reports_tuned_and_leave_one_out(tmp_path: Path) -> None:
     assert result["dialogues"] == 2 and 0 <= result["leave_one_dialogue_out"]["recall@10"] <= 100
     written = json.loads(write_weights(result, tmp_path / "w.json").read_text())
     assert written["command"] == "engram bench madial --fit --write"
+
+
+def test_off_topic_contexts_compare_confidence(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from engramdb.bench.madial_offtopic import THRESHOLDS, off_topic_contexts
+
+    locomo = Path(__file__).parent / "data" / "formats" / "locomo_mini.json"
+    contexts = off_topic_contexts(locomo, per_conversation=3)
+    assert contexts and all(any(m["role"] == "user" and m.get("name") for m in c)
+                            for c in contexts)
+    folder = _write(tmp_path / "madial")
+    got = run_cli(capsys, ["bench", "madial", str(folder), "--method", "context", "--embedder",
+                           "fake", "--off-topic", str(locomo), "--json"])
+    off = got.json()["off_topic"]
+    assert got.code == 0 and off["dialogues"] == 2 and off["off_topic_contexts"] == len(contexts)
+    assert set(off["thresholds"]) == {str(t) for t in THRESHOLDS}

@@ -31,13 +31,19 @@ def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                   f"  engram bench madial {DEFAULT_DIR} --method dense,context --json\n"
                   f"  engram bench madial {DEFAULT_DIR}/madial-dev-dialogues.jsonl "
                   "--out bench-report/\n"
-                  f"  engram bench madial {DEFAULT_DIR} --fit --write   # regenerate weights\n"))
+                  f"  engram bench madial {DEFAULT_DIR} --fit --write   # regenerate weights\n"
+                  f"  engram bench madial {DEFAULT_DIR} --method context "
+                  "--off-topic ../shared/benchdata/locomo/locomo-dev.json --json\n"))
     p.add_argument("path", metavar="DIR", nargs="?", default=DEFAULT_DIR,
                    help=f"the madial directory or its dialogues file (default {DEFAULT_DIR})")
     p.add_argument("--method", action="append", metavar="M",
                    help="bm25, dense, hybrid, engram, context; repeat or comma-separate "
                         "(default: all)")
     p.add_argument("--out", metavar="DIR", help="write madial-report.json here")
+    p.add_argument("--off-topic", metavar="FILE",
+                   help="also ask the archive with windows of these LoCoMo conversations "
+                        "(no memory is about them) and compare the top hit's confidence "
+                        "with the dialogues' (does 'nothing relevant' work?)")
     p.add_argument("--fit", action="store_true",
                    help="fit context recall's weights on these dialogues (grid; reports "
                         "tuned and leave-one-dialogue-out figures) instead of the benchmark")
@@ -75,6 +81,10 @@ def run_madial_cmd(args: argparse.Namespace, ctx: Context) -> int:
             return _fit(memory, data, args, ctx)
         report = run_madial(memory, data, methods)
         report["embedder"] = memory.embedder.name
+        if args.off_topic:
+            from ..bench.madial_offtopic import off_topic, off_topic_contexts
+
+            report["off_topic"] = off_topic(memory, data, off_topic_contexts(args.off_topic))
     per_dialogue = report.pop("per_dialogue")
     if args.out:
         out = Path(args.out)
@@ -117,3 +127,8 @@ def _table(report: dict[str, Any], ctx: Context) -> None:
                      f"({lat['conversations']}): p50 cold {lat['cold_p50_ms']} ms, live "
                      f"{lat['live_p50_ms']} ms (CPU {lat['live_cpu_p50_ms']} ms); dense on the whole "
                      f"text {lat['dense_whole_p50_ms']} ms")
+    if "off_topic" in report:
+        off = report["off_topic"]
+        ctx.out.line(f"nothing relevant: top-hit confidence AUROC {off['auroc']} (dialogues "
+                     f"{off['on_median']} median vs {off['off_topic_contexts']} off-topic "
+                     f"contexts {off['off_median']})")

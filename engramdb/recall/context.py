@@ -88,7 +88,7 @@ class ContextQuery:
     recent_text: str  # the same turns as one text, newest first
     salient: tuple[str, ...]  # words for the lexical index
     person: str | None  # the speaking user's name, if the messages give it
-    latest: str  # the latest user turn (the confidence model's query)
+    latest: str  # the latest user turn (its time cues narrow the time source)
 
 
 def load_weights() -> ContextWeights:
