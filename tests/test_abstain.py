@@ -197,8 +197,40 @@ def test_a_question_about_what_was_never_said_gets_no_confidence(tmp_path) -> No
     assert asked_terms("What is the name of Maya's brother?", ["Maya"]) == ["brother"]
     assert absence_factor(1, 2) == 1.0 and absence_factor(2, 2) == 0.0
     assert absence_factor(0, 0) == 1.0
+    assert absence_factor(2, 2, near=0.5, near_below=0.3) == 1.0  # said in other words
+    assert absence_factor(2, 2, near=0.2, near_below=0.3) == 0.0
     with Memory(tmp_path / "m.db", embedder="fake") as m:
         m.add_session([{"speaker": "Maya", "text": "My sister Leah is a nurse."},
                        {"speaker": "bot", "text": "Nice!"}], user_id="maya")
         assert m.search("What is the name of Maya's brother?", user_id="maya").confidence == 0
         assert m.search("What does Maya's sister do?", user_id="maya").confidence > 0
+
+
+def test_word_forms_find_inflections_of_the_asked_word() -> None:
+    from engramdb.recall.confidence import word_forms
+
+    assert {"plan", "plans", "planned"} <= set(word_forms("planning"))
+    assert {"dog", "dogs"} <= set(word_forms("dog's"))
+    assert {"study", "studies", "studied"} <= set(word_forms("studying")) | set(
+        word_forms("study"))
+    assert "earn" in word_forms("earned") and "earning" in word_forms("earn")
+
+
+def test_never_said_rule_knows_inflection_and_paraphrase(tmp_path) -> None:
+    """minilm: "earned" is said as "earn" (inflection), "earn" as "I make $88,500 a year"
+    (a dense neighbour): neither question is zeroed; a brother never mentioned still is."""
+    with Memory(tmp_path / "m.db", embedder="minilm") as m:
+        m.add_session([{"speaker": "Dmitri", "text": "I make $88,500 a year before taxes."},
+                       {"speaker": "bot", "text": "Good to know."},
+                       {"speaker": "Dmitri", "text": "My sister wants to earn more too."},
+                       {"speaker": "bot", "text": "Fair."}], user_id="d")
+        inflected = m.search("What has Dmitri's sister earned?", user_id="d")
+        assert inflected[0].features["absent"] == 0.0 and inflected.confidence > 0
+    with Memory(tmp_path / "n.db", embedder="minilm") as m:
+        m.add_session([{"speaker": "Dmitri", "text": "I make $88,500 a year before taxes."},
+                       {"speaker": "bot", "text": "Good to know."}], user_id="d")
+        paraphrased = m.search("How much does Dmitri earn?", user_id="d")
+        never = m.search("What is the name of Dmitri's brother?", user_id="d")
+    assert paraphrased[0].features["absent"] == 1.0 and paraphrased[0].features["near"] > 0
+    assert paraphrased.confidence > 0 and never.confidence == 0.0
+    assert never[0].features["near"] < paraphrased[0].features["near"]

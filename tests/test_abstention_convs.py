@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from engramdb import Memory
-from engramdb.bench.abstention_convs import Asked, _updates, evaluate, fit_models, score
+from engramdb.bench.abstention_convs import (
+    Asked,
+    _updates,
+    evaluate,
+    fit_cut,
+    fit_models,
+    fit_shipped,
+    score,
+)
 from engramdb.recall.confidence import CONTEXT_FEATURES, FEATURES, Calibrator
 
 TURNS = [{"speaker": "Mel", "text": t} for t in (
@@ -27,8 +35,9 @@ def test_offline_score_is_the_engine_confidence(question) -> None:
         hits = m.search(question, user_id="u", limit=10)
     assert set(CONTEXT_FEATURES) <= set(hits[0].features)
     asked = Asked("t", "u", "x", True, [dict(h.features) for h in hits], [False] * len(hits))
-    model = dict(Calibrator.for_embedder("fake").full)
-    assert score(asked, model) == pytest.approx(hits.confidence, abs=1e-3)
+    cal = Calibrator.for_embedder("fake")
+    assert score(asked, dict(cal.full), never_said_below=cal.never_said_below) == \
+        pytest.approx(hits.confidence, abs=1e-3)
 
 
 def test_question_level_features_say_who_and_what() -> None:
@@ -68,3 +77,38 @@ def test_update_conversations_are_collected_with_their_kinds() -> None:
     assert all(a.answerable == (a.kind != "unanswerable") for a in asked)
     assert not any(any(a.relevant) for a in asked if not a.answerable)
     assert len({a.group for a in asked}) == 6
+
+
+def _never_said(answerable: bool, near: float, group: str = "g") -> Asked:
+    """A question none of whose asked words the memory says; ``near``: its best dense
+    neighbour. The model rates answerable ones higher (cosine), if the rule lets it."""
+    feats = {n: 0.0 for n in FEATURES} | {"cosine": 0.8 if answerable else 0.3,
+                                          "premise": 1.0, "absent": 1.0, "near": near}
+    return Asked("updates-dev", group, "current" if answerable else "unanswerable",
+                 answerable, [feats], [answerable])
+
+
+def test_the_never_said_cut_spares_paraphrase_only_when_that_separates() -> None:
+    model = {"bias": -4.0, "cosine": 6.0}
+    said_otherwise = [_never_said(True, 0.5 + 0.01 * i) for i in range(6)]
+    never = [_never_said(False, 0.1 + 0.01 * i) for i in range(6)]
+    cut = fit_cut(said_otherwise + never, model)
+    assert 0.15 < cut <= 0.5  # between the two: paraphrases spared, the rest still 0
+    assert score(said_otherwise[0], model, never_said_below=cut) > 0.5
+    assert score(never[0], model, never_said_below=cut) == 0.0
+    # when the neighbours do not tell them apart, the rule stays as it was (cut 1.0)
+    mixed = [_never_said(True, 0.4), _never_said(False, 0.45), _never_said(True, 0.2),
+             _never_said(False, 0.5)]
+    assert fit_cut(mixed, {"bias": 0.0, "cosine": 0.0}) == 1.0
+    shipped = fit_shipped(said_otherwise + never + [_toy("updates-dev", "g", True, 0.9)])
+    assert set(shipped) == {"full", "lexical", "never_said_below"}
+
+
+def test_evaluate_can_measure_the_rule_blind_to_paraphrase() -> None:
+    asked = [_never_said(i % 2 == 0, 0.6 if i % 2 == 0 else 0.1, f"p{i % 3}")
+             for i in range(12)]
+    aware = evaluate(asked, fit_on=("updates-dev",))
+    blind = evaluate(asked, fit_on=("updates-dev",), paraphrase=False)
+    assert blind["never_said_below"] == 1.0 and aware["never_said_below"] < 1.0
+    assert blind["sources"]["updates-dev"]["auroc_tuned"] == 0.5  # all zero: no order
+    assert aware["sources"]["updates-dev"]["auroc_tuned"] == 1.0

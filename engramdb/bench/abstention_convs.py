@@ -5,7 +5,7 @@ features. This module collects the features of every hit of every question from:
 
 * ``standalone`` – the hand-written labelled set of stand-alone memories
   (``bench/data/abstention.jsonl``, one group per user);
-* ``updates-dev`` / ``updates-heldout`` / ``updates-fresh`` – the update benchmark's
+* ``updates-dev`` / ``updates-heldout`` / ``updates-fresh`` / ``updates-fresh2`` – the update benchmark's
   conversations (``bench.update_convs``; one group per persona): current- and
   previous-value questions are answerable (a hit is relevant when it holds the value),
   the never-said ones are not;
@@ -46,10 +46,16 @@ from ..recall.confidence import (
 )
 from .abstain_report import auroc
 
-__all__ = ["Asked", "collect_all", "evaluate", "fit_models", "main"]
+__all__ = ["Asked", "collect_all", "evaluate", "fit_cut", "fit_models", "fit_shipped", "main"]
 
 LIMIT = 10  # hits per question, as `search` returns by default
 FIT_ON = ("standalone", "updates-dev", "locomo-dev")
+#: cuts tried for ``never_said_below`` (1.0: the never-said rule blind to paraphrase)
+NEAR_GRID = (*(round(0.2 + 0.02 * i, 2) for i in range(26)), 1.0)
+#: One example per returned hit labelled "it holds the answer" (False), or one per
+#: question, its best hit labelled "answerable" (True). Chosen by leave-one-out
+#: AUROC (BENCHMARKS.md, "On conversations").
+PER_QUESTION = False
 THRESHOLDS = tuple(round(0.1 * i, 1) for i in range(1, 10))
 
 
@@ -113,7 +119,7 @@ def _locomo(embedder: str, path: str) -> list[Asked]:
 
 
 def collect_all(embedder: str, locomo: str | None,
-                splits: Sequence[str] = ("dev", "heldout", "fresh")) -> list[Asked]:
+                splits: Sequence[str] = ("dev", "heldout", "fresh", "fresh2")) -> list[Asked]:
     out = _standalone(embedder)
     for split in splits:
         out += _updates(embedder, split)
@@ -148,20 +154,57 @@ def fit_models(asked: Sequence[Asked], features: Sequence[str] = FEATURES,
     return out
 
 
+def _probability(model: dict[str, float], f: dict[str, float]) -> float:
+    z = model["bias"] + sum(w * f.get(n, 0.0) for n, w in model.items() if n != "bias")
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def _never_said(a: Asked) -> tuple[bool, float]:
+    """Whether no asked word of the question is ever said, and ``near`` (question-level:
+    the same on every hit)."""
+    f = a.features[0] if a.features else {}
+    return f.get("absent", 0.0) >= 1.0, f.get("near", 0.0)
+
+
 def score(a: Asked, model: dict[str, float], premise_scales: bool = PREMISE_SCALES,
-          absence_zeroes: bool = ABSENCE_ZEROES) -> float:
+          absence_zeroes: bool = ABSENCE_ZEROES, never_said_below: float = 1.0) -> float:
     """The question's confidence as the engine computes it: its best hit's probability
     times the rules of ``recall.confidence.context_factor``."""
-    best = 0.0
-    for f in a.features:
-        z = model["bias"] + sum(w * f.get(n, 0.0) for n, w in model.items() if n != "bias")
-        p = 1.0 / (1.0 + np.exp(-z))
-        if absence_zeroes and f.get("absent", 0.0) >= 1.0:  # nothing asked was ever said
-            p = 0.0
-        elif premise_scales:
-            p *= f.get("premise", 1.0)
-        best = max(best, float(p))
-    return best
+    never, near = _never_said(a)
+    if absence_zeroes and never and near < never_said_below:  # nothing asked was ever said
+        return 0.0
+    return max((_probability(model, f) * (f.get("premise", 1.0) if premise_scales else 1.0)
+                for f in a.features), default=0.0)
+
+
+def fit_cut(asked: Sequence[Asked], model: dict[str, float],
+            premise_scales: bool = PREMISE_SCALES) -> float:
+    """``never_said_below``: the cosine from which a never-said question's nearest
+    asked word counts as said in other words, chosen on ``asked`` (mean AUROC over its
+    sources; ties go to the higher cut, i.e. to the rule as it was)."""
+    best_of = [score(a, model, premise_scales, False) for a in asked]
+    sources = sorted({a.source for a in asked})
+    best_cut, best_value = 1.0, -1.0
+    for cut in sorted(NEAR_GRID, reverse=True):
+        scores = [0.0 if _never_said(a)[0] and _never_said(a)[1] < cut else b
+                  for a, b in zip(asked, best_of)]
+        value = float(np.mean([_auroc_of(asked, scores, s) or 0.5 for s in sources]))
+        if value > best_value + 1e-9:
+            best_cut, best_value = cut, value
+    return best_cut
+
+
+def _auroc_of(asked: Sequence[Asked], scores: Sequence[float], source: str) -> float | None:
+    idx = [i for i, a in enumerate(asked) if a.source == source and _measured(a)]
+    return auroc([scores[i] for i in idx], [asked[i].answerable for i in idx])
+
+
+def fit_shipped(asked: Sequence[Asked], features: Sequence[str] = FEATURES,
+                per_question: bool = PER_QUESTION) -> dict[str, Any]:
+    """What ``--write`` stores for an embedder: the models and the never-said cut."""
+    models: dict[str, Any] = fit_models(asked, features, per_question=per_question)
+    models["never_said_below"] = fit_cut(asked, models["full"]) if ABSENCE_ZEROES else 1.0
+    return models
 
 
 # ----------------------------------------------------------------- evaluate
@@ -173,21 +216,30 @@ def _measured(a: Asked) -> bool:
 
 def evaluate(asked: Sequence[Asked], fit_on: Sequence[str] = FIT_ON,
              features: Sequence[str] = FEATURES, premise_scales: bool = PREMISE_SCALES,
-             absence_zeroes: bool = ABSENCE_ZEROES) -> dict[str, Any]:
-    """Per source: AUROC tuned and leave-one-group-out, and the threshold curves."""
+             absence_zeroes: bool = ABSENCE_ZEROES, per_question: bool = PER_QUESTION,
+             paraphrase: bool = True) -> dict[str, Any]:
+    """Per source: AUROC tuned and leave-one-group-out, and the threshold curves.
+    ``paraphrase=False`` keeps the never-said rule blind to paraphrase (cut 1.0)."""
     train = [a for a in asked if a.source in fit_on]
-    tuned_model = fit_models(train, features)["full"]
+
+    def fitted(on: Sequence[Asked]) -> tuple[dict[str, float], float]:
+        model = fit_models(on, features, per_question=per_question)["full"]
+        cut = fit_cut(on, model, premise_scales) if absence_zeroes and paraphrase else 1.0
+        return model, cut
+
     rules = (premise_scales, absence_zeroes)
-    tuned = [score(a, tuned_model, *rules) for a in asked]
+    tuned_model, tuned_cut = fitted(train)
+    tuned = [score(a, tuned_model, *rules, tuned_cut) for a in asked]
     held = list(tuned)
     for group in sorted({a.group for a in train}):
-        model = fit_models([a for a in train if a.group != group], features)["full"]
+        model, cut = fitted([a for a in train if a.group != group])
         for i, a in enumerate(asked):
             if a.group == group and a.source in fit_on:
-                held[i] = score(a, model, *rules)
+                held[i] = score(a, model, *rules, cut)
     report: dict[str, Any] = {"fit_on": list(fit_on), "features": list(features),
                               "premise_scales": premise_scales,
-                              "absence_zeroes": absence_zeroes, "sources": {}}
+                              "absence_zeroes": absence_zeroes, "per_question": per_question,
+                              "never_said_below": tuned_cut, "sources": {}}
     for source in dict.fromkeys(a.source for a in asked):
         idx = [i for i, a in enumerate(asked) if a.source == source and _measured(a)]
         labels = [asked[i].answerable for i in idx]
@@ -215,16 +267,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true",
                         help="store the model fitted on --fit-on for this embedder in "
                              f"{MODELS_PATH.name} (what search uses)")
+    parser.add_argument("--per-question", action=argparse.BooleanOptionalAction,
+                        default=PER_QUESTION,
+                        help="fit one example per question (best hit, label answerable) "
+                             f"instead of one per hit (default {PER_QUESTION})")
+    parser.add_argument("--no-paraphrase", action="store_true",
+                        help="measure the never-said rule blind to paraphrase (cut 1.0)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     asked = _load_or_collect(args)
     fit_on = tuple(s for s in args.fit_on.split(",") if s)
-    report = evaluate(asked, fit_on)
+    report = evaluate(asked, fit_on, per_question=args.per_question,
+                      paraphrase=not args.no_paraphrase)
     if args.write:
         from ..recall.confidence import load_models
         from .abstention import write_models
 
-        fitted = fit_models([a for a in asked if a.source in fit_on])
+        fitted = fit_shipped([a for a in asked if a.source in fit_on],
+                             per_question=args.per_question)
         write_models({**load_models(), args.embedder: fitted})
         report["written"] = fitted
     _print(report, args.json)
@@ -247,7 +307,8 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
         print(json.dumps(report, indent=1))
         return
     print(f"fit on {', '.join(report['fit_on'])}; premise scales: {report['premise_scales']}, "
-          f"absence zeroes: {report['absence_zeroes']}")
+          f"absence zeroes: {report['absence_zeroes']}, per question: "
+          f"{report['per_question']}, never said below: {report['never_said_below']}")
     print("| source | questions | unanswerable | AUROC tuned | AUROC leave-one-out |")
     print("|---|---|---|---|---|")
     for name, s in report["sources"].items():

@@ -20,7 +20,8 @@ memory (:class:`QueryContext`), so that one threshold also works on conversation
 * ``premise``  – :func:`premise_factor` (1.0 when the question names no single
   participant): is the event the named person's, by the memory's best matching turns;
 * ``absent``   – the share of the asked words (content words less question words and
-  participants' names) that the memory never says;
+  participants' names) that the memory never says, in any inflected form
+  (:func:`word_forms`: "earned" counts for "earn", "dog" for "dog's");
 * ``other_speaker`` – 1 when the question names one participant and the hit was said
   by someone else (another person, the assistant);
 
@@ -29,6 +30,13 @@ turn of theirs carries the name as its speaker, so counting it made any turn of 
 wrong person look half-relevant to "What did Ana realize after the charity race?".
 
 (``bm25`` searches have no dense signal and use the lexical-only model, without them.)
+
+A question none of whose asked words the memory ever says gets confidence 0 (the
+never-said rule, :func:`absence_factor`) unless one of those words has a dense
+neighbour in the memory: ``near``, the best cosine between an asked word's own
+embedding and any record ("fun" against "my weekends go to bouldering", "earn"
+against "my salary is..."), computed only for such questions. The cut
+(``never_said_below``) is fitted with the coefficients, per embedder.
 
 They go through a logistic function (Platt scaling: Platt, "Probabilistic outputs
 for support vector machines", 1999) whose coefficients are fitted offline, one row
@@ -75,6 +83,7 @@ __all__ = [
     "QueryContext",
     "Recall",
     "abstention_curve",
+    "word_forms",
     "fit_logistic",
     "hit_features",
     "load_models",
@@ -105,7 +114,7 @@ MODELS_PATH = Path(__file__).with_name("data") / "confidence.json"
 
 
 @functools.cache
-def load_models() -> dict[str, dict[str, dict[str, float]]]:
+def load_models() -> dict[str, dict[str, Any]]:
     """The fitted coefficients per embedder (``MODELS_PATH``); a neutral model (0.5
     everywhere) before the first fit, so that the fit itself can run."""
     if not MODELS_PATH.exists():
@@ -150,13 +159,16 @@ class QueryContext:
     names: tuple[str, ...] = ()  # every participant the question names
     asked: tuple[str, ...] = ()  # asked words (asked_terms)
     premise: float = 1.0  # premise_factor
-    absent: float = 0.0  # share of ``asked`` the memory never says
+    absent: float = 0.0  # share of ``asked`` the memory never says (in any form)
+    #: when every asked word is never said: the best cosine of one of them (embedded
+    #: alone) with any record, i.e. whether the memory says it in other words; else 0
+    near: float = 0.0
 
     def features(self, hit: Hit) -> dict[str, float]:
         speaker = (hit.record.speaker or "").lower()
         other = bool(self.named and speaker and speaker != self.named.lower())
         return {"premise": round(self.premise, 6), "absent": round(self.absent, 6),
-                "other_speaker": float(other)}
+                "other_speaker": float(other), "near": round(self.near, 6)}
 
     def unnamed(self, qterms: Sequence[str]) -> list[str]:
         """``qterms`` less the words of the names of the participants asked about."""
@@ -205,13 +217,21 @@ class Calibrator:
     name: str
     full: Mapping[str, float]
     lexical: Mapping[str, float]
+    #: the never-said rule spares a question whose asked word has a dense neighbour at
+    #: this cosine or above (1.0: never spared, the rule before it knew paraphrase)
+    never_said_below: float = 1.0
 
     @classmethod
     def for_embedder(cls, embedder_name: str | None) -> Calibrator:
         key = (embedder_name or "").split(":")[0].lower()
         models = load_models()
         model = models.get(key) or models[_DEFAULT_MODEL]
-        return cls(key if key in models else _DEFAULT_MODEL, model["full"], model["lexical"])
+        return cls(key if key in models else _DEFAULT_MODEL, model["full"], model["lexical"],
+                   float(model.get("never_said_below", 1.0)))
+
+    def factor(self, context: QueryContext) -> float:
+        """The rules on top of the fitted probability (:func:`context_factor`)."""
+        return context_factor(context, self.never_said_below)
 
     def probability(self, features: Mapping[str, float]) -> float:
         model = self.full if "cosine" in features else self.lexical
@@ -237,12 +257,30 @@ def asked_terms(query: str, speakers: Sequence[str] = ()) -> list[str]:
             and t.removesuffix("'s") not in names]
 
 
-def absence_factor(absent: int, asked: int) -> float:
-    """0 when none of the asked words occurs anywhere in the user's memory, else 1: a
-    question about what was never said cannot be answered from it, whatever the nearest
-    memory looks like. (Scaling by the absent share instead cost LoCoMo answerable
-    questions that paraphrase: AUROC 0.661 -> 0.629 on dev; this rule 0.658.)"""
-    return 0.0 if asked > 0 and absent >= asked else 1.0
+def word_forms(term: str) -> list[str]:
+    """``term`` and its inflections ("planning": plan, plans, planned, planner...;
+    "dog's": dog, dogs), generated from its light stem: what the never-said check looks
+    for, since the full-text index matches whole words only."""
+    base = stem(term)
+    bases = {base}
+    if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiouls":
+        bases.add(base[:-1])  # "plann" <- planning
+    if base.endswith("y"):
+        bases.add(base[:-1] + "i")  # "studi" -> studies, studied
+    forms = {term, *bases}
+    for b in bases:
+        forms |= {b + "s", b + "es", b + "ed", b + "d", b + "ing", b + "er", b + "ers", b + "e"}
+    return sorted(f for f in forms if len(f) > 1)
+
+
+def absence_factor(absent: int, asked: int, near: float = 0.0,
+                   near_below: float = 1.0) -> float:
+    """0 when none of the asked words occurs anywhere in the user's memory, in any form,
+    and none has a dense neighbour at cosine ``near_below`` or above (``near``: the
+    best one's), else 1: a question about what was never said cannot be answered from
+    it, whatever the nearest memory looks like. (Scaling by the absent share instead
+    cost LoCoMo answerable questions that paraphrase: AUROC 0.661 -> 0.629 on dev.)"""
+    return 0.0 if asked > 0 and absent >= asked and near < near_below else 1.0
 
 
 #: Whether the premise check also scales the fitted probability (besides being the
@@ -257,11 +295,13 @@ PREMISE_SCALES = True
 ABSENCE_ZEROES = True
 
 
-def context_factor(context: QueryContext) -> float:
+def context_factor(context: QueryContext, never_said_below: float = 1.0) -> float:
     """The rules applied on top of the fitted probability: nothing asked was ever said
-    (:func:`absence_factor`), and the premise check (when :data:`PREMISE_SCALES`)."""
+    (:func:`absence_factor`, sparing paraphrase at ``never_said_below``), and the
+    premise check (when :data:`PREMISE_SCALES`)."""
     asked = len(context.asked)
-    factor = absence_factor(round(context.absent * asked), asked) if ABSENCE_ZEROES else 1.0
+    factor = absence_factor(round(context.absent * asked), asked, context.near,
+                            never_said_below) if ABSENCE_ZEROES else 1.0
     return factor * (context.premise if PREMISE_SCALES else 1.0)
 
 

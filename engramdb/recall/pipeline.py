@@ -170,9 +170,7 @@ class Retriever:
                                      [(m.record_id, m.score) for m in dense[:PLAIN_CANDIDATES]],
                                      context)
             if context is not None:
-                from .confidence import context_factor
-
-                factor = context_factor(context)
+                factor = self.calibrator.factor(context)
                 for hit in hits:
                     hit.confidence = round(hit.confidence * factor, 4)
         return hits
@@ -183,13 +181,19 @@ class Retriever:
         the asked words never said anywhere ("Maya's brother" when no record says
         "brother"), and whether the turns that best match its words are the named
         person's (LoCoMo's adversarial questions name the wrong one). A word one of the
-        records already ``read`` says needs no query of the index."""
-        from .confidence import QueryContext, asked_terms, premise_factor
+        records already ``read`` says needs no query of the index; an asked word counts
+        in any of its forms (``word_forms``)."""
+        from .confidence import QueryContext, asked_terms, premise_factor, word_forms
 
         asked = asked_terms(analysis.text, analysis.speakers)
         said = _said(scope, read)
-        seen = sum(_says(said, t) or bool(self.store.lexical(scope, [t], 1, Filters()))
-                   for t in asked)
+        forms = [word_forms(t) for t in asked]
+        seen = sum(any(_says(said, f) for f in fs)
+                   or bool(self.store.lexical(scope, fs, 1, Filters())) for fs in forms)
+        near = 0.0  # said in other words? (only asked when the never-said rule would fire)
+        if asked and not seen:
+            near = max((m.score for t in asked for m in self.store.dense(
+                scope, self.embed_query(t), 1, Filters())), default=0.0)
         named = analysis.speakers[0] if len(analysis.speakers) == 1 else None
         premise = 1.0
         if named is not None and "keys" in rankings:
@@ -197,7 +201,7 @@ class Retriever:
             speaker = {r.id: r.speaker for r in self.store.get(scope, top)}
             premise = premise_factor(named, [speaker.get(i) for i in top])
         return QueryContext(named, tuple(analysis.speakers), tuple(asked), premise,
-                            (len(asked) - seen) / len(asked) if asked else 0.0)
+                            (len(asked) - seen) / len(asked) if asked else 0.0, float(near))
 
     def _candidates(self, scope: Scope, query: str, filters: Filters, method: str,
                     limit: int, analysis: QueryAnalysis | None,
