@@ -53,12 +53,17 @@ def off_topic(memory: Any, data: MadialData, contexts: Sequence[list[dict[str, s
 
     on = [top(list(d.messages)) for d in data.dialogues]
     off = [top(list(c)) for c in contexts]
-    share = lambda xs, keep: round(100 * sum(keep(x) for x in xs) / max(len(xs), 1), 1)  # noqa: E731
     value = auroc(on + off, [True] * len(on) + [False] * len(off))
     return {"dialogues": len(on), "off_topic_contexts": len(off),
             "auroc": None if value is None else round(value, 3),
             "on_median": round(sorted(on)[len(on) // 2], 3) if on else None,
             "off_median": round(sorted(off)[len(off) // 2], 3) if off else None,
-            "thresholds": {str(t): {"relevant_kept": share(on, lambda x: x >= t),
-                                    "off_topic_abstained": share(off, lambda x: x < t)}
+            "thresholds": {str(t): {"relevant_kept": _share(on, t, above=True),
+                                    "off_topic_abstained": _share(off, t, above=False)}
                            for t in THRESHOLDS}}
+
+
+def _share(values: Sequence[float], threshold: float, *, above: bool) -> float:
+    """Percent of ``values`` at or above ``threshold`` (``above``), else below it."""
+    hits = sum((v >= threshold) == above for v in values)
+    return round(100 * hits / max(len(values), 1), 1)
