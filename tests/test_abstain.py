@@ -234,3 +234,14 @@ def test_never_said_rule_knows_inflection_and_paraphrase(tmp_path) -> None:
     assert paraphrased[0].features["absent"] == 1.0 and paraphrased[0].features["near"] > 0
     assert paraphrased.confidence > 0 and never.confidence == 0.0
     assert never[0].features["near"] < paraphrased[0].features["near"]
+
+
+def test_coverage_counts_a_word_however_its_silent_e_is_stemmed() -> None:
+    """The light stem keeps "live" but cuts "lives" to "liv": a question asking where
+    someone lives must still read full coverage on the fact that says it."""
+    from engramdb.recall.confidence import coverage, query_terms
+
+    asked = query_terms("Where does Maya live?")
+    assert coverage(asked, "Maya lives in Highland, Denver.") == 1.0
+    assert coverage(query_terms("Which trees did she plant?"), "She planted a tree.") == 1.0
+    assert coverage(asked, "Maya works at Helio Health.") < 1.0
