@@ -8,7 +8,7 @@ the caller's tenant (outside it they find nothing, like every change); an all-us
 
 import shutil
 import tempfile
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse
@@ -18,6 +18,9 @@ from starlette.background import BackgroundTask
 from ._keys import Principal
 from ._schemas import ERRORS
 from ._service import Service
+
+if TYPE_CHECKING:
+    from .._memory import Memory
 
 __all__ = ["upkeep_router", "RefreshIn", "ReembedIn", "Reembedded", "RekeyIn"]
 
@@ -56,6 +59,14 @@ def upkeep_router(svc: Service) -> APIRouter:
         return svc.principal(request.headers)
 
     Who = Annotated[Principal, Depends(caller)]
+
+    def rebuilt(who: Principal, user_id: str | None) -> "Memory":
+        """The memory a reembed or rekey rebuilds records in: one user's (as any change),
+        or, with no user, every user's (admin key of every user)."""
+        if user_id is None:
+            svc.admin(who, everyone=True)
+            return svc.memory
+        return svc.changer(who, user_id)
     router = APIRouter(prefix="/v1", responses=ERRORS, tags=["admin"])
 
     @router.post("/refresh-derived", status_code=204, response_class=Response,
@@ -71,22 +82,14 @@ def upkeep_router(svc: Service) -> APIRouter:
     @router.post("/reembed", response_model=Reembedded, summary="New vectors for every "
                  "record from its text, with the server's embedder (after an upgrade)")
     def reembed(body: ReembedIn, who: Who) -> Any:
-        if body.user_id is None:
-            svc.admin(who, everyone=True)
-            memory = svc.memory
-        else:
-            memory = svc.changer(who, body.user_id)
+        memory = rebuilt(who, body.user_id)
         with svc.writing():
             return {"records": memory.reembed(user_id=body.user_id)}
 
     @router.post("/rekey", response_model=Reembedded, summary="New index keys and entity "
                  "edges for every record from its text, with the server's key expansion")
     def rekey(body: RekeyIn, who: Who) -> Any:
-        if body.user_id is None:
-            svc.admin(who, everyone=True)
-            memory = svc.memory
-        else:
-            memory = svc.changer(who, body.user_id)
+        memory = rebuilt(who, body.user_id)
         with svc.writing():
             return {"records": memory.rekey(user_id=body.user_id)}
 
