@@ -132,8 +132,52 @@ def test_older_sets_are_generated_as_before_fresh2() -> None:
     import hashlib
 
     want = {"dev": "220d074fed466b35", "heldout": "00c974270550b495",
-            "fresh": "832f74e721a49ca4"}
+            "fresh": "832f74e721a49ca4", "fresh2": "20ccabfbd0f2ca86"}
     for split, digest in want.items():
         text = "\n".join(t["text"] for p in generate(split) for _, ts in p.sessions
                          for t in ts)
         assert hashlib.sha256(text.encode()).hexdigest()[:16] == digest, split
+
+
+def test_fresh3_is_a_third_blind_set_of_its_own() -> None:
+    """fresh3 shares no persona, value or phrasing with the earlier sets, states every
+    value it asks about, never says what its unanswerable questions ask, and holds a
+    persona's current values only in the turns that state them."""
+    from engramdb.bench import _update_world_fresh as fresh
+    from engramdb.bench import _update_world_fresh2 as fresh2
+    from engramdb.bench import _update_world_fresh3 as fresh3
+
+    earlier = (world, fresh, fresh2)
+    names = {n for m in earlier for ns in m.PERSONAS.values() for n in ns}
+    assert not set(fresh3.PERSONAS["fresh3"]) & names
+    values = {v.lower() for m in earlier for vs in m.VALUES.values() for v in vs}
+    values |= {v.lower() for m in earlier for d in getattr(m, "PERSONA_VALUES", {}).values()
+               for vs in d.values() for v in vs}
+    mine = {v.lower() for vs in fresh3.VALUES.values() for v in vs}
+    mine |= {v.lower() for d in fresh3.PERSONA_VALUES.values() for vs in d.values()
+             for v in vs}
+    assert not mine & values
+    old = {t for m in earlier for s, by_attr in m.PHRASES.items() for a in world.ATTRS
+           for t in by_attr[a][0] + by_attr[a][1]}
+    for attr in world.ATTRS:
+        intro, change = fresh3.PHRASES["fresh3"][attr]
+        assert intro and change and not (set(intro) | set(change)) & old
+        assert not any("{old}" in t for t in intro)
+    personas = generate("fresh3")
+    assert sum(len(p.questions) for p in personas) >= 120
+    assert sum(len(ts) for p in personas for _, ts in p.sessions) >= 350
+    for p in personas:
+        said = " ".join(t["text"] for _, turns in p.sessions for t in turns).lower()
+        kinds = [q.kind for q in p.questions]
+        assert kinds.count("unanswerable") == 3 and "current" in kinds
+        for q in p.questions:
+            if q.kind in ("current", "history"):
+                assert q.expect and q.expect.lower() in said
+        for word in ("blood", "basketball", "instrument", "how tall", "grew up"):
+            assert word not in said
+        statements = {c.turn_id for c in p.changes}
+        current = [v.lower() for v in p.current().values()]
+        for _, turns in p.sessions:
+            for t in turns:
+                if t["metadata"]["turn_id"] not in statements:
+                    assert not any(v in t["text"].lower() for v in current), t["text"]

@@ -19,13 +19,14 @@ method (a search method with an extractor):
 * ``abstention_auroc`` – the search's confidence separates answerable current-value
   questions from unanswerable ones (0.5 = chance).
 
-Four sets with their own personas and phrasings: ``dev`` (the rules were tuned on
+Five sets with their own personas and phrasings: ``dev`` (the rules were tuned on
 it), ``heldout`` (written at the same time, never tuned on), ``fresh`` (written
 later without reading the extractor or the other sets' phrasings, with longer,
 story-like turns, echoes of old values and slot-filled distractors: the honest
-check; :mod:`engramdb.bench._update_world_fresh`) and ``fresh2`` (a second blind
-set, other lives, multi-sentence turns; :mod:`engramdb.bench._update_world_fresh2`).
-All four are reported.
+check; :mod:`engramdb.bench._update_world_fresh`), ``fresh2`` (a second blind
+set, other lives, multi-sentence turns; :mod:`engramdb.bench._update_world_fresh2`),
+``fresh3`` (a third, by another author; :mod:`engramdb.bench._update_world_fresh3`).
+All five are reported.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from typing import Any
 from . import _update_world as w
 from . import _update_world_fresh as w_fresh
 from . import _update_world_fresh2 as w_fresh2
+from . import _update_world_fresh3 as w_fresh3
 from .abstain_report import auroc
 
 __all__ = ["Change", "Persona", "UpdateQuestion", "generate", "run", "score_persona"]
@@ -92,8 +94,8 @@ def generate(split: str = "dev", *, seed: int = 0, sessions: int = 6) -> list[Pe
 
 
 def _world(split: str) -> Any:
-    """The module holding a set's personas and phrasings (``fresh``, ``fresh2`` have their own)."""
-    return next((m for m in (w_fresh, w_fresh2) if split in m.PERSONAS), w)
+    """The module holding a set's personas and phrasings (the ``fresh*`` sets have their own)."""
+    return next((m for m in (w_fresh, w_fresh2, w_fresh3) if split in m.PERSONAS), w)
 
 
 def _persona(name: str, split: str, rng: random.Random, n_sessions: int) -> Persona:
@@ -245,7 +247,7 @@ def ingest(memory: Any, p: Persona) -> int:
 
 
 def run(*, embedder: str = "minilm",
-        splits: Sequence[str] = ("dev", "heldout", "fresh", "fresh2"),
+        splits: Sequence[str] = ("dev", "heldout", "fresh", "fresh2", "fresh3"),
         methods: Sequence[str] = ("bm25", "dense", "engram"),
         extractors: Sequence[str] = ("rules", "none"), seed: int = 0,
         llm: Any = None) -> dict[str, Any]:
