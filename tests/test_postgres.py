@@ -81,6 +81,17 @@ def test_rls_is_forced_and_the_app_role_cannot_bypass_it(two_users):
         assert forced == {t: True for t in USER_TABLES}
 
 
+def test_the_policy_reads_the_user_once_per_statement_not_per_row(two_users):
+    """0007: the policy's settings are InitPlans (evaluated once), not a function call in
+    the per-row filter (which doubled the cost of scanning a large user's postings)."""
+    with psycopg.connect(two_users) as conn, conn.transaction():
+        conn.execute("SELECT set_config('engram.user_id', 'ana', true)")
+        for table in USER_TABLES:
+            plan = "\n".join(r[0] for r in conn.execute(
+                f"EXPLAIN (COSTS OFF) SELECT * FROM {table} WHERE user_id = 'ana'"))
+            assert "InitPlan" in plan and "current_setting" not in plan, (table, plan)
+
+
 # ------------------------------------------------------------ migrations, errors
 def test_migrations_run_once_even_when_processes_race(pg_server):
     url = pg_server.create_database("racing_migrations")
