@@ -93,6 +93,19 @@ def test_the_users_graph_ranks_as_the_exact_scan(store):
     assert approx[0].record_id == store.find(Scope(BIG), Filters())[7].id
 
 
+def test_the_graph_search_keeps_enough_candidates_and_scans_iteratively(store):
+    """The statement that checks the graph also sets the HNSW search of the transaction:
+    2k candidates (at least 40) and iterative scans, so that filters cannot starve it."""
+    store.add(_more(BIG, 30, 60), store.vecs[30:60])
+    assert store.wait_for_index_builds(120)
+    for k, ef in ((300, "600"), (5, "40")):
+        with store._db.read(BIG) as conn:  # dense() joins this transaction
+            assert len(store.dense(Scope(BIG), store.vecs[3], k, Filters())) == min(k, 60)
+            assert conn.execute("SELECT current_setting('hnsw.ef_search'), "
+                                "current_setting('hnsw.iterative_scan')").fetchone() == \
+                (ef, "relaxed_order")
+
+
 def test_erasing_the_user_drops_its_index(store):
     store.add(_more(BIG, 30, 60), store.vecs[30:60])
     assert store.wait_for_index_builds(120)
