@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from engramdb import EngramError, Memory
-from engramdb.recall.context import ContextWeights, context_query, load_weights, parse_messages
+from engramdb.recall.context import (FEATURES, ContextWeights, context_query, load_weights,
+                                     parse_messages)
 from tests._cli_run import run_cli
 
 MEMORIES = [
@@ -27,14 +28,15 @@ def memory(tmp_path: Path) -> Memory:
     return m
 
 
-def test_latest_user_turn_weighs_most() -> None:
+def test_latest_user_turn_comes_first() -> None:
     msgs = parse_messages([{"role": "user", "content": "ice cream"},
                            {"role": "assistant", "content": "yum"},
                            {"role": "user", "content": "goldfish"}])
-    q = context_query(msgs, ContextWeights(decay=0.5))
-    assert q.turns == ("ice cream", "goldfish") and q.weights == (0.5, 1.0)
-    assert q.recent_text.startswith("goldfish") and q.latest == "goldfish"
-    assert q.salient[0] == "goldfish"
+    q = context_query(msgs)
+    assert q.turns == ("ice cream", "goldfish") and q.recent_text == "goldfish ice cream"
+    assert q.latest == "goldfish" and q.salient[0] == "goldfish"
+    many = parse_messages([{"role": "user", "content": f"turn {i}"} for i in range(9)])
+    assert context_query(many, window=4).turns == ("turn 5", "turn 6", "turn 7", "turn 8")
 
 
 def test_the_conversation_decides_what_comes_up(memory: Memory) -> None:
@@ -43,7 +45,7 @@ def test_the_conversation_decides_what_comes_up(memory: Memory) -> None:
             {"role": "user", "name": "Lisa", "content": "I keep thinking of my goldfish Bubbles, I miss him"}]
     hits = memory.search(messages=chat, user_id="u", limit=3)
     assert "goldfish" in hits[0].text
-    assert set(hits[0].signals) == {"recent", "turns", "turn_max", "lexical", "person"}
+    assert set(hits[0].signals) == set(FEATURES) == {"recent", "lexical", "latest", "person"}
     assert 0.0 <= hits[0].confidence <= 1.0
     # the same words earlier in the dialogue, the latest turn elsewhere: the order follows
     # (without names: the ice cream memory is Bart's, and Lisa's own memories come first)
@@ -92,7 +94,7 @@ def test_query_and_messages_together_is_an_error(memory: Memory) -> None:
         memory.search("x", messages=[{"role": "user", "content": "x"}], user_id="u")
 
 
-def test_only_new_messages_are_embedded(memory: Memory) -> None:
+def test_one_text_is_embedded_per_call(memory: Memory) -> None:
     calls: list[list[str]] = []
     inner = memory._queries.embedder  # under Memory's query cache: what the model really sees
     real = inner.embed_batch
@@ -102,10 +104,20 @@ def test_only_new_messages_are_embedded(memory: Memory) -> None:
     chat += [{"role": "assistant", "content": "Bubbles?"},
              {"role": "user", "content": "yes, Bubbles"}]
     memory.search(messages=chat, user_id="u")
-    assert "I miss my goldfish" not in [t for batch in calls[1:] for t in batch]
-    assert "yes, Bubbles" in calls[-1] and "Bubbles?" not in calls[-1]  # assistant: not embedded
+    # the recent user turns as one text, newest first; the assistant's turn is not in it
+    assert calls == [["I miss my goldfish"], ["yes, Bubbles I miss my goldfish"]]
     memory.search(messages=chat, user_id="u")  # the same conversation again: nothing new
     assert len(calls) == 2
+
+
+def test_latest_turn_words_outrank_older_ones(memory: Memory) -> None:
+    # both memories share words with the conversation; the one the user just named wins
+    chat = [{"role": "user", "content": "We talked about the science fair and my ecosystem sphere"},
+            {"role": "assistant", "content": "Nice!"},
+            {"role": "user", "content": "Now I keep thinking of cookies and the bake sale"}]
+    hits = memory.search(messages=chat, user_id="u", limit=2)
+    assert "cookies" in hits[0].text and hits[0].signals["latest"] > 0
+    assert hits[1].signals["latest"] == 0
 
 
 def test_fitted_weights_ship_with_their_provenance() -> None:

@@ -8,18 +8,16 @@ an L2 penalty, Newton steps. A smooth objective over all pairs moves less with
 one dialogue than a grid search of recall@10 does, so the leave-one-out figures
 stay near the tuned ones.
 
-Two settings are not fitted by the ranker: the recency ``decay`` (it changes the
-candidates and the ``turns`` feature) and the penalty. Both are chosen by
-:data:`FOLDS`-fold cross-validation over dialogues (objective recall@10 + MRR).
-Beside the tuned figures (settings and weights from all dialogues) it reports
-leave-one-dialogue-out ones: each dialogue ranked by a model whose settings *and*
-weights were chosen on the other dialogues only. ``--write`` stores the weights as
+The L2 penalty is not fitted by the ranker: it is chosen by :data:`FOLDS`-fold
+cross-validation over dialogues (objective recall@10 + MRR). Beside the tuned
+figures (penalty and weights from all dialogues) it reports leave-one-dialogue-out
+ones: each dialogue ranked by a model whose penalty *and* weights were chosen on
+the other dialogues only. ``--write`` stores the weights as
 ``engramdb/recall/data/context.json``, the defaults every ``Memory`` loads.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,13 +29,12 @@ from .._models import Filters, Scope
 from ..recall.context import FEATURES, ContextWeights, context_query, parse_messages
 from .madial import KS, USER, MadialData, ingest_archive
 
-__all__ = ["fit_context", "fit_pairwise", "write_weights", "WEIGHTS_PATH", "DECAYS",
-           "PENALTIES", "FOLDS", "Ranked"]
+__all__ = ["fit_context", "fit_pairwise", "write_weights", "WEIGHTS_PATH", "PENALTIES",
+           "FOLDS", "Ranked"]
 
 WEIGHTS_PATH = Path(__file__).resolve().parent.parent / "recall" / "data" / "context.json"
 
-DECAYS = (0.3, 0.5, 0.7)
-PENALTIES = (0.003, 0.01, 0.03, 0.1)
+PENALTIES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 FOLDS = 5
 COMMAND = "engram bench madial --fit --write"
 
@@ -77,32 +74,29 @@ def fit_pairwise(dialogues: list[Ranked], penalty: float, steps: int = 30) -> np
 def fit_context(memory: Any, data: MadialData) -> dict[str, Any]:
     """Tuned weights with their dev figures and the leave-one-dialogue-out figures."""
     ids = ingest_archive(memory, data)
-    by_decay = {decay: _candidates(memory, data, ids, decay) for decay in DECAYS}
-    settings = list(itertools.product(DECAYS, PENALTIES))
+    ranked = _candidates(memory, data, ids)
     everyone = list(range(len(data.dialogues)))
-    decay, penalty = _choose(by_decay, settings, everyone)
-    w = fit_pairwise([by_decay[decay][i] for i in everyone], penalty)
-    tuned = [_measure(by_decay[decay][i], w) for i in everyone]
+    penalty = _choose(ranked, everyone)
+    w = fit_pairwise([ranked[i] for i in everyone], penalty)
+    tuned = [_measure(ranked[i], w) for i in everyone]
     loo = []
     for held in everyone:
         rest = [i for i in everyone if i != held]
-        d_, p_ = _choose(by_decay, settings, rest)
-        w_ = fit_pairwise([by_decay[d_][i] for i in rest], p_)
-        loo.append(_measure(by_decay[d_][held], w_))
-    weights = {"decay": decay, **{f: round(float(v), 4) for f, v in zip(FEATURES, w)}}
+        w_ = fit_pairwise([ranked[i] for i in rest], _choose(ranked, rest))
+        loo.append(_measure(ranked[held], w_))
+    weights = {f: round(float(v), 4) for f, v in zip(FEATURES, w)}
     return {"weights": weights, "penalty": penalty, "embedder": memory.embedder.name,
             "dialogues": len(data.dialogues), "tuned": _figures(np.array(tuned)),
             "leave_one_dialogue_out": _figures(np.array(loo)),
-            "model": "pairwise logistic ranker; decay and penalty by "
-                     f"{FOLDS}-fold cross-validation", "command": COMMAND}
+            "model": f"pairwise logistic ranker; penalty by {FOLDS}-fold cross-validation",
+            "command": COMMAND}
 
 
-def _candidates(memory: Any, data: MadialData, ids: dict[str, str],
-                decay: float) -> list[Ranked]:
+def _candidates(memory: Any, data: MadialData, ids: dict[str, str]) -> list[Ranked]:
     """Every dialogue's candidates and features, as ``search(messages=...)`` forms them."""
     retriever, scope, out = memory._context, Scope(USER), []
     for dialogue in data.dialogues:
-        q = context_query(parse_messages(list(dialogue.messages)), ContextWeights(decay=decay))
+        q = context_query(parse_messages(list(dialogue.messages)))
         found = retriever.features(scope, q, Filters())
         matrix = np.stack([found.features[f] for f in FEATURES], 1)
         gold = np.array([ids.get(c, "") in set(dialogue.gold) for c in found.ids], dtype=bool)
@@ -111,20 +105,18 @@ def _candidates(memory: Any, data: MadialData, ids: dict[str, str],
     return out
 
 
-def _choose(by_decay: dict[float, list[Ranked]], settings: list[tuple[float, float]],
-            among: list[int]) -> tuple[float, float]:
-    """The (decay, penalty) with the best cross-validated recall@10 + MRR on ``among``."""
+def _choose(ranked: list[Ranked], among: list[int]) -> float:
+    """The penalty with the best cross-validated recall@10 + MRR on ``among``."""
     folds = [among[i::FOLDS] for i in range(FOLDS)]
-    best, chosen = -1.0, settings[0]
-    for decay, penalty in settings:
+    best, chosen = -1.0, PENALTIES[0]
+    for penalty in PENALTIES:
         rows = []
         for fold in folds:
-            train = [by_decay[decay][i] for i in among if i not in fold]
-            w = fit_pairwise(train, penalty)
-            rows += [_measure(by_decay[decay][i], w) for i in fold]
+            w = fit_pairwise([ranked[i] for i in among if i not in fold], penalty)
+            rows += [_measure(ranked[i], w) for i in fold]
         value = float(np.mean([r[len(KS) - 1] + r[len(KS)] for r in rows]))
         if value > best + 1e-12:
-            best, chosen = value, (decay, penalty)
+            best, chosen = value, penalty
     return chosen
 
 

@@ -6,30 +6,30 @@ in its length, and the default encoder reads only its first 256 word pieces, so 
 long dialogue's *latest* turns — the ones that matter — are cut off) and no better
 than plain dense retrieval. Instead the query is formed from the conversation:
 
-* only the last :data:`WINDOW` user turns count, each weighted by recency (``decay``
-  per user turn back). The assistant's turns are not embedded: they repeat or steer
-  the user's topic, weighing them changed MADial recall by less than its noise
-  (``assistant`` 0 to 1: R@10 within 1 point), and each one would cost the encoder
-  a new text per call;
-* sub-queries, each a candidate source: those user turns as one text, newest
-  first; their recency-weighted centroid; the salient
-  words of the recent user turns (content words and names, lexical keys index);
-  and, when the latest user turn names a time ("last summer"), those words within
-  that span (time-aware expansion, as in the question pipeline);
+* only the last :data:`WINDOW` user turns count, as one text, newest first (the
+  ``recent`` text). The assistant's turns are not embedded: they repeat or steer the
+  user's topic, weighing them changed MADial recall by less than its noise, and each
+  one would cost the encoder a new text per call. Nor is each user turn embedded on
+  its own: a per-turn cosine (recency-weighted mean, best turn) raised MADial MRR a
+  little but not recall@10, and cost the encoder the new turn on every call, about a
+  quarter of a live call's time (BENCHMARKS.md);
+* sub-queries, each a candidate source: the recent text (dense); the salient words
+  of the recent user turns (content words and names, lexical keys index); and, when
+  the latest user turn names a time ("last summer"), those words within that span
+  (time-aware expansion, as in the question pipeline);
 * every candidate gets :data:`FEATURES`, scored exactly (cosines against the
   candidates' stored vectors, not ranks), combined linearly with weights fitted on
   MADial-Bench dev by ``engram bench madial --fit --write`` (a pairwise logistic
   ranker, ``bench/madial_fit.py``; written to ``data/context.json``): ``recent`` its
-  cosine with the recent-turns text, ``turns`` its recency-weighted mean cosine with
-  each turn, ``turn_max`` its best cosine with any one of them (a memory one turn
-  alludes to, whatever the others say), ``lexical`` its BM25 over the salient words
-  (over the best), ``person`` 1 when it names the user who is speaking (a message's
-  ``name``):
-  memories are about someone, and the speaker's own come first.
+  cosine with the recent text, ``lexical`` its BM25 over the salient words (over the
+  best), ``latest`` its BM25 over the latest user turn's words alone (what the user
+  just said outweighs what they said three turns ago; over the best), ``person`` 1
+  when it names the user who is speaking (a message's ``name``): memories are about
+  someone, and the speaker's own come first.
 
-Vectors of messages are cached by text by the ``embed`` callable (``Memory``'s
-:class:`~engramdb.embed.CachedEmbedder`): in a live conversation each call embeds
-only the turns that are new since the last one.
+The recent text's vector is cached by text by the ``embed`` callable (``Memory``'s
+:class:`~engramdb.embed.CachedEmbedder`): a live conversation's call embeds one text,
+and asking again before the user says more embeds nothing.
 """
 
 from __future__ import annotations
@@ -60,18 +60,16 @@ WINDOW = 4
 MAX_TERMS = 32
 #: candidates per sub-query
 CANDIDATES = 50
-FEATURES = ("recent", "turns", "turn_max", "lexical", "person")
+FEATURES = ("recent", "lexical", "latest", "person")
 ROLES = ("user", "assistant", "system", "tool")
 
 
 @dataclass(frozen=True, slots=True)
 class ContextWeights:
     recent: float = 1.0
-    turns: float = 0.0
-    turn_max: float = 0.0
     lexical: float = 0.0
+    latest: float = 0.0
     person: float = 0.0
-    decay: float = 0.5  # weight of a user turn relative to the one after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +82,11 @@ class Message:
 @dataclass(frozen=True, slots=True)
 class ContextQuery:
     turns: tuple[str, ...]  # the recent user turns, oldest first
-    weights: tuple[float, ...]  # one per turn: its recency
     recent_text: str  # the same turns as one text, newest first
     salient: tuple[str, ...]  # words for the lexical index
     person: str | None  # the speaking user's name, if the messages give it
-    latest: str  # the latest user turn (its time cues narrow the time source)
+    latest: str  # the latest user turn (its words: the ``latest`` feature; its time cues
+    # narrow the time source)
 
 
 def load_weights() -> ContextWeights:
@@ -124,16 +122,13 @@ def parse_messages(messages: object) -> list[Message]:
     return out
 
 
-def context_query(messages: Sequence[Message], w: ContextWeights,
-                  window: int = WINDOW) -> ContextQuery:
+def context_query(messages: Sequence[Message], window: int = WINDOW) -> ContextQuery:
     users = [m for m in messages if m.role == "user"][-window:]
-    n = len(users)
     salient: dict[str, None] = {}
     for m in reversed(users):
         salient.update(dict.fromkeys(terms(m.content)))
     person = next((m.name for m in reversed(messages) if m.role == "user" and m.name), None)
     return ContextQuery(tuple(m.content for m in users),
-                        tuple(w.decay ** (n - 1 - i) for i in range(n)),
                         " ".join(m.content for m in reversed(users)),
                         tuple(list(salient)[:MAX_TERMS]), person, users[-1].content)
 
@@ -148,7 +143,7 @@ class Candidates:
 
 class ContextRetriever:
     """Context searches for one store; ``embed`` turns a batch of texts into rows (and
-    should cache them by text: a live conversation re-sends its earlier turns)."""
+    should cache them by text: a conversation asked again embeds nothing new)."""
 
     def __init__(self, store: Store, embed: Callable[[Sequence[str]], np.ndarray],
                  weights: ContextWeights | None = None) -> None:
@@ -160,7 +155,7 @@ class ContextRetriever:
                filters: Filters) -> tuple[list[Hit], ContextQuery, list[Match]]:
         """Hits best first, the query formed, and the ``recent`` dense ranking (which the
         confidence model reads)."""
-        q = context_query(messages, self.weights)
+        q = context_query(messages)
         found = self.features(scope, q, filters, max(limit, CANDIDATES))
         w = self.weights
         parts = {f: getattr(w, f) * found.features[f] for f in FEATURES}
@@ -174,27 +169,20 @@ class ContextRetriever:
     def features(self, scope: Scope, q: ContextQuery, filters: Filters,
                  k: int = CANDIDATES) -> Candidates:
         """The candidates of every sub-query and their :data:`FEATURES` (exact scores)."""
-        vecs = self.embed([q.recent_text, *q.turns])  # earlier turns: cache hits
-        recent, turns = vecs[0], vecs[1:]
-        weights = np.asarray(q.weights, dtype=np.float32)
+        recent = self.embed([q.recent_text])[0]
         dense = self.store.dense(scope, recent, k, filters)
-        sources = [dense, self.store.dense(scope, weights @ turns, k, filters)]
         lexical = self.store.lexical(scope, q.salient, k, filters, index="keys")
-        sources += [lexical, self._time_source(scope, q, k, filters)]
+        sources = [dense, lexical, self._time_source(scope, q, k, filters)]
         ids = list(dict.fromkeys(m.record_id for s in sources for m in s))
         stored = self.store.vectors(scope, ids)
         records = {r.id: r for r in self.store.get(scope, [i for i in ids if i in stored])}
         ids = [i for i in ids if i in records]
         if not ids:
             return Candidates([], {f: np.zeros(0) for f in FEATURES}, dense, {})
-        matrix = np.stack([stored[i] for i in ids])
-        bm25 = {m.record_id: m.score for m in lexical}
-        per_turn = matrix @ turns.T  # candidates x recent user turns
-        best = max(bm25.values(), default=0.0) or 1.0
-        feats = {"recent": matrix @ recent,
-                 "turns": per_turn @ weights / max(float(weights.sum()), 1e-9),
-                 "turn_max": per_turn.max(1),
-                 "lexical": np.array([bm25.get(i, 0.0) / best for i in ids]),
+        said = terms(q.latest)[:MAX_TERMS]
+        latest = self.store.lexical(scope, said, k, filters, index="keys") if said else []
+        feats = {"recent": np.stack([stored[i] for i in ids]) @ recent,
+                 "lexical": _relative(lexical, ids), "latest": _relative(latest, ids),
                  "person": _person(q.person, [records[i] for i in ids])}
         return Candidates(ids, feats, dense, records)
 
@@ -211,6 +199,12 @@ class ContextRetriever:
                          until=min(filters.until or end, end))
         return self.store.lexical(scope, q.salient, k, within, index="keys")
 
+
+def _relative(matches: Sequence[Match], ids: Sequence[str]) -> np.ndarray:
+    """Each id's score in ``matches`` over the best one's (0 where absent)."""
+    scores = {m.record_id: m.score for m in matches}
+    best = max(scores.values(), default=0.0) or 1.0
+    return np.array([scores.get(i, 0.0) / best for i in ids])
 
 
 def _person(person: str | None, records: Sequence[Record]) -> np.ndarray:
