@@ -105,6 +105,7 @@ class AsyncMemory(PoolRunner):
     add = _mirror(Memory.add)
     add_many = _mirror(Memory.add_many)
     add_session = _mirror(Memory.add_session)
+    add_sessions = _mirror(Memory.add_sessions)
     add_exported = _mirror(Memory.add_exported)
     search = _mirror(Memory.search)
     get = _mirror(Memory.get)

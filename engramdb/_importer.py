@@ -64,7 +64,6 @@ from ._models import (
     content_hash,
     identity_error,
 )
-from .write.pipeline import session_batch
 
 if TYPE_CHECKING:
     from ._memory import Memory
@@ -215,10 +214,11 @@ def _execute(memory: Memory, plan: list[_Planned], report: ImportReport,
         if isinstance(first, _Restore):
             memory.add_exported([row.item for row in first.rows], session=first.session)
             report.sessions += first.session is not None
-        elif first.turns is not None:  # consecutive sessions: written one by one as
+        elif first.turns is not None:  # consecutive sessions: each user's written as
             # add_session writes them, embedded together (a bulk import's main cost)
-            memory._pipeline.run_many([session_batch(w.turns or [], user_id=w.user_id,
-                                                     **w.args) for w in batch])
+            for (user, agent), run in _by_user(batch):
+                memory.add_sessions([{"turns": w.turns or [], **_session_args(w.args)}
+                                     for w in run], user_id=user, agent_id=agent)
             report.sessions += len(batch)
         else:  # consecutive stand-alone records of one scope: embedded together
             memory.add_many([_memory_item(w.args) for w in batch if isinstance(w, _Write)],
@@ -238,6 +238,24 @@ _BATCH = 64
 def _scope_args(args: dict[str, Any]) -> dict[str, Any]:
     return {"agent_id": args.get("agent_id"), "session_id": args.get("session_id"),
             "kind": args.get("kind", "memory")}
+
+
+def _session_args(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: args.get(k) for k in ("session_id", "started_at", "metadata")}
+
+
+def _by_user(batch: list[_Planned]) -> list[tuple[tuple[str, str | None], list[_Write]]]:
+    """Consecutive runs of one user's (and agent's) sessions: one add_sessions call each."""
+    runs: list[tuple[tuple[str, str | None], list[_Write]]] = []
+    for w in batch:
+        if not isinstance(w, _Write):
+            continue
+        key = (w.user_id, w.args.get("agent_id"))
+        if runs and runs[-1][0] == key:
+            runs[-1][1].append(w)
+        else:
+            runs.append((key, [w]))
+    return runs
 
 
 def _memory_item(args: dict[str, Any]) -> dict[str, Any]:

@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 
 from engramdb._errors import InvalidInputError, ProviderError
+from engramdb.embed._onnx import onnx_available
 from engramdb.embed import (
     DEFAULT_EMBEDDER,
     Embedder,
     FakeEmbedder,
     available_embedders,
+    default_embedder,
     embed_texts,
     get_embedder,
     l2_normalize,
@@ -44,7 +46,8 @@ class WrongShapeEmbedder(CountingEmbedder):
 # ---------------------------------------------------------------- registry
 def test_builtin_names_are_available() -> None:
     assert {"minilm", "openai", "fake"} <= set(available_embedders())
-    assert DEFAULT_EMBEDDER == "minilm"
+    assert DEFAULT_EMBEDDER == "minilm"  # what every install can run
+    assert default_embedder() == ("minilm-int8" if onnx_available() else "minilm")
 
 
 def test_unknown_name_lists_the_known_ones() -> None:
@@ -93,8 +96,8 @@ def test_import_is_lazy() -> None:
             "print(sorted(m for m in sys.modules if m.startswith('engramdb.embed.') "
             "or m.split('.')[0] == 'tokenizers'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == \
-        "['engramdb.embed._base', 'engramdb.embed._pool', 'engramdb.embed._reuse']"
+    assert out.stdout.strip() == ("['engramdb.embed._base', 'engramdb.embed._deferred', "
+                                  "'engramdb.embed._pool', 'engramdb.embed._reuse']")
 
 
 # ---------------------------------------------------------------- embed_texts

@@ -106,6 +106,20 @@ def test_sessions_list_and_history(api, user):
     assert isinstance(versions[0], Version) and [v.version for v in versions] == [1, 2]
 
 
+def test_add_sessions_writes_each_session_as_add_session(api, user):
+    written = api.add_sessions([{"turns": TURNS, "session_id": "a",
+                                 "started_at": "2023-05-08T13:56:00+00:00"},
+                                {"turns": TURNS[:1], "session_id": "b",
+                                 "metadata": {"src": "import"}}], user_id=user)
+    assert [[r.position for r in w] for w in written] == [[0, 1, 2], [0]]
+    assert all(isinstance(r, Record) for w in written for r in w)
+    assert [s.session_id for s in api.sessions(user_id=user)] == ["a", "b"]
+    assert api.sessions(user_id=user)[1].metadata == {"src": "import"}
+    with pytest.raises(InvalidInputError):
+        api.add_sessions([{"turns": TURNS}, {"turns": []}], user_id=user + "-x")
+    assert api.sessions(user_id=user + "-x") == []
+
+
 def test_list_narrows_by_time_metadata_and_archive(api, user):
     api.add("I swim on Fridays.", user_id=user, timestamp="2023-01-05T10:00:00+00:00",
             metadata={"topic": "sport"})

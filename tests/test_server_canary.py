@@ -92,6 +92,8 @@ def attacks(rng: random.Random, mine: dict, victim: dict):
         ("DELETE", "/v1/memories", {"user_id": user, "session_id": "s1"}, None),
         ("POST", "/v1/memories", None, {"text": "planted", "user_id": user}),
         ("POST", "/v1/sessions", None, {"turns": [{"text": "planted"}], "user_id": user}),
+        ("POST", "/v1/sessions/batch", None, {"sessions": [{"turns": [{"text": "planted"}]}],
+                                              "user_id": user}),
         ("POST", "/v1/consolidate", None, {"user_id": user}),
         ("POST", "/v1/decay", None, {"user_id": user, "threshold": 1.0,
                                     "now": "2100-01-01T00:00:00Z"}),

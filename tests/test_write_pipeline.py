@@ -158,20 +158,25 @@ def _sessions(n: int) -> list[dict]:
             for i in range(n)]
 
 
-def test_run_many_writes_what_add_session_writes_with_vectors_embedded_together(
-        tmp_path) -> None:
-    """A bulk write (engram import) embeds many sessions' turns in shared batches; what it
-    stores equals one add_session per session: turns, facts, vectors (real model)."""
-    one, many = (Memory(tmp_path / f"{n}.db", embedder="minilm") for n in ("one", "many"))
+@pytest.mark.parametrize("embedder", ["minilm", "minilm-int8"])
+def test_add_sessions_writes_what_add_session_writes_with_vectors_embedded_together(
+        tmp_path, embedder: str) -> None:
+    """A bulk write (add_sessions, engram import) embeds many sessions' turns in shared
+    batches; what it stores equals one add_session per session: turns, facts, vectors
+    (real model, both the fp32 and the int8 graph)."""
+    one, many = (Memory(tmp_path / f"{n}.db", embedder=embedder) for n in ("one", "many"))
     calls: list[int] = []
     real = many.embedder.embed_batch
     many.embedder.embed_batch = lambda texts: calls.append(len(texts)) or real(texts)
     with one, many:
         for s in _sessions(12):
             one.add_session(**s)
-        written = many._pipeline.run_many([session_batch(**s) for s in _sessions(12)])
-        assert len(calls) == 1  # 12 sessions, one model call
-        assert [len(w) for w in written] == [3 + i % 4 for i in range(12)]
+        for user in ("u0", "u1"):
+            mine = [{k: v for k, v in s.items() if k != "user_id"}
+                    for s in _sessions(12) if s["user_id"] == user]
+            written = many.add_sessions(mine, user_id=user)
+            assert [len(w) for w in written] == [len(s["turns"]) for s in mine]
+        assert len(calls) == 2  # 12 sessions of 2 users, one model call per user
         for user in ("u0", "u1"):
             texts = lambda m: sorted((r.kind, r.session_id, r.position, r.text)  # noqa: E731
                                      for r in m.list(user_id=user, kinds=("turn", "fact"),
@@ -181,6 +186,59 @@ def test_run_many_writes_what_add_session_writes_with_vectors_embedded_together(
                 a, b = (m.search(q, user_id=user, method="dense", limit=5) for m in (one, many))
                 assert [h.text for h in a] == [h.text for h in b]
                 assert [h.score for h in a] == pytest.approx([h.score for h in b], abs=1e-5)
+
+
+@pytest.mark.parametrize("call", ["add", "add_many", "add_session", "add_sessions"])
+def test_every_write_goes_through_run_many(mem: Memory, monkeypatch, call: str) -> None:
+    seen: list[int] = []
+    original = WritePipeline.run_many
+    monkeypatch.setattr(WritePipeline, "run_many",
+                        lambda self, batches: seen.append(len(batches)) or original(self,
+                                                                                   batches))
+    turns = [{"speaker": "u", "text": "I live in Berlin."}]
+    if call == "add":
+        mem.add("I live in Berlin.", user_id="u")
+    elif call == "add_many":
+        mem.add_many(["I live in Berlin.", "I like tea."], user_id="u")
+    elif call == "add_session":
+        mem.add_session(turns, user_id="u")
+    else:
+        mem.add_sessions([{"turns": turns}, {"turns": turns, "session_id": "s2"}], user_id="u")
+    assert seen == [2 if call == "add_sessions" else 1]
+
+
+def test_import_writes_each_users_sessions_with_one_add_sessions(mem: Memory, tmp_path,
+                                                                  monkeypatch) -> None:
+    import json
+
+    from engramdb._importer import import_file
+
+    calls: list[tuple[str, list[str]]] = []
+    original = Memory.add_sessions
+    monkeypatch.setattr(Memory, "add_sessions", lambda self, sessions, **kw: calls.append(
+        (kw["user_id"], [s["session_id"] for s in sessions])) or original(self, sessions, **kw))
+    conv = {"speaker_a": "Al", "speaker_b": "Bo",
+            "session_1_date_time": "1:56 pm on 8 May, 2023",
+            "session_1": [{"speaker": "Al", "dia_id": "D1:1", "text": "I got a puppy!"}],
+            "session_2_date_time": "10:00 am on 9 June, 2023",
+            "session_2": [{"speaker": "Al", "dia_id": "D2:1", "text": "Rex is one now."}]}
+    path = tmp_path / "l.json"
+    path.write_text(json.dumps([{"sample_id": c, "conversation": conv, "qa": []}
+                                for c in ("conv-1", "conv-2")]), encoding="utf-8")
+    assert import_file(mem, path).records == 4
+    assert calls == [("conv-1", ["session_1", "session_2"]),
+                     ("conv-2", ["session_1", "session_2"])]
+
+
+def test_add_sessions_refuses_bad_sessions_before_writing(mem: Memory) -> None:
+    good = {"turns": [{"speaker": "u", "text": "I live in Rome."}]}
+    for bad in ([good, {"turns": [{"text": " "}]}], [good, {"text": "no turns"}],
+                [good, {"turns": [{"text": "hi"}], "user_id": "other"}], good,
+                [good, {"turns": "hello"}]):
+        with pytest.raises(InvalidInputError):
+            mem.add_sessions(bad, user_id="u")  # type: ignore[arg-type]
+    assert mem.stats().records == 0
+    assert mem.add_sessions([], user_id="u") == []
 
 
 def test_run_many_continues_a_session_and_refuses_before_writing(mem: Memory) -> None:

@@ -224,8 +224,9 @@ def run_scale_size(n_turns: int, *, embedder: str = "minilm", seed: int = 0,
     large corpus is built once, and only its searches are timed). ``embed_once`` (for
     builds whose ingest rate is not the figure): each distinct sentence is embedded once,
     the same vectors for far less model time (the templates repeat sentences a lot).
-    ``bulk``: ingest as ``engram import`` does (runs of sessions embedded together,
-    each written as add_session writes it) instead of one add_session per session."""
+    ``bulk``: ingest as ``engram import`` does (``Memory.add_sessions``: runs of a user's
+    sessions embedded together, each written as add_session writes it) instead of one
+    add_session per session."""
     if phase not in PHASES:
         raise InvalidInputError(f"unknown phase {phase!r}: choose from {', '.join(PHASES)}")
     if phase != "all" and db_path is None:
@@ -312,37 +313,37 @@ def _ingest_and_query(target: Any, size_of: Any, corpus: ScaleCorpus, embedder: 
 
 def _ingest(memory: Any, corpus: ScaleCorpus, progress: Progress | None,
             bulk: bool = False) -> dict[str, Any]:
-    from ..write.pipeline import session_batch
-
     task = progress.add_task(f"ingest {corpus.n_turns:,}", total=corpus.n_turns) \
         if progress else None
     sessions = turns = words = 0
-    pending: list[Any] = []
+    pending: dict[str, list[dict[str, Any]]] = {}  # bulk: each user's sessions not written
     started = time.perf_counter()
     for s in corpus.sessions():
-        args = {"user_id": s.user_id, "session_id": s.session_id, "started_at": s.started_at}
-        if bulk:  # as engram import writes runs of sessions
-            pending.append(session_batch(s.turns, **args))
-            if len(pending) == _BULK_SESSIONS:
-                memory._pipeline.run_many(pending)
-                pending = []
+        if bulk:  # as engram import writes a user's sessions: Memory.add_sessions
+            mine = pending.setdefault(s.user_id, [])
+            mine.append({"turns": s.turns, "session_id": s.session_id,
+                         "started_at": s.started_at})
+            if sum(len(x["turns"]) for x in mine) >= _BULK_TURNS:
+                memory.add_sessions(pending.pop(s.user_id), user_id=s.user_id)
         else:
-            memory.add_session(s.turns, **args)
+            memory.add_session(s.turns, user_id=s.user_id, session_id=s.session_id,
+                               started_at=s.started_at)
         sessions += 1
         turns += len(s.turns)
         words += sum(len(t.text.split()) for t in s.turns)
         if progress is not None and task is not None:
             progress.advance(task, len(s.turns))
-    if pending:
-        memory._pipeline.run_many(pending)
+    for user, rest in pending.items():
+        memory.add_sessions(rest, user_id=user)
     seconds = time.perf_counter() - started
     return {"turns": turns, "sessions": sessions,
             "mean_words_per_turn": round(words / max(turns, 1), 1),
             "ingest": {"seconds": round(seconds, 2), "turns_per_s": round(turns / seconds, 1)}}
 
 
-#: sessions per bulk write in ``--bulk`` ingest (engram import's run length)
-_BULK_SESSIONS = 64
+#: turns of one user per ``add_sessions`` call in ``--bulk`` ingest (the users of the
+#: corpus take turns, so each user's sessions wait until there are this many)
+_BULK_TURNS = 1000
 
 
 def scale_embedder(spec: Any) -> Any:

@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Context", "add_command", "build_parser", "main", "open_memory"]
 
-DEFAULT_EMBEDDER = "minilm"
-
 Run = Callable[[argparse.Namespace, "Context"], int | None]
 
 _DESCRIPTION = """\
@@ -49,8 +47,9 @@ Examples:
 Environment (flags win over variables):
   ENGRAM_DB                database file (default: ~/.engramdb/memory.db)
   ENGRAM_USER              default user for commands that need one
-  ENGRAM_EMBEDDER          embedder: minilm, fake, openai, openai:MODEL (default: the
-                           database's own, else minilm)
+  ENGRAM_EMBEDDER          embedder: minilm, minilm-int8, fake, openai, openai:MODEL
+                           (default: the database's own, else minilm-int8 where
+                           onnxruntime is installed, else minilm)
   ENGRAM_EMBEDDER_URL, _MODEL, _API_KEY, _DIM, _TIMEOUT   settings of the openai embedder
   ENGRAM_LLM_URL, _MODEL, _API_KEY, _TIMEOUT              the optional chat model
   ENGRAM_EXTRACTOR         rules (default), llm or none: facts from turns (import, demo)
@@ -134,8 +133,9 @@ def _db_target(value: str | Path) -> Path | str:
 def open_memory(path: Path | str, embedder: str | EmbedderSettings | None, *,
                 synchronous: str = "normal", extractor: Any = "rules") -> Memory:
     """``Memory`` on ``path``. Without an embedder name, an existing database is opened
-    with the one it was built with (a file holds one embedder's vectors), else minilm;
-    that one is only built when a text is embedded (``_config.DeferredEmbedder``), so
+    with the one it was built with (a file holds one embedder's vectors), else the
+    default of a new file (``embed.default_embedder``); that one is only built when a
+    text is embedded (``embed.DeferredEmbedder``), so
     commands that embed nothing open any file."""
     from .._memory import Memory
     from ..store import open_store

@@ -12,19 +12,16 @@ embedded, from the recorded name and these settings.
 from __future__ import annotations
 
 import argparse
-import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from .._errors import InvalidInputError
+from ..embed._deferred import DeferredEmbedder, default_embedder, parse_recorded
 
 __all__ = ["DeferredEmbedder", "EmbedderSettings", "LLMSettings", "add_embedder_options",
            "add_llm_options", "EMBEDDER_ENV", "LLM_ENV"]
 
-DEFAULT_EMBEDDER = "minilm"
 DEFAULT_OPENAI_URL = "http://localhost:11434/v1"  # Ollama's; OpenAI is https://api.openai.com/v1
 
 #: option -> environment variable, in the order --help and the docs list them
@@ -46,7 +43,7 @@ def add_embedder_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     group.add_argument("--embedder", metavar="NAME", default=none,
                        help="minilm, minilm-int8, fake, openai or openai:MODEL (env "
                             "ENGRAM_EMBEDDER; default: the one the database was built with, "
-                            "else minilm)")
+                            "else minilm-int8 where onnxruntime is installed, else minilm)")
     group.add_argument("--embedder-url", metavar="URL", default=none,
                        help="OpenAI-compatible API root (env ENGRAM_EMBEDDER_URL; default "
                             f"{DEFAULT_OPENAI_URL}, Ollama)")
@@ -116,12 +113,15 @@ class EmbedderSettings:
                    timeout=_number(got["embedder_timeout"], "--embedder-timeout", float))
 
     def build(self, name: str | None = None, dim: int | None = None) -> Any:
-        """The embedder called ``name`` (default: ``self.name``, else minilm). A name of the
-        form ``openai:MODEL`` (as a database records it) gives the model."""
+        """The embedder called ``name`` (default: ``self.name``, else the default of a new
+        database). A name of the form ``openai:MODEL`` (as a database records it) gives
+        the model; ``fake`` gets the recorded ``dim``."""
         from ..embed import get_embedder
 
-        spec = (name or self.name or DEFAULT_EMBEDDER).strip()
+        spec = (name or self.name or default_embedder()).strip()
         kind, _, model = spec.partition(":")
+        if kind.lower() == "fake" and dim is not None and not self.name:
+            return get_embedder("fake", dim=dim)
         if kind.lower() != "openai":
             return get_embedder(spec)
         model = self.model or model
@@ -139,40 +139,11 @@ class EmbedderSettings:
         """The embedder for a file whose metadata says ``recorded`` ("name:dim" or None)."""
         if self.name or recorded is None:
             return self.build()
-        name, _, dim = recorded.rpartition(":")
-        if not name or not dim.isdigit():  # not written by engramdb: let the check say so
+        parsed = parse_recorded(recorded)
+        if parsed is None:  # not written by engramdb: let the check say so
             return self.build(recorded)
-        return DeferredEmbedder(name, int(dim), lambda: self.build(name, int(dim)))
-
-
-class DeferredEmbedder:
-    """Stands for the embedder that wrote a database (same ``name`` and ``dim``) and builds
-    it on the first text to embed; until then no model is loaded and no server asked."""
-
-    def __init__(self, name: str, dim: int, build: Any) -> None:
-        self.name, self.dim = name, dim
-        self._build = build
-        self._real: Any = None
-        self._lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"DeferredEmbedder({self.name!r}, dim={self.dim})"
-
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        return self.real().embed_batch(texts)
-
-    def real(self) -> Any:
-        with self._lock:
-            if self._real is None:
-                real = self._build()
-                if real.name != self.name or real.dim != self.dim:
-                    raise InvalidInputError(
-                        f"this database was built with embedder {self.name!r} ({self.dim} "
-                        f"dimensions); the settings give {real.name!r} ({real.dim}): fix "
-                        "--embedder-model/--embedder-dim, or move the file with "
-                        "`engram --embedder NAME reembed`")
-                self._real = real
-            return self._real
+        name, dim = parsed
+        return DeferredEmbedder(name, dim, lambda: self.build(name, dim))
 
 
 @dataclass(frozen=True)

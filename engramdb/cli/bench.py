@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ImportFormatError, InvalidInputError
+from ..embed import default_embedder
 from ._app import Context, add_command, open_memory
 from ._config import add_llm_options
 
 __all__ = ["register"]
 
-DEFAULT_EMBEDDER = "minilm"
+#: what a new database gets here (``minilm-int8`` where onnxruntime is installed)
+DEFAULT_EMBEDDER = default_embedder()
 #: hits asked of each search unless --depth asks for more (bench.harness.RETRIEVE)
 RETRIEVE_DEFAULT = 50
 #: the CLI reads the LLM's API key from here (never from a flag: flags end up in shell history)

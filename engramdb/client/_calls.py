@@ -135,6 +135,14 @@ class Calls:
                            redact=redact))
         return self._call(Call("POST", "/v1/sessions", json=body, decode=_records))
 
+    def add_sessions(self, sessions: Iterable[Mapping[str, Any]], *, user_id: str,
+                     agent_id: str | None = None,
+                     redact: bool | Sequence[str] | None = None) -> Any:
+        body = _plain(dict(sessions=list(sessions), user_id=user_id, agent_id=agent_id,
+                           redact=redact))
+        return self._call(Call("POST", "/v1/sessions/batch", json=body,
+                               decode=lambda data: [_records(d) for d in data]))
+
     # ------------------------------------------------------------------ read
     def search(self, query: str | None = None, *, user_id: str, limit: int = 10,
                messages: Sequence[Mapping[str, Any]] | None = None, agent_id: str | None = None,

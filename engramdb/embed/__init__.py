@@ -5,8 +5,9 @@
 >>> embed_texts(embedder, ["hello world"]).shape
 (1, 64)
 
-Built-in names: ``"minilm"`` (the default; all-MiniLM-L6-v2 on onnxruntime if
-installed, else in pure numpy), ``"minilm-int8"`` (its int8-quantised ONNX graph),
+Built-in names: ``"minilm"`` (all-MiniLM-L6-v2 on onnxruntime if installed, else in
+pure numpy), ``"minilm-int8"`` (its int8-quantised ONNX graph: the default of a new
+database where onnxruntime is installed, :func:`default_embedder`),
 ``"openai"`` (any OpenAI-compatible ``/embeddings`` endpoint) and ``"fake"``
 (hashed words, for tests). Importing this package loads no model and no
 tokenizer: the implementation classes are imported on first use.
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import InvalidInputError
 from ._base import Embedder, embed_texts, l2_normalize
+from ._deferred import DeferredEmbedder, default_embedder
 from ._reuse import CachedEmbedder
 
 if TYPE_CHECKING:
@@ -30,10 +32,12 @@ if TYPE_CHECKING:
     from .openai import OpenAIEmbedder
 
 __all__ = [
-    "DEFAULT_EMBEDDER", "CachedEmbedder", "Embedder", "FakeEmbedder", "MiniLMEmbedder", "OpenAIEmbedder",
-    "available_embedders", "embed_texts", "get_embedder", "l2_normalize", "register_embedder",
+    "DEFAULT_EMBEDDER", "CachedEmbedder", "DeferredEmbedder", "Embedder", "FakeEmbedder", "MiniLMEmbedder", "OpenAIEmbedder",
+    "available_embedders", "default_embedder", "embed_texts", "get_embedder", "l2_normalize", "register_embedder",
 ]
 
+#: the embedder every install can run (the numpy fallback computes it); a new database
+#: gets :func:`default_embedder` (``minilm-int8`` where onnxruntime is installed)
 DEFAULT_EMBEDDER = "minilm"
 
 EmbedderFactory = Callable[..., Embedder]
@@ -79,8 +83,11 @@ def available_embedders() -> list[str]:
         return sorted(_registry)
 
 
-def get_embedder(spec: str | Embedder = DEFAULT_EMBEDDER, **options: Any) -> Embedder:
-    """Build the embedder registered as ``spec``, or return ``spec`` if it already is one."""
+def get_embedder(spec: str | Embedder | None = None, **options: Any) -> Embedder:
+    """Build the embedder registered as ``spec`` (None: :func:`default_embedder`), or
+    return ``spec`` if it already is one."""
+    if spec is None:
+        spec = default_embedder()
     if not isinstance(spec, str):
         if not _looks_like_embedder(spec):
             raise InvalidInputError(

@@ -19,6 +19,7 @@ from ..lifecycle.decay import ArchivePlan
 from ..lifecycle.erasure import Erasure
 from ._keys import Principal
 from ._schemas import (ERRORS, AddIn, AddManyIn, ConsolidateIn, DecayIn, ForgetIn, SearchIn, SessionIn,
+                       SessionsIn,
                        UpdateIn)
 from ._service import Service
 
@@ -145,6 +146,15 @@ def _writes(router: APIRouter, svc: Service, Who: Any) -> None:
         args = body.model_dump()
         with svc.writing():
             return _json(list[Record], memory.add_session(args.pop("turns"), **args), 201)
+
+    @router.post("/sessions/batch", response_model=list[list[Record]], status_code=201,
+                 tags=["write"], summary="Add many sessions of one user, embedded together")
+    def add_sessions(body: SessionsIn, who: Who) -> Any:
+        memory = svc.writer(who, body.user_id)
+        args = body.model_dump()
+        with svc.writing():
+            return _json(list[list[Record]], memory.add_sessions(args.pop("sessions"), **args),
+                         201)
 
     @router.patch("/memories/{record_id}", response_model=Record, tags=["write"],
                   summary="Replace a record's text (the old text stays in its history)")

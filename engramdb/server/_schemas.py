@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["AddIn", "AddManyIn", "SessionIn", "SearchIn", "UpdateIn", "ForgetIn",
+__all__ = ["AddIn", "AddManyIn", "SessionIn", "SessionsIn", "SearchIn", "UpdateIn", "ForgetIn",
            "ConsolidateIn", "DecayIn", "Imported", "ErrorOut", "ERRORS", "Health"]
 
 Kind = Literal["turn", "memory", "summary", "profile", "document"]
@@ -57,6 +57,14 @@ class SessionIn(_In):
     agent_id: str | None = None
     started_at: str | None = Field(None, description=_TIME)
     metadata: dict[str, Any] | None = None
+    redact: Redact = None
+
+
+class SessionsIn(_In):
+    sessions: list[dict[str, Any]] = Field(
+        description="sessions of one user: {turns, session_id?, started_at?, metadata?}")
+    user_id: str
+    agent_id: str | None = None
     redact: Redact = None
 
 

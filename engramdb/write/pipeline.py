@@ -19,16 +19,17 @@ near-duplicate later in a batch merges into an earlier one. A restore (import of
 an export) skips what the file already holds the outcome of: redaction, fact
 extraction, merge and supersession.
 
-:meth:`WritePipeline.run_many` writes many sessions (a bulk import) as ``run`` writes
-each, but embeds them together: the model then gets long, length-sorted batches
-instead of one short batch per session (BENCHMARKS.md, write speed).
+:meth:`WritePipeline.run_many` is the one way through: it writes many batches (a bulk
+import, ``Memory.add_sessions``) each as it would be written alone, but embeds runs of
+them together: the model then gets long, length-sorted batches instead of one short
+batch per session (BENCHMARKS.md, write speed). ``run`` is ``run_many`` of one.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -47,7 +48,7 @@ from .extract import ExtractedFact, Extractor, TurnInput
 from .facts import fact_items, statement_of
 
 __all__ = ["COMMIT_STEPS", "PREPARE_STEPS", "STEPS", "WriteBatch", "WritePipeline",
-           "session_batch"]
+           "session_batch", "session_batches"]
 
 PREPARE_STEPS = ("validate", "redact", "expand", "extract", "embed")
 COMMIT_STEPS = ("merge", "store", "supersede")
@@ -123,23 +124,15 @@ class WritePipeline:
                 "store": self.write, "supersede": self.supersede}
 
     def run(self, batch: WriteBatch) -> list[Record]:
-        steps = self.steps()
-        for step in PREPARE_STEPS:
-            steps[step](batch)
-        if batch.mode == "memory" and self._merging(batch):
-            # check-then-write as one step for this process's threads and, through the
-            # store's lock, for every process: two near-duplicates added at once must not
-            # both miss each other
-            with self._merge_lock, self.store.user_lock(batch.scope, "merge"):
-                return [r for i in range(len(batch.items)) for r in self._commit(batch.unit(i))]
-        return self._commit(batch)
+        """One call's batch: :meth:`run_many` of one."""
+        return self.run_many([batch])[0]
 
     def run_many(self, batches: Sequence[WriteBatch]) -> list[list[Record]]:
-        """Session batches, each written as :meth:`run` writes it (atomically, in order),
-        with their records embedded together. All are validated before any is written;
-        a session continued later in the same call is prepared after its start is stored."""
-        if any(b.mode != "session" for b in batches):
-            raise InvalidInputError("run_many writes sessions only")
+        """Batches written one after the other, each as if it came alone (a session
+        atomically, memories one by one where they may merge), with the records of runs
+        of them embedded together: the model then gets long, length-sorted calls rather
+        than one short call per session. All are validated before any is written; a
+        session continued later in the same call is prepared after its start is stored."""
         steps = self.steps()
         for batch in batches:
             steps["validate"](batch)
@@ -151,11 +144,20 @@ class WritePipeline:
             self._embed_together(group)
             for batch in group:
                 steps["embed"](batch)  # the vectors are there: nothing left to embed
-            out.extend(self._commit(batch) for batch in group)
+            out.extend(self._committed(batch) for batch in group)
         return out
 
+    def _committed(self, batch: WriteBatch) -> list[Record]:
+        if batch.mode == "memory" and self._merging(batch):
+            # check-then-write as one step for this process's threads and, through the
+            # store's lock, for every process: two near-duplicates added at once must not
+            # both miss each other
+            with self._merge_lock, self.store.user_lock(batch.scope, "merge"):
+                return [r for i in range(len(batch.items)) for r in self._commit(batch.unit(i))]
+        return self._commit(batch)
+
     def _embed_together(self, group: Sequence[WriteBatch]) -> None:
-        news = [[*b.items, *b.facts] for b in group]
+        news = [[*b.items, *b.facts] if b.vectors is None else [] for b in group]
         flat = [n for batch_news in news for n in batch_news]
         if not flat:
             return
@@ -388,9 +390,38 @@ def session_batch(turns: Sequence[Any], *, user_id: str, session_id: str | None 
                       redact=redact, append=session_id is not None)
 
 
+_SESSION_FIELDS = frozenset({"turns", "session_id", "started_at", "metadata"})
+
+
+def session_batches(sessions: Iterable[Any], *, user_id: str, agent_id: str | None = None,
+                    redact: bool | Sequence[str] | None = None) -> list[WriteBatch]:
+    """The batches :meth:`Memory.add_sessions` writes: each session a mapping with
+    ``turns`` and optional ``session_id``, ``started_at``, ``metadata``."""
+    if isinstance(sessions, (str, bytes, Mapping)):
+        raise InvalidInputError("sessions must be a list of {'turns': [...], ...} mappings")
+    out = []
+    for i, session in enumerate(sessions):
+        if not isinstance(session, Mapping) or "turns" not in session:
+            raise InvalidInputError(f"session {i} must be a mapping with 'turns' (and "
+                                    "optional session_id, started_at, metadata)")
+        unknown = sorted(set(session) - _SESSION_FIELDS)
+        if unknown:
+            raise InvalidInputError(f"session {i} has unknown fields {unknown}; allowed: "
+                                    f"{sorted(_SESSION_FIELDS)}")
+        turns = session["turns"]
+        if isinstance(turns, (str, bytes, Mapping)) or not isinstance(turns, Iterable):
+            raise InvalidInputError(f"session {i}: 'turns' must be a list of turns")
+        out.append(session_batch(list(turns), user_id=user_id, agent_id=agent_id,
+                                 session_id=session.get("session_id"),
+                                 started_at=session.get("started_at"),
+                                 metadata=session.get("metadata"), redact=redact))
+    return out
+
+
 def _groups(batches: Sequence[WriteBatch]) -> list[list[WriteBatch]]:
-    """Consecutive runs of about _MANY_TURNS turns in which no session repeats (a
-    continued session finds where it goes on from the stored turns)."""
+    """Consecutive runs of about _MANY_TURNS turns (or records) in which no scope repeats
+    (a continued session finds where it goes on from the stored turns; a memory may
+    merge into one written by an earlier batch)."""
     groups: list[list[WriteBatch]] = [[]]
     seen: set[tuple[str, str | None, str | None]] = set()
     turns = 0
@@ -401,7 +432,7 @@ def _groups(batches: Sequence[WriteBatch]) -> list[list[WriteBatch]]:
             seen, turns = set(), 0
         groups[-1].append(batch)
         seen.add(key)
-        turns += len(batch.turns)
+        turns += len(batch.turns) or len(batch.given)
     return groups
 
 
