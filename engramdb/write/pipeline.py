@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Future, wait
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -139,9 +140,18 @@ class WritePipeline:
         out: list[list[Record]] = []
         for group in _groups(batches):
             for batch in group:
-                for step in ("redact", "expand", "extract"):
-                    steps[step](batch)
-            self._embed_together(group)
+                steps["redact"](batch)
+                self._records(batch)  # all the embedder needs: it starts on them now
+            records = self._embed_records_in_background(group)
+            try:  # keys (the language analyser) and facts meanwhile, on the other core
+                for batch in group:
+                    for step in ("expand", "extract"):
+                        steps[step](batch)
+            except BaseException:
+                if records is not None:
+                    wait([records])  # nothing of this call runs on after it failed
+                raise
+            self._embed_together(group, records.result() if records is not None else None)
             for batch in group:
                 steps["embed"](batch)  # the vectors are there: nothing left to embed
             out.extend(self._committed(batch) for batch in group)
@@ -156,19 +166,50 @@ class WritePipeline:
                 return [r for i in range(len(batch.items)) for r in self._commit(batch.unit(i))]
         return self._commit(batch)
 
-    def _embed_together(self, group: Sequence[WriteBatch]) -> None:
-        news = [[*b.items, *b.facts] if b.vectors is None else [] for b in group]
-        flat = [n for batch_news in news for n in batch_news]
-        if not flat:
-            return
+    def _embed_records_in_background(self, group: Sequence[WriteBatch]
+                                     ) -> Future[np.ndarray] | None:
+        """The vectors of the group's records (not their facts, found later), computed on
+        another thread while this one builds keys and facts: the embedder's workers
+        leave part of the cores idle on a session's few texts, the analyser fills it."""
+        news = [n for b in group if b.vectors is None for n in b.items]
+        if not news:
+            return None
         self.check_embedder()
-        vectors = self.embed_records([n.index_text for n in flat],
-                                     [n.record.speaker for n in flat])
-        start = 0
-        for batch, batch_news in zip(group, news):
-            if batch_news:
-                batch.vectors = vectors[start:start + len(batch_news)]
-            start += len(batch_news)
+        done: Future[np.ndarray] = Future()
+
+        def work() -> None:
+            try:
+                done.set_result(self.embed_records([n.index_text for n in news],
+                                                   [n.record.speaker for n in news]))
+            except BaseException as exc:  # handed to the caller by result()
+                done.set_exception(exc)
+
+        threading.Thread(target=work, name="engramdb-embed", daemon=True).start()
+        return done
+
+    def _embed_together(self, group: Sequence[WriteBatch],
+                        records: np.ndarray | None) -> None:
+        """Each batch's vectors: its records' (embedded in the background) then its
+        facts', all the group's facts in one call."""
+        facts = [n for b in group if b.vectors is None for n in b.facts]
+        found = np.zeros((0, 0), dtype=np.float32)
+        if facts:
+            self.check_embedder()
+            found = self.embed_records([n.index_text for n in facts],
+                                       [n.record.speaker for n in facts])
+        at_record = at_fact = 0
+        for batch in group:
+            if batch.vectors is not None or not (batch.items or batch.facts):
+                continue
+            parts = []
+            if batch.items:
+                assert records is not None
+                parts.append(records[at_record:at_record + len(batch.items)])
+                at_record += len(batch.items)
+            if batch.facts:
+                parts.append(found[at_fact:at_fact + len(batch.facts)])
+                at_fact += len(batch.facts)
+            batch.vectors = np.concatenate(parts) if len(parts) > 1 else parts[0]
 
     def _commit(self, unit: WriteBatch) -> list[Record]:
         steps = self.steps()
@@ -245,30 +286,33 @@ class WritePipeline:
             _, batch.metadata = self.intake.redacted(".", batch.metadata, batch.redact)
 
     # --------------------------------------------------------------- 3 expand
-    def expand(self, batch: WriteBatch) -> None:
+    def _records(self, batch: WriteBatch) -> None:
+        """The records a batch writes, before their keys (the first half of ``expand``)."""
+        if batch.items or batch.mode == "restore":
+            return
         if batch.mode == "memory":
-            self._memory_records(batch)
-        elif batch.mode == "session":
-            self._session_records(batch)
-        elif batch.session is not None:  # a turn's keys quote the turns before it
-            keys = expand_session([n.record for n in batch.items], batch.session.started_at,
-                                  self.expand_options)
+            for f in batch.fields:
+                record = self.intake.record(batch.scope, f["text"], kind=batch.kind,
+                                            timestamp=when(f["timestamp"]),
+                                            metadata=f["metadata"], importance=f["importance"])
+                batch.items.append(NewRecord(record, record.text))
+                batch.meta.append(f["metadata"])
+        else:
+            self._session_items(batch)
+
+    def expand(self, batch: WriteBatch) -> None:
+        self._records(batch)
+        if batch.mode == "session" or batch.session is not None:
+            # a turn's keys quote the turns before it
+            start = batch.session.started_at if batch.session is not None else None
+            keys = expand_session([n.record for n in batch.items], start, self.expand_options)
             for new, its_keys in zip(batch.items, keys):
                 new.keys.extend(its_keys)
         else:  # stand-alone and derived records (keyed as the consolidator keys them)
             for new in batch.items:
                 new.keys.extend(expand_record(new.record, self.expand_options))
 
-    def _memory_records(self, batch: WriteBatch) -> None:
-        for f in batch.fields:
-            record = self.intake.record(batch.scope, f["text"], kind=batch.kind,
-                                        timestamp=when(f["timestamp"]), metadata=f["metadata"],
-                                        importance=f["importance"])
-            batch.items.append(NewRecord(record, record.text,
-                                         expand_record(record, self.expand_options)))
-            batch.meta.append(f["metadata"])
-
-    def _session_records(self, batch: WriteBatch) -> None:
+    def _session_items(self, batch: WriteBatch) -> None:
         scope, turns = batch.scope, batch.turns
         start = when(batch.started_at) or turns[0].timestamp or utcnow()
         batch.items = [self.intake.turn_item(scope, i, t, start) for i, t in enumerate(turns)]
@@ -276,9 +320,6 @@ class WritePipeline:
         if first:
             batch.items = [self.intake.turn_item(scope, i, t, start, first)
                            for i, t in enumerate(turns)]
-        keys = expand_session([i.record for i in batch.items], start, self.expand_options)
-        for item, its_keys in zip(batch.items, keys):
-            item.keys.extend(its_keys)
         batch.session = Session(scope.session_id or "", scope.user_id, scope.agent_id, start,
                                 tuple(dict.fromkeys(t.speaker for t in turns)),
                                 self.intake.metadata(batch.metadata))
