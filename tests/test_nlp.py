@@ -77,3 +77,33 @@ def test_cli_stats_names_the_analyser(tmp_path, capsys) -> None:
     assert run_cli(capsys, [*base, "add", "I live in Oslo."]).code == 0
     got = run_cli(capsys, [*base, "stats", "--json"])
     assert got.code == 0 and got.json()["nlp"] == "rules"
+
+
+#: sentences where the attribute ruler's word exceptions, irregular plurals, proper-noun
+#: runs and whitespace tokens decide what an entity is
+_TRICKY = [
+    "Nothin' beats 'nuff said, y'all gon na love it.",
+    "I'm gonna get somethin' for the kids and the children's geese.",
+    "Something happened to everyone's dogs; nobody saw anything.",
+    "We  went   there\n\nwith  the  Smiths and their mice.",
+    "The Grand Canyon trips were our best vacations, said Melanie.",
+    "I ain't got nothin' but love for my gf's cats, c'm on!",
+    "Caroline's LGBTQ support group meets at the Pride Center on Fridays.",
+    "My feet hurt after the analyses of the criteria for the theses.",
+    "Let's grab tacos with Jon Snow at Lake Tahoe's best diner.",
+]
+
+
+@needs_spacy
+def test_entities_without_the_full_pipeline_are_the_same() -> None:
+    """Entities run the tagger alone and read the ruler's exceptions for nouns only: the
+    same entities as the whole pipeline (tagger, attribute ruler, lemmatiser) gives."""
+    analyzer = get_analyzer("spacy")
+    assert analyzer._nouns is not None  # the fast path is the one in use
+    full = [ents for ents, _ in analyzer.analyze(_TRICKY, ["Melanie"], lemmas=True)]
+    fast = analyzer.entities(_TRICKY, ["Melanie"])
+    assert fast == full
+    assert {"kid", "child", "mouse", "smiths", "vacation", "trip", "grand canyon",
+            "foot", "analysis", "criterion", "thesis"} <= set().union(*fast)
+    assert not {"something", "nobody", "anything", "melanie"} & set().union(*fast)
+    assert [lemmas for _, lemmas in analyzer.analyze(_TRICKY[:1], lemmas=False)] == [""]

@@ -218,7 +218,8 @@ def expand_session(records: Sequence[Record], session_start: datetime | None,
     opts = opts or ExpandOptions()
     kinds = _active(opts)
     speakers = {r.speaker for r in records if r.speaker}
-    analysed = (get_analyzer(opts.nlp).analyze([r.text for r in records], speakers)
+    analysed = (get_analyzer(opts.nlp).analyze([r.text for r in records], speakers,
+                                                lemmas=LEMMA in kinds)
                 if any(k.analysed for k in kinds) else [(set(), "") for _ in records])
     turns = Turns(records, session_start, opts, frozenset(k.name for k in kinds), analysed)
     return [[key for kind in kinds for key in kind.build(turns, i)]
