@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._memory import Memory
+from ..embed import default_embedder
 from .embed_speed import sentences
 
 __all__ = ["measure", "measure_extractors", "measure_nlp", "main"]
@@ -117,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=300, help="items per path (default 300)")
-    parser.add_argument("--embedder", default="minilm", help="embedder (default minilm)")
+    parser.add_argument("--embedder", default=default_embedder(),
+                        help="embedder (default: a new database's, minilm-int8 where "
+                             "onnxruntime is installed)")
     parser.add_argument("--nlp", default="rules", choices=("rules", "spacy", "auto"),
                         help="language analyser at ingest (default rules)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
