@@ -218,9 +218,12 @@ def expand_session(records: Sequence[Record], session_start: datetime | None,
     opts = opts or ExpandOptions()
     kinds = _active(opts)
     speakers = {r.speaker for r in records if r.speaker}
-    analysed = (get_analyzer(opts.nlp).analyze([r.text for r in records], speakers,
-                                                lemmas=LEMMA in kinds)
-                if any(k.analysed for k in kinds) else [(set(), "") for _ in records])
+    analysed: Sequence[tuple[set[str], str]] = [(set(), "") for _ in records]
+    if LEMMA in kinds:
+        analysed = get_analyzer(opts.nlp).analyze([r.text for r in records], speakers)
+    elif any(k.analysed for k in kinds):  # entities alone cost the analyser less (text.nlp)
+        analysed = [(e, "") for e in get_analyzer(opts.nlp).entities(
+            [r.text for r in records], speakers)]
     turns = Turns(records, session_start, opts, frozenset(k.name for k in kinds), analysed)
     return [[key for kind in kinds for key in kind.build(turns, i)]
             for i in range(len(records))]

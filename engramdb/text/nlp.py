@@ -48,10 +48,10 @@ class Analyzer(Protocol):
         """Lower-cased entity names of each text (``exclude``: names to leave out)."""
         ...
 
-    def analyze(self, texts: Sequence[str], exclude: Iterable[str] = (),
-                lemmas: bool = True) -> list[tuple[set[str], str]]:
-        """Entities and a lemma key text ("" when the analyser has no lemmas, or
-        ``lemmas`` is False: it may then skip the work) of each."""
+    def analyze(self, texts: Sequence[str],
+                exclude: Iterable[str] = ()) -> list[tuple[set[str], str]]:
+        """Entities and a lemma key text ("" when the analyser has no lemmas) of each;
+        ingest asks only :meth:`entities` when no lemma key is built."""
         ...
 
 
