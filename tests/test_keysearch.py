@@ -149,3 +149,31 @@ def test_the_bounded_ranking_agrees_with_the_exact_one(db_target, monkeypatch):
             assert [m.score for m in b] == pytest.approx([m.score for m in e], rel=1e-9)
     finally:
         store.close()
+
+
+def test_a_user_alone_in_the_file_skips_the_scope_intersection(tmp_path, monkeypatch):
+    """A file whose keys are all one user's: a term's keys are its whole doclist, read
+    without intersecting the user's scope token; the postings are the general path's.
+    Once another user writes keys, the intersection is back."""
+    from engramdb.store.sqlite import SQLiteStore
+
+    store = open_sqlite(tmp_path / "m.db")
+    try:
+        _add(store, "ana", _corpus(60))
+        terms, ana = ["cat", "name", "beach", "river", "nothing"], Scope("ana")
+        alone = store._postings(ana, terms)
+        assert store._key_counts["ana"][1] == alone.docs  # the path without intersection
+        with monkeypatch.context() as patched:
+            patched.setattr(SQLiteStore, "_user_keys", lambda *args: None)
+            general = store._postings(ana, terms)
+        assert alone.df == general.df and alone.docs == general.docs
+        assert {t: list(h) for t, h in alone.hits.items()} == \
+            {t: list(h) for t, h in general.hits.items()}
+        _add(store, "bob", _corpus(25))
+        mixed = store._postings(ana, terms)
+        assert store._key_counts["ana"][1] < mixed.docs
+        assert {t: list(h) for t, h in mixed.hits.items()} == \
+            {t: list(h) for t, h in alone.hits.items()}  # ana's keys only, bob's not
+        assert all(mixed.df[t] > alone.df[t] for t in alone.df)  # bob's count in the df
+    finally:
+        store.close()

@@ -89,13 +89,14 @@ def is_postgres_url(target: object) -> bool:
 
 
 #: options of the SQLite backend, which a PostgreSQL store does not need
-_SQLITE_OPTIONS = ("busy_timeout", "synchronous")
+_SQLITE_OPTIONS = ("busy_timeout", "synchronous", "mmap_size")
 
 
 def open_store(target: str | os.PathLike[str], **options: Any) -> Store:
     """The store at ``target``: a PostgreSQL URL or a SQLite path.
 
-    ``options`` of a SQLite file: ``busy_timeout``, ``synchronous``, ``ann_threshold``.
+    ``options`` of a SQLite file: ``busy_timeout``, ``synchronous``, ``ann_threshold``,
+    ``mmap_size``.
     Of PostgreSQL: ``pool_size``, ``pool_min``, ``pool_timeout``, ``statement_timeout``,
     ``lock_timeout``, ``connect_timeout`` (seconds) and ``ann_threshold``, also read from
     the URL (``postgresql://app@db/engram?pool_size=20&statement_timeout=30``); the

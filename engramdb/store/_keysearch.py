@@ -48,7 +48,7 @@ class Postings:
     docs: int
     avgdl: float
     df: dict[str, int] = field(default_factory=dict)
-    hits: dict[str, list[int]] = field(default_factory=dict)
+    hits: dict[str, Sequence[int] | np.ndarray] = field(default_factory=dict)
     details: dict[int, tuple[int, dict[str, int]]] | None = None
     #: (doc ids sorted, their lengths) when the backend read lengths but not frequencies
     lengths: tuple[np.ndarray, np.ndarray] | None = None

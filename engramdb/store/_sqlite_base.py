@@ -121,6 +121,12 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
             f"{path}: an SQLite database of another application; refusing to touch it")
 
 
+#: bytes of the file read through a memory map (PRAGMA mmap_size): a search of a large
+#: user reads thousands of scattered pages (keys, records, postings); mapped, a page hit
+#: costs no read() call and no copy into SQLite's 2 MB page cache (one user of 100k
+#: records: -3.4 ms per engram search, BENCHMARKS.md). 0 reads through read() only.
+DEFAULT_MMAP_SIZE = 1 << 30
+
 #: PRAGMA synchronous modes a caller may choose (see README, "Durability")
 SYNCHRONOUS = ("normal", "full")
 
@@ -131,6 +137,12 @@ def check_synchronous(value: object) -> str:
     return value.lower()
 
 
+def check_mmap_size(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInputError(f"mmap_size must be a whole number of bytes >= 0, not {value!r}")
+    return value
+
+
 class Connection:
     """One SQLite connection shared by threads under a lock; every write is a transaction
     and every read a read transaction (one snapshot), both reentrant for the thread
@@ -138,9 +150,10 @@ class Connection:
     :meth:`read` all see one snapshot."""
 
     def __init__(self, path: str, *, busy_timeout: float = 5.0,
-                 synchronous: str = "normal") -> None:
+                 synchronous: str = "normal", mmap_size: int = DEFAULT_MMAP_SIZE) -> None:
         self.path = path
         self.synchronous = check_synchronous(synchronous)
+        self.mmap_size = check_mmap_size(mmap_size)
         check_path(path)
         self._lock = threading.RLock()
         #: None, "read" or "write": the transaction the lock holder has open
@@ -164,6 +177,7 @@ class Connection:
         self.raw.execute(f"PRAGMA synchronous = {self.synchronous.upper()}")
         self.raw.execute("PRAGMA secure_delete = ON")  # deleted content is zeroed, not left behind
         self.raw.execute("PRAGMA foreign_keys = ON")
+        self.raw.execute(f"PRAGMA mmap_size = {self.mmap_size}")
         migrate(self.raw)
 
     @contextlib.contextmanager
@@ -254,4 +268,4 @@ class Connection:
 
 
 __all__ += ["has_narrowing", "converted_errors", "check_path", "SchemaTooNewError",
-            "SYNCHRONOUS", "check_synchronous"]
+            "SYNCHRONOUS", "check_synchronous", "DEFAULT_MMAP_SIZE", "check_mmap_size"]

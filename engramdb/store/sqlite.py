@@ -17,7 +17,7 @@ from ._base import StoreBase
 from ._filters import SQLITE
 from ._migrations import latest_version
 from ._protocol import GRAPH_KEY_KINDS, Key, Match, NewRecord
-from ._sqlite_base import (RECORD_COLUMNS, Connection, check_path,
+from ._sqlite_base import (DEFAULT_MMAP_SIZE, RECORD_COLUMNS, Connection, check_path,
                            row_to_record, scope_token, ts, where_clause)
 from ._sqlite_dense import DenseMixin
 from ._sqlite_erasure import ErasureMixin
@@ -43,12 +43,15 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, SQLiteKeysMixin, Sto
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
                  synchronous: str = "normal",
-                 ann_threshold: int | None = DEFAULT_ANN_THRESHOLD) -> None:
+                 ann_threshold: int | None = DEFAULT_ANN_THRESHOLD,
+                 mmap_size: int = DEFAULT_MMAP_SIZE) -> None:
         self.path = os.fspath(path)
-        self._db = Connection(self.path, busy_timeout=busy_timeout, synchronous=synchronous)
+        self._db = Connection(self.path, busy_timeout=busy_timeout, synchronous=synchronous,
+                              mmap_size=mmap_size)
         # users with >= ann_threshold vectors: HNSW candidates, exact scores (_ann); None: exact
         self._vectors = ExactVectorIndex() if ann_threshold is None else AnnVectorIndex(
             None if self.path == ":memory:" else self.path + ".ann", threshold=ann_threshold)
+        self._key_counts = {}
         self._watch_writes()
 
     # ---------------------------------------------------------------- writes
@@ -303,8 +306,10 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, SQLiteKeysMixin, Sto
 
 def open_sqlite(path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
                 synchronous: str = "normal",
-                ann_threshold: int | None = DEFAULT_ANN_THRESHOLD) -> SQLiteStore:
-    """The store at ``path``, its folder created. Errors name the path and the cause."""
+                ann_threshold: int | None = DEFAULT_ANN_THRESHOLD,
+                mmap_size: int = DEFAULT_MMAP_SIZE) -> SQLiteStore:
+    """The store at ``path``, its folder created. Errors name the path and the cause.
+    ``mmap_size``: bytes of the file read through a memory map (0: none)."""
     target = Path(path)
     if str(target) != ":memory:":
         try:
@@ -314,4 +319,4 @@ def open_sqlite(path: str | os.PathLike[str], *, busy_timeout: float = 5.0,
             raise StoreError(f"{target}: cannot create its folder: "
                              f"{exc.strerror or exc}") from exc
     return SQLiteStore(target, busy_timeout=busy_timeout, synchronous=synchronous,
-                       ann_threshold=ann_threshold)
+                       ann_threshold=ann_threshold, mmap_size=mmap_size)

@@ -29,7 +29,6 @@ with the question.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
@@ -109,7 +108,7 @@ class Ranking:
         return self._exact() if self.exact else self._bounded()
 
     def _exact(self) -> Iterator[tuple[int, float]]:
-        holders = {t: set(self._hits[t]) for t in self.idf}  # (only the exact path needs them)
+        holders = {t: set(_as_list(self._hits[t])) for t in self.idf}  # (the exact path only)
         ids = self.ids.tolist()
         found = self._details(ids, True)
         self.looked_up += len(ids)
@@ -129,27 +128,41 @@ class Ranking:
         return ((doc, -score) for score, doc in scored)
 
     def _bounded(self) -> Iterator[tuple[int, float]]:
-        """Fagin's threshold order over ``W * g(dl)`` (each term once per document)."""
+        """Fagin's threshold order over ``W * g(dl)`` (each term once per document).
+
+        Scored documents wait in two arrays; after each batch those scoring at least the
+        bound go out best first, ties by doc (the order a heap of (-score, doc) pops)."""
         gmax = (self._k1 + 1) / (1 + self._k1 * (1 - self._b))  # g of a document of length 0
-        heap: list[tuple[float, int]] = []  # (-score, doc): scored, not given out yet
+        scores, docs = np.zeros(0), np.zeros(0, dtype=np.int64)  # scored, not given out yet
         seen = 0
         while seen < len(self.ids) and (self.budget is None or self.looked_up < self.budget):
-            batch = self.ids[seen:seen + BATCH].tolist()
-            found = self._details(batch, False)
+            batch = self.ids[seen:seen + BATCH]
+            found = self._details(batch.tolist(), False)
             self.looked_up += len(batch)
-            keep = [i for i, d in enumerate(batch) if d in found]  # gone meanwhile: left out
-            lengths = np.array([found[batch[i]][0] for i in keep], dtype=np.float64)
-            scores = self.weights[seen:seen + BATCH][keep] * _norm(lengths, self._avgdl,
-                                                                   self._k1, self._b)
-            for i, score in zip(keep, scores.tolist()):
-                heapq.heappush(heap, (-score, batch[i]))
+            keep = [i for i, d in enumerate(batch.tolist()) if d in found]  # gone: left out
+            lengths = np.array([found[int(batch[i])][0] for i in keep], dtype=np.float64)
+            scores = np.concatenate([scores, self.weights[seen:seen + BATCH][keep] * _norm(
+                lengths, self._avgdl, self._k1, self._b)])
+            docs = np.concatenate([docs, batch[keep]])
             seen = min(seen + BATCH, len(self.ids))
             bound = self.weights[seen] * gmax if seen < len(self.ids) else -math.inf
-            while heap and -heap[0][0] >= bound:
-                score, doc = heapq.heappop(heap)
-                yield doc, -score
-        yield from ((doc, -score) for score, doc in sorted(heap))
+            final = scores >= bound
+            if final.any():
+                yield from _best_first(scores[final], docs[final])
+                scores, docs = scores[~final], docs[~final]
+        yield from _best_first(scores, docs)
         yield from zip(self.ids[seen:].tolist(), self.weights[seen:].tolist())  # g(avgdl) = 1
+
+
+def _best_first(scores: np.ndarray, docs: np.ndarray) -> Iterator[tuple[int, float]]:
+    """(doc, score) by score, best first, ties by doc."""
+    order = np.lexsort((docs, -scores))
+    return zip(docs[order].tolist(), scores[order].tolist())
+
+
+def _as_list(ids: Sequence[int] | np.ndarray) -> Sequence[int]:
+    """Python ints (set membership of ``int`` in numpy scalars is slow)."""
+    return ids.tolist() if isinstance(ids, np.ndarray) else ids
 
 
 def _norm(lengths: np.ndarray, avgdl: float, k1: float, b: float) -> np.ndarray:
