@@ -18,7 +18,8 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,6 +61,8 @@ def _phrase(term: str) -> str:
 
 #: one term's documents (FTS5 gives them in rowid order) as "1,5,9", parsed by numpy
 _LIST = "SELECT group_concat(rowid) FROM keys_fts WHERE keys_fts MATCH ?"
+#: term frequencies of a key holding each term once (read-only, shared)
+_ONCE: Mapping[str, int] = MappingProxyType({})
 #: users whose key counts are remembered (the map is cleared past it)
 _COUNTS_KEPT = 4096
 
@@ -128,10 +131,10 @@ class SQLiteKeysMixin:
                 rows = conn.execute("SELECT d.id, d.sz FROM (SELECT value FROM json_each(?)) j "
                                     "CROSS JOIN keys_fts_docsize d ON d.id = j.value",
                                     (_ascending(key_ids),)).fetchall()
-            return {kid: (_length(sz), {}) for kid, sz in rows}
-        starts = {t: (_fold(t), re.compile(r"\b" + re.escape(_fold(t)[:3]) + r"\w*"))
-                  for t in terms}
-        out: dict[int, tuple[int, dict[str, int]]] = {}
+            return {kid: (_length(sz), _ONCE) for kid, sz in rows}
+        starts = [(t, _fold(t), re.compile(r"\b" + re.escape(_fold(t)[:3]) + r"\w*"))
+                  for t in terms]
+        out: dict[int, tuple[int, Mapping[str, int]]] = {}
         with self._db.read() as conn:
             rows = conn.execute("SELECT d.id, d.sz, k.text FROM (SELECT value FROM "
                                 "json_each(?)) j CROSS JOIN keys_fts_docsize d ON d.id = "
@@ -139,9 +142,11 @@ class SQLiteKeysMixin:
                                 (_ascending(key_ids),)).fetchall()
             for kid, sz, text in rows:
                 folded = _fold(text)
-                out[kid] = (_length(sz), {
-                    t: _frequency(conn, t, kid) for t, (word, words) in starts.items()
-                    if folded.count(word[:3]) > 1 and _forms(word, words.findall(folded)) > 1})
+                repeats = [t for t, word, words in starts if folded.count(word[:3]) > 1
+                           and _forms(word, words.findall(folded)) > 1]
+                # most keys hold each term once: one shared empty map, not a dict per key
+                out[kid] = (_length(sz), {t: _frequency(conn, t, kid) for t in repeats}
+                            if repeats else _ONCE)
         return out
 
     def _key_records(self, scope: Scope, key_ids: Sequence[int],

@@ -108,24 +108,25 @@ class Ranking:
         return self._exact() if self.exact else self._bounded()
 
     def _exact(self) -> Iterator[tuple[int, float]]:
-        holders = {t: set(_as_list(self._hits[t])) for t in self.idf}  # (the exact path only)
         ids = self.ids.tolist()
         found = self._details(ids, True)
         self.looked_up += len(ids)
+        docs = np.array([d for d in ids if d in found], dtype=np.int64)  # gone meanwhile: out
+        if docs.size == 0:
+            return iter(())
         k1, b = self._k1, self._b
-        scored = []
-        for doc in ids:
-            if doc not in found:  # gone meanwhile
-                continue
-            dl, tfs = found[doc]
-            norm = k1 * (1 - b + b * dl / self._avgdl)
-            score = 0.0
-            for term in (t for t, held in holders.items() if doc in held):
-                tf = max(tfs.get(term, 1), 1)
-                score += self.idf[term] * tf * (k1 + 1) / (tf + norm)
-            scored.append((-score, doc))
-        scored.sort()
-        return ((doc, -score) for score, doc in scored)
+        lengths = np.array([found[d][0] for d in docs.tolist()], dtype=np.float64)
+        norm = k1 * (1 - b + b * lengths / self._avgdl)
+        score = np.zeros(docs.size)
+        repeated = [(i, tfs) for i, d in enumerate(docs.tolist()) if (tfs := found[d][1])]
+        for term, weight in self.idf.items():  # per document, terms add up in this order
+            held = np.isin(docs, np.asarray(self._hits[term], dtype=np.int64))
+            tf = np.ones(docs.size, dtype=np.int64)
+            for i, tfs in repeated:
+                tf[i] = max(tfs.get(term, 1), 1)
+            part = weight * tf * (k1 + 1) / (tf + norm)
+            score[held] += part[held]
+        return _best_first(score, docs)
 
     def _bounded(self) -> Iterator[tuple[int, float]]:
         """Fagin's threshold order over ``W * g(dl)`` (each term once per document).
@@ -158,11 +159,6 @@ def _best_first(scores: np.ndarray, docs: np.ndarray) -> Iterator[tuple[int, flo
     """(doc, score) by score, best first, ties by doc."""
     order = np.lexsort((docs, -scores))
     return zip(docs[order].tolist(), scores[order].tolist())
-
-
-def _as_list(ids: Sequence[int] | np.ndarray) -> Sequence[int]:
-    """Python ints (set membership of ``int`` in numpy scalars is slow)."""
-    return ids.tolist() if isinstance(ids, np.ndarray) else ids
 
 
 def _norm(lengths: np.ndarray, avgdl: float, k1: float, b: float) -> np.ndarray:
