@@ -177,3 +177,29 @@ def test_a_user_alone_in_the_file_skips_the_scope_intersection(tmp_path, monkeyp
         assert all(mixed.df[t] > alone.df[t] for t in alone.df)  # bob's count in the df
     finally:
         store.close()
+
+
+def test_repeated_terms_are_counted_with_the_keys_own_tokenizer(tmp_path):
+    """Keys where a term may repeat are counted in a temporary FTS5 table with the
+    tokenizer of ``keys_fts``: FTS5's own frequencies (its bm25 agrees), the table left
+    empty, inside a read snapshot or a write alike."""
+    from engramdb.store._sqlite_keys import KEY_TOKENIZER
+
+    store = open_sqlite(tmp_path / "m.db")
+    try:
+        conn = store._db.raw
+        made = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'keys_fts'").fetchone()[0]
+        assert f"tokenize = '{KEY_TOKENIZER}'" in made
+        _add(store, "ana", ["cat cats catty cat", "one cat", "caterpillar cat", "dog"])
+        want = conn.execute(
+            "SELECT -bm25(keys_fts, 1.0, 0.0) FROM keys_fts WHERE keys_fts MATCH '\"cat\"' "
+            "ORDER BY 1 DESC").fetchall()
+        with store.snapshot():
+            got = store.lexical(Scope("ana"), ["cat"], 10, Filters(), index="keys")
+        assert [m.score for m in got] == pytest.approx([s for s, in want], rel=1e-9)
+        assert conn.execute("SELECT count(*) FROM temp.engram_key_tf").fetchone()[0] == 0
+        with store.transaction(Scope("ana")):
+            again = store.lexical(Scope("ana"), ["cat"], 10, Filters(), index="keys")
+        assert again == got
+    finally:
+        store.close()
