@@ -162,16 +162,16 @@ def test_a_user_alone_in_the_file_skips_the_scope_intersection(tmp_path, monkeyp
         _add(store, "ana", _corpus(60))
         terms, ana = ["cat", "name", "beach", "river", "nothing"], Scope("ana")
         alone = store._postings(ana, terms)
-        assert store._key_counts["ana"][1] == alone.docs  # the path without intersection
+        assert store._key_counts[("keys_fts", "ana")][1] == alone.docs  # no intersection
         with monkeypatch.context() as patched:
-            patched.setattr(SQLiteStore, "_user_keys", lambda *args: None)
+            patched.setattr(SQLiteStore, "_user_rows", lambda *args: None)
             general = store._postings(ana, terms)
         assert alone.df == general.df and alone.docs == general.docs
         assert {t: list(h) for t, h in alone.hits.items()} == \
             {t: list(h) for t, h in general.hits.items()}
         _add(store, "bob", _corpus(25))
         mixed = store._postings(ana, terms)
-        assert store._key_counts["ana"][1] < mixed.docs
+        assert store._key_counts[("keys_fts", "ana")][1] < mixed.docs
         assert {t: list(h) for t, h in mixed.hits.items()} == \
             {t: list(h) for t, h in alone.hits.items()}  # ana's keys only, bob's not
         assert all(mixed.df[t] > alone.df[t] for t in alone.df)  # bob's count in the df

@@ -32,7 +32,7 @@ from ._sqlite_base import scope_token, where_clause
 if TYPE_CHECKING:
     from ._sqlite_base import Connection
 
-__all__ = ["SQLiteKeysMixin", "varints"]
+__all__ = ["SQLiteKeysMixin", "varints", "fts_rows"]
 
 #: FTS5 keeps its totals (rows, then tokens per column) in the data row with this id
 _AVERAGES_ROWID = 1
@@ -67,6 +67,13 @@ _ONCE: Mapping[str, int] = MappingProxyType({})
 _COUNTS_KEPT = 4096
 
 
+def fts_rows(conn: sqlite3.Connection, table: str) -> int:
+    """Rows of an FTS5 table, from its averages record (as FTS5's bm25 reads them)."""
+    row = conn.execute(f"SELECT block FROM {table}_data WHERE id=?",
+                       (_AVERAGES_ROWID,)).fetchone()
+    return varints(row[0])[0] if row and row[0] else 0
+
+
 def _ids(listed: str | None) -> np.ndarray:
     """Doc ids from ``_LIST``'s "1,5,9" (None: no row)."""
     if not listed:
@@ -76,8 +83,8 @@ def _ids(listed: str | None) -> np.ndarray:
 
 class SQLiteKeysMixin:
     _db: Connection
-    #: user id -> (generation, the user's key count): see ``_user_keys``
-    _key_counts: dict[str, tuple[int, int]]
+    #: (FTS5 table, user id) -> (generation, the user's rows there): see ``_user_rows``
+    _key_counts: dict[tuple[str, str], tuple[int, int]]
 
     def _postings(self, scope: Scope, terms: Sequence[str]) -> Postings:
         token = scope_token(scope.user_id)
@@ -90,7 +97,7 @@ class SQLiteKeysMixin:
             # a user holding every key of the file (one user per file): a term's keys are
             # its doclist, without intersecting the scope token's (that walk cost ~1 ms
             # per term at 240k keys)
-            alone = docs > 0 and self._user_keys(conn, scope, token) == docs
+            alone = docs > 0 and self._user_rows(conn, scope, "keys_fts") == docs
             for term in terms:
                 if alone:
                     hits = _ids(conn.execute(_LIST, (_phrase(term),)).fetchone()[0])
@@ -104,21 +111,28 @@ class SQLiteKeysMixin:
                     out.df[term], out.hits[term] = df, hits
         return out
 
-    def _user_keys(self, conn: sqlite3.Connection, scope: Scope, token: str) -> int | None:
-        """How many keys the user has, counted once per generation of the user (every
-        write of its keys moves it); None inside a write (the generation moves at its end)."""
+    def _alone(self, conn: sqlite3.Connection, scope: Scope, table: str) -> bool:
+        """Whether the user holds every row of the FTS5 ``table`` (one user per file): its
+        scope token then filters nothing, and a query need not intersect its doclist."""
+        rows = fts_rows(conn, table)
+        return rows > 0 and self._user_rows(conn, scope, table) == rows
+
+    def _user_rows(self, conn: sqlite3.Connection, scope: Scope, table: str) -> int | None:
+        """The user's rows in the FTS5 ``table`` (its scope token's doclist), counted once
+        per generation of the user (every write of its records moves it); None inside a
+        write (the generation moves at its end)."""
         if self._db.writing:
             return None
         gen = conn.execute("SELECT generation FROM scope_state WHERE user_id=?",
                            (scope.user_id,)).fetchone()
         generation = gen[0] if gen else 0
-        cached = self._key_counts.get(scope.user_id)
+        cached = self._key_counts.get((table, scope.user_id))
         if cached is None or cached[0] != generation:
             if len(self._key_counts) >= _COUNTS_KEPT:
                 self._key_counts.clear()
-            count = conn.execute("SELECT count(*) FROM keys_fts WHERE keys_fts MATCH ?",
-                                 (f"scope : {token}",)).fetchone()[0]
-            cached = self._key_counts[scope.user_id] = (generation, count)
+            count = conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?",
+                                 (f"scope : {scope_token(scope.user_id)}",)).fetchone()[0]
+            cached = self._key_counts[(table, scope.user_id)] = (generation, count)
         return cached[1]
 
     def _key_details(self, scope: Scope, key_ids: Sequence[int], terms: Sequence[str],

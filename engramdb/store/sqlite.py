@@ -33,9 +33,12 @@ _SELECT = f"SELECT {RECORD_COLUMNS} FROM records r"
 _R_COLUMNS = ", ".join(f"r.{c.strip()}" for c in RECORD_COLUMNS.split(","))
 
 
-def _fts_query(scope: Scope, terms: Sequence[str]) -> str:
+def _fts_query(scope: Scope, terms: Sequence[str], alone: bool = False) -> str:
+    """The terms, within the user's scope token unless the user holds every row (then
+    the token filters nothing: its phrase would only make bm25() count its whole doclist,
+    and with column weight 0 it adds nothing to a score)."""
     quoted = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-    return f'scope : {scope_token(scope.user_id)} AND ({quoted})'
+    return f"({quoted})" if alone else f'scope : {scope_token(scope.user_id)} AND ({quoted})'
 
 
 class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, SQLiteKeysMixin, StoreBase):
@@ -245,7 +248,8 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, SQLiteKeysMixin, Sto
                f"JOIN records r ON r.rowid = records_fts.rowid "
                f"WHERE records_fts MATCH ? AND {where} ORDER BY s LIMIT ?")
         with self._db.read() as conn:
-            rows = conn.execute(sql, (_fts_query(scope, terms), *params, k)).fetchall()
+            match = _fts_query(scope, terms, self._alone(conn, scope, "records_fts"))
+            rows = conn.execute(sql, (match, *params, k)).fetchall()
         return [Match(rid, -score, rank) for rank, (rid, score) in enumerate(rows)]
 
     def mentions(self, scope: Scope) -> list[tuple[str, str]]:
