@@ -40,6 +40,7 @@ from .lifecycle.erasure import Deleted, Erasure, Forgotten
 from .lifecycle.profile import Profile
 from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
 from .recall.context import ContextRetriever
+from .recall.current import LatestModel
 from .recall.expand import ExpandOptions
 from .recall.pipeline import PLAIN_CANDIDATES, RecallConfig, Retriever
 from .recall.signals import ingest_kinds
@@ -114,6 +115,7 @@ class Memory:
         self._context = ContextRetriever(self.store, self._embed)
         self._retriever._graphs.analyzer = self.nlp
         self._retriever.calibrator = Calibrator.for_embedder(self.embedder.name)
+        self._retriever.latest = LatestModel.for_embedder(self.embedder.name)
         self._consolidator = Consolidator(self.store, self._embed_records, self.expand)
         #: recall strengthens the records it returns (MemoryBank); one UPDATE per search
         self.reinforce = reinforce

@@ -24,6 +24,7 @@ from .._models import Filters, Hit, Record, Scope
 from ..store import Match, Store
 from ..text.tokens import terms
 from .engram import engram_candidates
+from .current import LatestModel, latest_first
 from .facts import rank_facts
 from .aggregate import interleave, is_aggregation
 from .fusion import rrf
@@ -67,6 +68,9 @@ class RecallConfig:
     #: every n-th hit of an aggregation question naming one person is that person's best
     #: dense match fusion left out (``recall.aggregate``; LOCO-picked on LoCoMo dev; 0: off)
     aggregate_every: int = 4
+    #: a question about the present gets the subject's latest on-topic statement first,
+    #: from the turns alone (``recall.current``; its model is fitted per embedder)
+    latest_first: bool = True
 
     def __post_init__(self) -> None:
         weights = fold_flags(check_weights(self.weights), self.engram)
@@ -123,6 +127,8 @@ class Retriever:
         #: re-scores and re-sorts hits before the cut to ``limit`` (lifecycle: decay,
         #: superseded turns); it sees up to ``limit + ADJUST_POOL`` fused candidates
         self.adjust: Callable[[list[Hit], Filters], list[Hit]] | None = None
+        #: the on-topic model of ``recall.current`` (set per embedder by Memory)
+        self.latest: LatestModel | None = LatestModel.for_embedder(None)
 
     def search(self, scope: Scope, query: str, *, limit: int, filters: Filters,
                method: str = "engram", context: int = 0, unit: str = "turn") -> list[Hit]:
@@ -152,6 +158,8 @@ class Retriever:
             pool = self.adjust(pool, filters)
         if method == "engram":  # the current fact and its source turn first
             pool = rank_facts(self.store, scope, pool, query, filters)
+        if analysis is not None and self.config.latest_first:  # what is true now, first
+            pool = latest_first(self.store, scope, pool, analysis, qvec, self.latest)
         if method == "engram" and self.config.session_cap:
             pool = diversify_sessions(pool, self.config.session_cap)
         if analysis is not None and unit == "turn":

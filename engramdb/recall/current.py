@@ -1,0 +1,194 @@
+"""What is true now, at recall time: the latest statement first, without fact records.
+
+A question about the present state of something ("Where does Maya live now?", "Who is
+her manager these days?", "What does he do for work?") should get the speaker's latest
+statement about it, not the first or the most lexically similar one. Fact records
+(``recall.facts``) do this when the extractor read the statements; this step does it
+from the turns alone, so it holds for phrasing no extractor reads:
+
+1. **The question's tense** (:func:`question_tense`): ``current`` (present tense or
+   "now / these days / currently", and it names an attribute family), ``history``
+   ("before", "used to", "did"...) or ``when``. Only ``current`` questions change.
+2. **On-topic candidates** (:func:`candidates`): among the first ``depth`` fused hits,
+   the subject's own turns (the one speaker the question names, or the user's own
+   records when it names none; not "my brother", not a maybe, not the past:
+   ``recall._topics``), each with the probability that it states the asked attribute,
+   from a logistic model over its cosine to the question, its gap to the best cosine,
+   whether it says a word of the asked family, and its fused rank.
+3. **Latest first**: the latest on-topic candidate (probability >= ``cut``) takes the
+   first place; everything else keeps its order. When a current fact record on the
+   asked attribute is among the hits (the extractor read a statement), the step
+   leaves the ranking to ``recall.facts``. A superseded statement stays in the
+   ranking (history questions and ``as_of`` searches, which only see what was said by
+   then, still find it).
+
+The model's weights, ``cut`` and ``depth`` are fitted per embedder, leave-one-set-out
+over the update benchmark's sets, by ``python -m engramdb.bench.current_fit --write``
+(``data/current.json``); an embedder without a fit uses minilm's.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from .._models import Hit, Record, Scope
+from ..store import Store
+from ._topics import asked_families, cued, own_statement
+from .query import QueryAnalysis
+
+__all__ = ["FEATURES", "Candidate", "LatestModel", "Tense", "candidates", "latest_first",
+           "question_tense"]
+
+Tense = Literal["current", "history", "when"]
+
+#: the features of an on-topic candidate, in the order of the fitted weights
+FEATURES: tuple[str, ...] = ("cosine", "cosine_gap", "cue", "recip_rank")
+MODELS_PATH = Path(__file__).with_name("data") / "current.json"
+_DEFAULT_MODEL = "minilm"
+
+_NOW = re.compile(r"\b(?:now|these days|currently|current|at the moment|nowadays|lately"
+                  r"|still|latest|newest|today)\b", re.I)
+_PRESENT = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:does|do|is|are|has|have)\b", re.I)
+_PAST = re.compile(r"\b(?:before|previous(?:ly)?|used\s+to|former(?:ly)?|earlier|originally"
+                   r"|prior|until|back\s+then|ago|first|did|was|were|had|childhood"
+                   r"|growing\s+up)\b", re.I)
+# kinds of question (recall.query) that ask for a count, a reason or a guess
+_NOT_ONE_VALUE = frozenset({"count", "why", "would"})
+
+
+def question_tense(analysis: QueryAnalysis) -> Tense | None:
+    """``current``, ``history``, ``when``, or None (not about a changing attribute)."""
+    if analysis.kind == "when":
+        return "when"
+    if _PAST.search(analysis.text):
+        return "history"
+    if analysis.kind in _NOT_ONE_VALUE or not asked_families(analysis.text):
+        return None
+    if _NOW.search(analysis.text):
+        return "current"
+    # "What pets does she have?" may ask for a list: present tense alone is not enough
+    return "current" if analysis.kind != "list" and _PRESENT.search(analysis.text) else None
+
+
+@dataclass(frozen=True, slots=True)
+class LatestModel:
+    """The fitted on-topic model of one embedder (``data/current.json``)."""
+
+    weights: Mapping[str, float]  # "bias" and one per FEATURES
+    cut: float  # on-topic when the probability is at least this
+    depth: int  # fused hits looked at
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        z = self.weights.get("bias", 0.0) + sum(self.weights.get(f, 0.0) * features[f]
+                                                 for f in FEATURES)
+        return 1.0 / (1.0 + math.exp(-z)) if z >= -700 else 0.0
+
+    @classmethod
+    def for_embedder(cls, embedder_name: str | None) -> LatestModel | None:
+        """The fit for this embedder, else minilm's (the closest cosine scale we have);
+        None before any fit, and for the deterministic test embedder ``fake`` unless it
+        was fitted (its cosines mean nothing)."""
+        models = _load_models()
+        key = (embedder_name or "").split(":")[0].lower()
+        found = models.get(key) or (None if key == "fake" else models.get(_DEFAULT_MODEL))
+        if found is None:
+            return None
+        return cls(dict(found["weights"]), float(found["cut"]), int(found["depth"]))
+
+
+@functools.cache
+def _load_models() -> dict[str, Any]:
+    if not MODELS_PATH.exists():
+        return {}
+    return json.loads(MODELS_PATH.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A fused hit that is the subject's own statement, with its features."""
+
+    position: int  # in the fused pool
+    hit: Hit
+    features: Mapping[str, float]
+
+
+def candidates(store: Store, scope: Scope, pool: Sequence[Hit], analysis: QueryAnalysis,
+               qvec: Callable[[], np.ndarray], depth: int) -> list[Candidate]:
+    """The subject's own statements among the first ``depth`` hits (step 2 above)."""
+    families = asked_families(analysis.text)
+    subject = _subject(analysis)
+    if subject is False:
+        return []
+    own = [(i, h) for i, h in enumerate(pool[:depth])
+           if h.record.kind != "fact" and _is_subject(h.record, subject)
+           and own_statement(h.record.text, families)]
+    if not own:
+        return []
+    vectors = store.vectors(scope, [h.id for _, h in own])
+    query = qvec()
+    cosines = {h.id: float(vectors[h.id] @ query) for _, h in own if h.id in vectors}
+    if not cosines:
+        return []
+    best = max(cosines.values())
+    return [Candidate(i, h, {"cosine": cosines[h.id], "cosine_gap": cosines[h.id] - best,
+                             "cue": float(cued(h.record.text, families)),
+                             "recip_rank": 1.0 / (1 + i)})
+            for i, h in own if h.id in cosines]
+
+
+def latest_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAnalysis,
+                 qvec: Callable[[], np.ndarray], model: LatestModel | None) -> list[Hit]:
+    """``pool`` with the latest on-topic statement first, for a ``current`` question."""
+    if model is None or len(pool) < 2 or question_tense(analysis) != "current" \
+            or _read_by_extractor(pool[:model.depth], asked_families(analysis.text)):
+        return pool
+    found = [(c, model.probability(c.features))
+             for c in candidates(store, scope, pool, analysis, qvec, model.depth)]
+    on = [(c, p) for c, p in found if p >= model.cut]
+    if not on:
+        return pool
+    winner = max(on, key=lambda cp: (_when(cp[0].hit.record), cp[1]))[0]
+    if winner.position == 0:
+        return pool
+    winner.hit.score = max(pool[0].score, winner.hit.score)
+    return [winner.hit, *(h for h in pool if h is not winner.hit)]
+
+
+def _read_by_extractor(pool: Sequence[Hit], families: frozenset[str]) -> bool:
+    """Is a current fact record on an asked family among the hits? Then ``rank_facts``
+    has put what the extractor read first, and it stands: on the update benchmark with
+    the rule extractor, letting a newer on-topic turn override it cost more questions
+    (off-topic later turns) than it won (changes the rules missed)."""
+    return any(h.record.kind == "fact" and h.record.valid_to is None
+               and h.record.metadata.get("family") in families for h in pool)
+
+
+def _subject(analysis: QueryAnalysis) -> str | None | bool:
+    """The speaker the question is about: its one named speaker, None for the user's
+    own records (no speaker named), False when it names several."""
+    if len(analysis.speakers) > 1:
+        return False
+    return analysis.speakers[0] if analysis.speakers else None
+
+
+def _is_subject(record: Record, subject: str | None | bool) -> bool:
+    if subject is None:
+        return record.role in (None, "user")
+    return record.speaker == subject
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _when(record: Record) -> datetime:
+    return record.timestamp or record.created_at or _EPOCH
