@@ -20,6 +20,7 @@ from engramdb.recall._topics import asked_families, own_statement
     ("What diet did she follow previously?", "history"),
     ("When did Maya move to Denver?", "when"),
     ("How many dogs does Maya have?", None),  # a count, not one value
+    ("How much rent does Maya pay now?", "current"),  # one amount
     ("What is the weather like?", None),  # no attribute asked
 ])
 def test_question_tense(question, tense):
@@ -37,6 +38,7 @@ def test_asked_families_reads_a_living_as_a_job_not_a_home():
     ("I might move to Oslo someday, who knows.", False),
     ("If I ever got the chance I'd move to Lisbon, but that's a fantasy.", False),
     ("Back in college I lived in Leeds for a year.", False),
+    ("Any tips for a small apartment? Mine gets dark by four.", False),
     # one sentence of the turn is the speaker's own: the relative's does not hide it
     ("My brother moved to Boise. I'm still in Tucson, in the same flat.", True),
 ])
@@ -44,10 +46,10 @@ def test_own_statement(text, own):
     assert own_statement(text, frozenset({"location"})) is own
 
 
-def _maya(path, latest: bool) -> Memory:
+def _maya(path, latest: bool, sessions=None) -> Memory:
     m = Memory(path, embedder="minilm", extractor=None, reinforce=False,
                recall=RecallConfig(latest_first=latest))
-    sessions = [
+    sessions = sessions or [
         ("2024-01-10T18:00:00Z", ["Quick background: I live in Portland, near the river.",
                                   "Work has been hectic this week.",
                                   "I watched a documentary about octopuses."]),
@@ -83,6 +85,29 @@ def test_without_the_step_the_first_statement_wins(tmp_path):
     with _maya(tmp_path / "off.db", latest=False) as m:
         assert "Denver" not in m.search("Where does Maya live now?", user_id="maya",
                                         limit=5)[0].text
+
+
+# the new city said often, and "live" said of other things: the old home is far down
+_MOVED = [
+    ("2024-01-10T18:00:00Z", ["Quick background: I'm based in Portland, near the river.",
+                              "Work has been hectic this week."]),
+    ("2024-02-10T18:00:00Z", ["The Denver airport was chaotic on my layover.",
+                              "A friend from Denver sent me a live concert recording."]),
+    ("2024-03-02T18:00:00Z", ["My sister lives in Austin and loves it.",
+                              "We watched the Denver game last night, what a finish."]),
+    ("2024-05-20T18:00:00Z", ["Big news: we moved to Denver last month!",
+                              "Denver has so many good breweries.", "I live for weekends like this."]),
+    ("2024-07-01T18:00:00Z", ["Did you know Denver is a mile high?",
+                              "I finally finished that book you recommended."]),
+]
+
+
+@pytest.mark.parametrize("latest", [True, False])
+def test_a_history_question_gets_the_statement_the_named_value_replaced(tmp_path, latest):
+    with _maya(tmp_path / "m.db", latest, _MOVED) as m:
+        hits = m.search("Where did Maya live before Denver?", user_id="maya", limit=5)
+    # with the step: right after the statement naming Denver; without it: not in the top 5
+    assert any("Portland" in h.text for h in hits[:2]) is latest
 
 
 def test_a_model_is_fitted_for_the_default_embedder():

@@ -47,6 +47,7 @@ class Question:
     holds: np.ndarray  # the candidate holds the current value
     when: np.ndarray  # its timestamp (seconds)
     top_holds: bool  # the pool's first hit holds it (what happens when nothing is on topic)
+    read: bool  # the engine reads it as a current question (else the step leaves it)
 
 
 def collect(splits: Sequence[str], embedder: str = "minilm") -> list[Question]:
@@ -80,7 +81,8 @@ def _questions(m: Any, p: uc.Persona, analyze: Any) -> list[Question]:
             continue
         pool = list(m.search(q.question, user_id=user, limit=max(DEPTHS)))
         analysis = analyze(q.question, m._retriever._speakers(scope))
-        if question_tense(analysis) != "current":
+        read = question_tense(analysis) == "current"
+        if not read:
             print(f"not read as a current question: {q.question!r}", file=sys.stderr)
         vec = m._embed_query(q.question)
         for depth in DEPTHS:
@@ -93,7 +95,7 @@ def _questions(m: Any, p: uc.Persona, analyze: Any) -> list[Question]:
                           for c in found], dtype=float),
                 np.array([uc._holds(c.hit, q.expect or "") for c in found]),
                 np.array([c.hit.record.timestamp.timestamp() for c in found]),
-                bool(pool) and uc._holds(pool[0], q.expect or "")))
+                bool(pool) and uc._holds(pool[0], q.expect or ""), read))
     return out
 
 
@@ -109,7 +111,7 @@ def _logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _right(q: Question, w: np.ndarray, cut: float) -> bool:
-    if not len(q.x):
+    if not len(q.x) or not q.read:
         return q.top_holds
     p = 1.0 / (1.0 + np.exp(-q.x @ w))
     on = np.flatnonzero(p >= cut)

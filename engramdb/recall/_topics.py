@@ -95,8 +95,9 @@ def cued(text: str, families: frozenset[str]) -> bool:
 
 def own_statement(text: str, families: frozenset[str]) -> bool:
     """Is some sentence of ``text`` (those naming the families, else all) the speaker's
-    own present statement rather than a maybe, someone else's news or the past?"""
+    own present statement rather than a maybe, someone else's news, the past or a
+    question to the assistant ("What should I cook tonight?" says no diet)?"""
     sentences = [s for s in _SENTENCE.split(text) if s.strip()]
     named = [s for s in sentences if cued(s, families)] or sentences
-    return any(not (_MAYBE.search(s) or _SOMEONE_ELSE.search(s) or _PAST.search(s))
-               for s in named)
+    return any(not (_MAYBE.search(s) or _SOMEONE_ELSE.search(s) or _PAST.search(s)
+                    or s.rstrip().endswith("?")) for s in named)

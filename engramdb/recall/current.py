@@ -22,6 +22,13 @@ from the turns alone, so it holds for phrasing no extractor reads:
    ranking (history questions and ``as_of`` searches, which only see what was said by
    then, still find it).
 
+A ``history`` question that names the newer value ("Where did she live before
+Denver?", "What was his job before becoming a nurse?") gets the statement that value
+replaced (:func:`replaced_first`): the subject's statement naming it is the anchor; the
+statements said before it by the same speaker that are most like it (a dense search
+from its vector) and on topic by the same model come next, the first of them right
+after the anchor.
+
 The model's weights, ``cut`` and ``depth`` are fitted per embedder, leave-one-set-out
 over the update benchmark's sets, by ``python -m engramdb.bench.current_fit --write``
 (``data/current.json``); an embedder without a fit uses minilm's.
@@ -34,20 +41,20 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from .._models import Hit, Record, Scope
+from .._models import Filters, Hit, Record, Scope
 from ..store import Store
 from ._topics import asked_families, cued, own_statement
 from .query import QueryAnalysis
 
-__all__ = ["FEATURES", "Candidate", "LatestModel", "Tense", "candidates", "latest_first",
-           "question_tense"]
+__all__ = ["FEATURES", "Candidate", "LatestModel", "Tense", "by_tense", "candidates",
+           "latest_first", "question_tense", "replaced_first"]
 
 Tense = Literal["current", "history", "when"]
 
@@ -62,8 +69,16 @@ _PRESENT = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:does|do|is|are|has|have)\b", re.I
 _PAST = re.compile(r"\b(?:before|previous(?:ly)?|used\s+to|former(?:ly)?|earlier|originally"
                    r"|prior|until|back\s+then|ago|first|did|was|were|had|childhood"
                    r"|growing\s+up)\b", re.I)
-# kinds of question (recall.query) that ask for a count, a reason or a guess
-_NOT_ONE_VALUE = frozenset({"count", "why", "would"})
+# "before Denver", "before becoming a nurse": the newer value a history question names
+_BEFORE = re.compile(r"\bbefore\s+(?:becoming|going|deciding\s+to|moving\s+to|starting"
+                     r"(?:\s+at|\s+as)?|switching\s+to|taking\s+up|getting|joining)?\s*"
+                     r"(?:an?\s+|the\s+)?(?P<named>[^?.!]*\w)", re.IGNORECASE)
+#: statements said before the anchor that the history step reads (a dense search)
+_REPLACED_DEPTH = 10
+# kinds of question (recall.query) that ask for a reason or a guess; a count is asked
+# by "how many / how often", while "how much" asks for one amount (rent, salary)
+_NOT_ONE_VALUE = frozenset({"why", "would"})
+_COUNT = re.compile(r"\bhow (?:many|often)\b", re.IGNORECASE)
 
 
 def question_tense(analysis: QueryAnalysis) -> Tense | None:
@@ -72,7 +87,8 @@ def question_tense(analysis: QueryAnalysis) -> Tense | None:
         return "when"
     if _PAST.search(analysis.text):
         return "history"
-    if analysis.kind in _NOT_ONE_VALUE or not asked_families(analysis.text):
+    if analysis.kind in _NOT_ONE_VALUE or _COUNT.search(analysis.text) \
+            or not asked_families(analysis.text):
         return None
     if _NOW.search(analysis.text):
         return "current"
@@ -146,6 +162,19 @@ def candidates(store: Store, scope: Scope, pool: Sequence[Hit], analysis: QueryA
             for i, h in own if h.id in cosines]
 
 
+def by_tense(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAnalysis,
+             qvec: Callable[[], np.ndarray], model: LatestModel | None,
+             filters: Filters) -> list[Hit]:
+    """The step for the question's tense: latest first (current), the replaced
+    statement next to its successor (history), else ``pool`` unchanged."""
+    tense = question_tense(analysis)
+    if tense == "current":
+        return latest_first(store, scope, pool, analysis, qvec, model)
+    if tense == "history":
+        return replaced_first(store, scope, pool, analysis, qvec, model, filters)
+    return pool
+
+
 def latest_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAnalysis,
                  qvec: Callable[[], np.ndarray], model: LatestModel | None) -> list[Hit]:
     """``pool`` with the latest on-topic statement first, for a ``current`` question."""
@@ -162,6 +191,73 @@ def latest_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAna
         return pool
     winner.hit.score = max(pool[0].score, winner.hit.score)
     return [winner.hit, *(h for h in pool if h is not winner.hit)]
+
+
+def replaced_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAnalysis,
+                   qvec: Callable[[], np.ndarray], model: LatestModel | None,
+                   filters: Filters) -> list[Hit]:
+    """``pool`` with the statement the named value replaced right after the statement
+    naming it (module docstring), unless it already ranks higher."""
+    named = _BEFORE.search(analysis.text)
+    subject = _subject(analysis)
+    if model is None or named is None or subject is False or len(pool) < 2:
+        return pool
+    value = named.group("named").lower()
+    at = next((i for i, h in enumerate(pool[:model.depth]) if h.record.kind != "fact"
+               and _is_subject(h.record, subject) and value in h.record.text.lower()), None)
+    if at is None or pool[at].record.timestamp is None:
+        return pool
+    older = _said_before(store, scope, pool[at], subject, filters)
+    older = [r for r in older if value not in r.text.lower()]
+    best = _on_topic(store, scope, pool, analysis, qvec, model, older)
+    if best is None:
+        return pool
+    where = next((i for i, h in enumerate(pool) if h.id == best.id), None)
+    if where is not None and where <= at + 1:
+        return pool
+    hit = pool[where] if where is not None else Hit(record=best, score=pool[at].score,
+                                                    keys=[f"before: {pool[at].record.text}"])
+    rest = [h for h in pool if h.id != best.id]
+    return [*rest[:at + 1], hit, *rest[at + 1:]]
+
+
+def _said_before(store: Store, scope: Scope, anchor: Hit, subject: str | None,
+                 filters: Filters) -> list[Record]:
+    """The subject's own statements said before ``anchor`` that are most like it."""
+    vector = store.vectors(scope, [anchor.id]).get(anchor.id)
+    if vector is None or anchor.record.timestamp is None:
+        return []
+    until = anchor.record.timestamp - timedelta(microseconds=1)
+    narrowed = replace(filters, until=min(filters.until or until, until),
+                       speaker=subject if subject is not None else filters.speaker)
+    found = store.dense(scope, vector, _REPLACED_DEPTH, narrowed)
+    records = {r.id: r for r in store.get(scope, [m.record_id for m in found])}
+    return [records[m.record_id] for m in found if m.record_id in records
+            and records[m.record_id].kind != "fact"
+            and _is_subject(records[m.record_id], subject)]
+
+
+def _on_topic(store: Store, scope: Scope, pool: Sequence[Hit], analysis: QueryAnalysis,
+              qvec: Callable[[], np.ndarray], model: LatestModel,
+              records: Sequence[Record]) -> Record | None:
+    """The first of ``records`` (best first) that the on-topic model keeps."""
+    families = asked_families(analysis.text)
+    own = [r for r in records if own_statement(r.text, families)]
+    vectors = store.vectors(scope, [r.id for r in own])
+    query = qvec()
+    cosines = {r.id: float(vectors[r.id] @ query) for r in own if r.id in vectors}
+    if not cosines:
+        return None
+    best, rank = max(cosines.values()), {h.id: i for i, h in enumerate(pool)}
+    for r in own:
+        if r.id not in cosines:
+            continue
+        features = {"cosine": cosines[r.id], "cosine_gap": cosines[r.id] - best,
+                    "cue": float(cued(r.text, families)),
+                    "recip_rank": 1.0 / (1 + rank[r.id]) if r.id in rank else 0.0}
+        if model.probability(features) >= model.cut:
+            return r
+    return None
 
 
 def _read_by_extractor(pool: Sequence[Hit], families: frozenset[str]) -> bool:

@@ -24,7 +24,7 @@ from .._models import Filters, Hit, Record, Scope
 from ..store import Match, Store
 from ..text.tokens import terms
 from .engram import engram_candidates
-from .current import LatestModel, latest_first
+from .current import LatestModel, by_tense
 from .facts import rank_facts
 from .aggregate import interleave, is_aggregation
 from .fusion import rrf
@@ -69,7 +69,8 @@ class RecallConfig:
     #: dense match fusion left out (``recall.aggregate``; LOCO-picked on LoCoMo dev; 0: off)
     aggregate_every: int = 4
     #: a question about the present gets the subject's latest on-topic statement first,
-    #: from the turns alone (``recall.current``; its model is fitted per embedder)
+    #: one about the past the statement the named value replaced, from the turns alone
+    #: (``recall.current``; its model is fitted per embedder)
     latest_first: bool = True
 
     def __post_init__(self) -> None:
@@ -159,7 +160,7 @@ class Retriever:
         if method == "engram":  # the current fact and its source turn first
             pool = rank_facts(self.store, scope, pool, query, filters)
         if analysis is not None and self.config.latest_first:  # what is true now, first
-            pool = latest_first(self.store, scope, pool, analysis, qvec, self.latest)
+            pool = by_tense(self.store, scope, pool, analysis, qvec, self.latest, filters)
         if method == "engram" and self.config.session_cap:
             pool = diversify_sessions(pool, self.config.session_cap)
         if analysis is not None and unit == "turn":
