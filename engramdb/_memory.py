@@ -305,7 +305,7 @@ class Memory:
                                       method=method, context=context, unit=unit)
         if self.reinforce and hits and filters.as_of is None:
             self._reinforce(scope, hits)
-        return Recall.of(hits, min_confidence)
+        return Recall.of(hits, min_confidence, self._retriever.calibrator.abstain_below)
 
     def _search_context(self, scope: Scope, messages: Any, query: str | None, limit: int,
                         context: int, min_confidence: float | None, filters: Filters) -> Recall:
@@ -329,7 +329,7 @@ class Memory:
                 hit.context = self.store.neighbours(scope, hit.record, context, context)
         if self.reinforce and hits and filters.as_of is None:
             self._reinforce(scope, hits)
-        return Recall.of(hits, min_confidence)
+        return Recall.of(hits, min_confidence, self._retriever.calibrator.abstain_below)
 
     def get(self, record_id: str, *, user_id: str) -> Record:
         """One record by id; :class:`NotFoundError` if it is not this user's."""

@@ -101,7 +101,9 @@ def test_the_never_said_cut_spares_paraphrase_only_when_that_separates() -> None
              _never_said(False, 0.5)]
     assert fit_cut(mixed, {"bias": 0.0, "cosine": 0.0}) == 1.0
     shipped = fit_shipped(said_otherwise + never + [_toy("updates-dev", "g", True, 0.9)])
-    assert set(shipped) == {"full", "lexical", "never_said_below"}
+    assert set(shipped) == {"full", "lexical", "never_said_below", "abstain_below"}
+    assert set(fit_shipped([_toy("standalone", "g", i % 2 == 0, 0.1 * i) for i in range(8)])) \
+        == {"full", "lexical", "never_said_below"}  # no threshold source: no threshold
 
 
 def test_evaluate_can_measure_the_rule_blind_to_paraphrase() -> None:

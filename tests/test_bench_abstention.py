@@ -10,17 +10,19 @@ from typing import Any
 import pytest
 
 from engramdb import Memory
+from engramdb.bench.abstain_report import THRESHOLDS as REPORTED
 from engramdb.bench.abstain_report import abstention_summary, auroc, is_unanswerable
 from engramdb.bench.harness import BenchConfig, run_benchmark
 from engramdb.bench.report import render_terminal
 from engramdb.cli import main
 from engramdb.formats import load_locomo, load_longmemeval
-from engramdb.recall.confidence import abstention_curve
+from engramdb.recall.confidence import DEFAULT_ABSTAIN_BELOW, abstention_curve
 
 DATA = Path(__file__).parent / "data" / "formats"
 LOCOMO = DATA / "locomo_mini.json"
 LME = DATA / "longmemeval_mini.json"
-THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+# every tenth and the fitted default threshold (marked in the terminal table)
+THRESHOLDS = sorted({0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, DEFAULT_ABSTAIN_BELOW})
 
 
 def test_auroc_by_hand() -> None:
@@ -64,7 +66,8 @@ def test_summary_by_hand() -> None:
     # answerable 0.8, 0.35, 0.25 vs unanswerable 0.2, 0.6: won 2 + 1 + 1 of 6
     assert s["auroc"] == pytest.approx(4 / 6, abs=1e-4)
     assert s["by_method"]["bm25"]["auroc"] == 0.0
-    assert s["default_threshold"] == 0.3 and s["positive_class"] == "unanswerable"
+    assert s["default_threshold"] == DEFAULT_ABSTAIN_BELOW and list(REPORTED) == THRESHOLDS
+    assert s["positive_class"] == "unanswerable"
 
 
 def test_top_hit_separation_by_hand() -> None:
@@ -137,8 +140,9 @@ def test_terminal_and_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
                  "--method", "hybrid,engram"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["abstention"]["n_unanswerable"] == 2
-    assert len(data["abstention"]["curve"]) == 9
+    assert len(data["abstention"]["curve"]) == len(THRESHOLDS)
     console = Console(record=True, width=120)
     render_terminal(data, console)
     text = console.export_text()
-    assert "abstention (engram)" in text and "AUROC" in text and "0.3 *" in text
+    assert "abstention (engram)" in text and "AUROC" in text
+    assert f"{DEFAULT_ABSTAIN_BELOW:g} *" in text

@@ -28,7 +28,9 @@ __all__ = ["ABSTENTION_METHOD", "THRESHOLDS", "abstention_summary", "auroc", "is
 
 #: the method whose confidence is the reported curve (the others get AUROC and means)
 ABSTENTION_METHOD = "engram"
-THRESHOLDS: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(1, 10))
+#: every tenth, and the default threshold (fitted: where ``Recall.abstained`` flips)
+THRESHOLDS: tuple[float, ...] = tuple(sorted({round(0.1 * i, 1) for i in range(1, 10)}
+                                             | {DEFAULT_ABSTAIN_BELOW}))
 #: LoCoMo's adversarial category: the answer is not in memory
 LOCOMO_UNANSWERABLE = "5"
 

@@ -45,6 +45,7 @@ from ..recall.confidence import (
     fit_logistic,
 )
 from .abstain_report import auroc
+from .abstention_threshold import THRESHOLD_ON, Scored, fit_threshold, threshold_report
 
 __all__ = ["Asked", "collect_all", "evaluate", "fit_cut", "fit_models", "fit_shipped", "main"]
 
@@ -200,11 +201,27 @@ def _auroc_of(asked: Sequence[Asked], scores: Sequence[float], source: str) -> f
 
 
 def fit_shipped(asked: Sequence[Asked], features: Sequence[str] = FEATURES,
-                per_question: bool = PER_QUESTION) -> dict[str, Any]:
-    """What ``--write`` stores for an embedder: the models and the never-said cut."""
-    models: dict[str, Any] = fit_models(asked, features, per_question=per_question)
-    models["never_said_below"] = fit_cut(asked, models["full"]) if ABSENCE_ZEROES else 1.0
+                per_question: bool = PER_QUESTION, fit_on: Sequence[str] | None = None,
+                threshold_on: Sequence[str] = THRESHOLD_ON) -> dict[str, Any]:
+    """What ``--write`` stores for an embedder: the models and the never-said cut, fitted
+    on the ``fit_on`` sources of ``asked`` (None: all), and the default abstention
+    threshold ``abstain_below``, fitted on the shipped scores of the ``threshold_on``
+    sources (:mod:`engramdb.bench.abstention_threshold`; absent when none is there)."""
+    train = [a for a in asked if fit_on is None or a.source in fit_on]
+    models: dict[str, Any] = fit_models(train, features, per_question=per_question)
+    models["never_said_below"] = fit_cut(train, models["full"]) if ABSENCE_ZEROES else 1.0
+    pool = _scored([a for a in asked if a.source in threshold_on],
+                   [score(a, models["full"], never_said_below=models["never_said_below"])
+                    for a in asked if a.source in threshold_on])
+    if pool:
+        models["abstain_below"] = fit_threshold(pool)
     return models
+
+
+def _scored(asked: Sequence[Asked], scores: Sequence[float]) -> list[Scored]:
+    """The questions an abstention figure is taken over, with their confidence."""
+    return [Scored(a.source, a.group, a.answerable, s) for a, s in zip(asked, scores)
+            if _measured(a)]
 
 
 # ----------------------------------------------------------------- evaluate
@@ -249,6 +266,7 @@ def evaluate(asked: Sequence[Asked], fit_on: Sequence[str] = FIT_ON,
             "auroc_leave_one_out": _r(auroc([held[i] for i in idx], labels)),
             "in_fit": source in fit_on,
             "curve_leave_one_out": abstention_curve([held[i] for i in idx], labels, THRESHOLDS)}
+    report["threshold"] = threshold_report(_scored(asked, tuned), _scored(asked, held))
     return report
 
 
@@ -283,8 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         from ..recall.confidence import load_models
         from .abstention import write_models
 
-        fitted = fit_shipped([a for a in asked if a.source in fit_on],
-                             per_question=args.per_question)
+        fitted = fit_shipped(asked, per_question=args.per_question, fit_on=fit_on)
         write_models({**load_models(), args.embedder: fitted})
         report["written"] = fitted
     _print(report, args.json)
@@ -314,12 +331,23 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
     for name, s in report["sources"].items():
         print(f"| {name} | {s['questions']} | {s['unanswerable']} | {s['auroc_tuned']} | "
               f"{s['auroc_leave_one_out']} |")
+    _print_threshold(report["threshold"])
     for name, s in report["sources"].items():
         print(f"\n{name}, leave-one-out:\n| threshold | abstained | precision | recall | "
               "answer recall |\n|---|---|---|---|---|")
         for r in s["curve_leave_one_out"]:
             print(f"| {r['threshold']} | {r['abstained']} | {r['precision']} | {r['recall']} "
                   f"| {r['answer_recall']} |")
+
+
+def _print_threshold(t: dict[str, Any]) -> None:
+    print(f"\ndefault abstention threshold: {t['abstain_below']} (fitted on "
+          f"{', '.join(t['on'])}; {t['criterion']})\n| source | in fit | balanced accuracy "
+          "tuned | leave-one-group-out | leave-one-set-out (its threshold) |\n|---|---|---|---|---|")
+    for name, r in t["sources"].items():
+        own = f" ({r['threshold_set_out']})" if "threshold_set_out" in r else ""
+        print(f"| {name} | {r['in_fit']} | {r['tuned']} | {r['leave_one_group_out']} | "
+              f"{r['leave_one_set_out']}{own} |")
 
 
 if __name__ == "__main__":

@@ -100,11 +100,6 @@ FEATURES: tuple[str, ...] = ("cosine", "margin", "coverage", "agreement", "recip
                              *CONTEXT_FEATURES)
 LEXICAL_FEATURES: tuple[str, ...] = ("coverage", "agreement", "recip_rank")
 
-#: Without ``min_confidence``, :attr:`Recall.abstained` is True below this. Read off the
-#: curve (BENCHMARKS.md): with minilm it abstains on about half of the unanswerable
-#: questions of the labelled set while still answering 4 in 5 answerable ones.
-DEFAULT_ABSTAIN_BELOW = 0.3
-
 # Fitted by `python -m engramdb.bench.abstention_convs --embedder NAME --locomo FILE
 # --write` on stand-alone memories (engramdb/bench/data/abstention.jsonl), the update
 # benchmark's dev conversations and LoCoMo dev, every hit of the top 10 as one example,
@@ -123,6 +118,19 @@ def load_models() -> dict[str, dict[str, Any]]:
 
 
 _DEFAULT_MODEL = "minilm"  # other sentence-embedding models: the closest cosine scale we have
+#: Without ``min_confidence``, :attr:`Recall.abstained` is True below this: the default
+#: embedder's fitted threshold (``abstain_below`` in ``MODELS_PATH``, chosen by balanced
+#: accuracy on LoCoMo dev and the update sets by ``python -m
+#: engramdb.bench.abstention_convs --write``; :mod:`engramdb.bench.abstention_threshold`).
+#: A memory uses its own embedder's (:attr:`Calibrator.abstain_below`), this one when its
+#: embedder has none. 0.0 (never abstain) before the first fit, when every probability
+#: is the neutral model's 0.5.
+DEFAULT_ABSTAIN_BELOW: float = float(load_models().get(_DEFAULT_MODEL, {}).get(
+    "abstain_below", 0.0))
+
+
+def _abstain_below(model: Mapping[str, Any]) -> float:
+    return float(model.get("abstain_below", DEFAULT_ABSTAIN_BELOW))
 
 
 def _sigmoid(z: float) -> float:
@@ -227,6 +235,8 @@ class Calibrator:
     #: the never-said rule spares a question whose asked word has a dense neighbour at
     #: this cosine or above (1.0: never spared, the rule before it knew paraphrase)
     never_said_below: float = 1.0
+    #: :attr:`Recall.abstained` is True below this (fitted per embedder)
+    abstain_below: float = DEFAULT_ABSTAIN_BELOW
 
     @classmethod
     def for_embedder(cls, embedder_name: str | None) -> Calibrator:
@@ -234,7 +244,7 @@ class Calibrator:
         models = load_models()
         model = models.get(key) or models[_DEFAULT_MODEL]
         return cls(key if key in models else _DEFAULT_MODEL, model["full"], model["lexical"],
-                   float(model.get("never_said_below", 1.0)))
+                   float(model.get("never_said_below", 1.0)), _abstain_below(model))
 
     def factor(self, context: QueryContext) -> float:
         """The rules on top of the fitted probability (:func:`context_factor`)."""
@@ -328,8 +338,9 @@ class Recall(list):  # type: ignore[type-arg]
     """The hits of a search, best first; a plain list that also says whether it abstains.
 
     ``confidence`` is the best hit's confidence (0.0 with no hits); ``abstained`` is
-    True when nothing reached the threshold (``min_confidence`` when given, else
-    :data:`DEFAULT_ABSTAIN_BELOW`) — with ``min_confidence`` the list is then empty.
+    True when nothing reached the threshold (``min_confidence`` when given, else the
+    embedder's fitted one, :data:`DEFAULT_ABSTAIN_BELOW` for the default embedder) —
+    with ``min_confidence`` the list is then empty.
     """
 
     confidence: float
@@ -345,11 +356,13 @@ class Recall(list):  # type: ignore[type-arg]
         self.abstained = self.confidence < threshold
 
     @classmethod
-    def of(cls, hits: Sequence[Hit], min_confidence: float | None) -> Recall:
-        """Filter ``hits`` by ``min_confidence`` (None keeps all) and wrap them."""
+    def of(cls, hits: Sequence[Hit], min_confidence: float | None,
+           default: float = DEFAULT_ABSTAIN_BELOW) -> Recall:
+        """Filter ``hits`` by ``min_confidence`` (None keeps all: abstained below
+        ``default``, the embedder's fitted threshold) and wrap them."""
         best = max((h.confidence for h in hits), default=0.0)
         if min_confidence is None:
-            return cls(hits, confidence=best)
+            return cls(hits, threshold=default, confidence=best)
         kept = [h for h in hits if h.confidence >= min_confidence]
         return cls(kept, threshold=min_confidence, confidence=best)
 
