@@ -95,6 +95,15 @@ def _read_acks(log: str) -> list[tuple[str, str]]:
     return [tuple(line.split(" ", 1)) for line in lines if " " in line]  # type: ignore[misc]
 
 
+def _wait_for_ack(log: str, before: int, timeout: float = 60.0) -> None:
+    """Kill only once this writer has acknowledged a write: on a loaded machine a writer may
+    need longer than ``max_delay`` for its first commit, and a trial that kills it before
+    then tests nothing (bounded, so a stuck writer still ends the trial)."""
+    deadline = time.monotonic() + timeout
+    while len(_read_acks(log)) <= before and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def _check(path: str, acks: list[tuple[str, str]], report: CrashReport, label: str) -> None:
     from ..._errors import EngramError, NotFoundError
     from ..._memory import Memory
@@ -133,7 +142,10 @@ def crash_trials(trials: int = 100, *, seed: int = 0, folder: str | None = None,
             proc = subprocess.Popen([sys.executable, "-m", __name__, path, log, mode,
                                      str(seed * 100_000 + t)], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True)
+            before = len(_read_acks(log))
             ready = proc.stdout.readline().strip() == "ready" if proc.stdout else False
+            if ready:
+                _wait_for_ack(log, before)
             time.sleep(rng.uniform(0.0, max_delay))
             proc.send_signal(signal.SIGKILL)
             _, err = proc.communicate()
