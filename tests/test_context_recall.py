@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from engramdb import EngramError, Memory
-from engramdb.recall.context import (FEATURES, ContextWeights, context_query, load_weights,
-                                     parse_messages)
+from engramdb.recall.context import (FEATURES, RECENT_WORDS, ContextWeights, context_query,
+                                     load_weights, parse_messages)
 from tests._cli_run import run_cli
 
 MEMORIES = [
@@ -37,6 +37,14 @@ def test_latest_user_turn_comes_first() -> None:
     assert q.latest == "goldfish" and q.salient[0] == "goldfish"
     many = parse_messages([{"role": "user", "content": f"turn {i}"} for i in range(9)])
     assert context_query(many, window=4).turns == ("turn 5", "turn 6", "turn 7", "turn 8")
+
+
+def test_a_long_turn_bounds_what_is_embedded() -> None:
+    essay = " ".join(f"w{i}" for i in range(500))
+    q = context_query(parse_messages([{"role": "user", "content": "my goldfish Bubbles"},
+                                      {"role": "user", "content": essay}]))
+    assert q.recent_text.split() == [f"w{i}" for i in range(RECENT_WORDS)]  # newest first
+    assert q.latest == essay  # its words still reach the lexical features
 
 
 def test_the_conversation_decides_what_comes_up(memory: Memory) -> None:

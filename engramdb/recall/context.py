@@ -51,11 +51,14 @@ from ..text.timeexpr import parse_query_time
 from ..text.tokens import terms
 
 __all__ = ["ContextWeights", "ContextQuery", "ContextRetriever", "Candidates", "Message",
-           "FEATURES", "WINDOW", "parse_messages", "context_query", "load_weights"]
+           "FEATURES", "WINDOW", "RECENT_WORDS", "parse_messages", "context_query", "load_weights"]
 
 #: user turns of the conversation that count (older ones are history, not context);
 #: also bounds the ``recent`` text's length, hence its embedding cost
 WINDOW = 4
+#: words of the recent text at most (its newest first): bounds the one text a call
+#: embeds when users write long turns (MADial dev's recent texts: 51 words median, 74 at most)
+RECENT_WORDS = 96
 #: salient words sent to the lexical index
 MAX_TERMS = 32
 #: candidates per sub-query
@@ -128,8 +131,8 @@ def context_query(messages: Sequence[Message], window: int = WINDOW) -> ContextQ
     for m in reversed(users):
         salient.update(dict.fromkeys(terms(m.content)))
     person = next((m.name for m in reversed(messages) if m.role == "user" and m.name), None)
-    return ContextQuery(tuple(m.content for m in users),
-                        " ".join(m.content for m in reversed(users)),
+    recent = " ".join(m.content for m in reversed(users)).split(" ")
+    return ContextQuery(tuple(m.content for m in users), " ".join(recent[:RECENT_WORDS]),
                         tuple(list(salient)[:MAX_TERMS]), person, users[-1].content)
 
 
