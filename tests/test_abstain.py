@@ -9,6 +9,7 @@ import pytest
 
 from engramdb import InvalidInputError, Memory
 from engramdb.bench.abstention import collect, curve_report, load_set
+from engramdb.recall.confidence import PREMISE_GAIN as G
 from engramdb.recall.confidence import (
     Calibrator,
     Recall,
@@ -161,15 +162,31 @@ def test_cli_search_min_confidence(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize("speakers, factor", [
     (["Mel", "Mel", "Mel"], 1.0),  # all hers
     (["Ana", "Ana", "Ana", "Ana"], 0.0),  # all someone else's
-    (["Ana", "Mel", "Ana"], 2 * (1 / 2) / (1 + 1 / 2 + 1 / 3)),  # weighted by rank, doubled
-    (["Ana", "Mel", "Mel", "Mel"], min(1.0, 2 * (1 / 2 + 1 / 3 + 1 / 4) / (1 + 1 / 2 + 1 / 3 + 1 / 4))),
+    (["Ana", "Mel", "Ana"], G * (1 / 2) / (1 + 1 / 2 + 1 / 3)),  # weighted by rank, times G
+    (["Mel", "Mel", "Ana", "Ana"], min(1.0, G * (1 + 1 / 2) / (1 + 1 / 2 + 1 / 3 + 1 / 4))),
     ([None, None, "Ana", "Ana"], 1.0),  # fewer than three with a speaker: cannot tell
-    (["Ana", None, "mel", "Ana"], 2 * (1 / 3) / (1 + 1 / 3 + 1 / 4)),  # any case; None skipped
+    (["Ana", None, "mel", "Ana"], G * (1 / 3) / (1 + 1 / 3 + 1 / 4)),  # any case; None skipped
 ])
 def test_premise_factor(speakers, factor):
     from engramdb.recall.confidence import premise_factor
 
     assert premise_factor("Mel", speakers) == pytest.approx(factor)
+
+
+def test_the_assistants_turns_say_nothing_about_whose_event_it_is():
+    """The premise check weighs the people's turns only: an assistant that talks a lot
+    about Maya's dog does not make the dog someone else's."""
+    turns = [{"speaker": "Maya", "role": "user", "text": t} for t in (
+        "I adopted a dog named Rex.", "My dog Rex loves the park.",
+        "Walking the dog every morning now.")]
+    turns += [{"speaker": "assistant", "role": "assistant", "text": t} for t in (
+        "A dog needs daily walks, and the name of a dog matters less than its walks.",
+        "Dog parks are great for socialising a dog.", "Rex is a lovely name for a dog.",
+        "Dog training classes help a young dog too.")]
+    with Memory(":memory:", embedder="fake") as mem:
+        mem.add_session(turns, user_id="u")
+        hits = mem.search("What is the name of Maya's dog?", user_id="u")
+    assert hits[0].features["premise"] == 1.0
 
 
 def test_a_question_about_the_wrong_person_gets_lower_confidence():

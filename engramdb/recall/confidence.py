@@ -322,16 +322,24 @@ def context_factor(context: QueryContext, never_said_below: float = 1.0) -> floa
     return factor * (context.premise if PREMISE_SCALES else 1.0)
 
 
+#: The premise factor is this times the named person's share, capped at 1. 2.0 (half
+#: or more: no doubt) lost what the share says above one half; chosen with
+#: ``PREMISE_TURNS`` on LoCoMo dev and the update sets (grid 1.0 / 1.5 / 2.0,
+#: BENCHMARKS.md "A premise check that reads further").
+PREMISE_GAIN = 1.5
+
+
 def premise_factor(named: str, speakers: Sequence[str | None]) -> float:
     """How far the memory agrees the question is about ``named``: ``speakers`` are the
-    speakers of the best topical turns, best first; their rank-weighted share that is
-    ``named``, doubled and capped at 1 (half or more: no doubt). 1.0 when fewer than
-    three of them have a speaker (stand-alone facts say nothing about who)."""
+    speakers of the best topical turns, best first (None: no person, e.g. the
+    assistant's turns); their rank-weighted share that is ``named``, times
+    :data:`PREMISE_GAIN`, capped at 1. 1.0 when fewer than three of them have a speaker
+    (stand-alone facts say nothing about who)."""
     weights = [(1.0 / (rank + 1), s) for rank, s in enumerate(speakers) if s]
     if len(weights) < 3:
         return 1.0
     share = sum(w for w, s in weights if s.lower() == named.lower()) / sum(w for w, _ in weights)
-    return min(1.0, 2.0 * share)
+    return min(1.0, PREMISE_GAIN * share)
 
 
 class Recall(list):  # type: ignore[type-arg]
