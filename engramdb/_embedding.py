@@ -41,6 +41,11 @@ class MemoryVectors:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
+    def embed_parts(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts embedded whole, not pooled and not through the query LRU (parts of records,
+        many at once: ``recall.multivec``)."""
+        return _guarded(self.embedder.name, lambda: embed_texts(self.embedder, texts))
+
     def embed_records(self, texts: Sequence[str],
                       speakers: Sequence[str | None] | None = None) -> np.ndarray:
         return _guarded(self.embedder.name, lambda: embed_pooled(

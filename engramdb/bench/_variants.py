@@ -195,6 +195,21 @@ def tuning_variants(base: RecallConfig | None = None) -> list[Variant]:
     rows, with the defaults', are what ``bench.loco`` picks from leave-one-conversation-
     out (``--variant aggregate-every-5,...``)."""
     base = base or RecallConfig()
+    return [*_slot_variants(base), *_weight_variants(base)]
+
+
+#: other weights a signal that is off by default is measured at (``plus-<name>-<w>``)
+OTHER_WEIGHTS = (0.3, 1.0)
+
+
+def _weight_variants(base: RecallConfig) -> list[Variant]:
+    return [Variant(f"plus-{s.name}-{w:g}", f"engram plus {s.name} at {w:g}",
+                    f"{s.about}, at weight {w:g}", _signal_row(base, s).stage,
+                    recall=base.with_signal(s.name, w))
+            for s in SIGNALS if not base.weights.get(s.name, 0.0) for w in OTHER_WEIGHTS]
+
+
+def _slot_variants(base: RecallConfig) -> list[Variant]:
     return [Variant(f"aggregate-every-{n}", f"engram, aggregation slot every {n}",
                     f"every {n}th hit of a list question is the named person's own best "
                     f"dense match (default {base.aggregate_every})", "search",

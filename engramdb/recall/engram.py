@@ -17,6 +17,7 @@ import numpy as np
 from .._models import Filters, Scope
 from ..store import Match, Store
 from .graph import GraphCache
+from .multivec import TurnVectors
 from .query import QueryAnalysis
 from .signals import EngramOptions, Probe, fold_flags, run_signals
 
@@ -26,8 +27,10 @@ __all__ = ["EngramOptions", "engram_candidates"]
 def engram_candidates(store: Store, scope: Scope, q: QueryAnalysis,
                       qvec: Callable[[], np.ndarray], k: int, filters: Filters,
                       opts: EngramOptions, weights: Mapping[str, float],
-                      graphs: GraphCache | None = None) -> dict[str, list[Match]]:
+                      graphs: GraphCache | None = None,
+                      turn_vectors: TurnVectors | None = None) -> dict[str, list[Match]]:
     """The rankings of the signals that are on (weight > 0), by signal name."""
     probe = Probe(store=store, scope=scope, query=q, vector=cache(qvec), k=k,
-                  filters=filters, weights=fold_flags(weights, opts), options=opts, graphs=graphs, found={})
+                  filters=filters, weights=fold_flags(weights, opts), options=opts, graphs=graphs, found={},
+                  turn_vectors=turn_vectors)
     return run_signals(probe)

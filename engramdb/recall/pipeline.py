@@ -29,6 +29,7 @@ from .facts import rank_facts
 from .aggregate import interleave, is_aggregation
 from .fusion import rrf
 from .graph import GraphCache
+from .multivec import TurnVectors
 from .query import QueryAnalysis, analyze
 from .rerank import UNITS, diversify_sessions, group_sessions, merge_windows, session_prior
 from .signals import SIGNALS, EngramOptions, check_weights, default_weights, fold_flags, switch
@@ -124,6 +125,8 @@ class Retriever:
         self.embed_query = embed_query
         self.config = config or RecallConfig()
         self._graphs = GraphCache()  # per-user entity graphs for the engram method
+        #: extra vectors per turn for the sentences/context signals (off by default)
+        self.turn_vectors = TurnVectors()
         self._speaker_cache: dict[str, tuple[int, list[str]]] = {}
         #: sets Hit.confidence (engramdb.recall.confidence.Calibrator); None leaves it 0
         self.calibrator: Any = None
@@ -223,7 +226,8 @@ class Retriever:
         if analysis is not None:  # the engram method
             return engram_candidates(self.store, scope, analysis, qvec,
                                      max(self.config.candidates, limit), filters,
-                                     self.config.engram, self.config.weights, self._graphs)
+                                     self.config.engram, self.config.weights, self._graphs,
+                                     self.turn_vectors)
         k = max(PLAIN_CANDIDATES, limit)  # the baselines stay plain
         if method in ("bm25", "hybrid"):
             out["bm25"] = self.store.lexical(scope, terms(query), k, filters)

@@ -43,6 +43,7 @@ from ..store import Match, Store
 from .expand import BUILTIN_KINDS, DATE, ENTITY, FACT, LEMMA, TURN, WINDOW, KeyKind
 from .fusion import rrf
 from .graph import GraphCache, personalized_pagerank
+from .multivec import TurnVectors, rank_context, rank_sentences
 from .query import QueryAnalysis
 
 __all__ = ["EngramOptions", "Probe", "Signal", "SIGNALS", "SPEAKER", "ALWAYS_KINDS",
@@ -97,6 +98,8 @@ class Probe:
     options: EngramOptions
     graphs: GraphCache | None
     found: dict[str, list[Match]]  # rankings of the signals that ran before this one
+    #: extra vectors per turn kept beside the store (``recall.multivec``); None: none
+    turn_vectors: TurnVectors | None = None
 
 
 Ranker = Callable[[Probe], "list[Match] | None"]
@@ -193,6 +196,18 @@ def _graph(p: Probe) -> list[Match] | None:
     return [Match(graph.records[i], float(scores[i]), rank) for rank, i in enumerate(best)]
 
 
+def _sentences(p: Probe) -> list[Match] | None:
+    if p.turn_vectors is None:
+        return None
+    return rank_sentences(p.turn_vectors, p.store, p.scope, p.vector(), p.k, p.filters)
+
+
+def _context(p: Probe) -> list[Match] | None:
+    if p.turn_vectors is None:
+        return None
+    return rank_context(p.turn_vectors, p.store, p.scope, p.vector(), p.k, p.filters)
+
+
 #: the kinds of the lexical keys index (``index="keys"``): the turn and its expansions
 #: (LongMemEval's key expansion, Wu et al. 2025 §5; ``recall.expand``)
 _KEYS = (TURN, WINDOW, DATE, FACT, LEMMA)
@@ -213,6 +228,11 @@ SIGNALS: tuple[Signal, ...] = (
            narrow=True),
     Signal("time", 1.0, _time, "key matches within the span of time the question names",
            needs=_KEYS),
+    Signal("sentences", 0.0, _sentences, "cosine of each turn's best sentence, its "
+           "sentences embedded one by one (max-sim; vectors beside the store, "
+           "recall.multivec)"),
+    Signal("context", 0.0, _context, "cosine of each turn embedded after the turn before "
+           "it (vectors beside the store, recall.multivec)"),
     Signal("prf", 0.0, _prf, "a second dense round from the centroid of the first round's "
            "best hits (pseudo-relevance feedback)"),
     Signal("graph", 0.0, _graph, "personalized PageRank over the entity graph from the "
