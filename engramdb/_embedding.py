@@ -10,7 +10,7 @@ import numpy as np
 
 from ._errors import EngramError, InvalidInputError, ProviderError
 from .embed import CachedEmbedder, Embedder, embed_texts
-from .embed._pool import embed_pooled
+from .embed._pool import embed_pooled, split_passages
 from .store import Store
 
 __all__ = ["MemoryVectors"]
@@ -45,6 +45,11 @@ class MemoryVectors:
         """Texts embedded whole, not pooled and not through the query LRU (parts of records,
         many at once: ``recall.multivec``)."""
         return _guarded(self.embedder.name, lambda: embed_texts(self.embedder, texts))
+
+    @staticmethod
+    def parts(text: str, speaker: str | None) -> list[str]:
+        """The sentences a record vector of ``text`` pools (``embed._pool``)."""
+        return split_passages(text, speaker)
 
     def embed_records(self, texts: Sequence[str],
                       speakers: Sequence[str | None] | None = None) -> np.ndarray:

@@ -114,7 +114,8 @@ class Memory:
                                   kinds=ingest_kinds(self._retriever.config.weights))
         self._context = ContextRetriever(self.store, self._embed)
         self._retriever._graphs.analyzer = self.nlp
-        self._retriever.turn_vectors.embed = self._vectors.embed_parts
+        turn_vectors = self._retriever.turn_vectors  # recall.multivec: off by default
+        turn_vectors.embed, turn_vectors.split = self._vectors.embed_parts, self._vectors.parts
         self._retriever.calibrator = Calibrator.for_embedder(self.embedder.name)
         self._retriever.latest = LatestModel.for_embedder(self.embedder.name)
         self._consolidator = Consolidator(self.store, self._embed_records, self.expand)

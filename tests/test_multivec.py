@@ -9,6 +9,7 @@ from engramdb._models import Filters
 from engramdb.bench._variants import select_variants
 from engramdb.embed import get_embedder
 from engramdb.embed._base import embed_texts
+from engramdb.embed._pool import split_passages
 from engramdb.recall.multivec import TurnVectors
 from engramdb.recall.signals import default_weights
 
@@ -66,7 +67,7 @@ def test_context_reads_the_turn_before() -> None:
 def test_only_new_or_edited_turns_are_embedded_again() -> None:
     with _memory("context") as m:
         counting = Counting()
-        m._retriever.turn_vectors = TurnVectors(counting)
+        m._retriever.turn_vectors = TurnVectors(counting, split_passages)
         m.search("lake", user_id="u", limit=3)
         assert len(counting.texts) == len(SESSION)
         m.search("cake", user_id="u", limit=3)
@@ -78,7 +79,7 @@ def test_only_new_or_edited_turns_are_embedded_again() -> None:
 
 def test_sentence_vectors_are_cached_per_turn() -> None:
     counting = Counting()
-    vectors = TurnVectors(counting)
+    vectors = TurnVectors(counting, split_passages)
     with _memory("sentences") as m:
         records = [r for r in m.store.find(Scope("u"), Filters()) if r.kind == "turn"]
         first = vectors.sentences(records)

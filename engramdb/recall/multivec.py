@@ -30,12 +30,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .._models import Filters, Record, Scope
-from ..embed._pool import split_passages
 from ..store import Match, Store
 
-__all__ = ["TurnVectors", "rank_sentences", "rank_context"]
+__all__ = ["SplitTurn", "TurnVectors", "rank_sentences", "rank_context"]
 
 EmbedTexts = Callable[[Sequence[str]], np.ndarray]
+#: a turn's text and speaker -> the parts its record vector pools (``embed._pool``)
+SplitTurn = Callable[[str, "str | None"], list[str]]
 
 
 def _said(record: Record) -> str:
@@ -46,10 +47,12 @@ def _said(record: Record) -> str:
 class TurnVectors:
     """Per record id: the vectors of its sentences and its vector after the previous turn.
     ``embed`` (set by ``Memory``: the memory's embedder, documents not queries) embeds a
-    batch of texts; None leaves both signals silent."""
+    batch of texts, ``split`` cuts a turn into the sentences its record vector pools
+    (recall does not import the embedders); None leaves the signals that need it silent."""
 
-    def __init__(self, embed: EmbedTexts | None = None) -> None:
+    def __init__(self, embed: EmbedTexts | None = None, split: SplitTurn | None = None) -> None:
         self.embed = embed
+        self.split = split
         # keyed by record id and text hash(es): an edited turn (or the turn before it) is
         # embedded again
         self._sentences: dict[tuple[str, str], np.ndarray] = {}
@@ -58,10 +61,10 @@ class TurnVectors:
 
     def sentences(self, records: Sequence[Record]) -> list[np.ndarray]:
         """One (sentences x dim) matrix per record, embedding only those not seen yet."""
-        assert self.embed is not None
+        assert self.embed is not None and self.split is not None
         with self._lock:
             new = [r for r in records if (r.id, r.content_hash) not in self._sentences]
-            parts = [split_passages(_said(r), r.speaker) for r in new]
+            parts = [self.split(_said(r), r.speaker) for r in new]
             flat = self.embed([p for ps in parts for p in ps]) if new else None
             start = 0
             for r, ps in zip(new, parts):
@@ -99,7 +102,7 @@ def _ranked(records: Sequence[Record], scores: np.ndarray, k: int) -> list[Match
 def rank_sentences(vectors: TurnVectors, store: Store, scope: Scope, query: np.ndarray,
                    k: int, filters: Filters) -> list[Match] | None:
     """Turns passing ``filters`` by the cosine of their best sentence with the query."""
-    if vectors.embed is None:
+    if vectors.embed is None or vectors.split is None:
         return None
     records = _turns(store, scope, filters)
     scores = np.array([float(np.max(m @ query)) if len(m) else -1.0
