@@ -22,6 +22,10 @@ from engramdb.recall._topics import asked_families, own_statement
     ("How many dogs does Maya have?", None),  # a count, not one value
     ("How much rent does Maya pay now?", "current"),  # one amount
     ("What is the weather like?", None),  # no attribute asked
+    # a list or a description is not one changing value (LoCoMo lost these to the step)
+    ("What events is Maya planning for the shelter fundraiser?", None),
+    ("How is Maya's new puppy adjusting to its new home?", None),
+    ("How much rent does Maya pay?", "current"),
 ])
 def test_question_tense(question, tense):
     assert question_tense(analyze(question, ["Maya"])) == tense

@@ -126,6 +126,12 @@ def _fusion_variants(base: RecallConfig) -> list[Variant]:
             "no-aggregate-slots", "engram minus aggregation slots",
             "no slots for the named person's own dense matches on list questions "
             "(recall.aggregate)", "search", recall=replace(base, aggregate_every=0)))
+    if base.latest_first:
+        out.append(Variant(
+            "no-latest-first", "engram minus latest-first",
+            "no reordering by the question's tense (recall.current: the subject's latest "
+            "on-topic statement first for a current question)", "search",
+            recall=replace(base, latest_first=False)))
     if base.candidates > PLAIN_CANDIDATES:  # as many as the plain hybrid fuses
         n = PLAIN_CANDIDATES
         out.append(Variant(

@@ -50,6 +50,7 @@ import numpy as np
 
 from .._models import Filters, Hit, Record, Scope
 from ..store import Store
+from .aggregate import is_aggregation
 from ._topics import asked_families, cued, own_statement
 from .query import QueryAnalysis
 
@@ -79,6 +80,7 @@ _REPLACED_DEPTH = 10
 # by "how many / how often", while "how much" asks for one amount (rent, salary)
 _NOT_ONE_VALUE = frozenset({"why", "would"})
 _COUNT = re.compile(r"\bhow (?:many|often)\b", re.IGNORECASE)
+_DESCRIBE = re.compile(r"^\W*how\b(?!\s+much\b)", re.IGNORECASE)
 
 
 def question_tense(analysis: QueryAnalysis) -> Tense | None:
@@ -92,8 +94,12 @@ def question_tense(analysis: QueryAnalysis) -> Tense | None:
         return None
     if _NOW.search(analysis.text):
         return "current"
-    # "What pets does she have?" may ask for a list: present tense alone is not enough
-    return "current" if analysis.kind != "list" and _PRESENT.search(analysis.text) else None
+    # "What pets does she have?" may ask for a list, "How does she describe...?" for a
+    # description: present tense alone is not enough for one changing value
+    if analysis.kind == "list" or is_aggregation(analysis.text, analysis.kind) \
+            or _DESCRIBE.search(analysis.text):
+        return None
+    return "current" if _PRESENT.search(analysis.text) else None
 
 
 @dataclass(frozen=True, slots=True)
