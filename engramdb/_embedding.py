@@ -24,6 +24,12 @@ class MemoryVectors:
     def __init__(self, embedder: Embedder, store: Store, *, pooled: bool) -> None:
         self.embedder = embedder
         self.queries = CachedEmbedder(embedder)
+        #: record passages: the rule extractor's general path embeds a write's passages
+        #: first (write.extract), and the embed step then finds them here
+        self.passages = CachedEmbedder(embedder, max_entries=4096)
+        # one call for all texts (embed_texts reads it): the wrapped embedder batches the
+        # misses its own way, as it did before the cache
+        self.passages.batch_size = 1 << 30  # type: ignore[attr-defined]
         self.store = store
         self.pooled = pooled
         self._checked = False
@@ -54,7 +60,7 @@ class MemoryVectors:
     def embed_records(self, texts: Sequence[str],
                       speakers: Sequence[str | None] | None = None) -> np.ndarray:
         return _guarded(self.embedder.name, lambda: embed_pooled(
-            self.embedder, texts, speakers, split=self.pooled))
+            self.passages, texts, speakers, split=self.pooled))
 
     def check(self) -> None:
         """Vectors of two embedders are not comparable: one file, one embedder."""

@@ -127,7 +127,7 @@ class Memory:
         self._updates = UpdateTracker(self.store, threshold=update_threshold, judge=update_judge)
         self._retriever.adjust = self._lifecycle_rank
         #: finds facts in conversation turns (engramdb.write.extract); None: turns only
-        self.extractor = extractor_for(extractor)
+        self.extractor = extractor_for(extractor, self._vectors.passages)
         self._pipeline = WritePipeline(
             self.store, self._intake, self._updates, embed=self._embed_records,
             check_embedder=self._check_embedder, expand=self.expand,

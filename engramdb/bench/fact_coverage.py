@@ -12,6 +12,9 @@ user's, the assistant's are nobody's; facts below the update threshold are dropp
   past internship are the wrong ones).
 
     python -m engramdb.bench.fact_coverage --set dev,heldout,fresh [--show missed,wrong]
+
+``--embedder none`` measures the rules alone; by default the general path runs with
+minilm's fitted sense model (:mod:`engramdb.text._slot_sense`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 from ..lifecycle.updates import DEFAULT_THRESHOLD
 from ..write.extract import ExtractedFact, RuleExtractor, TurnInput
+from ..embed import get_embedder
 from .update_convs import Persona, generate
 
 __all__ = ["Coverage", "measure", "main"]
@@ -48,8 +52,9 @@ class Coverage:
                 "precision": round(self.right / self.facts, 3) if self.facts else None}
 
 
-def _facts(p: Persona) -> tuple[list[ExtractedFact], dict[str, str]]:
-    extractor, out, texts = RuleExtractor(), [], {}
+def _facts(p: Persona, extractor: RuleExtractor) -> tuple[list[ExtractedFact], dict[str, str]]:
+    out: list[ExtractedFact] = []
+    texts: dict[str, str] = {}
     for when, turns in p.sessions:
         inputs = []
         for t in turns:
@@ -65,8 +70,8 @@ def _holds(fact: ExtractedFact, value: str) -> bool:
     return fact.value is not None and value.lower() in fact.value.lower()
 
 
-def _persona(p: Persona, cov: Coverage) -> None:
-    facts, texts = _facts(p)
+def _persona(p: Persona, cov: Coverage, extractor: RuleExtractor) -> None:
+    facts, texts = _facts(p, extractor)
     mine = [f for f in facts if f.subject == "user" and f.polarity]
     for c in p.changes:
         cov.stated += 1
@@ -86,10 +91,11 @@ def _persona(p: Persona, cov: Coverage) -> None:
             cov.wrong.append(f"{f.attribute}={f.value} | {texts[f.source_turns[0]]}")
 
 
-def measure(split: str, *, seed: int = 0) -> Coverage:
+def measure(split: str, *, seed: int = 0, extractor: RuleExtractor | None = None) -> Coverage:
+    """``extractor``: the rules alone when None (no embedder, so no general path)."""
     cov = Coverage()
     for p in generate(split, seed=seed):
-        _persona(p, cov)
+        _persona(p, cov, extractor or RuleExtractor())
     return cov
 
 
@@ -99,12 +105,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--set", default="dev,heldout", help="sets, comma-separated")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show", default="", help="missed,wrong: print those turns")
+    parser.add_argument("--embedder", default="minilm",
+                        help="embedder of the general path (its fitted sense model); "
+                             "none: the rules alone")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     started = datetime.now()
     report = {}
+    extractor = RuleExtractor(embedder=None if args.embedder == "none"
+                              else get_embedder(args.embedder))
     for split in args.set.split(","):
-        cov = measure(split, seed=args.seed)
+        cov = measure(split, seed=args.seed, extractor=extractor)
         report[split] = cov.summary()
         for what in filter(None, args.show.split(",")):
             for line in getattr(cov, what):

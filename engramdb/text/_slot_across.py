@@ -73,9 +73,9 @@ _CLASH = {"GPE": {"PERSON", "DATE", "TIME", "NORP"}, "ORG": {"PERSON", "GPE", "D
           "PERSON": {"GPE", "ORG", "LOC", "FAC", "DATE", "TIME"}}
 _HEDGE = re.compile(r"\b(?i:if|might|maybe|perhaps|would|could|should|want\s+to|hope|wish|"
                     r"someday|thinking|considering|not|never|no\s+longer|when|once|used\s+to)\b")
-_OTHER = re.compile(r"\b(?:[Mm]y|[Oo]ur)\s+(?:\w+\s+)?(?:sister|brother|mom|mum|dad|mother|"
-                    r"father|friend|cousin|aunt|uncle|parents|neighbou?rs?|roommate|colleague|"
-                    r"coworker|boss|son|daughter)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey)\b")
+_OTHER = re.compile(r"\b(?:[Mm]y|[Oo]ur)\s+(?:\w+\s+){0,2}?(?:sister|brother|mom|mum|dad|mother|"
+                    r"father|friend|cousin|aunt|uncle|parent|neighbou?r|roommate|colleague|"
+                    r"coworker|boss|son|daughter)s?\b|\b(?:[Hh]e|[Ss]he|[Tt]hey)\b")
 _OLD = re.compile(r"(?i:\b(?:(?:moved|came|relocated|moving)\s+(?:here\s+|over\s+)?from|out\s+of|left|leaving|old|back\s+in|visit(?:ed|ing)?|trip\s+to|"
                   r"miss|years\s+in)\s+(?:the\s+)?)$")
 _CAPRUN = re.compile(r"\b[A-Z][\w'&.-]*(?:\s+(?:of\s+|de\s+|&\s+)?[A-Z][\w'&.-]*){0,3}")

@@ -391,8 +391,9 @@ _OTHER_REL = (r"sister|brother|mom|mum|mother|dad|father|son|daughter|parents|gr
               r"friends|buddy|pal|mate|roommate|flatmate|housemate|colleague|coworker|"
               r"co-worker|neighbou?r|boss|manager|ex|sibling|kid|kids|wife|husband|partner|"
               r"boyfriend|girlfriend|fianc[eé]e?|classmate|teammate|landlord|cat|dog")
-_REL_SUBJECT = re.compile(rf"\b(?:[Mm]y|[Oo]ur)\s+(?:(?:best|old|good|close|younger|older|little|"
-                          rf"big|baby|twin|new|former)\s+)*(?P<rel>{_OTHER_REL})(?:'s)?\b")
+# "my friend", "my oldest friends", "one of my closest colleagues": any two words between
+_REL_SUBJECT = re.compile(rf"\b(?:[Mm]y|[Oo]ur)\s+(?:[a-z][a-z-]*\s+){{0,2}}?(?P<rel>{_OTHER_REL})"
+                          rf"(?:'s)?\b")
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Yy]ou|[Hh]is|[Hh]er|[Tt]heir|[Yy]our|"
                       r"[Ee]veryone|[Ss]omeone|[Pp]eople)\b")
 _SELF = re.compile(r"\b(?:I|[Ww]e|[Mm]e|[Mm]y|[Oo]ur|[Uu]s|[Mm]yself)\b")
@@ -429,6 +430,10 @@ _MINE = re.compile(r"\b(?:[Mm]y|[Oo]ur)\s+(?:new\s+)?$")
 _SUBJ_DET = frozenset("the our my their his her this that a an its your".split())
 
 
+_JOINED = re.compile(r"\s+(?:and|then)\s+$")
+_ADVERBS = re.compile(r"\b(?i:just|then|also|finally|recently|now|officially|already|even)\b")
+
+
 def _clause_start(sentence: str, start: int) -> int:
     begin = 0
     for m in _CLAUSE_START.finditer(sentence, 0, start):
@@ -440,7 +445,13 @@ def _clause_start(sentence: str, start: int) -> int:
 def clause_subject(sentence: str, start: int) -> str | None:
     """Whose statement the clause before ``start`` makes: ``"self"``, a relation word,
     ``"name:<lower-cased name>"``, or None (someone else, unnamed)."""
-    prefix = sentence[_clause_start(sentence, start):start]
+    begin = _clause_start(sentence, start)
+    prefix = sentence[begin:start]
+    joined = _JOINED.search(sentence, 0, begin)
+    if joined and joined.end() == begin and not _WORD.findall(_ADVERBS.sub("", prefix)):
+        # "My friend just left X and moved to Y": a clause with no subject of its own
+        # is the previous clause's
+        return clause_subject(sentence, joined.start())
     rel = _REL_SUBJECT.search(prefix)
     if rel:
         word = rel.group("rel").lower()

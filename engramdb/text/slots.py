@@ -40,6 +40,7 @@ __all__ = [
     "norm_value",
     "refines",
     "same_value",
+    "sentences",
     "slot_family",
     "spacy_entities",
     "subject_for",
@@ -111,7 +112,9 @@ _CONTRACTIONS = (
     (re.compile(r"\b([Ww])on't\b"), r"\1ill not"),
     (re.compile(r"n't\b"), " not"),
 )
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|;\s*|,?\s+but\s+|,\s+so\s+")
+# "St. Brendan's Hospital", "4 a.m. is breakfast time": a full stop of an abbreviation ends no sentence
+_SENTENCES = re.compile(r"(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMt\.)(?<!\bMrs\.)"
+                        r"(?<!\b[ap]\.m\.)(?<=[.!?])\s+|\n+|;\s*|,?\s+but\s+|,\s+so\s+")
 
 
 def _prepare(text: str) -> str:
@@ -132,6 +135,11 @@ def _sentences(prepared: str) -> Iterator[str]:
         part = part.strip()
         if part:  # "Works at Stripe." (a fact without subject): the verb as mid-sentence
             yield _LEAD.sub(lambda m: m.group(0).lower(), part, count=1)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` as :func:`extract` reads them (contractions spelt out)."""
+    return list(_sentences(_prepare(text)))
 
 
 def _fav_slot(cat: str) -> str | None:
@@ -217,7 +225,10 @@ def _statements(pattern: Rule, match: re.Match[str], sentence: str, lowercase: b
     question = question and "," not in sentence[match.end():]  # "..., crazy right?"
     conf = _confidence(pattern, match, sentence, question, in_conversation, subject, groups)
     evidence = match.group(0).strip()
-    shown = value or "" if pattern.value in ("diet", "act") else _display(raw)  # "veggie"
+    # an activity as normalised ("doing pottery": pottery); a diet as said ("plant-based"
+    # is a diet of its own, though it compares equal to vegan)
+    shown = value or "" if pattern.value == "act" else _display(raw).lower() \
+        if pattern.value == "diet" else _display(raw)
     if slot == "pet" and not pattern.negated and shown:  # "greyhound Pixel", as said
         kinds = PET_KIND.findall(match.group(0).lower())
         shown = f"{kinds[-1]} {shown}" if kinds else shown

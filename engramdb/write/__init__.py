@@ -8,20 +8,27 @@ built in, :class:`LLMExtractor` over any OpenAI-compatible chat model).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._errors import InvalidInputError
 from .extract import ExtractedFact, ExtractionStats, Extractor, RuleExtractor, TurnInput
 from .pipeline import STEPS, WriteBatch, WritePipeline
+
+if TYPE_CHECKING:
+    from ..embed import Embedder
 
 __all__ = ["STEPS", "ExtractedFact", "ExtractionStats", "Extractor", "LLMExtractor",
            "RuleExtractor", "TurnInput", "WriteBatch", "WritePipeline", "extractor_for"]
 
 
-def extractor_for(value: Extractor | str | None) -> Extractor | None:
-    """``"rules"`` (the default), None (no fact extraction) or an :class:`Extractor`."""
+def extractor_for(value: Extractor | str | None,
+                  embedder: Embedder | None = None) -> Extractor | None:
+    """``"rules"`` (the default), None (no fact extraction) or an :class:`Extractor`.
+    ``embedder``: the memory's, for the rules' general path (read by meaning)."""
     if value is None or value == "none":
         return None
     if value == "rules":
-        return RuleExtractor()
+        return RuleExtractor(embedder=embedder)
     if isinstance(value, str) or not callable(getattr(value, "extract", None)):
         raise InvalidInputError(f"extractor must be 'rules', None or an object with an "
                                 f"extract(turns) method, not {value!r}")

@@ -17,12 +17,21 @@ own user), ``"speaker:<name>"`` (another named person of the conversation), and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ..text.slots import MULTI_VALUED, extract, slot_family, spacy_entities, subject_for
+from ..embed._pool import split_passages
+from ..embed._reuse import CachedEmbedder
+from ..text._slot_sense import SenseModel, in_context, load_sense
+from ..text._slot_typed import read_typed, speaks_of_self
+from ..text.slots import SELF, MULTI_VALUED, extract, sentences, slot_family, spacy_entities, \
+    subject_for
+
+if TYPE_CHECKING:
+    from ..embed import Embedder
 
 __all__ = ["ATTRIBUTES", "ExtractedFact", "Extractor", "RuleExtractor", "TurnInput"]
 
@@ -88,32 +97,110 @@ class ExtractionStats:
         self.skipped[reason] = self.skipped.get(reason, 0) + n
 
 
+#: How sure a fact of the general path is (the rules' are 0.75 to 0.95): past the store
+#: threshold (0.7), below any rule, so a rule's reading of the same turn wins.
+GENERAL_CONFIDENCE = 0.72
+
+
 class RuleExtractor:
-    """The slot grammar of :mod:`engramdb.text.slots`, turn by turn (no LLM)."""
+    """The slot grammar of :mod:`engramdb.text.slots`, turn by turn (no LLM), and, given
+    an embedder with a fitted sense model, the general path for what no rule read."""
 
     name = "rules"
 
-    def __init__(self, *, nlp: str = "auto") -> None:
+    def __init__(self, *, nlp: str = "auto", embedder: Embedder | None = None,
+                 sense: SenseModel | None = None) -> None:
         """``nlp="auto"``: spaCy's named entities type a value said apart from its cue
         when the ``nlp`` extra is installed (loaded on the first turn that needs it);
-        ``"rules"``: capitalised words only."""
+        ``"rules"``: capitalised words only. ``embedder``: sentences no rule read are
+        embedded and read by meaning (:mod:`engramdb.text._slot_sense`) when a sense
+        model was fitted for it (``sense`` gives one explicitly)."""
         self.stats = ExtractionStats()
         self.entities = spacy_entities() if nlp != "rules" else None
+        self.embedder = embedder
+        self.sense = sense or (load_sense(embedder.name) if embedder is not None else None)
 
     def extract(self, turns: Sequence[TurnInput]) -> list[ExtractedFact]:
         out: list[ExtractedFact] = []
         names = _names(turns)
+        read: dict[str, set[str]] = {}  # turn id -> the speaker's attributes a rule read
         for turn in turns:
             self.stats.turns += 1
             if turn.owner is None:
                 continue
+            mine = read.setdefault(turn.id, set())
             for st in extract(turn.text, in_conversation=True, entities=self.entities):
                 subject = subject_for(st.subject, turn.owner, names)
                 value = st.display or st.value
                 out.append(ExtractedFact(subject, st.slot, value, (turn.id,), st.confidence,
                                          not st.negated, turn.timestamp))
+                if st.subject == SELF and not st.negated:
+                    mine.add(slot_family(st.slot))
+        out += self._general(turns, read)
         self.stats.facts += len(out)
         return out
+
+    def prime(self, turns: Sequence[TurnInput]) -> None:
+        """Embed, in one call, the passages the general path will read in these turns
+        (a bulk write's sessions), when the embedder caches them; else nothing."""
+        if self.sense is not None and isinstance(self.embedder, CachedEmbedder):
+            texts = [p for _, p in _to_read(turns)]
+            if texts and len(texts) <= self.embedder.max_entries // 2:
+                self.embedder.embed_batch(texts)
+
+    def _general(self, turns: Sequence[TurnInput],
+                 read: dict[str, set[str]]) -> list[ExtractedFact]:
+        """The speaker's turns read by meaning: each turn's passages (the sentences its
+        record vector pools, :func:`~engramdb.embed._pool.split_passages`) embedded in one
+        batch, so that a memory's cached embedder (:class:`~engramdb.Memory` passes one)
+        gives the write's embed step the same vectors for nothing."""
+        if self.sense is None or self.embedder is None:
+            return []
+        todo = _to_read(turns)
+        if not todo:
+            return []
+        vectors = self.embedder.embed_batch([p for _, p in todo])
+        index = {id(turn): i for i, turn in enumerate(dict.fromkeys(t for t, _ in todo))}
+        vectors = in_context(vectors, [index[id(t)] for t, _ in todo])
+        out = []
+        speakers = {t.speaker.split()[0].lower() for t in turns if t.speaker and t.speaker.split()}
+        for turn, body, ranked in _joined(todo, self.sense.ranked(vectors)):
+            ranked = [(a, ok and a not in read[turn.id]) for a, ok in ranked]
+            for sentence in sentences(body):
+                for attribute, value in read_typed(sentence, ranked, self.entities, speakers):
+                    read[turn.id].add(attribute)
+                    ranked = [(a, ok and a != attribute) for a, ok in ranked]
+                    out.append(ExtractedFact(turn.owner or "", attribute, value, (turn.id,),
+                                             GENERAL_CONFIDENCE, True, turn.timestamp))
+        return out
+
+
+def _to_read(turns: Sequence[TurnInput]) -> list[tuple[TurnInput, str]]:
+    """(turn, passage) of the turns whose speaker says something of themselves."""
+    return [(turn, p) for turn in turns if turn.owner is not None and speaks_of_self(turn.text)
+            for p in split_passages(_index_text(turn), turn.speaker)]
+
+
+def _joined(todo: list[tuple[TurnInput, str]], ranked: list[list[tuple[str, bool]]]
+            ) -> list[tuple[TurnInput, str, list[tuple[str, bool]]]]:
+    """(turn, passage without its speaker, ranking) with an abbreviation's full stop
+    mended ("St. Brendan's Hospital": the embedder's split cuts there, a value must not
+    be cut; the mended passage reads with the ranking of its second part)."""
+    out: list[tuple[TurnInput, str, list[tuple[str, bool]]]] = []
+    for (turn, passage), rank in zip(todo, ranked):
+        body = passage.removeprefix(f"{turn.speaker}: ") if turn.speaker else passage
+        if out and out[-1][0] is turn and _ABBREVIATION.search(out[-1][1]):
+            body = f"{out.pop()[1]} {body}"
+        out.append((turn, body, rank))
+    return out
+
+
+_ABBREVIATION = re.compile(r"\b(?:St|Dr|Mr|Mrs|Ms|Mt|[ap]\.m)\.$")
+
+
+def _index_text(turn: TurnInput) -> str:
+    """The text a turn's record vector is made of (``_intake.index_text``)."""
+    return f"{turn.speaker}: {turn.text}" if turn.speaker else turn.text
 
 
 def _names(turns: Sequence[TurnInput]) -> dict[str, str]:

@@ -143,15 +143,19 @@ class WritePipeline:
                 steps["redact"](batch)
                 self._records(batch)  # all the embedder needs: it starts on them now
             records = self._embed_records_in_background(group)
-            try:  # keys (the language analyser) and facts meanwhile, on the other core
+            try:  # keys (the language analyser) meanwhile, on the other core
                 for batch in group:
-                    for step in ("expand", "extract"):
-                        steps[step](batch)
+                    steps["expand"](batch)
             except BaseException:
                 if records is not None:
                     wait([records])  # nothing of this call runs on after it failed
                 raise
-            self._embed_together(group, records.result() if records is not None else None)
+            vectors = records.result() if records is not None else None
+            # facts once the records' vectors are there: the rules' general path reads by
+            # meaning the passages the embedder just cached (write.extract), not again
+            for batch in group:
+                steps["extract"](batch)
+            self._embed_together(group, vectors)
             for batch in group:
                 steps["embed"](batch)  # the vectors are there: nothing left to embed
             out.extend(self._committed(batch) for batch in group)
