@@ -74,7 +74,7 @@ def test_the_nearest_attribute_with_a_value_decides() -> None:
 
 def test_speakers_are_no_values() -> None:
     assert read_typed("Thanks so much for the tip about Andrew today!", [("pet", True)],
-                      speakers={"andrew"}) == []
+                      {"andrew"}) == []
 
 
 def test_prefilter_is_cheap_and_skips_questions() -> None:

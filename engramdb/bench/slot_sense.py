@@ -28,6 +28,7 @@ from ..embed import get_embedder
 from ..text._slot_sense import SENSE_FILE, SenseModel, in_context
 from ..text._slot_typed import TYPED, typed_values
 from ..embed._pool import split_passages
+from ..text.slots import sentences
 from ..write.extract import RuleExtractor
 from .fact_coverage import measure
 from .update_convs import generate
@@ -83,13 +84,20 @@ def _cut(rows: Sequence[tuple[str, str | None]], margins: np.ndarray, attribute:
     """The margin that gains most (right - WRONG_COST * wrong) over the sentences that
     hold exactly one value of the attribute's type."""
     gated = [(float(m), label == attribute) for (s, label), m in zip(rows, margins)
-             if label in (None, attribute) and len(typed_values(s, attribute)) == 1]
+             if label in (None, attribute) and _one_value(s, attribute)]
     best, best_gain = max((m for m, _ in gated), default=0.0) + 0.01, 0.0
     for cut, _ in gated:
         gain = sum(ok - WRONG_COST * (not ok) for m, ok in gated if m >= cut)
         if gain > best_gain:
             best, best_gain = cut, gain
     return best
+
+
+def _one_value(passage: str, attribute: str) -> bool:
+    """Does a sentence of the passage hold exactly one value of the attribute's type, as
+    the extractor reads it (without the speaker's name, contractions spelt out)?"""
+    body = passage.split(": ", 1)[-1]
+    return any(len(typed_values(s, attribute)) == 1 for s in sentences(body))
 
 
 def _data(splits: Sequence[str], embedder: Any) -> tuple[list[tuple[str, str | None]],

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from ._slot_across import EntityFinder
 from ._slot_cues import _DIET, _JOB, _OPENERS
 from ._slot_values import norm_value, valid_value
 from ._slot_words import _KIN, _NOT_NAMES, _ORG_HEADS, _REL
@@ -29,8 +28,8 @@ __all__ = ["TYPED", "read_typed", "speaks_of_self", "typed_values", "worth_sensi
 TYPED = {"location": "place", "employer": "org", "partner": "name", "pet": "pet",
          "rent": "money", "salary": "money", "diet": "diet", "job": "job"}
 
-_CAPS = re.compile(r"(?<![\w'’-])[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|du|la|van|von|&)\s+)?"
-                   r"[A-Z][\w'’.-]*)*")
+_CAPS = re.compile(r"(?<![\w'’-])(?!I\b)[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|du|la|van|von|&)\s+)?"
+                   r"(?!I\b)[A-Z][\w'’.-]*)*")
 _MONEY = re.compile(r"[$€£]\s?\d+(?:,\d{3})*(?:\.\d+)?(?:\s?[kK]\b)?")
 _DIET_ANY = re.compile(rf"\b(?:{_DIET[6:-1]}|low[- ](?:sodium|carb|fat|fodmap|sugar|salt))\b",
                        re.IGNORECASE)
@@ -49,23 +48,41 @@ _PLAN = re.compile(r"\b(?P<pre>[\w']+)\s+to\s+(?P<v>(?!(?:be|the|a|an|my|our|you
 _OTHER = re.compile(rf"\b(?i:(?:my|our|his|her|their|one\s+of\s+my|a)\s+(?:\w+\s+)?(?:{_KIN}|"
                     r"friends?|neighbou?rs?|cousins?|colleagues?|co-?workers?|boss|nephew|niece|"
                     r"kids?|sons?|daughters?|brothers?|sisters?|classmates?)|someone|somebody|"
-                    r"everyone|everybody|people|he|she)\b")
+                    r"people|he|she)\b")
 # someone else's thing: "the neighbours' dog", "my cousin's cat" (not "it's", "that's")
 _POSSESSIVE = re.compile(r"\b(?!(?:it|that|there|here|what|who|he|she|let|one|everyone|"
                          r"everything|nobody|today|life|work)'s)[a-z]+(?:'s|s')\s")
 _PARTNER_WORD = re.compile(rf"\b(?i:{_REL})\b")
 _HEDGE = re.compile(r"\b(?i:if|might|maybe|perhaps|would|could|should|will|gonna|going\s+to|"
-                    r"wants?|wanted|hope|hoping|plan|planning|decided|dream\w*|wish|trying|"
-                    r"try|need|learn\w*|saving|someday|"
+                    r"(?:wants?|wanted|hope|hoping|plan|planning|decided|need|trying|try|"
+                    r"learn\w*|saving\s+up)\s+to|dream\w*|wish|someday|hope|hoping|"
                     r"thinking\s+(?:about|of)|considering|imagine|hypothetical(?:ly)?|probably|"
                     r"not\s+sure|unless|in\s+case|supposed|pretend|whether)\b")
-_ENDED = re.compile(r"\b(?i:not|never|no\s+longer|anymore|any\s+more|died|passed|lost|lose|"
-                    r"losing|sorry|condolences|funeral|broke\s+up|"
+# an ending anywhere in the sentence ("Chloe and I split up"); a negation only in the
+# value's clause ("Gross is $121,500 a year and I'm not sure what comes off")
+_NEGATED = re.compile(r"\b(?i:not|cannot|never|no\s+longer|anymore|any\s+more)\b")
+# a home, a job, a partner with a date to come is not yet (a rent or pay change is
+# settled when it is announced: "they want $3,400 from next month")
+_FUTURE = re.compile(r"\b(?i:next\s+(?:week|weekend|month|year|summer|spring|fall|autumn|winter)|"
+                     r"tomorrow|soon|in\s+(?:a|two|three|a\s+few)\s+(?:days?|weeks?|months?))\b")
+_ENDED = re.compile(r"\b(?i:died|passed|lost|lose|losing|sorry|condolences|funeral|broke\s+up|"
                     r"split|left|quit|used\s+to|ex|miss|missed|former|formerly|previous|"
                     r"old\s+(?:job|place|city|apartment|flat|house))\b")
-_PAST = re.compile(r"\b(?i:was|were|(?:I|we)\s+(?:\w+ed|had|did|went|lived|spent|took|made|"
+_PAST = re.compile(r"\b(?i:(?:I|we)\s+(?:\w+ed|had|did|went|lived|spent|took|made|"
                    r"grew|came|saw|knew|thought|felt)|back\s+(?:in|then|when)|ago|when\s+I\s+was|"
                    r"until|before|last\s+year|growing\s+up|as\s+a\s+kid|childhood)\b")
+# "It was in London": the past, unless the clause says when ("today was my first shift")
+_WAS = re.compile(r"\b(?i:was|were)\b")
+_NOW = re.compile(r"\b(?i:today|tonight|now|this\s+(?:morning|week|month)|currently|these\s+days|"
+                  r"finally|officially|just)\b")
+# where a hedge, an ending or a "was" stops applying: "Gross is $121,500 a year and I'm
+# not sure what comes off" ("not" is another clause's)
+_CLAUSE = re.compile(r"\s*(?:[,;:—–]|\s(?:and|but|because|so|which|while|though|although|"
+                     r"whereas)\s)\s*")
+_SUBJECT_CLAUSE = re.compile(r"(?:[,;:—–]\s*|\s)(?:(?:and|but|so|because|though|although|while)\s+)?"
+                             r"(?=(?:I|we|it|this|that|they|he|she)\s)|[;:—–]\s*")
+# a name after these is a place or an organisation, not a person or a pet ("in Florida")
+_PLACE_BEFORE = re.compile(r"\b(?i:in|to|from|at|near|around|across)\s+(?:the\s+)?$")
 _FIRST = re.compile(r"\b(?:I|[Mm]y|[Mm]e|[Ww]e|[Oo]ur)\b")
 _SECOND = re.compile(r"\b(?i:you|your|yours)\b")
 _VOCATIVE_BEFORE = re.compile(r"(?:^|\b(?i:hey|hi|hello|thanks|thank\s+you|congrats|"
@@ -73,7 +90,6 @@ _VOCATIVE_BEFORE = re.compile(r"(?:^|\b(?i:hey|hi|hello|thanks|thank\s+you|congr
                               r"\s*,?\s*)$")
 _VOCATIVE_AFTER = re.compile(r"\s*(?:[,!?]|\.?\s*$)")
 _SENTENCE_END = re.compile(r"\s*[.!?]*\s*$")
-_NAMEISH = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART"})
 _NOT_CAPS = _NOT_NAMES | _OPENERS
 
 
@@ -85,15 +101,14 @@ def speaks_of_self(text: str) -> bool:
 def worth_sensing(sentence: str) -> bool:
     """Cheap: could the sentence hold a value the general path reads (a name past its
     first word, money, a diet word, a job noun phrase, an infinitive), said plainly?"""
-    if sentence.rstrip().endswith("?") or _ENDED.search(sentence):
+    if sentence.rstrip().endswith("?"):
         return False
-    return bool(_MONEY.search(sentence) or _CAPS.search(sentence, 1) and _names(sentence)
+    return bool(_MONEY.search(sentence) or _names(sentence)
                 or _DIET_ANY.search(sentence) or _JOB_NP.search(sentence)
                 or _PLAN.search(sentence))
 
 
 def read_typed(sentence: str, ranked: Sequence[tuple[str, bool]],
-               entities: EntityFinder | None = None,
                speakers: Collection[str] = ()) -> list[tuple[str, str]]:
     """(attribute, value as said): the nearest attribute in meaning (``ranked``, nearest
     first, each with whether it passed its cut) that has a value of its type in
@@ -104,7 +119,7 @@ def read_typed(sentence: str, ranked: Sequence[tuple[str, bool]],
     if not worth_sensing(sentence):
         return []
     for attribute, passed in ranked:
-        values = typed_values(sentence, attribute, entities, speakers)
+        values = typed_values(sentence, attribute, speakers)
         if values:  # two of the type: which one is meant is not said
             return [(attribute, values[0])] if passed and len(values) == 1 else []
     return []
@@ -115,16 +130,42 @@ def _a_speaker(value: str, speakers: Collection[str]) -> bool:
     return any(name.startswith(first) for name in speakers)  # "Mel" for Melanie
 
 
-def typed_values(sentence: str, attribute: str, entities: EntityFinder | None = None,
-                 speakers: Collection[str] = ()) -> list[str]:
+def typed_values(sentence: str, attribute: str, speakers: Collection[str] = ()) -> list[str]:
     """The values of ``attribute``'s type in ``sentence``, if it is the speaker's now."""
     if attribute not in TYPED or sentence.rstrip().endswith("?") or _ENDED.search(sentence) \
-            or not _whose_now(sentence, attribute):
+            or not _whose(sentence, attribute):
         return []
-    return _values(sentence, TYPED[attribute], entities, speakers)
+    values = _values(sentence, TYPED[attribute], speakers)
+    if len(values) > 1:
+        return values
+    if TYPED[attribute] != "money" and _FUTURE.search(sentence):
+        return []
+    return [v for v in values if _now(_clause_of(sentence, v))]
 
 
-def _whose_now(sentence: str, attribute: str) -> bool:
+def _clause_of(sentence: str, value: str) -> str:
+    """From where the value's clause gets its own subject ("..., and I", "but we") to
+    where the next clause begins: "if money were no object I'd pack up and move to X"
+    is one (the hedge scopes over "move"), "X is great and I'm not sure" two."""
+    at = sentence.find(value)
+    if at < 0:
+        return sentence
+    starts = [m.end() for m in _SUBJECT_CLAUSE.finditer(sentence, 0, at)]
+    end = _CLAUSE.search(sentence, at + len(value))
+    if end and end.start() == at + len(value) and _SUBJECT_CLAUSE.match(sentence, end.start()):
+        end = None  # "Toby and I are gonna ...": the value is in the subject of what follows
+    return sentence[starts[-1] if starts else 0:end.start() if end else len(sentence)]
+
+
+def _now(clause: str) -> bool:
+    """The value's clause holds now: no hedge, no ending, no "was" said without a now."""
+    if _HEDGE.search(clause) or _NEGATED.search(clause):
+        return False
+    return not _WAS.search(clause) or bool(_NOW.search(clause))
+
+
+def _whose(sentence: str, attribute: str) -> bool:
+    """The speaker's, not someone else's or the addressee's, and not the past."""
     if _POSSESSIVE.search(sentence):
         return False
     other = _OTHER.search(sentence)
@@ -132,11 +173,10 @@ def _whose_now(sentence: str, attribute: str) -> bool:
         return False
     if _SECOND.search(sentence):  # "you must be a good salesperson", "you and Max"
         return False
-    return not _HEDGE.search(sentence) and not _PAST.search(sentence)
+    return not _PAST.search(sentence)
 
 
-def _values(sentence: str, kind: str, entities: EntityFinder | None,
-            speakers: Collection[str]) -> list[str]:
+def _values(sentence: str, kind: str, speakers: Collection[str]) -> list[str]:
     if kind == "money":
         found = [m.group(0) for m in _MONEY.finditer(sentence)]
     elif kind == "diet":
@@ -149,16 +189,20 @@ def _values(sentence: str, kind: str, entities: EntityFinder | None,
                  if m.group("pre").lower() not in _TO_NOT_INTENT][:1]
         found = [v for v in found if valid_value("plan", v, v, False)]
     else:
-        names = [v for v in _names(sentence, entities) if not _a_speaker(v, speakers)]
+        names = [v for v in _names(sentence) if not _a_speaker(v, speakers)]
         if len(names) > 1:  # "Luna and Oliver": which one is meant is not said
             return names
-        found = [v for v in names if _fits(kind, v)]
+        found = [v for v in names if _fits(kind, v) and not (
+            kind in ("name", "pet") and _PLACE_BEFORE.search(sentence, 0, sentence.find(v)))]
     return list(dict.fromkeys(found))
 
 
-def _names(sentence: str, entities: EntityFinder | None = None) -> list[str]:
-    """Capitalised runs that can be names: openers and day words dropped; a run at the
-    sentence's start only when nothing else is named and spaCy calls it a name."""
+def _names(sentence: str) -> list[str]:
+    """Capitalised runs that can be names: openers, day words and who is spoken to
+    dropped. One capitalised word opening the sentence may be any word ("Walks with
+    Pepper..."): not a name, unless another follows it ("Luna and Oliver!"); two
+    ("Greystone Council is ...") are one. (spaCy's tagger would read a few more, at
+    several times the cost of the whole general path: measured, not worth it.)"""
     runs = []
     for m in _CAPS.finditer(sentence):
         if _vocative(sentence, m.start(), m.end()):
@@ -167,16 +211,13 @@ def _names(sentence: str, entities: EntityFinder | None = None) -> list[str]:
         while words and (words[0].lower() in _NOT_CAPS or words[0] == "I"):
             words.pop(0)
         if words:
-            runs.append((m.start() == 0 and len(words) == len(m.group(0).split()), " ".join(words)))
+            first = m.start() == 0 and len(words) == 1 == len(m.group(0).split())
+            runs.append((first, " ".join(words)))
     inner = [run for first, run in runs if not first]
-    if runs and runs[0][0] and re.match(r"\S+(?:\s+\S+)*\s+(?:and|or|&)\s+[A-Z]",
+    if runs and runs[0][0] and re.match(r"\S+(?:\s+\S+)*\s+(?:and|or|&)\s+(?!I\b)[A-Z]",
                                         sentence[:len(runs[0][1]) + 8]):
         inner.insert(0, runs[0][1])  # "Luna and Oliver!": both are names
-    if inner or entities is None:
-        return inner
-    spans = entities(sentence) or ()
-    return [run for first, run in runs if first and any(
-        sentence.startswith(run) and s == 0 and label in _NAMEISH for s, _, label in spans)]
+    return inner
 
 
 def _vocative(sentence: str, start: int, end: int) -> bool:

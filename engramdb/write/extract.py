@@ -100,6 +100,9 @@ class ExtractionStats:
 #: How sure a fact of the general path is (the rules' are 0.75 to 0.95): past the store
 #: threshold (0.7), below any rule, so a rule's reading of the same turn wins.
 GENERAL_CONFIDENCE = 0.72
+#: A rule's reading at least this sure leaves the attribute to it (one the rules found
+#: hedged, say "set me up on a blind date", does not stop the general path)
+READ = 0.7
 
 
 class RuleExtractor:
@@ -134,7 +137,7 @@ class RuleExtractor:
                 value = st.display or st.value
                 out.append(ExtractedFact(subject, st.slot, value, (turn.id,), st.confidence,
                                          not st.negated, turn.timestamp))
-                if st.subject == SELF and not st.negated:
+                if st.subject == SELF and not st.negated and st.confidence >= READ:
                     mine.add(slot_family(st.slot))
         out += self._general(turns, read)
         self.stats.facts += len(out)
@@ -167,7 +170,7 @@ class RuleExtractor:
         for turn, body, ranked in _joined(todo, self.sense.ranked(vectors)):
             ranked = [(a, ok and a not in read[turn.id]) for a, ok in ranked]
             for sentence in sentences(body):
-                for attribute, value in read_typed(sentence, ranked, self.entities, speakers):
+                for attribute, value in read_typed(sentence, ranked, speakers):
                     read[turn.id].add(attribute)
                     ranked = [(a, ok and a != attribute) for a, ok in ranked]
                     out.append(ExtractedFact(turn.owner or "", attribute, value, (turn.id,),
