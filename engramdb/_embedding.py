@@ -24,8 +24,8 @@ class MemoryVectors:
     def __init__(self, embedder: Embedder, store: Store, *, pooled: bool) -> None:
         self.embedder = embedder
         self.queries = CachedEmbedder(embedder)
-        #: record passages: the rule extractor's general path embeds a write's passages
-        #: first (write.extract), and the embed step then finds them here
+        #: record passages: a write embeds its turns through it, and the rule extractor's
+        #: general path (write.extract), reading the same passages, finds them here
         self.passages = CachedEmbedder(embedder, max_entries=4096)
         # one call for all texts (embed_texts reads it): the wrapped embedder batches the
         # misses its own way, as it did before the cache

@@ -36,6 +36,8 @@ def _facts(extractor: RuleExtractor, *texts: str) -> set[tuple[str, str, str | N
      ("user", "employer", "Harrow Robotics")),
     ("Our landlord sent the new lease over. The monthly figure is $1,950, which I can stomach.",
      ("user", "rent", "$1,950")),
+    ("Random thought, but all I can think about lately is how to build a cabin in the woods.",
+     ("user", "plan", "build a cabin in the woods")),
 ])
 def test_general_path_reads_what_no_rule_reads(general: RuleExtractor, text: str,
                                                fact: tuple[str, str, str]) -> None:
@@ -52,6 +54,10 @@ def test_general_path_reads_what_no_rule_reads(general: RuleExtractor, text: str
     "Back when I lived in Oslo the winters were brutal.",
     "Is $2,400 a month too much for a one-bedroom?",
     "Our neighbours' cat Biscuit sleeps on my car.",
+    "If I could, I would want to sail around the world.",
+    "It drives me to do what I can to make it better.",
+    "I hope I can have such a strong bond with Toby as well.",
+    "Yep, Toby and I are gonna have a blast exploring outdoors!",
 ])
 def test_general_path_says_nothing_of_others_or_maybes(general: RuleExtractor, text: str) -> None:
     assert {f for f in _facts(general, text) if f[0] == "user"} == set()

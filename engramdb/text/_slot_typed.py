@@ -26,7 +26,7 @@ __all__ = ["TYPED", "read_typed", "speaks_of_self", "typed_values", "worth_sensi
 
 #: The attributes the general path reads, each with the type of its value.
 TYPED = {"location": "place", "employer": "org", "partner": "name", "pet": "pet",
-         "rent": "money", "salary": "money", "diet": "diet", "job": "job"}
+         "rent": "money", "salary": "money", "diet": "diet", "job": "job", "plan": "plan"}
 
 _CAPS = re.compile(r"(?<![\w'’-])(?!I\b)[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|du|la|van|von|&)\s+)?"
                    r"(?!I\b)[A-Z][\w'’.-]*)*")
@@ -38,6 +38,9 @@ _JOB_NP = re.compile(rf"\b(?:a|an)\s+{_JOB}")
 _TO_NOT_INTENT = frozenset("""goes go went going back next close due up listen talk thanks
     according used related similar compared down over out way moved move flew drove come came
     get got gets trip visit return returned""".split())
+# an infinitive is a plan after a wish ("I want to ...", "all I can think about is how
+# to ...", "what I actually want is to ..."), not after any verb ("drives me to do")
+_INTENT = frozenset("want wants wanted is how".split())
 _PLAN = re.compile(r"\b(?P<pre>[\w']+)\s+to\s+(?P<v>(?!(?:be|the|a|an|my|our|your|his|her|their|it|this|that|me|"
                    r"you|him|them|us|when|what|where|why|how|who|which|work|school|bed|sleep|"
                    r"do\s+it|know|say|see|ask|hear|get\s+it|[a-z]+ing)\b)[a-z]+"
@@ -79,10 +82,14 @@ _NOW = re.compile(r"\b(?i:today|tonight|now|this\s+(?:morning|week|month)|curren
 # not sure what comes off" ("not" is another clause's)
 _CLAUSE = re.compile(r"\s*(?:[,;:—–]|\s(?:and|but|because|so|which|while|though|although|"
                      r"whereas)\s)\s*")
-_SUBJECT_CLAUSE = re.compile(r"(?:[,;:—–]\s*|\s)(?:(?:and|but|so|because|though|although|while)\s+)?"
+_SUBJECT_CLAUSE = re.compile(r"(?:[,;:—–]\s*(?:(?:and|but|so|because|though|although|while)\s+)?|"
+                             r"\s(?:and|but|so|because|though|although|while)\s+)"
                              r"(?=(?:I|we|it|this|that|they|he|she)\s)|[;:—–]\s*")
 # a name after these is a place or an organisation, not a person or a pet ("in Florida")
 _PLACE_BEFORE = re.compile(r"\b(?i:in|to|from|at|near|around|across)\s+(?:the\s+)?$")
+_I = re.compile(r"\bI\b")
+_PLAN_HEDGE = re.compile(r"\b(?i:if|would|could|might|maybe|perhaps|should|someday|one\s+day|"
+                         r"let\s+go|gave\s+up|used\s+to)\b")
 _FIRST = re.compile(r"\b(?:I|[Mm]y|[Mm]e|[Ww]e|[Oo]ur)\b")
 _SECOND = re.compile(r"\b(?i:you|your|yours)\b")
 _VOCATIVE_BEFORE = re.compile(r"(?:^|\b(?i:hey|hi|hello|thanks|thank\s+you|congrats|"
@@ -140,6 +147,8 @@ def typed_values(sentence: str, attribute: str, speakers: Collection[str] = ()) 
         return values
     if TYPED[attribute] != "money" and _FUTURE.search(sentence):
         return []
+    if attribute == "plan":
+        return values
     return [v for v in values if _now(_clause_of(sentence, v))]
 
 
@@ -173,6 +182,8 @@ def _whose(sentence: str, attribute: str) -> bool:
         return False
     if _SECOND.search(sentence):  # "you must be a good salesperson", "you and Max"
         return False
+    if attribute == "plan":  # the speaker's own wish, said plainly
+        return bool(_I.search(sentence)) and not _PLAN_HEDGE.search(sentence)
     return not _PAST.search(sentence)
 
 
@@ -186,7 +197,7 @@ def _values(sentence: str, kind: str, speakers: Collection[str]) -> list[str]:
         found = [v for v in found if valid_value("jobnoun", norm_value("job", v), v, False)]
     elif kind == "plan":
         found = [m.group("v") for m in _PLAN.finditer(sentence)
-                 if m.group("pre").lower() not in _TO_NOT_INTENT][:1]
+                 if m.group("pre").lower() in _INTENT][:1]
         found = [v for v in found if valid_value("plan", v, v, False)]
     else:
         names = [v for v in _names(sentence) if not _a_speaker(v, speakers)]

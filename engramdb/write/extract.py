@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..embed._pool import split_passages
-from ..embed._reuse import CachedEmbedder
 from ..text._slot_sense import SenseModel, in_context, load_sense
 from ..text._slot_typed import read_typed, speaks_of_self
 from ..text.slots import SELF, MULTI_VALUED, extract, sentences, slot_family, spacy_entities, \
@@ -143,20 +142,12 @@ class RuleExtractor:
         self.stats.facts += len(out)
         return out
 
-    def prime(self, turns: Sequence[TurnInput]) -> None:
-        """Embed, in one call, the passages the general path will read in these turns
-        (a bulk write's sessions), when the embedder caches them; else nothing."""
-        if self.sense is not None and isinstance(self.embedder, CachedEmbedder):
-            texts = [p for _, p in _to_read(turns)]
-            if texts and len(texts) <= self.embedder.max_entries // 2:
-                self.embedder.embed_batch(texts)
-
     def _general(self, turns: Sequence[TurnInput],
                  read: dict[str, set[str]]) -> list[ExtractedFact]:
         """The speaker's turns read by meaning: each turn's passages (the sentences its
         record vector pools, :func:`~engramdb.embed._pool.split_passages`) embedded in one
-        batch, so that a memory's cached embedder (:class:`~engramdb.Memory` passes one)
-        gives the write's embed step the same vectors for nothing."""
+        batch. A :class:`~engramdb.Memory` passes the cache of record passages its write
+        pipeline embeds the turns through first (``write.pipeline``): no second embedding."""
         if self.sense is None or self.embedder is None:
             return []
         todo = _to_read(turns)
