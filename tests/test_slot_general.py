@@ -110,3 +110,12 @@ def test_memory_general_fact_and_no_second_embedding(tmp_path) -> None:
         assert facts[0].metadata["confidence"] == pytest.approx(GENERAL_CONFIDENCE)
         cache = m._vectors.passages
         assert cache.hits >= 2  # both passages of the turn, embedded once
+
+
+def test_the_default_embedders_have_a_sense_model() -> None:
+    """Both default embedders (minilm-int8 with ONNX Runtime, minilm without) are fitted:
+    a new default without a model would silently turn the general path off."""
+    from engramdb.embed import DEFAULT_EMBEDDER, default_embedder
+
+    for name in {DEFAULT_EMBEDDER, default_embedder(), "minilm", "minilm-int8"}:
+        assert load_sense(name) is not None, name
