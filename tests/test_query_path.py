@@ -79,3 +79,31 @@ def test_words_already_read_count_as_the_index_counts_them(db_target, archive) -
             retriever._context_of(scope, analyze(question, ["ana"]), {}, every)
         skipped = long_calls - calls["n"]
         assert skipped >= 4 and calls["n"] < long_calls  # queries saved: the test can fail
+
+
+def _union(m: Memory, user: str) -> list[str]:
+    return sorted({p for s in m.sessions(user_id=user) for p in s.participants})
+
+
+def test_participants_are_every_sessions_speakers_after_each_write(db_target) -> None:
+    """``Store.participants`` (the speakers every engram search reads) lists what
+    ``sessions`` lists: after new sessions, a speaker joining an existing session,
+    another user's sessions and a session's deletion; and the search sees each change."""
+    with Memory(db_target, embedder="fake") as m:
+        assert m.store.participants(Scope("u")) == []
+        m.add_session([{"speaker": "Ana", "text": "I play the cello"},
+                       {"speaker": "Bo", "text": "I play the drums"}], user_id="u",
+                      session_id="s1")
+        m.add_session([{"speaker": "Bo", "text": "I swim"}], user_id="u", session_id="s2")
+        m.add_session([{"speaker": "Zed", "text": "I run"}], user_id="other")
+        seen = [m.store.participants(Scope("u"))]
+        m.add_session([{"speaker": "Cy", "text": "I sing"}], user_id="u", session_id="s2")
+        seen.append(m.store.participants(Scope("u")))
+        hit = m.search("what does Cy do?", user_id="u", limit=1)[0]
+        assert hit.text == "I sing" and "keys@speaker" in hit.signals
+        m.delete_all(user_id="u", session_id="s2")
+        seen.append(m.store.participants(Scope("u")))
+        assert seen == [["Ana", "Bo"], ["Ana", "Bo", "Cy"], ["Ana", "Bo"]]
+        assert seen[-1] == _union(m, "u")
+        assert m.store.participants(Scope("other")) == _union(m, "other") == ["Zed"]
+        assert m._retriever._speakers(Scope("u")) == ["Ana", "Bo"]

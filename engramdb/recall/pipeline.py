@@ -250,11 +250,11 @@ class Retriever:
 
     def _speakers(self, scope: Scope) -> list[str]:
         """The user's conversation participants, re-read only after a write (every engram
-        search asks, and listing sessions costs more than the generation check)."""
+        search asks; the store reads each distinct participant list once, not every session)."""
         generation = self.store.generation(scope)
         cached = self._speaker_cache.get(scope.user_id)
         if cached is None or cached[0] != generation:
-            names = sorted({p for s in self.store.sessions(scope) for p in s.participants})
+            names = self.store.participants(scope)
             cached = self._speaker_cache[scope.user_id] = (generation, names)
         return cached[1]
 

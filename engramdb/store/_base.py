@@ -50,7 +50,7 @@ PRIMITIVES = (
 
 #: what StoreBase builds from them, once for every backend: the plain reads as shared
 #: SQL (``_reads``), then compositions and every lifecycle verb
-SHARED = ("users", "generation", "meta", "set_meta", "sessions", "past", "audit",
+SHARED = ("users", "generation", "meta", "set_meta", "sessions", "participants", "past", "audit",
           "slot_holders", "get", "admit", "count", "neighbours", "history", "links",
           "iter_export", "update", "set_keys", "set_vectors", "set_slot_facts", "supersede",
           "reassert", "archive", "touch", "delete", "delete_scope", "user_lock")

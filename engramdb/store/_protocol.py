@@ -221,6 +221,10 @@ class Store(Backend, Protocol):
     # ---- the plain reads, shared SQL (engramdb.store._reads)
     def sessions(self, scope: Scope) -> list[Session]: ...
 
+    def participants(self, scope: Scope) -> list[str]:
+        """Every participant of the user's sessions, sorted (what ``sessions`` lists)."""
+        ...
+
     def users(self) -> list[str]: ...
 
     def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:

@@ -10,6 +10,7 @@ a JSON column and write order (:class:`~._filters.Dialect`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ __all__ = ["SharedReads"]
 
 
 class SharedReads:
-    """users, generation, meta, set_meta, sessions, past, audit, slot_holders."""
+    """users, generation, meta, set_meta, sessions, participants, past, audit, slot_holders."""
 
     dialect: Dialect
 
@@ -64,6 +65,13 @@ class SharedReads:
                         started_at=dt(started), participants=tuple(d.json_value(people)),
                         metadata=d.json_value(meta), turn_count=turns)
                 for sid, agent, started, people, meta, turns in rows]
+
+    def participants(self, scope: Scope) -> list[str]:
+        """Everyone in the user's sessions, sorted: each distinct participant list once
+        (a few rows, where ``sessions`` reads and counts every session)."""
+        rows = self.query(scope, "SELECT DISTINCT CAST(participants AS TEXT) FROM sessions "
+                                 f"WHERE user_id = {self.dialect.mark}", (scope.user_id,))
+        return sorted({p for (people,) in rows for p in json.loads(people)})
 
     def past(self, scope: Scope, ids: Sequence[str] | None = None) -> Past:
         """Stored versions and past validity of these records (None: all the user's)."""
