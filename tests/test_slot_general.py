@@ -14,7 +14,7 @@ import pytest
 from engramdb import Memory
 from engramdb.embed import get_embedder
 from engramdb.text._slot_sense import load_sense
-from engramdb.text._slot_typed import read_typed, worth_sensing
+from engramdb.text._slot_typed import pet_or_partner, read_typed, worth_sensing
 from engramdb.write.extract import GENERAL_CONFIDENCE, RuleExtractor, TurnInput
 
 WHEN = datetime(2025, 3, 1, tzinfo=timezone.utc)
@@ -119,3 +119,21 @@ def test_the_default_embedders_have_a_sense_model() -> None:
 
     for name in {DEFAULT_EMBEDDER, default_embedder(), "minilm", "minilm-int8"}:
         assert load_sense(name) is not None, name
+
+
+@pytest.mark.parametrize("turn, before, attribute", [
+    # an animal word in the turn, or in the turn it answers: the name is a pet
+    ("Every night Pickle steals my spot on the sofa. The vet says he is fine.", "", "pet"),
+    ("Every night Pickle steals my spot on the sofa.", "Did you get the puppy after all?", "pet"),
+    # no animal word, or a couple's: the nearest attribute in meaning (a partner) stands
+    ("Every night Pickle steals my spot on the sofa.", "How was your week?", "partner"),
+    ("Every night Pickle steals my spot on the sofa since our anniversary.",
+     "Did you get the puppy after all?", "partner"),
+])
+def test_a_bare_name_is_a_pet_by_the_animal_words_around_it(turn: str, before: str,
+                                                             attribute: str) -> None:
+    """The sense model puts someone close and named near a partner, a pet alike ("Her
+    name is Shadow!" after "I just adopted a pup", on LoCoMo, was read as a partner)."""
+    ranked = pet_or_partner([("partner", True), ("pet", False), ("location", True)],
+                            turn, before)
+    assert read_typed(turn.split(". ")[0], ranked) == [(attribute, "Pickle")]

@@ -20,9 +20,10 @@ from collections.abc import Collection, Sequence
 
 from ._slot_cues import _DIET, _JOB, _OPENERS
 from ._slot_values import norm_value, valid_value
-from ._slot_words import _KIN, _NOT_NAMES, _ORG_HEADS, _REL
+from ._slot_words import _BREEDS, _KIN, _NOT_NAMES, _ORG_HEADS, _REL, _SPECIES
 
-__all__ = ["TYPED", "read_typed", "speaks_of_self", "typed_values", "worth_sensing"]
+__all__ = ["TYPED", "pet_or_partner", "read_typed", "speaks_of_self", "typed_values",
+           "worth_sensing"]
 
 #: The attributes the general path reads, each with the type of its value.
 TYPED = {"location": "place", "employer": "org", "partner": "name", "pet": "pet",
@@ -87,6 +88,17 @@ _SUBJECT_CLAUSE = re.compile(r"(?:[,;:—–]\s*(?:(?:and|but|so|because|though|
                              r"(?=(?:I|we|it|this|that|they|he|she)\s)|[;:—–]\s*")
 # a name after these is a place or an organisation, not a person or a pet ("in Florida")
 _PLACE_BEFORE = re.compile(r"\b(?i:in|to|from|at|near|around|across)\s+(?:the\s+)?$")
+# A bare name is a pet or a partner by what the turn says around it, not by the name:
+# "Her name is Shadow!" after "I just adopted this cute pup" is a dog. Words only animals
+# go with (not "walk", "treat" or "lab": people take walks and treats, and work in
+# labs), and words only a
+# couple goes with; general words, not phrases of any set.
+_ANIMAL = re.compile(rf"\b(?:{_SPECIES}|{_BREEDS.replace('|lab|', '|')}|dogs|cats|kittens|puppies|pups|kitties|"
+                     r"vet|vets|veterinarian|rescued|adopted|adopt|shelter|leash|walkies|paws?|"
+                     r"bark(?:s|ed|ing)?|litter|meow\w*|purr\w*|kibble|fetch|neutered|spayed|"
+                     r"groomer|crate|vaccin\w*|good\s+(?:boy|girl))\b")
+_COUPLE = re.compile(rf"\b(?i:{_REL}|dat(?:e|es|ed|ing)|anniversary|married|wedding|engaged|"
+                     r"moved\s+in\s+together|in\s+love|romantic|kiss\w*)\b")
 _I = re.compile(r"\bI\b")
 _PLAN_HEDGE = re.compile(r"\b(?i:if|would|could|might|maybe|perhaps|should|someday|one\s+day|"
                          r"let\s+go|gave\s+up|used\s+to)\b")
@@ -103,6 +115,25 @@ _NOT_CAPS = _NOT_NAMES | _OPENERS
 def speaks_of_self(text: str) -> bool:
     """Does the turn say anything of its speaker (I, my, we...)? Only then is it read."""
     return _FIRST.search(text) is not None
+
+
+def pet_or_partner(ranked: Sequence[tuple[str, bool]], turn: str, before: str = ""
+                   ) -> list[tuple[str, bool]]:
+    """``ranked`` with a bare name read as a pet when the turn, or the turn it answers
+    (``before``), speaks of an animal and not of a couple; as a partner only when it does
+    not speak of an animal. The sense model alone cannot tell "Biscotti has decided my lap
+    is her bed" from a partner: both are someone close, named."""
+    animal = bool(_ANIMAL.search(turn) or _ANIMAL.search(before))
+    if not animal or _COUPLE.search(turn):
+        return list(ranked)
+    ok = dict(ranked)
+    out: list[tuple[str, bool]] = []
+    for attribute, passed in ranked:
+        if attribute in ("partner", "pet") and "pet" not in dict(out):
+            out.append(("pet", ok.get("partner", False) or ok.get("pet", False)))
+        elif attribute not in ("partner", "pet"):
+            out.append((attribute, passed))
+    return out
 
 
 def worth_sensing(sentence: str) -> bool:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..embed._pool import split_passages
 from ..text._slot_sense import SenseModel, in_context, load_sense
-from ..text._slot_typed import read_typed, speaks_of_self
+from ..text._slot_typed import pet_or_partner, read_typed, speaks_of_self
 from ..text.slots import SELF, MULTI_VALUED, extract, sentences, slot_family, spacy_entities, \
     subject_for
 
@@ -158,7 +158,9 @@ class RuleExtractor:
         vectors = in_context(vectors, [index[id(t)] for t, _ in todo])
         out = []
         speakers = {t.speaker.split()[0].lower() for t in turns if t.speaker and t.speaker.split()}
+        before = {id(t): turns[i - 1].text if i else "" for i, t in enumerate(turns)}
         for turn, body, ranked in _joined(todo, self.sense.ranked(vectors)):
+            ranked = pet_or_partner(ranked, turn.text, before[id(turn)])
             ranked = [(a, ok and a not in read[turn.id]) for a, ok in ranked]
             for sentence in sentences(body):
                 for attribute, value in read_typed(sentence, ranked, speakers):
