@@ -137,3 +137,15 @@ def test_a_bare_name_is_a_pet_by_the_animal_words_around_it(turn: str, before: s
     ranked = pet_or_partner([("partner", True), ("pet", False), ("location", True)],
                             turn, before)
     assert read_typed(turn.split(". ")[0], ranked) == [(attribute, "Pickle")]
+
+
+def test_a_name_said_after_an_animal_question_is_a_pet_not_a_partner(
+        general: RuleExtractor) -> None:
+    """End to end: before the animal words were read, this named a partner."""
+    turns = [TurnInput("t0", "So you got a kitten after all? What do you call her?", "Sam", WHEN,
+                       "speaker:sam"),
+             TurnInput("t1", "Her name is Juniper! She has so much energy and always makes me "
+                       "laugh.", "Dana", WHEN, "user")]
+    facts = {(f.subject, f.attribute, f.value) for f in general.extract(turns)}
+    assert ("user", "pet", "Juniper") in facts
+    assert not any(attribute == "partner" for _, attribute, _ in facts)
