@@ -153,3 +153,34 @@ def test_bad_method_and_half_llm_options(engram) -> None:
 def test_bench_without_benchmark_prints_usage(engram) -> None:
     r = engram("bench")
     assert r.code == 2 and "locomo" in r.err
+
+
+def test_locomo_on_postgres_matches_sqlite(engram, pg_url: str) -> None:
+    """--backend postgres (or a postgresql:// --db) runs the same benchmark on PostgreSQL;
+    on this small file both backends rank the evidence alike."""
+    sqlite = engram("bench", "locomo", str(LOCOMO), "--json", "--no-progress",
+                    "--method", "engram")
+    pg = engram("--db", pg_url, "bench", "locomo", str(LOCOMO), "--json", "--no-progress",
+                "--method", "engram", "--backend", "postgres")
+    assert sqlite.code == 0 and pg.code == 0, pg.err
+    assert pg.json()["db"] == pg_url
+    for key in ("recall_all@10", "recall_any@5"):
+        assert (pg.json()["methods"]["engram"]["overall"][key]
+                == pytest.approx(sqlite.json()["methods"]["engram"]["overall"][key], abs=0.01))
+
+
+def test_locomo_own_postgres_server(engram) -> None:
+    """Without --db, --backend postgres starts (and stops) a throwaway server."""
+    r = engram("bench", "locomo", str(LOCOMO), "--json", "--no-progress",
+               "--method", "bm25", "--backend", "postgres")
+    assert r.code == 0, r.err
+    assert r.json()["methods"]["bm25"]["overall"]["recall_all@10"] > 0
+
+
+def test_backend_mismatch_is_a_clear_error(engram, tmp_path: Path) -> None:
+    r = engram("--db", str(tmp_path / "x.db"), "bench", "locomo", str(LOCOMO),
+               "--no-progress", "--backend", "postgres")
+    assert r.code == 2 and "postgresql://" in r.err and "Traceback" not in r.err
+    r = engram("bench", "locomo", str(LOCOMO), "--no-progress", "--backend", "postgres",
+               "--ablation")
+    assert r.code == 2 and "--ablation" in r.err

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from .._errors import InvalidInputError
 from ..recall.expand import ExpandOptions
 from ..recall.pipeline import PLAIN_CANDIDATES, RecallConfig
-from ..recall.signals import SIGNALS, SPEAKER, Signal, ingest_kinds, smallest_weight
+from ..recall.signals import SIGNALS, SPEAKER, Signal, ingest_kinds
 
 __all__ = ["Stage", "Variant", "default_variants", "select_variants", "signal_variants",
            "tuning_variants"]

