@@ -16,6 +16,7 @@ from .._errors import (InvalidInputError, NotAnEngramDatabaseError, SchemaTooNew
 from .._models import Record
 from ._filters import has_narrowing, where_clause
 from ._migrations import APPLICATION_ID, migrate
+from ._sqlite_checkpoint import BACKSTOP_PAGES, EVERY_COMMITS, Checkpointer
 
 __all__ = ["Connection", "RECORD_COLUMNS", "row_to_record", "where_clause",
            "scope_token", "ts", "dt"]
@@ -150,7 +151,8 @@ class Connection:
     :meth:`read` all see one snapshot."""
 
     def __init__(self, path: str, *, busy_timeout: float = 5.0,
-                 synchronous: str = "normal", mmap_size: int = DEFAULT_MMAP_SIZE) -> None:
+                 synchronous: str = "normal", mmap_size: int = DEFAULT_MMAP_SIZE,
+                 checkpoint_every: int | None = EVERY_COMMITS) -> None:
         self.path = path
         self.synchronous = check_synchronous(synchronous)
         self.mmap_size = check_mmap_size(mmap_size)
@@ -160,6 +162,10 @@ class Connection:
         self.mode: str | None = None
         #: how deeply the lock holder's write() calls nest (1: the outermost)
         self.depth = 0
+        #: WAL checkpoints off this connection (``_sqlite_checkpoint``); None: SQLite's own,
+        #: in the COMMIT that crosses 1,000 pages (and always for an in-memory database)
+        self.checkpointer = None if checkpoint_every is None or path == ":memory:" else \
+            Checkpointer(path, synchronous=self.synchronous, every=checkpoint_every)
         with converted_errors(path):
             self.raw = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None,
                                        check_same_thread=False)
@@ -178,6 +184,8 @@ class Connection:
         self.raw.execute("PRAGMA secure_delete = ON")  # deleted content is zeroed, not left behind
         self.raw.execute("PRAGMA foreign_keys = ON")
         self.raw.execute(f"PRAGMA mmap_size = {self.mmap_size}")
+        if self.checkpointer is not None:  # the background thread checkpoints, not commits
+            self.raw.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
         migrate(self.raw)
 
     @contextlib.contextmanager
@@ -216,6 +224,8 @@ class Connection:
                     if self.raw.in_transaction:
                         self.raw.execute("ROLLBACK")
                     raise
+                if self.checkpointer is not None:
+                    self.checkpointer.committed()
         finally:
             self.depth -= 1
             self._lock.release()
@@ -252,7 +262,8 @@ class Connection:
     @contextlib.contextmanager
     def bare(self) -> Iterator[sqlite3.Connection]:
         """The connection outside any transaction (VACUUM, checkpoints)."""
-        with self._lock, converted_errors(self.path):
+        held = self.checkpointer.hold() if self.checkpointer else contextlib.nullcontext()
+        with self._lock, held, converted_errors(self.path):
             if self.mode is not None:
                 raise RuntimeError("engramdb bug: VACUUM or a checkpoint inside a transaction")
             yield self.raw
@@ -263,6 +274,8 @@ class Connection:
         return self.mode == "write"
 
     def close(self) -> None:
+        if self.checkpointer is not None:  # first: the last connection removes the WAL
+            self.checkpointer.close()
         with self._lock:
             self.raw.close()
 
