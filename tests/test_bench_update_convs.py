@@ -181,3 +181,86 @@ def test_fresh3_is_a_third_blind_set_of_its_own() -> None:
             for t in turns:
                 if t["metadata"]["turn_id"] not in statements:
                     assert not any(v in t["text"].lower() for v in current), t["text"]
+
+
+def test_fresh4_is_a_fourth_blind_set_of_its_own() -> None:
+    """fresh4 shares no persona, value or phrasing with the earlier sets, states every
+    value it asks about, never says what its unanswerable questions ask, holds a
+    persona's current values only in the turns that state them, and asks each kind of
+    question in more than one phrasing."""
+    from engramdb.bench import _update_world_fresh as fresh
+    from engramdb.bench import _update_world_fresh2 as fresh2
+    from engramdb.bench import _update_world_fresh3 as fresh3
+    from engramdb.bench import _update_world_fresh4 as fresh4
+
+    earlier = (world, fresh, fresh2, fresh3)
+    names = {n for m in earlier for ns in m.PERSONAS.values() for n in ns}
+    assert not set(fresh4.PERSONAS["fresh4"]) & names
+    values = {v.lower() for m in earlier for vs in m.VALUES.values() for v in vs}
+    values |= {v.lower() for m in earlier for d in getattr(m, "PERSONA_VALUES", {}).values()
+               for vs in d.values() for v in vs}
+    mine = {v.lower() for vs in fresh4.VALUES.values() for v in vs}
+    mine |= {v.lower() for d in fresh4.PERSONA_VALUES.values() for vs in d.values()
+             for v in vs}
+    assert not mine & values
+    # no value hides inside another (a current value would then be "said" by accident)
+    assert not [(a, b) for a in mine for b in mine if a != b and a in b]
+    old = {t for m in earlier for s, by_attr in m.PHRASES.items() for a in world.ATTRS
+           for t in by_attr[a][0] + by_attr[a][1]}
+    for attr in world.ATTRS:
+        intro, change = fresh4.PHRASES["fresh4"][attr]
+        assert intro and change and not (set(intro) | set(change)) & old
+        assert all("{v}" in t for t in intro + change)
+        assert not any("{old}" in t for t in intro)
+    personas = generate("fresh4")
+    assert [p.name for p in personas] == list(fresh4.PERSONAS["fresh4"])
+    assert sum(len(p.questions) for p in personas) >= 120
+    assert 350 <= sum(len(ts) for p in personas for _, ts in p.sessions) <= 420
+    asked = {q.question.replace(p.name, "{n}") for p in personas for q in p.questions}
+    for kind in ("current", "history", "when"):
+        kind_asked = {q.question.replace(p.name, "{n}").split("{n}")[0]
+                      for p in personas for q in p.questions if q.kind == kind}
+        assert len(kind_asked) > 3, kind
+    assert len(asked) > 60
+    for p in personas:
+        said = " ".join(t["text"] for _, turns in p.sessions for t in turns).lower()
+        kinds = [q.kind for q in p.questions]
+        assert kinds.count("unanswerable") == 3 and "current" in kinds
+        for q in p.questions:
+            if q.kind in ("current", "history"):
+                assert q.expect and q.expect.lower() in said
+        for word in ("colour", "childhood", "maiden", "video game", "password", "tattoo",
+                     "election", "languages"):
+            assert word not in said
+        own = fresh4.PERSONA_VALUES[p.name]
+        assert all(c.new in own[c.attribute] for c in p.changes if c.attribute in own)
+        statements = {c.turn_id for c in p.changes}
+        current = [v.lower() for v in p.current().values()]
+        for _, turns in p.sessions:
+            for t in turns:
+                if t["metadata"]["turn_id"] not in statements:
+                    assert not any(v in t["text"].lower() for v in current), t["text"]
+
+
+def test_fresh3_and_fresh4_are_generated_as_when_measured() -> None:
+    """Several phrasings per question (fresh4) draw from the generator's random stream
+    only for fresh4: fresh3 is byte for byte as before, and fresh4 stays as measured."""
+    import hashlib
+
+    want = {"fresh3": "5061b388a9147732", "fresh4": "88d98323254351a1"}
+    for split, digest in want.items():
+        text = "\n".join(t["text"] for p in generate(split) for _, ts in p.sessions
+                         for t in ts)
+        text += "\n".join(q.question for p in generate(split) for q in p.questions)
+        assert hashlib.sha256(text.encode()).hexdigest()[:16] == digest, split
+
+
+def test_fresh4_generates_and_scores() -> None:
+    report = run(embedder="fake", splits=("fresh4",), methods=("engram",),
+                 extractors=("rules", "none"))
+    data = report["sets"]["fresh4"]
+    assert data["personas"] == 6 and data["questions"] >= 120
+    for row in data["runs"].values():
+        assert row["n"]["current"] > 30 and row["n"]["unanswerable"] == 18
+        for key in ("current@1", "history@5", "when@5", "profile", "abstention_auroc"):
+            assert row[key] is not None and 0.0 <= row[key] <= 1.0

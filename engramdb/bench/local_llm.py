@@ -185,7 +185,8 @@ def _report(split: str, people: list[Any], sent: int, stored: int, seconds: floa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engramdb.bench.local_llm",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", default="fresh", choices=("dev", "heldout", "fresh", "fresh2", "fresh3"))
+    parser.add_argument("--set", default="fresh",
+                        choices=("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4"))
     parser.add_argument("--personas", type=int, default=None, help="the first N (default all)")
     parser.add_argument("--embedder", default="fake", help="(turn vectors only; default fake)")
     parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads (default 1)")

@@ -19,14 +19,15 @@ method (a search method with an extractor):
 * ``abstention_auroc`` – the search's confidence separates answerable current-value
   questions from unanswerable ones (0.5 = chance).
 
-Five sets with their own personas and phrasings: ``dev`` (the rules were tuned on
+Six sets with their own personas and phrasings: ``dev`` (the rules were tuned on
 it), ``heldout`` (written at the same time, never tuned on), ``fresh`` (written
 later without reading the extractor or the other sets' phrasings, with longer,
 story-like turns, echoes of old values and slot-filled distractors: the honest
 check; :mod:`engramdb.bench._update_world_fresh`), ``fresh2`` (a second blind
 set, other lives, multi-sentence turns; :mod:`engramdb.bench._update_world_fresh2`),
-``fresh3`` (a third, by another author; :mod:`engramdb.bench._update_world_fresh3`).
-All five are reported.
+``fresh3`` (a third, by another author; :mod:`engramdb.bench._update_world_fresh3`),
+``fresh4`` (a fourth, typed like phone messages, with several phrasings of each
+question; :mod:`engramdb.bench._update_world_fresh4`). All six are reported.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from . import _update_world as w
 from . import _update_world_fresh as w_fresh
 from . import _update_world_fresh2 as w_fresh2
 from . import _update_world_fresh3 as w_fresh3
+from . import _update_world_fresh4 as w_fresh4
 from .abstain_report import auroc
 
 __all__ = ["Change", "Persona", "UpdateQuestion", "generate", "run", "score_persona"]
@@ -95,7 +97,7 @@ def generate(split: str = "dev", *, seed: int = 0, sessions: int = 6) -> list[Pe
 
 def _world(split: str) -> Any:
     """The module holding a set's personas and phrasings (the ``fresh*`` sets have their own)."""
-    return next((m for m in (w_fresh, w_fresh2, w_fresh3) if split in m.PERSONAS), w)
+    return next((m for m in (w_fresh, w_fresh2, w_fresh3, w_fresh4) if split in m.PERSONAS), w)
 
 
 def _persona(name: str, split: str, rng: random.Random, n_sessions: int) -> Persona:
@@ -181,7 +183,7 @@ def _questions(p: Persona, rng: random.Random, attrs: Sequence[str]) -> None:
         latest[c.attribute] = c
     world = _world(p.split)
     for attr, c in latest.items():
-        cur, hist, when = world.QUESTIONS[attr]
+        cur, hist, when = (_phrasing(q, rng) for q in world.QUESTIONS[attr])
         p.questions.append(UpdateQuestion("current", cur.format(n=p.name), attr, c.new))
         if c.old is not None:
             p.questions.append(UpdateQuestion("history", hist.format(n=p.name, new=c.new),
@@ -190,6 +192,12 @@ def _questions(p: Persona, rng: random.Random, attrs: Sequence[str]) -> None:
                                               turn_id=c.turn_id))
     for q in rng.sample(world.UNANSWERABLE, 3):
         p.questions.append(UpdateQuestion("unanswerable", q.format(n=p.name)))
+
+
+def _phrasing(question: str | Sequence[str], rng: random.Random) -> str:
+    """One question: a set may give several phrasings of it (fresh4), picked per question;
+    a single string draws nothing from ``rng``, so the other sets are generated as before."""
+    return question if isinstance(question, str) else rng.choice(question)
 
 
 # ------------------------------------------------------------------ scoring
@@ -247,7 +255,7 @@ def ingest(memory: Any, p: Persona) -> int:
 
 
 def run(*, embedder: str = "minilm",
-        splits: Sequence[str] = ("dev", "heldout", "fresh", "fresh2", "fresh3"),
+        splits: Sequence[str] = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4"),
         methods: Sequence[str] = ("bm25", "dense", "engram"),
         extractors: Sequence[str] = ("rules", "none"), seed: int = 0,
         llm: Any = None) -> dict[str, Any]:
