@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def backup(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
     """Copy ``store`` (a SQLite store) to ``path``; returns records, sessions, bytes, path."""
     source = _source_path(store)
-    target = Path(path).expanduser()
+    target = _target(path)
     if target.exists() and source != ":memory:" and target.resolve() == Path(source).resolve():
         raise InvalidInputError(f"{target} is the database itself: back up to another file")
     out = install(target, lambda tmp: _copy(store, source, tmp))
@@ -36,20 +36,29 @@ def backup(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
 def install(path: str | os.PathLike[str], write: Any) -> dict[str, Any]:
     """``write(tmp)`` a database copy to a temporary file beside ``path``, check it, then
     rename it over ``path`` (also how a remote client saves a served backup)."""
-    target = Path(path).expanduser()
+    target = _target(path)
     if target.is_dir():
         raise InvalidInputError(f"{target} is a folder: give a file name, e.g. {target}/memory.db")
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         write(tmp)
         counts = _verify(tmp)
         os.replace(tmp, target)
+    except OSError as exc:  # a folder that cannot be made, no permission, a full disk
+        raise StoreError(f"cannot write the backup to {target}: "
+                         f"{exc.strerror or exc}") from exc
     finally:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             if leftover.exists():
                 leftover.unlink()
     return {"path": str(target), **counts, "bytes": target.stat().st_size}
+
+
+def _target(path: Any) -> Path:
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise InvalidInputError(f"backup needs a file path, not {path!r:.60}")
+    return Path(path).expanduser()
 
 
 def _source_path(store: Any) -> str:

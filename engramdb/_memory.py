@@ -350,6 +350,8 @@ class Memory:
              include_archived: bool = False) -> list[Record]:
         """A user's records in time order (``newest_first`` reverses it), narrowed like
         :meth:`search`; ``include_archived`` adds archived and superseded records."""
+        if (limit is not None and limit < 0) or offset < 0:  # SQL reads LIMIT -1 as "all"
+            raise InvalidInputError(f"limit and offset must not be negative: {limit}, {offset}")
         filters = Filters(agent_id=agent_id, session_id=session_id,
                           kinds=tuple(kinds) if kinds else None, since=when(since),
                           until=when(until), metadata=metadata,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import math
 import os
 import sys
 from typing import Any
@@ -58,7 +59,11 @@ def run_serve(args: argparse.Namespace, ctx: Context) -> int:
     from ..server import serve
 
     host = args.host or os.environ.get("ENGRAM_HOST") or "127.0.0.1"
-    port = args.port if args.port is not None else _port(os.environ.get("ENGRAM_PORT"))
+    # checked before anything starts: uvicorn says "running on :99999" and serves nothing,
+    # and the MCP app refuses a body limit under one byte with a traceback
+    port = (_port(str(args.port), "--port") if args.port is not None
+            else _port(os.environ.get("ENGRAM_PORT")))
+    max_body = _body_limit(args.max_body_mb)
     if args.no_auth and not is_loopback(host):
         raise InvalidInputError(f"--no-auth is allowed only on a loopback address, not {host}: "
                                 "create a key with `engram keys create`")
@@ -70,16 +75,23 @@ def run_serve(args: argparse.Namespace, ctx: Context) -> int:
         _hint_keys(ctx, memory)
     ctx.out.note(f"engramdb serving {ctx.db} on http://{host}:{port} (docs: /docs, MCP: /mcp)")
     serve(memory, host=host, port=port, log_level=args.log_level, auth=not args.no_auth,
-          mcp=not args.no_mcp, max_body_bytes=int(args.max_body_mb * (1 << 20)))
+          mcp=not args.no_mcp, max_body_bytes=max_body)
     return 0
 
 
-def _port(value: str | None) -> int:
+def _port(value: str | None, name: str = "ENGRAM_PORT") -> int:
     if not value:
         return 8765
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise InvalidInputError(f"ENGRAM_PORT must be a port number, not {value[:20]!r}")
+        raise InvalidInputError(f"{name} must be a port number (1-65535), not {value[:20]!r}")
     return int(value)
+
+
+def _body_limit(megabytes: float) -> int:
+    if not math.isfinite(megabytes) or not 0 < megabytes <= 1 << 20:
+        raise InvalidInputError(f"--max-body-mb must be a positive number of megabytes, "
+                                f"not {megabytes}")
+    return max(1, int(megabytes * (1 << 20)))
 
 
 def _hint_keys(ctx: Context, memory: Any) -> None:

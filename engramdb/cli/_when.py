@@ -25,7 +25,10 @@ def when_flag(value: str | None, *, edge: str, flag: str,
     if value is None:
         return None
     if _DATE.match(value.strip()):  # a bare date is the whole day: --until 2025-06-01 keeps it
-        day = date.fromisoformat(value.strip())
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError as exc:  # 2025-13-45: the shape of a date, not a real one
+            raise InvalidInputError(f"{flag}: {value.strip()!r} is not a date ({exc})") from None
         return datetime.combine(day, time.min if edge == "start" else _END_OF_DAY, timezone.utc)
     try:
         return to_utc(value)

@@ -27,8 +27,10 @@ This is onnxruntime's documented remedy for the U8S8 format on such machines.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +133,33 @@ def _quantize(data: bytes, keep_float: list[str]) -> bytes:
         src.write_bytes(data)
         # Matmul and attention weights only: embedding tables stay float; activation
         # scales are computed per call ("dynamic"); smoothing factors stay float Muls.
-        quantize_dynamic(src, dst, op_types_to_quantize=["MatMul", "Attention"],
-                         weight_type=QuantType.QInt8, per_channel=True, reduce_range=True,
-                         nodes_to_exclude=keep_float, extra_options={"DefaultTensorType": TensorProto.FLOAT})
+        with _quiet_root_logger():
+            quantize_dynamic(src, dst, op_types_to_quantize=["MatMul", "Attention"],
+                             weight_type=QuantType.QInt8, per_channel=True, reduce_range=True,
+                             nodes_to_exclude=keep_float,
+                             extra_options={"DefaultTensorType": TensorProto.FLOAT})
         return dst.read_bytes()
+
+
+def _drop_quantizer_records(record: logging.LogRecord) -> bool:
+    return "onnxruntime" not in record.pathname
+
+
+@contextlib.contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    """onnxruntime's quantizer warns with ``logging.warning`` ("consider pre-processing"),
+    which, when the application has not configured logging, calls ``basicConfig`` and
+    so configures it for the whole process. engramdb stays silent until the application
+    configures logging: while quantizing, the root logger has a handler that does
+    nothing (so no basicConfig) and drops the quantizer's own records."""
+    root = logging.getLogger()
+    guard = None if root.handlers else logging.NullHandler()
+    if guard is not None:
+        root.addHandler(guard)
+    root.addFilter(_drop_quantizer_records)
+    try:
+        yield
+    finally:
+        root.removeFilter(_drop_quantizer_records)
+        if guard is not None:
+            root.removeHandler(guard)

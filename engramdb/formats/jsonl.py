@@ -109,8 +109,9 @@ def write_jsonl(fp: _Writable, sessions: Iterable[Session],
     file ``fp`` (open it with ``encoding="utf-8"``). Returns the lines written.
 
     Raises :class:`~engramdb.InvalidInputError` if a metadata value is not JSON
-    (or is NaN/infinite).
+    (or is NaN/infinite), or if ``fp`` is not a text file open for writing.
     """
+    _check_writable(fp)
     fp.write(_dumps({"type": HEADER_TYPE, "version": FORMAT_VERSION}, "header") + "\n")
     lines = 1
     for session in sessions:
@@ -121,6 +122,16 @@ def write_jsonl(fp: _Writable, sessions: Iterable[Session],
         fp.write(_dumps(_record_line(item), f"record {item.record.id}") + "\n")
         lines += 1
     return lines
+
+
+def _check_writable(fp: Any) -> None:
+    """A write of nothing finds a file that is binary, read-only or closed (or no file)
+    before a line is written."""
+    try:
+        fp.write("")
+    except (AttributeError, TypeError, ValueError, OSError) as exc:  # io.UnsupportedOperation
+        raise InvalidInputError(f"export needs a text file open for writing, not "
+                                f"{type(fp).__name__}: {exc}") from None
 
 
 def _time(obj: Mapping[str, Any], key: str, item: Item,

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ProviderError
+from .._errors import EngramError, InvalidInputError, ProviderError
 from .._models import Filters, Link, Record, Scope, content_hash, new_id, utcnow
 from ..text.tokens import STOPWORDS, words
 from ..recall.expand import ExpandOptions, expand_record
@@ -152,10 +152,15 @@ def _fingerprint(*parts: Any) -> str:
 
 def _complete(llm: Any, prompt: str) -> str:
     """One user message to an :class:`engramdb.llm.LLM`, or the prompt to a callable."""
-    if callable(getattr(llm, "complete", None)):
-        text = llm.complete([{"role": "user", "content": prompt}])
-    else:
-        text = llm(prompt)
+    try:
+        if callable(getattr(llm, "complete", None)):
+            text = llm.complete([{"role": "user", "content": prompt}])
+        else:
+            text = llm(prompt)
+    except EngramError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the caller's model failing is a provider error
+        raise ProviderError(f"the LLM failed: {type(exc).__name__}: {exc}"[:300]) from exc
     if not isinstance(text, str) or not text.strip():  # LLM output is untrusted
         raise ProviderError("the LLM returned no summary")
     return text.strip()
@@ -194,6 +199,9 @@ class Consolidator:
     def run(self, scope: Scope, *, llm: Any = None,
             session_id: str | None = None) -> ConsolidationReport:
         """Bring every derived record of ``scope.user_id`` up to date."""
+        if llm is not None and not callable(llm) and not callable(getattr(llm, "complete", None)):
+            raise InvalidInputError(f"llm must be an engramdb.llm.LLM or a callable prompt -> "
+                                    f"str, not {type(llm).__name__}")
         user = Scope(scope.user_id)
         report = ConsolidationReport(user.user_id)
         report.removed += self._drop_orphans(user)
