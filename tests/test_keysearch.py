@@ -203,3 +203,106 @@ def test_repeated_terms_are_counted_with_the_keys_own_tokenizer(tmp_path):
         assert again == got
     finally:
         store.close()
+
+
+def test_the_repeat_prefilter_keeps_every_key_the_plain_count_flags():
+    """``_maybe_repeating`` (numpy over all key texts at once) flags every text where a
+    prefix occurs twice, as ``_fold(text).count(prefix) > 1`` does text by text; with
+    accents anywhere it hands every text on."""
+    from engramdb.store._sqlite_keys import _fold, _maybe_repeating
+
+    texts = _corpus(300) + ["Cat CAT", "catcat", "ca", "", "tea tea", "a cat"]
+    prefixes = ["cat", "tea", "bea", "na"]
+    plain = {i for i, t in enumerate(texts) if any(_fold(t).count(p) > 1 for p in prefixes)}
+    got = dict(_maybe_repeating(texts, prefixes))
+    assert plain <= set(got) and plain
+    assert all(got[i] == _fold(texts[i]) for i in got)
+    ascii_only = [t for t in texts if t.isascii()]
+    flagged = dict(_maybe_repeating(ascii_only, prefixes))
+    assert {i for i, t in enumerate(ascii_only)
+            if any(t.lower().count(p) > 1 for p in prefixes)} <= set(flagged)
+    assert len(flagged) < len(ascii_only)  # a pre-filter: most texts are not handed on
+
+
+def test_key_details_match_the_key_by_key_reading(tmp_path):
+    """Lengths and repeated-term frequencies of many keys at once equal those read key
+    by key, as before (docsize varints; each key's text tested alone, FTS5 counting)."""
+    import re
+
+    from engramdb.store._sqlite_keys import _fold, _forms, _frequencies, _length
+
+    store = open_sqlite(tmp_path / "m.db")
+    try:
+        _add(store, "ana", _corpus(400) + ["cat cats catty cat " * 30, "Béach beach"])
+        conn = store._db.raw
+        ids = [k for k, in conn.execute("SELECT key_id FROM keys")]
+        terms = ["cat", "beach", "tea"]
+        got = store._key_details(Scope("ana"), ids, terms)
+        starts = [(t, _fold(t), re.compile(r"\b" + re.escape(_fold(t)[:3]) + r"\w*"))
+                  for t in terms]
+        want, texts, repeats = {}, {}, {}
+        for kid, sz, text in conn.execute("SELECT d.id, d.sz, k.text FROM keys_fts_docsize d "
+                                          "JOIN keys k ON k.key_id = d.id"):
+            folded = _fold(text)
+            maybe = [t for t, word, words in starts if folded.count(word[:3]) > 1
+                     and _forms(word, words.findall(folded)) > 1]
+            want[kid] = (_length(sz), {})
+            if maybe:
+                repeats[kid], texts[kid] = maybe, text
+        counted = _frequencies(conn, texts, {t for ts in repeats.values() for t in ts})
+        for kid, maybe in repeats.items():
+            want[kid] = (want[kid][0], {t: counted[t].get(kid, 0) for t in maybe})
+        assert {k: (n, dict(f)) for k, (n, f) in got.items()} == want
+        assert repeats and max(f.get("cat", 0) for _, f in got.values()) > 1
+    finally:
+        store.close()
+
+
+def test_key_search_stops_once_it_has_k_records(tmp_path, monkeypatch):
+    """Keys are resolved to records in batches from 2k; once k records are found the
+    search stops, and returns what resolving every batch would have."""
+    from engramdb.store import _keysearch
+
+    store = open_sqlite(tmp_path / "m.db")
+    try:
+        _add(store, "ana", [f"cat {w}" for w in _corpus(600)])
+        asked: list[int] = []
+        resolve = store._key_records
+        monkeypatch.setattr(store, "_key_records",
+                            lambda scope, ids, f: asked.append(len(ids)) or resolve(scope, ids, f))
+        got = store.lexical(Scope("ana"), ["cat"], 50, Filters(), index="keys")
+        assert asked == [100] and len(got) == 50
+        monkeypatch.setattr(_keysearch, "FIRST_KEYS_PER_RECORD", _keysearch.KEYS_PER_RECORD * 8)
+        asked.clear()
+        assert store.lexical(Scope("ana"), ["cat"], 50, Filters(), index="keys") == got
+        assert asked == [600]  # a first batch past every key: one batch holds them all
+    finally:
+        store.close()
+
+
+def test_term_counts_are_kept_while_the_index_is_unchanged(tmp_path):
+    """A term's df (its count over the whole file) is counted once while keys_fts does
+    not change; any write, another user's included, counts it again; inside a write it
+    is always counted."""
+    store = open_sqlite(tmp_path / "m.db")
+    try:
+        _add(store, "ana", ["cat one", "cat two", "dog"])
+        _add(store, "bob", ["cat three"])
+        counted: list[str] = []
+        store._db.raw.set_trace_callback(
+            lambda sql: counted.append(sql) if sql.startswith(
+                "SELECT count(*) FROM keys_fts WHERE keys_fts MATCH '\"") else None)
+        first = store.lexical(Scope("ana"), ["cat"], 10, Filters(), index="keys")
+        assert len(counted) == 1
+        assert store.lexical(Scope("ana"), ["cat"], 10, Filters(), index="keys") == first
+        assert len(counted) == 1  # kept
+        _add(store, "bob", ["cat four"])  # another user's key: the file's df moves
+        again = store.lexical(Scope("ana"), ["cat"], 10, Filters(), index="keys")
+        assert len(counted) == 2 and store._df_counts["cat"] == 4
+        assert [m.record_id for m in again] == [m.record_id for m in first]
+        assert again[0].score != first[0].score  # idf over 4 of 6 keys, not 3 of 5
+        with store.transaction(Scope("ana")):
+            store.lexical(Scope("ana"), ["cat"], 10, Filters(), index="keys")
+        assert len(counted) == 3
+    finally:
+        store.close()

@@ -13,12 +13,13 @@ looks up.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,10 @@ __all__ = ["SQLiteKeysMixin", "varints", "fts_rows"]
 
 #: FTS5 keeps its totals (rows, then tokens per column) in the data row with this id
 _AVERAGES_ROWID = 1
+#: ... and its structure record (segments, levels, a counter of leaves written) in this one
+_STRUCTURE_ROWID = 10
+#: terms whose document counts are kept (the map starts over past it)
+_TERMS_KEPT = 4096
 
 
 def varints(blob: bytes) -> list[int]:
@@ -85,13 +90,18 @@ class SQLiteKeysMixin:
     _db: Connection
     #: (FTS5 table, user id) -> (generation, the user's rows there): see ``_user_rows``
     _key_counts: dict[tuple[str, str], tuple[int, int]]
+    #: (averages, structure) records of ``keys_fts`` the counts belong to; term -> df
+    _df_state: tuple[bytes | None, bytes | None] | None = None
+    _df_counts: dict[str, int] = {}
 
     def _postings(self, scope: Scope, terms: Sequence[str]) -> Postings:
         token = scope_token(scope.user_id)
         with self._db.read() as conn:
-            row = conn.execute("SELECT block FROM keys_fts_data WHERE id=?",
-                               (_AVERAGES_ROWID,)).fetchone()
-            totals = varints(row[0]) if row and row[0] else [0]  # empty: no key yet
+            rows = dict(conn.execute("SELECT id, block FROM keys_fts_data WHERE id IN (?, ?)",
+                                     (_AVERAGES_ROWID, _STRUCTURE_ROWID)).fetchall())
+            average = rows.get(_AVERAGES_ROWID)
+            totals = varints(average) if average else [0]  # empty: no key yet
+            counts = self._term_counts(average, rows.get(_STRUCTURE_ROWID))
             docs = totals[0]
             out = Postings(docs, sum(totals[1:]) / docs if docs else 0.0)
             # a user holding every key of the file (one user per file): a term's keys are
@@ -103,13 +113,30 @@ class SQLiteKeysMixin:
                     hits = _ids(conn.execute(_LIST, (_phrase(term),)).fetchone()[0])
                     df = hits.size
                 else:
-                    df = conn.execute("SELECT count(*) FROM keys_fts WHERE keys_fts MATCH ?",
-                                      (_phrase(term),)).fetchone()[0]
+                    df = counts.get(term)
+                    if df is None:
+                        df = counts[term] = conn.execute(
+                            "SELECT count(*) FROM keys_fts WHERE keys_fts MATCH ?",
+                            (_phrase(term),)).fetchone()[0]
                     hits = _ids(conn.execute(_LIST, (f"scope : {token} AND {_phrase(term)}",)
                                              ).fetchone()[0]) if df else None
                 if df:
                     out.df[term], out.hits[term] = df, hits
         return out
+
+    def _term_counts(self, average: bytes | None, structure: bytes | None) -> dict[str, int]:
+        """Keys holding each term in the whole file (a term's df: its doclist counted,
+        ~0.5 ms for a common word at 100k turns), kept while the index is unchanged. Every
+        write to ``keys_fts`` rewrites its structure record (a new segment, the leaf
+        counter) and its averages record, so the two records, read in the same snapshot
+        as the counts, name the index state the counts belong to. Not kept inside a write
+        (its keys may not be flushed to those records yet)."""
+        if self._db.writing:  # uncommitted keys may not be in those records yet
+            return {}
+        state = (average, structure)
+        if self._df_state != state or len(self._df_counts) >= _TERMS_KEPT:
+            self._df_state, self._df_counts = state, {}
+        return self._df_counts
 
     def _alone(self, conn: sqlite3.Connection, scope: Scope, table: str) -> bool:
         """Whether the user holds every row of the FTS5 ``table`` (one user per file): its
@@ -148,23 +175,25 @@ class SQLiteKeysMixin:
             return {kid: (_length(sz), _ONCE) for kid, sz in rows}
         starts = [(t, _fold(t), re.compile(r"\b" + re.escape(_fold(t)[:3]) + r"\w*"))
                   for t in terms]
-        out: dict[int, tuple[int, Mapping[str, int]]] = {}
         with self._db.read() as conn:
             rows = conn.execute("SELECT d.id, d.sz, k.text FROM (SELECT value FROM "
                                 "json_each(?)) j CROSS JOIN keys_fts_docsize d ON d.id = "
                                 "j.value CROSS JOIN keys k ON k.key_id = d.id",
                                 (_ascending(key_ids),)).fetchall()
+            if not rows:
+                return {}
+            ids, sizes, texts = zip(*rows)
+            # most keys hold each term once: one shared empty map, not a dict per key
+            out: dict[int, tuple[int, Mapping[str, int]]] = dict(
+                zip(ids, zip(_lengths(sizes), itertools.repeat(_ONCE))))
             repeats: dict[int, list[str]] = {}
-            texts: dict[int, str] = {}
-            for kid, sz, text in rows:
-                folded = _fold(text)
+            repeating: dict[int, str] = {}
+            for i, folded in _maybe_repeating(texts, [word[:3] for _, word, _ in starts]):
                 maybe = [t for t, word, words in starts if folded.count(word[:3]) > 1
                          and _forms(word, words.findall(folded)) > 1]
                 if maybe:
-                    repeats[kid], texts[kid] = maybe, text
-                # most keys hold each term once: one shared empty map, not a dict per key
-                out[kid] = (_length(sz), _ONCE)
-            counted = _frequencies(conn, texts, {t for ts in repeats.values() for t in ts})
+                    repeats[ids[i]], repeating[ids[i]] = maybe, texts[i]
+            counted = _frequencies(conn, repeating, {t for ts in repeats.values() for t in ts})
             for kid, maybe in repeats.items():
                 out[kid] = (out[kid][0], {t: counted[t].get(kid, 0) for t in maybe})
         return out
@@ -232,6 +261,43 @@ def _frequencies(conn: sqlite3.Connection, texts: dict[int, str],
             for t in terms}
     finally:
         conn.execute(f"DELETE FROM {_COUNTER}")
+
+
+def _maybe_repeating(texts: Sequence[str], prefixes: Sequence[str]
+                     ) -> Iterator[tuple[int, str]]:
+    """(i, folded text) of the texts where some prefix occurs twice or more: every text
+    whose ``_fold(text).count(prefix) > 1`` for a prefix, and maybe a few more (overlapping
+    occurrences count twice), for the caller's exact test. One pass of numpy over all
+    the texts joined, instead of a Python loop over texts and prefixes (a heavy user's
+    question looks up to 2,048 keys)."""
+    joined = "\x00".join(texts)
+    if not joined.isascii() or not all(p.isascii() and p for p in prefixes):
+        for i, text in enumerate(texts):  # accents: fold text by text, test every one
+            yield i, _fold(text)
+        return
+    data = np.frombuffer(joined.lower().encode("ascii"), dtype=np.uint8)
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
+    flagged = np.zeros(len(texts), dtype=bool)
+    for prefix in set(prefixes):
+        code = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+        if len(data) < len(code):
+            continue
+        at = data[:len(data) - len(code) + 1] == code[0]
+        for j in range(1, len(code)):
+            at &= data[j:len(data) - len(code) + 1 + j] == code[j]
+        where = np.searchsorted(ends, np.flatnonzero(at), side="right")
+        flagged |= np.bincount(where, minlength=len(texts))[:len(texts)] > 1
+    for i in np.flatnonzero(flagged).tolist():
+        yield i, texts[i].lower()
+
+
+def _lengths(sizes: Sequence[bytes]) -> list[int]:
+    """:func:`_length` of every docsize row, at once when each is two one-byte counts."""
+    if (np.fromiter(map(len, sizes), dtype=np.int64, count=len(sizes)) == 2).all():
+        pairs = np.frombuffer(b"".join(sizes), dtype=np.uint8).reshape(-1, 2)
+        if (pairs < 0x80).all():
+            return pairs.sum(axis=1, dtype=np.int64).tolist()
+    return [_length(sz) for sz in sizes]
 
 
 def _length(sz: bytes) -> int:

@@ -55,6 +55,7 @@ class SQLiteStore(DenseMixin, ErasureMixin, LifecycleMixin, SQLiteKeysMixin, Sto
         self._vectors = ExactVectorIndex() if ann_threshold is None else AnnVectorIndex(
             None if self.path == ":memory:" else self.path + ".ann", threshold=ann_threshold)
         self._key_counts = {}
+        self._df_state, self._df_counts = None, {}  # _sqlite_keys: df of terms, per index state
         self._watch_writes()
 
     # ---------------------------------------------------------------- writes
