@@ -71,11 +71,14 @@ def test_two_names_of_a_type_say_nothing() -> None:
 
 
 def test_the_nearest_attribute_with_a_value_decides() -> None:
-    """Money is rent or salary: the nearer in meaning wins, and a nearest short of its
-    cut reads nothing, even when a farther one of the same type passed its own."""
+    """The nearer in meaning wins, and a nearest short of its cut reads nothing, even when
+    a farther one passed its own. Money is the exception: when the sense says money (rent
+    or salary passed), its size says which ("$110,000" is no month's rent)."""
     sentence = "My new salary is $110,000 and I am thrilled."
     assert read_typed(sentence, [("salary", True), ("rent", True)]) == [("salary", "$110,000")]
-    assert read_typed(sentence, [("salary", False), ("rent", True)]) == []
+    assert read_typed(sentence, [("salary", False), ("rent", True)]) == [("salary", "$110,000")]
+    assert read_typed("Lisbon in spring is lovely and I am thrilled.",
+                      [("location", False), ("employer", True)]) == []
 
 
 def test_speakers_are_no_values() -> None:

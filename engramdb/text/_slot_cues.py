@@ -26,9 +26,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._slot_rule import Rule, by_slot, rule
-from ._slot_words import _BREEDS, _JOBS, _NOT_NAMES, _ORG_HEADS, _REL, _SPECIES
+from ._slot_words import _BREEDS, _DIETS, _JOBS, _NOT_NAMES, _ORG_HEADS, _REL, _SPECIES
 
-__all__ = ["PET_KIND", "RULES", "clause_subject", "general"]
+__all__ = ["PET_KIND", "RULES", "clause_subject", "general", "turn_slots"]
 
 _PET = rf"(?:{_SPECIES}|{_BREEDS})s?"
 # a pet of one's past is no current pet ("Max, my childhood dog")
@@ -48,6 +48,19 @@ _ORG = rf"(?P<v>(?:[Tt]he\s+)?{_CAPRUN})"
 _NAMED_ORG = (rf"(?P<v>(?:[Tt]he\s+)?(?:{_CAPW}\s+){{1,3}}(?:{'|'.join(sorted(w.title() for w in _ORG_HEADS))})"
               rf"\b(?!\s+[A-Z]))")
 _NAME = r"(?P<v>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)(?!\s+(?:[A-Z]|&|of\b))"
+_NAME1 = r"(?P<v>[A-Z][a-z'-]+)(?!\s+(?:[A-Z]|&|of\b))"
+_OPENING_PET = (rf"^(?:(?:But|And|So|Now|Still|Also|Plus|Meanwhile|Anyway|Oh|Well),?\s+)?"
+                rf"{_NAME1}\s+(?:is|has|had|came|comes|gets|got|keeps|loves|hates|sleeps|"
+                r"slept|ate|eats|chewed|chews|stole|steals|pulls|barks|barked|refuses|refused|"
+                r"follows|followed|sits|sat|jumped|jumps|ran|runs|went|goes|needs|seems)\b")
+_ANIMAL_TURN = rf"\b(?i:{_SPECIES}|{_BREEDS})s?\b"
+# the turn's animal is someone else's: "My neighbour has a dog. Rex is huge."
+_THEIR_ANIMAL = (r"\b(?i:(?:my|our|his|her|their)\s+(?:\w+\s+)?(?:sister|brother|mom|mum|"
+                 r"mother|dad|father|son|daughter|parents|aunt|uncle|cousin|niece|nephew|"
+                 r"friends?|neighbou?rs?|colleagues?|coworkers?|boss|roommate|flatmate)|"
+                 rf"someone|somebody|[a-z]+'s)\b[^.!?]{{0,40}}?\b(?i:{_SPECIES}|{_BREEDS})")
+_COUPLE_WORDS = (rf"\b(?i:{_REL}|dat(?:e|es|ed|ing)|anniversary|married|wedding|engaged|"
+                 r"in\s+love|romantic|kiss\w*)\b")
 _JOBHEAD = "|".join(sorted(_JOBS | {"head", "manager", "officer", "partner", "associate",
                                     "nurse", "lead", "director"}, key=len, reverse=True))
 _JOBMOD = r"(?!(?:a|an|the|my|our|their|his|her|new|job|role|position)\b)[A-Za-z][\w-]*"
@@ -55,10 +68,8 @@ _JOBFORM = r"(?!(?:assist|insist|resist|persist|exist|consist|subsist|twist)\b)[
 _JOB = rf"(?P<v>(?:{_JOBMOD}\s+){{0,3}}?(?:(?i:{_JOBHEAD})s?|{_JOBFORM}))\b(?!-)"
 _MONEY = (r"(?P<v>[$€£]\s?\d[\d,]*(?:\.\d+)?\s?(?:[kK]\b)?|\d[\d,]*(?:\.\d+)?\s?[kK]?\s?"
           r"(?:dollars|euros|pounds|bucks)\b)")
-_DIET = (r"(?P<v>vegan|vegetarian|veggie|pescatarian|pescetarian|flexitarian|plant-based|keto|"
-         r"ketogenic|paleo|gluten[- ]free|dairy[- ]free|lactose[- ]free|low[- ]carb|carnivore|"
-         r"whole30)")
-_DIET_NEXT = (r"(?=\s*(?:[.,;:!?)]|$|(?:now|for|since|these|again|and|but|diet|lifestyle|life|"
+_DIET = rf"(?P<v>(?i:{_DIETS}))"
+_DIET_NEXT = (r"(?=\s*(?:[.,;:!?)]|$|(?:now|from\s+now|from\s+today|for|since|these|again|and|but|diet|lifestyle|life|"
               r"too|full[- ]time|by|at|in|because|so|after|last|this|as|anymore|officially|"
               r"is|was|has|month|months|week|weeks|year|years|days|ever|myself|all|about|around|"
               r"nearly|almost|over|ever\s+since|two|three|four|five|six|a\s+(?:few|couple|"
@@ -99,6 +110,11 @@ _WORK = (r"\b(?i:work|job|company|office|boss|colleagues?|coworkers?|team|client
 _GOAL = (r"\b(?i:saving(?:\s+up)?\s+(?:for|because|so)|goal|dream|bucket\s+list|plan|planning|"
          r"someday|one\s+day|keep\s+telling|spreadsheet|working\s+towards?|committed)\b")
 _NOT_MINE_JOB = r"\b(?i:interview\w*|appl(?:y|ied|ying)|client|customer|meeting|call\s+with|lunch|dinner)\b"
+# how long one has been with something ("for years", "since 2019", "going on eight years")
+_FOR_YEARS = r"(?:for|since|going\s+on|nearly|almost|over|coming\s+up\s+on)\b"
+_NEVER_LEFT = r"\b(?i:never\s+(?:really\s+)?(?:left|moved)|still\s+(?:here|live|living))\b"
+_SPARE = (r"\b(?i:hobby|hooked|spare|free\s+time|evenings?|weekends?|every\s+\w+day|"
+          r"(?:twice|three\s+times|once)\s+a\s+week|a\s+week)\b")
 _HOUSING = r"(?:place|apartment|flat|house|studio|condo|one-bedroom|two-bedroom|loft|rental)"
 _NOW = r"(?:\s+(?i:now|currently|still|officially|finally|just|already|also|really))*"
 _OWN = r"(?:my|our|the)"
@@ -169,14 +185,31 @@ RULES: tuple[Rule, ...] = (
        0.75, "place", unless=_VISIT),
     _c("location", rf"\b(?i:move|moved|moving|relocated)\s+(?:\w+\s+)?from\s+{_CAPRUN}\s+to\s+{_PLACE}",
        0.8, "place"),
+    # "here in X" is where the speaker is; "X born and raised" and never left, too
+    _c("location", rf"\bhere\s+in\s+{_PLACE}", 0.75, "place", object_self=True,
+       unless=rf"{_VISIT}|\b(?i:visiting|staying|trip|passing\s+through)\b"),
+    _c("location", rf"(?:^|\bin\s+){_PLACE}\s*,?\s+born\s+and\s+(?:raised|bred)", 0.75, "place",
+       when=_NEVER_LEFT),
+    _c("location", rf"\bborn\s+and\s+(?:raised|bred)\s+in\s+{_PLACE}", 0.75, "place",
+       when=_NEVER_LEFT),
+    # what says one's title ("my email signature says store manager")
+    _c("job", rf"\b(?:[Mm]y|[Oo]ur)\s+(?:new\s+)?(?:email\s+)?(?:signature|badge|name\s*tag|"
+       rf"business\s+cards?|job\s+title|title|door\s+sign)\s+(?:now\s+)?(?:says|reads)\s+"
+       rf"[\"']?(?:an?\s+)?{_JOB}", 0.75, "jobnoun"),
     # -- employer: a work word and an organisation
     _c("employer", rf"\b(?:(?i:first|second|third|1st|2nd|3rd|new|fourth)\s+(?:full\s+|few\s+|"
        rf"couple\s+(?:of\s+)?|two\s+|three\s+)?(?:day|week|month|shift|days|weeks|months|year)|(?i:day|week)\s+(?:one|1))\s+(?:at|with)\s+"
        rf"{_ORG}", 0.8, "org"),
     _c("employer", rf"\b(?:am|are)\s+now\s+(?:at|with)\s+{_ORG}", 0.75, "org"),
     # "been with X for years": an employer when the turn talks of work, else a partner
-    _c("employer", rf"\bbeen\s+with\s+{_ORG}\s+(?:for|since)\b", 0.75, "org", when=_WORK),
-    _c("employer", rf"\bbeen\s+(?:with|at)\s+{_NAMED_ORG}\s+(?:for|since)\b", 0.75, "org"),
+    _c("employer", rf"\bbeen\s+with\s+{_ORG}\s+{_FOR_YEARS}", 0.75, "org", when=_WORK),
+    _c("employer", rf"\bbeen\s+(?:with|at)\s+{_NAMED_ORG}\s+{_FOR_YEARS}", 0.75, "org"),
+    # "The X" is no person: been with it for years, it employs
+    _c("employer", rf"\bbeen\s+with\s+(?P<v>The\s+{_CAPRUN})\s+{_FOR_YEARS}", 0.75, "org"),
+    # the people of a named place, said with the speaker among them: where one works
+    _c("employer", rf"\b(?i:everyone|everybody|people|folks|staff|colleagues|co-?workers)\s+at\s+"
+       rf"{_ORG}\b", 0.75, "org", object_self=True, when=r"\b(?:me|my|I)\b",
+       unless=rf"{_VISIT}|\b(?i:customers?|clients?|guests?)\b"),
     _c("employer", rf"\boffer\s+from\s+{_ORG}\s+and\s+(?:I\s+)?(?:took|accepted|said\s+yes|"
        rf"signed)", 0.8, "org"),
     _c("employer", rf"\b(?:took|accepted|signed|said\s+yes\s+to|taking|accepting)\s+(?:the|an?|their|"
@@ -294,11 +327,16 @@ RULES: tuple[Rule, ...] = (
     _c("pet", rf"\b{_PET}\b[^.!?]{{0,40}}?\b(?:named|called|name\s+is|name's)\s+{_NAME}", 0.8,
        "name"),
     _c("pet", rf"\b(?:meet|welcome|introducing|say\s+hi\s+to|say\s+hello\s+to)\s+{_NAME}\s*,?\s+"
-       rf"(?:our|my|the)\s+(?:new\s+)?{_PETADJ}{_PET}\b", 0.8, "name"),
+       rf"(?:our|my|the|an?)\s+(?:new\s+)?{_PETADJ}{_PET}\b", 0.8, "name"),
     _c("pet", rf"\b(?:our|my)\s+(?:new\s+)?{_PETADJ}{_PET}\s*,?\s+{_NAME}", 0.75,
        "name"),
-    _c("pet", rf"{_NAME}\s*,\s*(?:our|my)\s+(?:new\s+)?{_PETADJ}{_PET}\b", 0.75,
+    # a name said to be an animal: "X, a scruffy terrier mix", "X is a two-year-old greyhound"
+    _c("pet", rf"{_NAME}\s*(?:,|\s+is)\s*(?:our|my|an?)\s+(?:new\s+)?{_PETADJ}{_PET}\b", 0.75,
        "name"),
+    # a name opening a sentence of a turn about an animal, doing what animals do or being
+    # how they are ("... a dog that pulls on the lead? Moxie is sweet"): a pet
+    _c("pet", rf"{_OPENING_PET}", 0.77, "opening", when=_ANIMAL_TURN,
+       unless=rf"{_COUPLE_WORDS}|{_THEIR_ANIMAL}"),
     _c("pet", rf"\b(?:named|calling|called)\s+(?:him|her|it|them|the\s+{_PET})\s+{_NAME}", 0.8,
        "name"),
     _c("pet", rf"\b(?:an?|new)\s+{_PETADJ}{_PET}\s*,\s*{_NAME}", 0.75, "name"),
@@ -348,6 +386,20 @@ RULES: tuple[Rule, ...] = (
        rf"moment))?\s*(?:is|:|-|=|alert:?)\s*(?:now\s+)?{_ACT}", 0.8, "act"),
     _c("hobby", rf"(?:^|[,:]\s*)(?P<v>(?-i:[A-Z]?[a-z]+(?:\s+[a-z]+){{0,2}}))\s+(?:is|has\s+become)\s+"
        rf"(?:now\s+)?(?:my|the)\s+(?:new\s+)?(?:hobby|thing|obsession|passion)\b", 0.75, "act"),
+    # a group of the activity that the speaker's week runs around ("the X group meets on
+    # Thursdays now, so I've had to move ..."); a course in it ("a beginners' course in X")
+    _c("hobby", rf"\b(?:[Tt]he|[Mm]y|[Oo]ur)\s+{_ACT}\s+(?:group|club|society|circle|class|classes|"
+       rf"course|workshop|league|team)\s+(?:meets|met|starts|moved|runs|is\s+meeting)\b", 0.75,
+       "act", when=r"\b(?:I|my|me)\b"),
+    _c("hobby", rf"\b(?:signed\s+up\s+for|enrolled\s+in|joined|started|taking|began|doing)\s+"
+       rf"(?:(?:an?|some|the|weekly|local|beginners?'?|evening|intro|introductory|new)\s+)*"
+       rf"(?:class|classes|lessons|course|workshop)\s+(?:in|on)\s+{_ACT}", 0.8, "act"),
+    _c("hobby", rf"\b(?:have\s+been|has\s+been|been)\s+(?:really\s+|totally\s+|super\s+|big\s+)?"
+       rf"into\s+{_ACT}", 0.8, "act"),
+    # "lately it's all X", "it's X now, three evenings a week": what the free hours go to
+    _c("hobby", rf"\b(?i:lately|these\s+days|nowadays|now)\s*,?\s+it(?:'s|\s+is)\s+all\s+(?:about\s+)?{_ACT}",
+       0.75, "act", when=_SPARE),
+    _c("hobby", rf"^(?i:it)(?:'s|\s+is)\s+{_ACT}\s+now\b", 0.75, "act", when=_SPARE),
     # -- plan: a plan word and what to do
     _c("plan", rf"\b(?i:plan|goal|aim|dream|resolution|mission|priority|target|next\s+step|"
        rf"next\s+adventure|big\s+project)(?:\s+(?:now|these\s+days|for\s+(?:this|next)\s+year|"
@@ -476,6 +528,16 @@ def clause_subject(sentence: str, start: int) -> str | None:
             or (len(tail) == 3 and tail[-3] in _SUBJ_DET and tail[-2] not in _SPEAKERS_OWN)):
         return None
     return "self"
+
+
+_OPENING = re.compile(_OPENING_PET)
+_ANIMAL = re.compile(_ANIMAL_TURN)
+
+
+def turn_slots(sentence: str, turn: str) -> set[str]:
+    """Slots a sentence speaks of by where it stands in its turn, not by its own words: a
+    name opening a sentence of a turn about an animal may be the animal's."""
+    return {"pet"} if _OPENING.match(sentence) and _ANIMAL.search(turn) else set()
 
 
 def general(sentence: str, slots: set[str],

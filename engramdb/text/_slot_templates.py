@@ -272,7 +272,7 @@ TEMPLATES: tuple[Rule, ...] = (
        r"started)\s+(?:doing\s+)?{ACT}", 0.8, value="act"),
     _p("hobby", _SA + r"(?:am|is|are)\s+(?:really\s+|totally\s+|super\s+)?into\s+{ACT}", 0.8,
        value="act"),
-    _p("hobby", _SA + r"(?:gave\s+up|quit|stopped\s+doing)\s+{ACT}", 0.75, negated=True,
+    _p("hobby", _SA + r"(?:gave\s+up|quit|stopped\s+doing)\s+(?:on\s+)?{ACT}", 0.75, negated=True,
        value="act"),
     # -- plan (a decided plan, not a maybe)
     _p("plan", r"\b[Mm]y\s+(?:new\s+)?plan\s+is\s+(?:now\s+)?to\s+{PLANV}", 0.8, value="plan"),

@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from ._slot_cues import _DIET, _JOB, _OPENERS
-from ._slot_values import norm_value, valid_value
-from ._slot_words import _BREEDS, _KIN, _NOT_NAMES, _ORG_HEADS, _REL, _SPECIES
+from ._slot_cues import _JOB, _OPENERS
+from ._slot_values import money_fits, norm_value, valid_value
+from ._slot_words import _BREEDS, _DIETS, _KIN, _NOT_NAMES, _ORG_HEADS, _REL, _SPECIES
 
 __all__ = ["TYPED", "pet_or_partner", "read_typed", "speaks_of_self", "typed_values",
            "worth_sensing"]
@@ -32,8 +32,7 @@ TYPED = {"location": "place", "employer": "org", "partner": "name", "pet": "pet"
 _CAPS = re.compile(r"(?<![\w'’-])(?!I\b)[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|du|la|van|von|&)\s+)?"
                    r"(?!I\b)[A-Z][\w'’.-]*)*")
 _MONEY = re.compile(r"[$€£]\s?\d+(?:,\d{3})*(?:\.\d+)?(?:\s?[kK]\b)?")
-_DIET_ANY = re.compile(rf"\b(?:{_DIET[6:-1]}|low[- ](?:sodium|carb|fat|fodmap|sugar|salt))\b",
-                       re.IGNORECASE)
+_DIET_ANY = re.compile(rf"\b(?:{_DIETS})\b", re.IGNORECASE)
 _JOB_NP = re.compile(rf"\b(?:a|an)\s+{_JOB}")
 # "to" of motion or relation, not an infinitive of intent ("my free time goes to running")
 _TO_NOT_INTENT = frozenset("""goes go went going back next close due up listen talk thanks
@@ -52,7 +51,11 @@ _PLAN = re.compile(r"\b(?P<pre>[\w']+)\s+to\s+(?P<v>(?!(?:be|the|a|an|my|our|you
 _OTHER = re.compile(rf"\b(?i:(?:my|our|his|her|their|one\s+of\s+my|a)\s+(?:\w+\s+)?(?:{_KIN}|"
                     r"friends?|neighbou?rs?|cousins?|colleagues?|co-?workers?|boss|nephew|niece|"
                     r"kids?|sons?|daughters?|brothers?|sisters?|classmates?)|someone|somebody|"
-                    r"people|he|she)\b")
+                    r"people(?!\s+at\b)|he|she)\b"
+                    # what an ad, a recruiter or a stranger offers is theirs until taken
+                    r"|\b(?i:(?:a|an|the|this|that|some)\s+(?:[\w-]+\s+){0,2}?(?:ad|advert|"
+                    r"advertisement|listing|posting|recruiter|headhunter|stranger|customer|"
+                    r"client|guest)s?)\b")
 # someone else's thing: "the neighbours' dog", "my cousin's cat" (not "it's", "that's")
 _POSSESSIVE = re.compile(r"\b(?!(?:it|that|there|here|what|who|he|she|let|one|everyone|"
                          r"everything|nobody|today|life|work)'s)[a-z]+(?:'s|s')\s")
@@ -70,7 +73,8 @@ _NEGATED = re.compile(r"\b(?i:not|cannot|never|no\s+longer|anymore|any\s+more)\b
 _FUTURE = re.compile(r"\b(?i:next\s+(?:week|weekend|month|year|summer|spring|fall|autumn|winter)|"
                      r"tomorrow|soon|in\s+(?:a|two|three|a\s+few)\s+(?:days?|weeks?|months?))\b")
 _ENDED = re.compile(r"\b(?i:died|passed|lost|lose|losing|sorry|condolences|funeral|broke\s+up|"
-                    r"split|left|quit|used\s+to|ex|miss|missed|former|formerly|previous|"
+                    r"split|left|quit|used\s+to|ex|miss|missed|former|formerly|previous|dropped|"
+                    r"ditched|gave\s+up|stopped|done\s+with|no\s+more|moved\s+on\s+from|"
                     r"old\s+(?:job|place|city|apartment|flat|house))\b")
 _PAST = re.compile(r"\b(?i:(?:I|we)\s+(?:\w+ed|had|did|went|lived|spent|took|made|"
                    r"grew|came|saw|knew|thought|felt)|back\s+(?:in|then|when)|ago|when\s+I\s+was|"
@@ -156,7 +160,10 @@ def read_typed(sentence: str, ranked: Sequence[tuple[str, bool]],
     names (lower case), never a value ("Wow, Maria!")."""
     if not worth_sensing(sentence):
         return []
+    # money means rent or pay; which one, its size says ("Annual pay: $61,250")
+    money = any(ok for a, ok in ranked if TYPED.get(a) == "money")
     for attribute, passed in ranked:
+        passed = passed or (money and TYPED.get(attribute) == "money")
         values = typed_values(sentence, attribute, speakers)
         if values:  # two of the type: which one is meant is not said
             return [(attribute, values[0])] if passed and len(values) == 1 else []
@@ -174,6 +181,7 @@ def typed_values(sentence: str, attribute: str, speakers: Collection[str] = ()) 
             or not _whose(sentence, attribute):
         return []
     values = _values(sentence, TYPED[attribute], speakers)
+    values = [v for v in values if money_fits(attribute, v, sentence)]
     if len(values) > 1:
         return values
     if TYPED[attribute] != "money" and _FUTURE.search(sentence):
@@ -218,9 +226,15 @@ def _whose(sentence: str, attribute: str) -> bool:
     return not _PAST.search(sentence)
 
 
+# an amount said as the old one ("instead of $875", "up from $1,800") is not the value
+_OLD_AMOUNT = re.compile(r"\b(?i:instead\s+of|up\s+from|down\s+from|from|was|were|used\s+to\s+be|"
+                         r"compared\s+(?:to|with)|than|rather\s+than)\s+(?:about\s+|around\s+)?$")
+
+
 def _values(sentence: str, kind: str, speakers: Collection[str]) -> list[str]:
     if kind == "money":
-        found = [m.group(0) for m in _MONEY.finditer(sentence)]
+        found = [m.group(0) for m in _MONEY.finditer(sentence)
+                 if not _OLD_AMOUNT.search(sentence, 0, m.start())]
     elif kind == "diet":
         found = [m.group(0).lower() for m in _DIET_ANY.finditer(sentence)]
     elif kind == "job":
@@ -234,9 +248,28 @@ def _values(sentence: str, kind: str, speakers: Collection[str]) -> list[str]:
         names = [v for v in _names(sentence) if not _a_speaker(v, speakers)]
         if len(names) > 1:  # "Luna and Oliver": which one is meant is not said
             return names
-        found = [v for v in names if _fits(kind, v) and not (
-            kind in ("name", "pet") and _PLACE_BEFORE.search(sentence, 0, sentence.find(v)))]
+        found = [v for v in names if _fits(kind, v) and _fits_where(kind, v, sentence)]
     return list(dict.fromkeys(found))
+
+
+# "everyone at X", "the people at X", "my team at X": X is where people work, no home
+_PEOPLE_AT = re.compile(r"\b(?i:everyone|everybody|people|folks|staff|team|crew|colleagues|"
+                        r"co-?workers|boss|manager|managers|payroll|HR)\s+(?:at|from)\s+(?:the\s+)?$")
+# a person or a pet is not "the X" ("been with The Salted Fig"), nor an acronym ("Same ID")
+_NOT_PERSON_BEFORE = re.compile(r"\b(?i:the)\s+$")
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _fits_where(kind: str, value: str, sentence: str) -> bool:
+    """What the words right before a name say it is: "in X" a place, "the people at X"
+    an organisation, "the X" or an acronym neither a person nor a pet."""
+    before = sentence[:max(sentence.find(value), 0)]
+    if kind in ("name", "pet"):
+        return not (_PLACE_BEFORE.search(before) or _NOT_PERSON_BEFORE.search(before)
+                    or _ACRONYM.search(value))
+    if kind == "place":
+        return not _PEOPLE_AT.search(before)
+    return True
 
 
 def _names(sentence: str) -> list[str]:

@@ -6,7 +6,8 @@ import re
 
 from ._slot_words import _ALIASES, _CAR_BRANDS, _COUNTRIES, _JOBS, _LOWER_STOP, _NOT_NAMES, _ORG_HEADS
 
-__all__ = ["is_country", "norm_value", "refines", "same_value", "slot_family", "valid_value"]
+__all__ = ["is_country", "money_fits", "norm_value", "refines", "same_value", "slot_family",
+           "valid_value"]
 
 
 def slot_family(slot: str) -> str:
@@ -64,6 +65,8 @@ def valid_value(kind: str, value: str, raw: str, lowercase: bool) -> bool:
         # lower-case values only when the whole sentence is lower-case, and never stop words
         if not lowercase or any(w in _LOWER_STOP for w in words):
             return False
+    if kind == "opening":  # a name opening a sentence: no common word ("Dinner is ready")
+        return _opening_name(value)
     if kind == "name":  # a person's or a pet's: "Juniper Bank" is neither
         return words[0] not in _NOT_NAMES and (len(words) == 1 or words[-1] not in _ORG_HEADS)
     if kind == "job":
@@ -90,6 +93,42 @@ def valid_value(kind: str, value: str, raw: str, lowercase: bool) -> bool:
     if kind == "plan":
         return len(words) <= 6
     return True
+
+
+_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s?([kK])?")
+# pay said per hour, week or month is no yearly salary; rent said per year is rare
+_PER = re.compile(r"\b(?i:an?\s+hour|per\s+hour|hourly|/\s?hr|an?\s+week|per\s+week|weekly|"
+                  r"an?\s+month|per\s+month|monthly|every\s+month|each\s+month|a\s+day|per\s+day)\b")
+#: Rent is a month's (at most this), a salary a year's (at least this) unless said per
+#: hour, week or month: "Annual pay: $61,250" is no rent, "$1,930 gone" no salary.
+RENT_MAX, SALARY_MIN = 15_000, 10_000
+
+
+def money_fits(slot: str, raw: str, sentence: str = "") -> bool:
+    """Whether an amount is of the size of ``slot``'s values (rent a month's, salary a
+    year's), whatever the words around it say; other slots: always."""
+    if slot not in ("rent", "salary"):
+        return True
+    m = _AMOUNT.search(raw)
+    if m is None:
+        return True
+    amount = float(m.group(1).replace(",", "")) * (1000 if m.group(2) else 1)
+    if slot == "rent":
+        return amount <= RENT_MAX
+    return amount >= SALARY_MIN or _PER.search(sentence) is not None
+
+
+def _opening_name(value: str) -> bool:
+    from .tokens import STOPWORDS
+
+    from ._slot_words import _COMMON_OPENERS, _SPECIES_WORDS
+    return (value not in _NOT_NAMES and value not in STOPWORDS and value not in _COMMON_OPENERS
+            and value not in _SPECIES_WORDS and not _NOUN_FORM.search(value))
+
+
+# word endings of common nouns, adjectives and adverbs, not of names
+_NOUN_FORM = re.compile(r"(?:ing|ness|tion|sion|ment|ity|ful|less|ous|ly|ance|ence|ship|"
+                        r"hood|ism|er|ed|(?<![uio])s)$")
 
 
 # Capitalised words a place or employer slot catches that are neither.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["_ORG_HEADS", "_ALIASES", "_BREEDS", "_CAR_BRANDS", "_COUNTRIES", "_FAV_CATS", "_FAV_REJECT", "_JOBS", "_KIN", "_LOWER_STOP", "_MGR", "_NOT_NAMES", "_REL", "_SPECIES", "_TRIGGERS", "triggered"]
+__all__ = ["_DIETS", "_ORG_HEADS", "_ALIASES", "_BREEDS", "_CAR_BRANDS", "_COUNTRIES", "_FAV_CATS", "_FAV_REJECT", "_JOBS", "_KIN", "_LOWER_STOP", "_MGR", "_NOT_NAMES", "_REL", "_SPECIES", "_TRIGGERS", "triggered"]
 
 _KIN = (r"sister|brother|mom|mum|mother|dad|father|son|daughter|wife|husband|partner|"
         r"boyfriend|girlfriend|fianc[eé]e?|parents|grandma|grandmother|grandpa|grandfather|"
@@ -20,6 +20,16 @@ _SPECIES = (r"dog|puppy|cat|kitten|parrot|bird|rabbit|bunny|hamster|guinea pig|t
 _BREEDS = (r"beagle|terrier|retriever|poodle|labrador|lab|collie|spaniel|husky|shepherd|"
            r"dachshund|corgi|pug|greyhound|tabby|siamese|persian|maine\s+coon|mutt|kitty|pup|doggo|"
            r"rescue")
+#: Diets by name, and by form: what is left out ("sugar-free", "dairy-free") or weighed
+#: ("high-protein", "low-carb") of a food word. Real diets, not one set's phrasings.
+_DIET_FOOD = (r"sugar|gluten|dairy|lactose|grain|meat|egg|soy|wheat|nut|alcohol|caffeine|fat|"
+              r"salt|sodium|carb|carbs|protein|calorie|fodmap|fibre|fiber|histamine|oxalate|"
+              r"purine|starch")
+_DIETS = (r"vegan|vegetarian|veggie|pescatarian|pescetarian|flexitarian|plant-based|keto|"
+          r"ketogenic|paleo|carnivore|whole30|macrobiotic|atkins|fruitarian|raw[- ]vegan|"
+          r"raw[- ]food|lacto-ovo|ovo-lacto|lacto-vegetarian|ovo-vegetarian|intermittent\s+"
+          r"fasting|elimination\s+diet|mediterranean\s+diet|dash\s+diet|"
+          rf"(?:{_DIET_FOOD})[- ]free|(?:high|low)[- ](?:{_DIET_FOOD})")
 _CAR_BRANDS = frozenset("""toyota honda tesla ford bmw audi volkswagen vw mercedes benz kia hyundai
     nissan subaru mazda volvo jeep chevy chevrolet porsche fiat peugeot renault skoda seat mini
     lexus prius civic corolla golf polo jaguar rover dodge gmc cadillac buick chrysler
@@ -38,7 +48,7 @@ _JOBS = frozenset("""engineer developer programmer designer manager director tea
     instructor principal dean paralegal optometrist statistician mathematician physicist
     chemist biologist historian translator interpreter illustrator animator producer dj
     nutritionist dietitian hairdresser barber stylist tailor butcher welder machinist dispatcher
-    courier housekeeper homemaker lead postdoc undergrad""".split())
+    courier housekeeper homemaker lead postdoc undergrad fellow owner""".split())
 #: Last words of organisation names: such a name is no person's ("been with Juniper Bank").
 _ORG_HEADS = frozenset("""bank labs lab health software media group energy insurance games
     robotics telecom publishing consulting hospital studios studio systems solutions
@@ -78,6 +88,18 @@ _NOT_NAMES = frozenset("""i i'm the a an my our we he she it they this that thes
     april may june july august september october november december god mom dad mum so and but
     now then yes no ok okay well oh also just yeah yep hey hi hello wow aw aww omg lol haha
     sure sorry cool nice great thanks thank congrats please wait""".split())
+#: Common words that open a sentence before "is", "has", "got"... ("Dinner is ready",
+#: "Life got busy"): no name, whatever follows them.
+_COMMON_OPENERS = frozenset("""dinner lunch breakfast supper brunch food work life home time
+    weather rain snow traffic school training bath walk sleep money rent payday coffee tea
+    everything nothing something anything someone everyone nobody somebody anybody today
+    tonight tomorrow yesterday morning evening night week month year weekend holiday house
+    flat apartment garden yard kitchen bed sofa couch car bike phone internet wifi baby mum
+    mom dad family vet doctor boss office job team church class practice lesson gym park
+    beach city town news update progress reality nature health everybody both each either
+    neither another other such which what who whose whoever wherever whatever please thank
+    puppy kitten dog cat bird fish rabbit bunny hamster horse pup doggo kitty""".split())
+_SPECIES_WORDS = frozenset(re.sub(r"\\s\+", " ", _SPECIES + "|" + _BREEDS).split("|"))
 _LOWER_STOP = frozenset("""a an the my his her our their your this that it fear hope peace
     love denial home night nights weekends myself ourselves here there now then with for since
     in at on by from to and but or because when where while some lot bit least""".split())
@@ -86,18 +108,18 @@ _LOWER_STOP = frozenset("""a an the my his her our their your this that it fear 
 #: with one of these words (most sentences have none). A new rule whose cue word is not
 #: here must add it.
 _TRIGGER_WORDS: dict[str, str] = {
-    "location": r"where i|where we|city i|town i|city we|town we|country i|liv|resid|based|settled|moved|relocat|emigrat|home|house|apartment|flat|place|"
+    "location": r"here in|born and|where i|where we|city i|town i|city we|town we|country i|liv|resid|based|settled|moved|relocat|emigrat|home|house|apartment|flat|place|"
                r"resident|local|settl|reloc|move\b|ended up|roots|unpack|address|new city|"
                r"new town|new country|been in|packed|headed|new life|chapter|new start|beginning|"
                r"-based|condo|neighbo|digs|studio|loft|lease|keys|commute|landlord|left|goodbye|"
                r"now|these days|for good|permanently",
-    "employer": r"company i|firm i|place i|startup i|work|employ|join|job|position|role|gig|hired|offer|quit|left|resigned|laid|"
+    "employer": r"everyone|everybody|people at|folks|staff|company i|firm i|place i|startup i|work|employ|join|job|position|role|gig|hired|offer|quit|left|resigned|laid|"
                r"let\s+go|fired|redundant|retire|been\s+(?:at|with)\s|notice|day|week|month|shift|"
                r"year|contract|post|intern|start|signed|onboard|been|took me|brought me|picked me|"
                r"switch|jumped|made the|moved over|now|colleague|coworker|co-worker|team|office|"
                r"boss|manager|leaving|resign|walked|done|let go|part of|compan|firm|paycheck|"
                r"paycheque|payslip|pay stub|paystub|workplace",
-    "job": r"work(?:s|ing)?\s+as|job|title|occupation|profession|promot|became\s+an?\s|"
+    "job": r"signature|badge|name\s*tag|business card|work(?:s|ing)?\s+as|job|title|occupation|profession|promot|became\s+an?\s|"
           r"(?:am|is|are)\s+(?:now\s+|no\s+longer\s+|officially\s+|finally\s+)?an?\s| as |"
           r"^as |being|been an? |stepped|stepping|moved|moving|transitioned|switched|made|"
           r"named|appointed|bumped|role|position|am |are |got|gave|landed|took|accepted|"
@@ -123,8 +145,7 @@ _TRIGGER_WORDS: dict[str, str] = {
           fr"meet|welcome|introduc|say hi|say hello|named|calling|called|lost|put down|"
           fr"goodbye|buried|name",
     "favourite": r"favou?rite|fave",
-    "diet": r"vegan|vegetarian|pesc|flexitarian|meat|veggie|plant-based|keto|paleo|gluten|"
-           r"dairy|lactose|low.carb|carnivore|whole30",
+    "diet": fr"pesc|meat|{_DIETS}",
     "age": r"years?\s+(?:old|of\s+age)|yrs|y/?o\b|age\b|turn(?:ed|s)?\s+\d|"
           r"(?:am|is)\s+(?:now\s+)?\d",
     "phone": r"number|phone|cell|mobile|reach|call|text",
@@ -132,7 +153,7 @@ _TRIGGER_WORDS: dict[str, str] = {
     "school": r"stud|university|college|school|academy|institute|high|uni\b|polytechnic|student|"
              r"freshman|sophomore|grad|phd|doctoral|undergrad|postdoc|transferred|switched",
     "name": r"name",
-    "hobby": r"hobby|passion|taken\s+up|took\s+up|picked\s+up|gotten\s+into|got\s+into|into\s|"
+    "hobby": r"hobby|passion|lately|these days|nowadays|it is |it's |taken\s+up|took\s+up|picked\s+up|gotten\s+into|got\s+into|into\s|"
             r"started\s|gave\s+up|quit|stopped|find me|catch me|see me|been \w+ing|play|practi|"
             r"obsessed|hooked|addicted|crazy about|passionate|into|discovered|fell in love|"
             r"a lot of|spending|spend|spent|class|lesson|course|club|group|league|workshop|"

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from ._slot_across import EntityFinder, across, spacy_entities
 from ._slot_rule import Rule, by_slot
 from ._slot_templates import TEMPLATES
-from ._slot_cues import _OPENERS, PET_KIND, general
-from ._slot_values import is_country, norm_value, refines, same_value, slot_family
+from ._slot_cues import _OPENERS, PET_KIND, general, turn_slots
+from ._slot_values import is_country, money_fits, norm_value, refines, same_value, slot_family
 from ._slot_values import valid_value as _valid
 from ._slot_words import _FAV_CATS, _FAV_REJECT, _KIN, _NOT_NAMES, triggered
 
@@ -167,7 +167,7 @@ def extract(text: str, *, in_conversation: bool = False,
         lowercase = not re.search(r"[A-Z]", sentence.replace("I ", "").replace(" I", ""))
         question = sentence.rstrip().endswith("?")
         found = []
-        slots = triggered(sentence)
+        slots = triggered(sentence) | turn_slots(sentence, context)
         for pattern in (p for slot in slots for p in _TEMPLATES_BY_SLOT.get(slot, ())):
             if pattern.applies(context):
                 found += [st for match in pattern.regex.finditer(sentence) for st in _statements(
@@ -220,7 +220,7 @@ def _statements(pattern: Rule, match: re.Match[str], sentence: str, lowercase: b
         if pattern.value == "name":  # "So Kofi and I broke up": the opener is no name
             raw = _drop_openers(raw)
         value = norm_value(slot, raw)
-        if not _valid(pattern.value, value, raw, lowercase):
+        if not _valid(pattern.value, value, raw, lowercase) or not money_fits(slot, raw, sentence):
             return
     question = question and "," not in sentence[match.end():]  # "..., crazy right?"
     conf = _confidence(pattern, match, sentence, question, in_conversation, subject, groups)
@@ -228,7 +228,7 @@ def _statements(pattern: Rule, match: re.Match[str], sentence: str, lowercase: b
     # an activity as normalised ("doing pottery": pottery); a diet as said ("plant-based"
     # is a diet of its own, though it compares equal to vegan)
     shown = value or "" if pattern.value == "act" else _display(raw).lower() \
-        if pattern.value == "diet" else _display(raw)
+        if pattern.value == "diet" else _display(raw, keep_the=pattern.value == "org")
     if slot == "pet" and not pattern.negated and shown:  # "greyhound Pixel", as said
         kinds = PET_KIND.findall(match.group(0).lower())
         shown = f"{kinds[-1]} {shown}" if kinds else shown
@@ -262,10 +262,12 @@ def _drop_openers(raw: str) -> str:
     return " ".join(words)
 
 
-def _display(raw: str) -> str:
-    """The value as said, trimmed of punctuation and a leading article."""
+def _display(raw: str, keep_the: bool = False) -> str:
+    """The value as said, trimmed of punctuation and a leading article; ``keep_the``: a
+    capitalised "The" is part of an organisation's name ("The Salted Fig")."""
     raw = re.sub(r"\s+", " ", raw.strip().strip(".,;:!?\"'"))
-    return re.sub(r"^(?:[Tt]he|[Aa]n?|[Mm]y|[Oo]ur)\s+", "", raw)
+    return re.sub(r"^(?:the|[Aa]n?|[Mm]y|[Oo]ur)\s+" if keep_the else
+                  r"^(?:[Tt]he|[Aa]n?|[Mm]y|[Oo]ur)\s+", "", raw)
 
 
 def _subject(groups: dict[str, str | None], sentence: str, start: int) -> str | None:

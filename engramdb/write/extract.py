@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from ..embed._pool import split_passages
 from ..text._slot_sense import SenseModel, in_context, load_sense
 from ..text._slot_typed import pet_or_partner, read_typed, speaks_of_self
-from ..text.slots import SELF, MULTI_VALUED, extract, sentences, slot_family, spacy_entities, \
-    subject_for
+from ..text.slots import SELF, MULTI_VALUED, extract, norm_value, sentences, slot_family, \
+    spacy_entities, subject_for
 
 if TYPE_CHECKING:
     from ..embed import Embedder
@@ -126,6 +126,7 @@ class RuleExtractor:
         out: list[ExtractedFact] = []
         names = _names(turns)
         read: dict[str, set[str]] = {}  # turn id -> the speaker's attributes a rule read
+        theirs: dict[str, set[str]] = {}  # turn id -> values a rule gave someone else or ended
         for turn in turns:
             self.stats.turns += 1
             if turn.owner is None:
@@ -138,12 +139,14 @@ class RuleExtractor:
                                          not st.negated, turn.timestamp))
                 if st.subject == SELF and not st.negated and st.confidence >= READ:
                     mine.add(slot_family(st.slot))
-        out += self._general(turns, read)
+                elif st.value and (st.negated or not st.subject.startswith(("name:", SELF))):
+                    theirs.setdefault(turn.id, set()).add(st.value)
+        out += self._general(turns, read, theirs)
         self.stats.facts += len(out)
         return out
 
-    def _general(self, turns: Sequence[TurnInput],
-                 read: dict[str, set[str]]) -> list[ExtractedFact]:
+    def _general(self, turns: Sequence[TurnInput], read: dict[str, set[str]],
+                 theirs: dict[str, set[str]]) -> list[ExtractedFact]:
         """The speaker's turns read by meaning: each turn's passages (the sentences its
         record vector pools, :func:`~engramdb.embed._pool.split_passages`) embedded in one
         batch. A :class:`~engramdb.Memory` passes the cache of record passages its write
@@ -164,6 +167,8 @@ class RuleExtractor:
             ranked = [(a, ok and a not in read[turn.id]) for a, ok in ranked]
             for sentence in sentences(body):
                 for attribute, value in read_typed(sentence, ranked, speakers):
+                    if norm_value(attribute, value) in theirs.get(turn.id, ()):
+                        continue  # a rule read it as someone else's, or as ended
                     read[turn.id].add(attribute)
                     ranked = [(a, ok and a != attribute) for a, ok in ranked]
                     out.append(ExtractedFact(turn.owner or "", attribute, value, (turn.id,),
