@@ -160,10 +160,12 @@ def read_typed(sentence: str, ranked: Sequence[tuple[str, bool]],
     names (lower case), never a value ("Wow, Maria!")."""
     if not worth_sensing(sentence):
         return []
-    # money means rent or pay; which one, its size says ("Annual pay: $61,250")
-    money = any(ok for a, ok in ranked if TYPED.get(a) == "money")
+    # money means rent or pay; when the one the sense passed cannot be that amount, its
+    # size says which ("Annual pay: $61,250" sensed as rent is a salary)
+    money = [a for a, ok in ranked if ok and TYPED.get(a) == "money"]
+    unfit = bool(money) and not any(typed_values(sentence, a, speakers) for a in money)
     for attribute, passed in ranked:
-        passed = passed or (money and TYPED.get(attribute) == "money")
+        passed = passed or (unfit and TYPED.get(attribute) == "money")
         values = typed_values(sentence, attribute, speakers)
         if values:  # two of the type: which one is meant is not said
             return [(attribute, values[0])] if passed and len(values) == 1 else []
