@@ -246,3 +246,23 @@ def test_the_profile_follows_a_value_read_by_form(tmp_path, attribute: str, firs
                           started_at=(WHEN + timedelta(days=40 * i)).isoformat())
         shown = m.profile(user_id="robin").values(attribute)
         assert shown and expect.lower() in shown[0].lower(), shown
+
+
+# ------------------------------------------------- a value said again is no new fact
+def test_a_value_said_again_is_no_second_fact(tmp_path) -> None:
+    """A restatement ("Pickle is ..." after "a beagle named Pickle") would compete with the
+    first fact for the same questions; a more precise value still refines the old one."""
+    with Memory(tmp_path / "m.db", embedder="minilm") as m:
+        said = ["We adopted a beagle, her name is Pickle. I live in Leeds.",
+                "Any tips for a dog that pulls on the lead? Pickle is sweet but strong. "
+                "Also my dog Pickle ate a sock.",
+                "I live in Headingley, Leeds."]
+        for i, text in enumerate(said):
+            m.add_session([_turn(text)], user_id="robin", session_id=f"s{i}",
+                          started_at=(WHEN + timedelta(days=10 * i)).isoformat())
+        facts = m.list(user_id="robin", kinds=["fact"], include_superseded=True)
+        pets = [f.metadata["value"] for f in facts if f.metadata["family"] == "pet"]
+        homes = [f.metadata["value"] for f in facts if f.metadata["family"] == "location"
+                 and f.valid_to is None]
+        assert pets == ["beagle Pickle"]  # one pet, whatever kind it is called again
+        assert homes == ["Headingley, Leeds"]

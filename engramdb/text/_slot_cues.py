@@ -240,7 +240,13 @@ RULES: tuple[Rule, ...] = (
        rf"\b", 0.8, "org", object_self=True),
     _c("employer", rf"\b(?:switched|switching|switch|jumped\s+ship|made\s+the\s+(?:jump|switch|leap)|moved\s+over)"
        rf"(?:\s+over)?\s+to\s+{_ORG}", 0.8, "org"),
-    _c("employer", rf"\b(?:am|are)\s+(?:now\s+)?(?:at|with)\s+{_ORG}\s+now\b", 0.75, "org"),
+    _c("employer", rf"\b(?:am|are)\s+(?:now\s+)?at\s+{_ORG}\s+now\b", 0.75, "org"),
+    # "I'm with Priya now" after a break-up is a partner, not an employer
+    _c("employer", rf"\b(?:am|are)\s+(?:now\s+)?with\s+{_ORG}\s+now\b", 0.75, "org",
+       unless=rf"{_COUPLE_WORDS}|\b(?i:split|broke\s+up|dating|seeing|ex)\b"),
+    # accepting a job: "the interviews went well ... I said yes to X"
+    _c("employer", rf"\b(?:said\s+yes|agreed)\s+to\s+{_ORG}", 0.75, "org",
+       when=r"\b(?i:interview\w*|offer|job|role|position|recruiter|hired|contract)\b"),
     _c("employer", rf"\b(?:colleagues|coworkers|co-workers|team|office|boss|manager)\s+at\s+{_ORG}",
        0.75, "org"),
     _c("employer", rf"\b(?:quit|left|leaving|resigned\s+from|walked\s+away\s+from|done\s+"

@@ -255,8 +255,10 @@ def _values(sentence: str, kind: str, speakers: Collection[str]) -> list[str]:
 
 
 # "everyone at X", "the people at X", "my team at X": X is where people work, no home
-_PEOPLE_AT = re.compile(r"\b(?i:everyone|everybody|people|folks|staff|team|crew|colleagues|"
-                        r"co-?workers|boss|manager|managers|payroll|HR)\s+(?:at|from)\s+(?:the\s+)?$")
+_PEOPLE_AT = re.compile(r"\b(?:(?i:everyone|everybody|people|folks|staff|team|crew|colleagues|"
+                        r"co-?workers|boss|manager|managers|payroll|HR)\s+(?:at|from)|"
+                        # what one says yes to, applies or signs with is no home
+                        r"(?i:said\s+yes|agreed|applied|signed\s+on)\s+(?:to|at|with))\s+(?:the\s+)?$")
 # a person or a pet is not "the X" ("been with The Salted Fig"), nor an acronym ("Same ID")
 _NOT_PERSON_BEFORE = re.compile(r"\b(?i:the)\s+$")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
@@ -285,7 +287,7 @@ def _names(sentence: str) -> list[str]:
         if _vocative(sentence, m.start(), m.end()):
             continue  # "Wow, Maria!", "Thanks, Andrew.": who is spoken to
         words = m.group(0).rstrip(".").split()
-        while words and (words[0].lower() in _NOT_CAPS or words[0] == "I"):
+        while words and (_not_a_name(words[0].lower()) or words[0] == "I"):
             words.pop(0)
         if words:
             first = m.start() == 0 and len(words) == 1 == len(m.group(0).split())
@@ -295,6 +297,11 @@ def _names(sentence: str) -> list[str]:
                                         sentence[:len(runs[0][1]) + 8]):
         inner.insert(0, runs[0][1])  # "Luna and Oliver!": both are names
     return inner
+
+
+def _not_a_name(word: str) -> bool:
+    """Openers and time words, plural too ("free lunch on Fridays")."""
+    return word in _NOT_CAPS or (word.endswith("s") and word[:-1] in _NOT_CAPS)
 
 
 def _vocative(sentence: str, start: int, end: int) -> bool:

@@ -89,7 +89,7 @@ _REPORTED = re.compile(r"\b(?i:said|says|told\s+me|tells\s+me|heard|apparently|r
                        r"according\s+to|asked|thinks|believes)\b")
 _PAST = re.compile(r"\b(?i:when\s+I\s+was|when\s+we\s+were|as\s+a\s+(?:kid|child|teen|teenager|"
                    r"student|boy|girl)|growing\s+up|years\s+ago|back\s+in|back\s+then|in\s+my\s+"
-                   r"(?:twenties|thirties|teens|youth)|until|once|had)\b")
+                   r"(?:twenties|thirties|teens|youth)|until|once|(?<!\bhas\s)(?<!\bhave\s)had)\b")
 _TOLD_ME = re.compile(r"\b(?i:told|tells|informed|emailed|called)\s+(?:me|us)\b")
 _ME = re.compile(r"\b(?:I|me|us|[Mm]y|[Oo]ur)\b")
 _FUTURE = re.compile(r"^[^.!?]{0,25}?\b(?i:next\s+(?:week|month|year|summer|spring|fall|autumn|"
@@ -330,7 +330,9 @@ def _confidence(pattern: Rule, match: re.Match[str], sentence: str, question: bo
         # a home or a job said with a date to come is not yet; a rent or pay change is
         # settled when it is announced ("going up to $2,400 next month")
         conf *= 0.5
-    if not pattern.negated and (_PAST.search(before) or _PAST.search(after[:40])):
+    # the words after the match, with its last word ("Rex has had": present perfect)
+    following = (span + after)[max(0, len(span) - 5):len(span) + 40]
+    if not pattern.negated and (_PAST.search(before) or _PAST.search(following)):
         conf *= 0.5
     if _PRESENT.search(span) or _PRESENT.search(after[:30]):
         conf += 0.05

@@ -44,9 +44,9 @@ from .._models import (ExportedRecord, Filters, Record, Scope, Session, Turn, ch
 from ..lifecycle.updates import UpdateTracker, owner_of
 from ..recall.expand import ExpandOptions, expand_record, expand_session, rekey_followers
 from ..store import NewRecord, Store
-from ..text.slots import Statement
+from ..text.slots import Statement, norm_value, refines, same_value
 from .extract import ExtractedFact, Extractor, TurnInput
-from .facts import fact_items, statement_of
+from .facts import FACT_KIND, fact_items, statement_of
 
 __all__ = ["COMMIT_STEPS", "PREPARE_STEPS", "STEPS", "WriteBatch", "WritePipeline",
            "session_batch", "session_batches"]
@@ -351,7 +351,7 @@ class WritePipeline:
             return
         turns = {item.record.id: item.record for item in batch.items}
         inputs = [_turn_input(r) for r in turns.values()]
-        facts = [f for f in self._extracted(inputs) if self._keep(f, turns)]
+        facts = self._new(batch.scope, [f for f in self._extracted(inputs) if self._keep(f, turns)])
         speakers = _speakers(inputs)
         for item, fact in fact_items(batch.scope, facts, turns, self.extractor.name, speakers):
             item.keys.extend(expand_record(item.record, self.expand_options))
@@ -367,6 +367,20 @@ class WritePipeline:
             if stats is not None:
                 stats.skip("extractor error", len(inputs))
             return []
+
+    def _new(self, scope: Scope, facts: list[ExtractedFact]) -> list[ExtractedFact]:
+        """Less what is already current: a value said again ("Biscuit is ..." after "my
+        beagle Biscuit") is no second fact competing with the first for the same
+        questions; a more precise one stays (it refines the old one)."""
+        if not facts:
+            return facts
+        held = [(r.metadata.get("subject"), r.metadata.get("family"), r.metadata.get("attribute"),
+                 r.metadata.get("value")) for r in self.store.find(
+                     Scope(scope.user_id), Filters(kinds=(FACT_KIND,)))
+                if r.metadata.get("polarity", True) and r.metadata.get("value")]
+        return [f for f in facts if not (f.polarity and f.value is not None and any(
+            subject == f.subject and family == f.family and _said(attribute, value, f)
+            for subject, family, attribute, value in held))]
 
     def _keep(self, fact: ExtractedFact, turns: Mapping[str, Record]) -> bool:
         """Facts sure enough to state (a plan or a maybe is not a fact)."""
@@ -423,6 +437,25 @@ class WritePipeline:
                 log.info("%d fact(s) of user %s superseded by newer ones", len(closed), user)
                 self.refresh([c.old_id for c in closed], user)
             self.enforce_capacity(Scope(user))
+
+
+def _said(attribute: str, value: str, fact: ExtractedFact) -> bool:
+    """``fact`` says the held value again, or less of it ("Headingley" of "Headingley,
+    Leeds"); a pet is its name, whatever kind it is called ("dog Biscuit", "beagle Biscuit")."""
+    if fact.family == "pet":
+        value, said = _pet_name(value), _pet_name(fact.value or "")
+    else:
+        said = fact.value or ""
+    old, new = norm_value(attribute, value), norm_value(fact.attribute, said)
+    return same_value(old, new) or refines(new, old)
+
+
+def _pet_name(value: str) -> str:
+    """"beagle Biscuit" -> "Biscuit": the kind as said is lower case, the name is not."""
+    words = value.split()
+    while len(words) > 1 and words[0].islower():
+        words.pop(0)
+    return " ".join(words)
 
 
 def session_batch(turns: Sequence[Any], *, user_id: str, session_id: str | None = None,
