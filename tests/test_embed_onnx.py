@@ -63,7 +63,9 @@ def test_fp32_and_numpy_are_one_vector_space(cache: Path) -> None:
 def test_int8_is_close_and_a_different_embedder(cache: Path, reference: Any) -> None:
     embedder = get_embedder("minilm-int8", cache_dir=cache)
     assert isinstance(embedder, MiniLMEmbedder) and embedder.name == "minilm-int8"
-    assert _cosines(embedder, reference).min() >= 0.99
+    cosines = _cosines(embedder, reference)
+    # the mean too: a saturating int8 kernel (x86 without VNNI) drags every vector down
+    assert cosines.min() >= 0.99 and cosines.mean() >= 0.997
 
 
 def test_auto_prefers_onnx_and_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:

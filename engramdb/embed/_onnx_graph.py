@@ -28,7 +28,7 @@ from ._bert import BertConfig, _Getter
 __all__ = ["GRAPH_VERSION", "build", "build_model"]
 
 #: bumped whenever the graph changes, so cached files of an older layout are rebuilt
-GRAPH_VERSION = 4
+GRAPH_VERSION = 5
 _OPSET = 17
 _IR_VERSION = 8  # old enough for every onnxruntime >= 1.14
 
