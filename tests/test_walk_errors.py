@@ -10,7 +10,7 @@ import logging
 import pytest
 from _cli_run import Result, run_cli
 
-from engramdb import Memory
+from engramdb import EngramError, Memory
 from engramdb._errors import InvalidInputError, ProviderError, StoreError
 
 
@@ -156,3 +156,52 @@ def test_building_the_int8_graph_leaves_logging_unconfigured(monkeypatch) -> Non
     assert _quantize(model.SerializeToString(), [])
     assert root.handlers == [] and root.filters == []
 
+
+
+# ------------------------------------------------------------ database URLs
+@pytest.mark.parametrize("url", ["postgresq://engram:s3cret@db.internal:5432/memory",
+                                 "mysql://engram:s3cret@db/memory"])
+def test_a_url_of_another_scheme_is_refused_not_made_a_file(tmp_path, monkeypatch, url) -> None:
+    # before: a SQLite file in the folders "postgresq:/engram:s3cret@db.internal:5432/"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidInputError, match="postgresql://"):
+        Memory(url, embedder="fake")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_url_of_another_scheme(capsys, monkeypatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ENGRAM_EMBEDDER", "fake")
+    for argv in (["add", "hi"], ["stats"]):
+        result = run_cli(capsys, ["--db", "mysql://engram:s3cret@db/x", "--user", "u", *argv])
+        err = _one_line_error(result)
+        assert "mysql://" in err and "s3cret" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["postgresql://engram:s3cret@127.0.0.1:1:2/x",
+                                 "postgresql://engram:s3cret@[::1/x"])
+def test_a_malformed_postgres_url_is_an_engram_error(url) -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(EngramError) as caught:  # before: ValueError from urlsplit().port
+        Memory(url, embedder="fake")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_shown_url_keeps_every_host_and_drops_the_password() -> None:
+    from engramdb.store._pg_base import shown_url
+
+    assert (shown_url("postgresql://app:pw@h1:5432,h2:5433/db?sslmode=require")
+            == "postgresql://app@h1:5432,h2:5433/db")
+    assert shown_url("postgresql:///db") == "postgresql://localhost/db"
+
+
+def test_serve_never_prints_the_database_password(capsys, monkeypatch, pg_url) -> None:
+    import engramdb.server
+
+    monkeypatch.setattr(engramdb.server, "serve", lambda *a, **k: None)
+    monkeypatch.setenv("ENGRAM_EMBEDDER", "fake")
+    url = pg_url.replace("://engram@", "://engram:s3cret@")  # the test server trusts any
+    result = run_cli(capsys, ["--db", url, "serve", "--no-auth", "--port", "8799"])
+    assert result.code == 0 and "serving postgresql://engram@" in result.err
+    assert "s3cret" not in result.err + result.out

@@ -102,6 +102,17 @@ class Context:
         Scope(user)  # refused before `add` creates a file; the message states the limit
         return user
 
+    @property
+    def shown_db(self) -> str:
+        """The database as messages name it: a URL without its password."""
+        from ..store import is_postgres_url
+
+        if not is_postgres_url(self.db):
+            return str(self.db)
+        from ..store._pg_base import shown_url
+
+        return shown_url(str(self.db))
+
     def memory(self, *, create: bool = False) -> Memory:
         """Open the database once. Read commands refuse to conjure an empty file."""
         if self._memory is None:
@@ -125,9 +136,9 @@ class Context:
 
 
 def _db_target(value: str | Path) -> Path | str:
-    from ..store import is_postgres_url
-
-    return value if is_postgres_url(value) else Path(value).expanduser()
+    # a URL stays a string: open_store opens postgresql:// and names any other scheme
+    # (as a Path, "mysql://db/x" became the file "mysql:/db/x")
+    return value if isinstance(value, str) and "://" in value else Path(value).expanduser()
 
 
 def open_memory(path: Path | str, embedder: str | EmbedderSettings | None, *,

@@ -265,4 +265,4 @@ def _confirmed(args: argparse.Namespace, ctx: Context, user: str) -> bool:
     what = f"every record of user {shown(user)}" + (f" in {scope}" if scope else "")
     if not sys.stdin.isatty():  # a script must say --yes: never wait on a closed stdin
         raise InvalidInputError(f"refusing to delete {what} without confirmation: pass --yes")
-    return ctx.out.ask(f"Delete {what} from {ctx.db}? [y/N] ").strip().lower() in ("y", "yes")
+    return ctx.out.ask(f"Delete {what} from {ctx.shown_db}? [y/N] ").strip().lower() in ("y", "yes")

@@ -73,7 +73,7 @@ def run_serve(args: argparse.Namespace, ctx: Context) -> int:
                      "write every user's memory")
     else:
         _hint_keys(ctx, memory)
-    ctx.out.note(f"engramdb serving {ctx.db} on http://{host}:{port} (docs: /docs, MCP: /mcp)")
+    ctx.out.note(f"engramdb serving {ctx.shown_db} on http://{host}:{port} (docs: /docs, MCP: /mcp)")
     serve(memory, host=host, port=port, log_level=args.log_level, auth=not args.no_auth,
           mcp=not args.no_mcp, max_body_bytes=max_body)
     return 0
@@ -189,6 +189,6 @@ def run_mcp(args: argparse.Namespace, ctx: Context) -> int:
 
     user = ctx.user
     memory = ctx.memory(create=True)
-    print(f"engram mcp: serving {ctx.db} for user {user!r} on stdio", file=sys.stderr)
+    print(f"engram mcp: serving {ctx.shown_db} for user {user!r} on stdio", file=sys.stderr)
     run_stdio(memory, user)
     return 0

@@ -73,6 +73,7 @@ about 1,000 (``sqlite.py``, ``_sqlite_*.py``).
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from .._errors import InvalidInputError
@@ -87,6 +88,8 @@ def is_postgres_url(target: object) -> bool:
     """True for a ``postgresql://`` or ``postgres://`` URL."""
     return isinstance(target, str) and target.split("://", 1)[0] in ("postgresql", "postgres")
 
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 #: options of the SQLite backend, which a PostgreSQL store does not need
 _SQLITE_OPTIONS = ("busy_timeout", "synchronous", "mmap_size")
@@ -108,6 +111,10 @@ def open_store(target: str | os.PathLike[str], **options: Any) -> Store:
                                              if k not in _SQLITE_OPTIONS})
     from ._pg_base import URL_OPTIONS
 
+    scheme = _SCHEME.match(target) if isinstance(target, str) else None
+    if scheme:  # "postgresq://u:pw@db/x" would be a SQLite file in a folder "postgresq:"
+        raise InvalidInputError(f"{scheme.group(1)}:// is not a database engramdb opens: give "
+                                "a SQLite file path or a postgresql:// URL")
     wrong = sorted(set(options) & set(URL_OPTIONS))
     if wrong:
         raise InvalidInputError(f"{wrong}: options of a PostgreSQL store, not of a SQLite file")

@@ -31,12 +31,17 @@ RECORD_COLUMNS = ("id, kind, user_id, agent_id, session_id, speaker, role, posit
 
 
 def shown_url(url: str) -> str:
-    """The URL without its password (error messages, stats)."""
-    parts = urlsplit(url)
-    host = parts.hostname or "localhost"
-    port = f":{parts.port}" if parts.port else ""
-    user = f"{parts.username}@" if parts.username else ""
-    return f"postgresql://{user}{host}{port}{parts.path}"
+    """The URL without its password (error messages, stats). Hosts and ports are shown
+    as written: libpq takes several (``h1:5432,h2:5433``), and a wrong port is for
+    libpq to name, not a ValueError of ``urlsplit(...).port``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # "Invalid IPv6 URL": an unclosed [
+        raise InvalidInputError(f"not a PostgreSQL URL ({exc}): postgresql://USER@HOST:PORT/"
+                                "DATABASE") from None
+    credentials, at, hosts = parts.netloc.rpartition("@")
+    user = credentials.split(":", 1)[0] + "@" if at and credentials else ""
+    return f"postgresql://{user}{hosts or 'localhost'}{parts.path}"
 
 
 def import_psycopg() -> Any:
