@@ -205,3 +205,18 @@ def test_serve_never_prints_the_database_password(capsys, monkeypatch, pg_url) -
     result = run_cli(capsys, ["--db", url, "serve", "--no-auth", "--port", "8799"])
     assert result.code == 0 and "serving postgresql://engram@" in result.err
     assert "s3cret" not in result.err + result.out
+
+
+# -------------------------------------------------------------------- HTTP
+def test_malformed_json_body_says_so(mem) -> None:
+    httpx = pytest.importorskip("httpx")
+    from _server import running
+
+    from engramdb.server import create_app
+
+    with running(create_app(mem, auth=False)) as url:
+        answer = httpx.post(f"{url}/v1/memories", content=b'{"text": "hi", user_id}',
+                            headers={"content-type": "application/json"})
+    assert answer.status_code == 422
+    message = answer.json()["error"]["message"]  # was "1: JSON decode error"
+    assert "not valid JSON" in message and "character 15" in message, message

@@ -30,7 +30,8 @@ __all__ = ["Context", "add_command", "build_parser", "main", "open_memory"]
 Run = Callable[[argparse.Namespace, "Context"], int | None]
 
 _DESCRIPTION = """\
-engram: long-term memory for LLM assistants, in one SQLite file.
+engram: long-term memory for LLM assistants, in one SQLite file or a PostgreSQL database
+(--db postgresql://...).
 
 Every read and write belongs to a user: pass --user NAME or set ENGRAM_USER.
 """

@@ -102,6 +102,11 @@ def _validation_message(problems: Any) -> str:
     """One line per problem: where it is and what is wrong (never the whole value)."""
     parts = []
     for problem in list(problems)[:5]:
+        if problem.get("type") == "json_invalid":  # was "1: JSON decode error"
+            at = problem.get("loc", (None, None))[-1]
+            why = (problem.get("ctx") or {}).get("error", "malformed")
+            parts.append(f"the request body is not valid JSON: {why} (at character {at})")
+            continue
         where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body") or "request"
         parts.append(f"{where}: {problem.get('msg', 'invalid')}")
     more = len(problems) - 5
