@@ -18,6 +18,7 @@ import dataclasses
 import functools
 import inspect
 import math
+import os
 import types
 import typing
 from datetime import datetime
@@ -92,6 +93,8 @@ def _plain(value: Any, kind: Any, args: tuple[Any, ...]) -> bool:
         if isinstance(value, (str, bytes, abc.Mapping)) or not isinstance(value, abc.Iterable):
             return False
         return not args or not isinstance(value, (list, tuple)) or _items(value, args[0])
+    if kind is os.PathLike:  # a path: Memory(5) was a TypeError from pathlib
+        return isinstance(value, os.PathLike)
     if dataclasses.is_dataclass(kind):  # engramdb's own models (Turn, ExportedRecord...)
         return isinstance(value, kind)
     raise _Skip
@@ -118,7 +121,7 @@ def _describe(hint: Any) -> str:
         return "one of " + ", ".join(repr(a) for a in typing.get_args(hint))
     names = {bool: "True or False", int: "an integer", float: "a finite number",
              str: "a string", datetime: "a datetime (or unix time)", type(None): "None",
-             abc.Mapping: "a mapping", dict: "a mapping", abc.Sequence: "a list",
+             abc.Mapping: "a mapping", dict: "a mapping", os.PathLike: "a path", abc.Sequence: "a list",
              list: "a list", tuple: "a list", abc.Iterable: "an iterable (not a string)"}
     kind = origin or hint
     if kind in (abc.Sequence, list, tuple) and typing.get_args(hint):

@@ -83,7 +83,7 @@ def test_cli_list_negative_limit(engram) -> None:
 
 # ------------------------------------------------------------- backup, export
 def test_backup_path_that_is_no_path(mem) -> None:
-    with pytest.raises(InvalidInputError, match="file path"):
+    with pytest.raises(InvalidInputError, match="path"):
         mem.backup(5)
     with pytest.raises(InvalidInputError, match="file path"):
         mem.backup("")
@@ -220,3 +220,20 @@ def test_malformed_json_body_says_so(mem) -> None:
     assert answer.status_code == 422
     message = answer.json()["error"]["message"]  # was "1: JSON decode error"
     assert "not valid JSON" in message and "character 15" in message, message
+
+
+# ----------------------------------------------------- constructors, configs
+@pytest.mark.parametrize("path", [5, b"memory.db", 2.5])
+def test_memory_path_of_the_wrong_type(path) -> None:
+    with pytest.raises(InvalidInputError, match="path must be"):  # was pathlib's TypeError
+        Memory(path, embedder="fake")
+
+
+@pytest.mark.parametrize("config", ["x", ["a"], {"engramdb": {"pathh": "m.db"}},
+                                    {"vector_store": {"config": {"path": 5}}}])
+def test_mem0_config_mistakes_are_invalid_input(tmp_path, monkeypatch, config) -> None:
+    from engramdb.compat.mem0 import Memory as Mem0
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidInputError):  # were ValueError / TypeError tracebacks
+        Mem0.from_config(config)

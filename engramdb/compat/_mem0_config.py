@@ -54,7 +54,19 @@ def engram_options(config: Mapping[str, Any]) -> dict[str, Any]:
     own = config.get("engramdb") or {}
     if not isinstance(own, Mapping):
         raise InvalidInputError("config['engramdb'] must be a dict of engramdb.Memory arguments")
+    unknown = sorted(str(k) for k in set(own) - _memory_arguments())
+    if unknown:  # a config file's typo, not a TypeError from the constructor
+        raise InvalidInputError(f"config['engramdb']: {unknown} are not engramdb.Memory "
+                                f"arguments; known: {', '.join(sorted(_memory_arguments()))}")
     return {**options, **own}
+
+
+def _memory_arguments() -> set[str]:
+    import inspect
+
+    from .._memory import Memory
+
+    return set(inspect.signature(Memory.__init__).parameters) - {"self"}
 
 
 def _section(section: Any, name: str) -> tuple[str, dict[str, Any]]:
@@ -71,6 +83,9 @@ def _path(section: Mapping[str, Any]) -> Path | None:
     if provider or inner:
         log.info("mem0 vector_store %r: engramdb keeps vectors in its own file", provider)
     folder = inner.get("path")
+    if folder and not isinstance(folder, str):
+        raise InvalidInputError(f"config['vector_store']['config']['path'] must be a folder "
+                                f"name, not {type(folder).__name__}")
     return Path(folder).expanduser() / "engramdb.db" if folder else None
 
 

@@ -52,6 +52,9 @@ class Memory:
 
     def __init__(self, config: Mapping[str, Any] | None = None, *,
                  engram: _Engram | None = None) -> None:
+        if config is not None and not isinstance(config, Mapping):  # dict("x"): ValueError
+            raise InvalidInputError("config must be a dict (mem0's MemoryConfig as a dict), "
+                                    f"not {type(config).__name__}")
         self.config = dict(config or {})
         self._owned = engram is None
         self.engram = engram if engram is not None else _Engram(**engram_options(self.config))
