@@ -14,13 +14,18 @@ from the turns alone, so it holds for phrasing no extractor reads:
    records when it names none; not "my brother", not a maybe, not the past:
    ``recall._topics``), each with the probability that it states the asked attribute,
    from a logistic model over its cosine to the question, its gap to the best cosine,
-   whether it says a word of the asked family, and its fused rank.
+   whether it says a word of the asked family, its fused rank, and how near the asked
+   attribute its meaning is (``text._slot_sense``'s centroids: ``sense``, and
+   ``sense_gap`` over the nearest other attribute).
 3. **Latest first**: the latest on-topic candidate (probability >= ``cut``) takes the
    first place; everything else keeps its order. When a current fact record on the
-   asked attribute is among the hits (the extractor read a statement), the step
-   leaves the ranking to ``recall.facts``. A superseded statement stays in the
-   ranking (history questions and ``as_of`` searches, which only see what was said by
-   then, still find it).
+   asked attribute is among the hits (the extractor read a statement, and
+   ``recall.facts`` put it first), it stands unless a statement the extractor missed
+   outdates it: one said in a later conversation, with probability >= ``override``
+   and at least that of the turn the fact was read from, not read as a fact of
+   another attribute, not naming a value the fact replaced (:func:`may_override`).
+   A superseded statement stays in the ranking (history questions and ``as_of``
+   searches, which only see what was said by then, still find it).
 
 A ``history`` question that names the newer value ("Where did she live before
 Denver?", "What was his job before becoming a nurse?") gets the statement that value
@@ -29,8 +34,9 @@ statements said before it by the same speaker that are most like it (a dense sea
 from its vector) and on topic by the same model come next, the first of them right
 after the anchor.
 
-The model's weights, ``cut`` and ``depth`` are fitted per embedder, leave-one-set-out
-over the update benchmark's sets, by ``python -m engramdb.bench.current_fit --write``
+The model's weights, ``cut``, ``depth`` and ``override`` are fitted per embedder,
+leave-one-set-out over the update benchmark's sets (turns only, and with the rules'
+facts), by ``python -m engramdb.bench.current_fit --write``
 (``data/current.json``); an embedder without a fit uses minilm's.
 """
 
@@ -41,7 +47,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -50,17 +56,19 @@ import numpy as np
 
 from .._models import Filters, Hit, Record, Scope
 from ..store import Store
+from ..text._slot_sense import SenseModel, load_sense
 from .aggregate import is_aggregation
 from ._topics import asked_families, cued, own_statement
 from .query import QueryAnalysis
 
 __all__ = ["FEATURES", "Candidate", "LatestModel", "Tense", "by_tense", "candidates",
-           "latest_first", "question_tense", "replaced_first"]
+           "latest_first", "question_tense", "read_facts", "replaced_first",
+           "may_override", "sense_features", "source_features"]
 
 Tense = Literal["current", "history", "when"]
 
 #: the features of an on-topic candidate, in the order of the fitted weights
-FEATURES: tuple[str, ...] = ("cosine", "cosine_gap", "cue", "recip_rank")
+FEATURES: tuple[str, ...] = ("cosine", "cosine_gap", "cue", "recip_rank", "sense", "sense_gap")
 MODELS_PATH = Path(__file__).with_name("data") / "current.json"
 _DEFAULT_MODEL = "minilm"
 
@@ -109,6 +117,11 @@ class LatestModel:
     weights: Mapping[str, float]  # "bias" and one per FEATURES
     cut: float  # on-topic when the probability is at least this
     depth: int  # fused hits looked at
+    #: the cut a statement said after a current fact record must pass to go before it
+    #: (None: a fact record on the asked attribute always stands)
+    override: float | None = None
+    #: which attribute a turn speaks of by meaning (``text._slot_sense``; None: no fit)
+    sense: SenseModel | None = field(default=None, compare=False, repr=False)
 
     def probability(self, features: Mapping[str, float]) -> float:
         z = self.weights.get("bias", 0.0) + sum(self.weights.get(f, 0.0) * features[f]
@@ -125,7 +138,9 @@ class LatestModel:
         found = models.get(key) or (None if key == "fake" else models.get(_DEFAULT_MODEL))
         if found is None:
             return None
-        return cls(dict(found["weights"]), float(found["cut"]), int(found["depth"]))
+        override = found.get("override")
+        return cls(dict(found["weights"]), float(found["cut"]), int(found["depth"]),
+                   None if override is None else float(override), load_sense(key))
 
 
 @functools.cache
@@ -145,7 +160,8 @@ class Candidate:
 
 
 def candidates(store: Store, scope: Scope, pool: Sequence[Hit], analysis: QueryAnalysis,
-               qvec: Callable[[], np.ndarray], depth: int) -> list[Candidate]:
+               qvec: Callable[[], np.ndarray], depth: int,
+               sense: SenseModel | None = None) -> list[Candidate]:
     """The subject's own statements among the first ``depth`` hits (step 2 above)."""
     families = asked_families(analysis.text)
     subject = _subject(analysis)
@@ -164,8 +180,24 @@ def candidates(store: Store, scope: Scope, pool: Sequence[Hit], analysis: QueryA
     best = max(cosines.values())
     return [Candidate(i, h, {"cosine": cosines[h.id], "cosine_gap": cosines[h.id] - best,
                              "cue": float(cued(h.record.text, families)),
-                             "recip_rank": 1.0 / (1 + i)})
+                             "recip_rank": 1.0 / (1 + i),
+                             **sense_features(sense, vectors[h.id], families)})
             for i, h in own if h.id in cosines]
+
+
+def sense_features(sense: SenseModel | None, vector: np.ndarray,
+                   families: frozenset[str]) -> dict[str, float]:
+    """How near the asked attribute the turn's meaning is (``sense``: its margin over
+    saying none; ``sense_gap``: over the nearest other attribute, negative when the turn
+    speaks of another one: "I started a new job at X" is an employer, not a job title).
+    0 for an attribute the sense model does not know (hobbies) or without a model."""
+    asked = [i for i, a in enumerate(sense.attributes) if a in families] if sense else []
+    if sense is None or not asked:
+        return {"sense": 0.0, "sense_gap": 0.0}
+    margins = sense.margins(vector[None, :])[0]
+    mine = max(float(margins[i]) for i in asked)
+    others = [float(m) for i, m in enumerate(margins) if i not in asked]
+    return {"sense": mine, "sense_gap": mine - max(others, default=0.0)}
 
 
 def by_tense(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAnalysis,
@@ -184,12 +216,23 @@ def by_tense(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAnalysi
 def latest_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAnalysis,
                  qvec: Callable[[], np.ndarray], model: LatestModel | None) -> list[Hit]:
     """``pool`` with the latest on-topic statement first, for a ``current`` question."""
-    if model is None or len(pool) < 2 or question_tense(analysis) != "current" \
-            or _read_by_extractor(pool[:model.depth], asked_families(analysis.text)):
+    if model is None or len(pool) < 2 or question_tense(analysis) != "current":
+        return pool
+    facts = read_facts(pool[:model.depth], asked_families(analysis.text))
+    cut = model.cut if not facts else model.override
+    if cut is None:
         return pool
     found = [(c, model.probability(c.features))
-             for c in candidates(store, scope, pool, analysis, qvec, model.depth)]
-    on = [(c, p) for c, p in found if p >= model.cut]
+             for c in candidates(store, scope, pool, analysis, qvec, model.depth, model.sense)]
+    on = [(c, p) for c, p in found if p >= cut]
+    if facts:  # only a later statement on no other attribute overrides what was read,
+        # and only one that speaks of it at least as clearly as the statement it was read from
+        families = asked_families(analysis.text)
+        allowed = may_override(store, scope, [c for c, _ in on], facts, families)
+        bar = max((model.probability(f) for f in source_features(
+            store, scope, pool, facts, [c for c, _ in found], qvec, families, model.sense)),
+            default=0.0)
+        on = [(c, p) for (c, p), ok in zip(on, allowed) if ok and p >= bar]
     if not on:
         return pool
     winner = max(on, key=lambda cp: (_when(cp[0].hit.record), cp[1]))[0]
@@ -260,19 +303,88 @@ def _on_topic(store: Store, scope: Scope, pool: Sequence[Hit], analysis: QueryAn
             continue
         features = {"cosine": cosines[r.id], "cosine_gap": cosines[r.id] - best,
                     "cue": float(cued(r.text, families)),
-                    "recip_rank": 1.0 / (1 + rank[r.id]) if r.id in rank else 0.0}
+                    "recip_rank": 1.0 / (1 + rank[r.id]) if r.id in rank else 0.0,
+                    **sense_features(model.sense, vectors[r.id], families)}
         if model.probability(features) >= model.cut:
             return r
     return None
 
 
-def _read_by_extractor(pool: Sequence[Hit], families: frozenset[str]) -> bool:
-    """Is a current fact record on an asked family among the hits? Then ``rank_facts``
-    has put what the extractor read first, and it stands: on the update benchmark with
-    the rule extractor, letting a newer on-topic turn override it cost more questions
-    (off-topic later turns) than it won (changes the rules missed)."""
-    return any(h.record.kind == "fact" and h.record.valid_to is None
-               and h.record.metadata.get("family") in families for h in pool)
+def source_features(store: Store, scope: Scope, pool: Sequence[Hit], facts: Sequence[Hit],
+                    found: Sequence[Candidate], qvec: Callable[[], np.ndarray],
+                    families: frozenset[str], sense: SenseModel | None
+                    ) -> list[dict[str, float]]:
+    """The on-topic features of the turns ``facts`` were read from, as candidates have
+    them (the cosine gap to the best candidate's cosine, the rank in ``pool``)."""
+    ids = list(dict.fromkeys(t for f in facts for t in _sources(f.record)))
+    records = {r.id: r for r in store.get(scope, ids)} if ids else {}
+    vectors = store.vectors(scope, list(records))
+    query = qvec()
+    cosines = {i: float(v @ query) for i, v in vectors.items()}
+    best = max([c.features["cosine"] for c in found] + list(cosines.values()), default=0.0)
+    rank = {h.id: i for i, h in enumerate(pool)}
+    return [{"cosine": cosines[i], "cosine_gap": cosines[i] - best,
+             "cue": float(cued(records[i].text, families)),
+             "recip_rank": 1.0 / (1 + rank[i]) if i in rank else 0.0,
+             **sense_features(sense, vectors[i], families)}
+            for i in records if i in cosines]
+
+
+def may_override(store: Store, scope: Scope, found: Sequence[Candidate], facts: Sequence[Hit],
+                 families: frozenset[str]) -> list[bool]:
+    """Per candidate: may it go before these current fact records on the asked attribute?
+    Only a statement said in a later conversation than all of them (within one, the
+    extractor has read what was said; a later turn there elaborates), and not one the
+    extractor read as a fact of another attribute ("I'm officially working as a project
+    coordinator now" answers what the job is, not where), nor one naming a value the
+    facts replaced."""
+    other = _read_as_other(store, scope, [c.hit.id for c in found], families)
+    past = _replaced_values(store, scope, facts)
+    return [c.hit.id not in other and all(_later_session(c.hit.record, f.record) for f in facts)
+            and not any(v in c.hit.record.text.lower() for v in past) for c in found]
+
+
+def _replaced_values(store: Store, scope: Scope, facts: Sequence[Hit]) -> set[str]:
+    """The values the current facts replaced (two steps back): a later turn naming one
+    ("ran into someone from my old street in Rotterdam") speaks of the past."""
+    ids, out = [h.id for h in facts], set()
+    for _ in range(2):
+        back = [dst for _, dst, _ in store.links(scope, ids, kind="supersedes")] if ids else []
+        older = [r for r in store.get(scope, back) if r.kind == "fact"] if back else []
+        out |= {str(r.metadata["value"]).lower() for r in older if r.metadata.get("value")}
+        ids = [r.id for r in older]
+    current = {str(h.record.metadata.get("value") or "").lower() for h in facts}
+    return out - current - {""}
+
+
+def _later_session(record: Record, fact: Record) -> bool:
+    return _when(record) > _when(fact) and (record.session_id != fact.session_id
+                                            or record.session_id is None)
+
+
+def _read_as_other(store: Store, scope: Scope, turn_ids: Sequence[str],
+                   families: frozenset[str]) -> set[str]:
+    """The turns of ``turn_ids`` that some fact record of another family was read from."""
+    links = store.links(scope, list(turn_ids), kind="derived_from", incoming=True) \
+        if turn_ids else []
+    if not links:
+        return set()
+    facts = {r.id: r for r in store.get(scope, list({src for src, _, _ in links}))
+             if r.kind == "fact"}
+    return {dst for src, dst, _ in links if src in facts
+            and facts[src].metadata.get("family") not in families}
+
+
+def read_facts(pool: Sequence[Hit], families: frozenset[str]) -> list[Hit]:
+    """The current fact records on an asked family among the hits: ``rank_facts`` has
+    put what the extractor read first."""
+    return [h for h in pool if h.record.kind == "fact" and h.record.valid_to is None
+            and h.record.metadata.get("family") in families]
+
+
+def _sources(record: Record) -> set[str]:
+    found = record.metadata.get("source_turns")
+    return {t for t in found if isinstance(t, str)} if isinstance(found, list) else set()
 
 
 def _subject(analysis: QueryAnalysis) -> str | None | bool:

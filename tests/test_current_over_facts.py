@@ -1,0 +1,124 @@
+"""What is true now when fact records are stale: a later statement the extractor did not
+read goes before the fact it outdates (recall.current.latest_first, ``override``), and
+only such a statement: said in a later conversation, as plainly as the statement the fact
+was read from, not read as another attribute, not an echo of a replaced value."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engramdb import Memory
+from engramdb.recall import current
+from engramdb.recall.current import LatestModel, sense_features
+from engramdb.recall.pipeline import RecallConfig
+from engramdb.text._slot_sense import SenseModel
+
+
+def _memory(path, sessions, latest: bool = True) -> Memory:
+    m = Memory(path, embedder="minilm", extractor="rules", reinforce=False,
+               recall=RecallConfig(latest_first=latest))
+    for i, (when, texts) in enumerate(sessions):
+        turns = []
+        for text in texts:
+            turns += [{"speaker": "Maya", "role": "user", "text": text},
+                      {"speaker": "assistant", "role": "assistant", "text": "Good to know."}]
+        m.add_session(turns, user_id="maya", session_id=f"s{i}", started_at=when)
+    return m
+
+
+# the dog said in passing, in a turn about something else
+_IN_PASSING = ("Long week at work, the quarterly report ate my evenings. At least our dog "
+               "Biscuit, a beagle, keeps me walking.")
+_PLAINLY = "Our dog is called Biscuit, he's a beagle."
+
+
+def _pet(news: str, old: str = _IN_PASSING) -> list[tuple[str, list[str]]]:
+    return [("2024-01-10T18:00:00Z", [old, "Work has been hectic this week."]),
+            ("2024-03-02T18:00:00Z", ["Can you suggest something quick for dinner?",
+                                      "I watched a documentary about octopuses."]),
+            ("2024-05-20T18:00:00Z", [news, "Long day, I'm going to bed early tonight."])]
+
+
+# said without the words the rules read a pet by: the fact "Maya's dog is named Biscuit"
+# stays current, and before this step it came first
+_NEWS = ["Any tips for litter training? Mochi came home from the shelter on Sunday and is tiny.",
+         "Vet visit for Mochi today, first round of shots for the little one."]
+
+
+@pytest.mark.parametrize("news", _NEWS)
+def test_a_later_statement_the_extractor_missed_goes_before_the_stale_fact(tmp_path, news):
+    with _memory(tmp_path / "m.db", _pet(news)) as m:
+        hits = m.search("What is the name of Maya's pet now?", user_id="maya", limit=5)
+        assert "Mochi" in hits[0].text
+        # the stale fact is still there, and still current for the extractor
+        assert any(h.record.kind == "fact" and "Biscuit" in h.text for h in hits)
+
+
+def test_without_the_step_the_stale_fact_comes_first(tmp_path):
+    """The same memory with the step off: what the test above guards against."""
+    with _memory(tmp_path / "m.db", _pet(_NEWS[0]), latest=False) as m:
+        hits = m.search("What is the name of Maya's pet now?", user_id="maya", limit=5)
+        assert hits[0].record.kind == "fact" and "Biscuit" in hits[0].text
+
+
+def test_a_vaguer_later_statement_does_not_override_a_plain_one(tmp_path, monkeypatch):
+    """"Our dog is called Biscuit" says the pet more plainly than a later question about
+    litter training: the fact read from it stays first (the demo's "Moving here was the
+    best decision" does not go before "Maya lives in Highland, Denver")."""
+    question = "What is the name of Maya's pet now?"
+    with _memory(tmp_path / "m.db", _pet(_NEWS[0], _PLAINLY)) as m:
+        assert "Biscuit" in m.search(question, user_id="maya", limit=5)[0].text
+        monkeypatch.setattr(current, "source_features", lambda *a: [])
+        assert "Mochi" in m.search(question, user_id="maya", limit=5)[0].text
+
+
+def test_a_statement_read_as_another_attribute_does_not_override(tmp_path, monkeypatch):
+    sessions = [("2024-01-10T18:00:00Z", ["I work at Fernwood Analytics.",
+                                          "Work has been hectic this week."]),
+                ("2024-05-20T18:00:00Z", ["The retraining paid off, as of this month I'm "
+                                          "officially working as a project coordinator.",
+                                          "Long day."])]
+    question = "Who is Maya's employer now?"
+    with _memory(tmp_path / "m.db", sessions) as m:
+        assert "Fernwood" in m.search(question, user_id="maya", limit=5)[0].text
+        # as plain as the employer's statement or not, what it was read as keeps it out
+        monkeypatch.setattr(current, "source_features", lambda *a: [])
+        assert "Fernwood" in m.search(question, user_id="maya", limit=5)[0].text
+        monkeypatch.setattr(current, "_read_as_other", lambda *a: set())
+        assert "Fernwood" not in m.search(question, user_id="maya", limit=5)[0].text
+
+
+def test_an_echo_of_a_replaced_value_does_not_override(tmp_path, monkeypatch):
+    sessions = [("2024-01-10T18:00:00Z", ["I live in Rotterdam.", "Work has been hectic."]),
+                ("2024-03-02T18:00:00Z", ["We moved to Albuquerque last month, the new "
+                                          "apartment is great."]),
+                ("2024-05-20T18:00:00Z", ["Ran into someone from my old street in Rotterdam "
+                                          "at the airport, small world.", "Long day."])]
+    question = "Which city does Maya live in now?"
+    with _memory(tmp_path / "m.db", sessions) as m:
+        assert "Albuquerque" in m.search(question, user_id="maya", limit=5)[0].text
+        monkeypatch.setattr(current, "source_features", lambda *a: [])
+        assert "Albuquerque" in m.search(question, user_id="maya", limit=5)[0].text
+        monkeypatch.setattr(current, "_replaced_values", lambda *a: set())
+        assert "Rotterdam" in m.search(question, user_id="maya", limit=5)[0].text
+
+
+def test_sense_features_say_when_a_turn_speaks_of_another_attribute():
+    sense = SenseModel("test", ("employer", "job"), np.eye(3, dtype=np.float32),
+                       np.zeros(2, dtype=np.float32))
+    job_turn = np.array([0.0, 0.0, 1.0], dtype=np.float32)  # nearest "job"
+    asked_employer = sense_features(sense, job_turn, frozenset({"employer"}))
+    assert asked_employer["sense_gap"] < 0 < sense_features(sense, job_turn,
+                                                            frozenset({"job"}))["sense_gap"]
+    # an attribute the model does not know, or no model: no evidence either way
+    assert sense_features(sense, job_turn, frozenset({"hobby"})) == {"sense": 0.0,
+                                                                      "sense_gap": 0.0}
+    assert sense_features(None, job_turn, frozenset({"job"})) == {"sense": 0.0,
+                                                                  "sense_gap": 0.0}
+
+
+def test_the_fitted_model_overrides_and_reads_meaning():
+    model = LatestModel.for_embedder("minilm")
+    assert model is not None and model.override is not None and 0 < model.override < 1
+    assert model.sense is not None and model.weights.get("sense_gap", 0) > 0
