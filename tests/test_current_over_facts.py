@@ -11,6 +11,7 @@ import pytest
 from engramdb import Memory
 from engramdb.recall import current
 from engramdb.recall.current import LatestModel, sense_features
+from engramdb._models import Hit, Record
 from engramdb.recall.pipeline import RecallConfig
 from engramdb.text._slot_sense import SenseModel
 
@@ -122,3 +123,47 @@ def test_the_fitted_model_overrides_and_reads_meaning():
     model = LatestModel.for_embedder("minilm")
     assert model is not None and model.override is not None and 0 < model.override < 1
     assert model.sense is not None and model.weights.get("sense_gap", 0) > 0
+
+
+def _hit(rid: str, kind: str, when: str, text: str, score: float, **meta) -> Hit:
+    from datetime import datetime
+
+    at = datetime.fromisoformat(when)
+    return Hit(Record(id=rid, kind=kind, text=text, user_id="u", speaker="Maya",  # type: ignore[arg-type]
+                      role="user" if kind == "turn" else None, timestamp=at, valid_from=at,
+                      metadata=meta), score)
+
+
+def test_facts_about_someone_else_are_not_the_subjects():
+    own = _hit("f1", "fact", "2024-05-01T00:00:00+00:00", "Maya lives in Denver.", 1.0,
+               subject="user", family="location")
+    sister = _hit("f2", "fact", "2024-06-01T00:00:00+00:00", "Maya's sister lives in Austin.",
+                  1.0, subject="user/sister", family="location")
+    misread = _hit("f3", "fact", "2024-06-01T00:00:00+00:00", "Annual's salary is $61,250.",
+                   1.0, subject="speaker:annual", family="location")
+    found = current.read_facts([own, sister, misread], frozenset({"location"}), "Maya")
+    assert found == [own]
+
+
+def test_when_facts_disagree_the_latest_said_goes_first():
+    turn = _hit("t", "turn", "2024-07-01T00:00:00+00:00", "Long day at work.", 3.0)
+    old = _hit("f1", "fact", "2024-02-01T00:00:00+00:00", "Maya's salary is $50,000.", 2.0,
+               subject="user", family="salary")
+    new = _hit("f2", "fact", "2024-06-01T00:00:00+00:00", "Maya's salary is $61,000.", 1.0,
+               subject="user", family="salary")
+    ranked = current._fact_first([turn, old, new], [old, new])
+    assert [h.id for h in ranked] == ["f2", "t", "f1"]
+    assert current._fact_first([old, turn, new], [old, new])[0] is new
+
+
+def test_a_question_about_a_relative_gets_no_fact_of_the_speaker_first(tmp_path, monkeypatch):
+    sessions = [("2024-01-10T18:00:00Z", ["My sister Leah sent me a recipe. She's a nurse in "
+                                          "Denver and cooks better than me, even on night "
+                                          "shifts.", "Work has been hectic this week."]),
+                ("2024-05-20T18:00:00Z", ["I work as a product analyst now.", "Long day."])]
+    question = "What does Maya's sister do for a living?"
+    with _memory(tmp_path / "m.db", sessions) as m:
+        assert "nurse" in m.search(question, user_id="maya", limit=5)[0].text
+        # Maya's own job fact would go first if the question were read as about her
+        monkeypatch.setattr(current, "_ABOUT_A_RELATIVE", current.re.compile("$^"))
+        assert "nurse" not in m.search(question, user_id="maya", limit=5)[0].text

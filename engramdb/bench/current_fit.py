@@ -64,6 +64,7 @@ class Question:
     facts: bool  # a current fact record on the asked attribute is among the first depth hits
     after: np.ndarray  # the candidate may go before those facts (recall.current.may_override)
     sources: np.ndarray  # one row per turn those facts were read from: 1, then FEATURES
+    fact_holds: bool  # the latest of those facts holds the current value
 
 
 def collect(splits: Sequence[str], embedder: str = "minilm",
@@ -108,7 +109,10 @@ def _questions(m: Any, p: uc.Persona, analyze: Any, extractor: str, sense: Any) 
         vec = m._embed_query(q.question)
         for depth in DEPTHS:
             found = candidates(m.store, scope, pool, analysis, lambda v=vec: v, depth, sense)
-            facts = read_facts(pool[:depth], asked_families(analysis.text))
+            subject = analysis.speakers[0] if len(analysis.speakers) == 1 else (
+                None if not analysis.speakers else False)
+            facts = read_facts(pool[:depth], asked_families(analysis.text), subject)
+            latest = max(facts, key=lambda h: h.record.timestamp) if facts else None
             out.append(Question(
                 p.split, extractor, depth,
                 np.array([[1.0, *(c.features[f] for f in FEATURES)] for c in found]).reshape(
@@ -122,7 +126,8 @@ def _questions(m: Any, p: uc.Persona, analyze: Any, extractor: str, sense: Any) 
                                       asked_families(analysis.text)), dtype=bool),
                 np.array([[1.0, *(f[k] for k in FEATURES)] for f in source_features(
                     m.store, scope, pool, facts, found, lambda v=vec: v,
-                    asked_families(analysis.text), sense)]).reshape(-1, len(FEATURES) + 1)))
+                    asked_families(analysis.text), sense)]).reshape(-1, len(FEATURES) + 1),
+                latest is not None and uc._holds(latest, q.expect or "")))
     return out
 
 
@@ -138,23 +143,28 @@ def _logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _right(q: Question, p: np.ndarray, cut: float, override: float | None,
-           bar: float = 0.0) -> bool:
-    if not len(q.x) or not q.read:
+           bar: float = 0.0, promote: bool = False) -> bool:
+    if not q.read:
         return q.top_holds
+    stands = q.fact_holds if q.facts and promote else q.top_holds
+    if not len(q.x):
+        return stands
     if q.facts:  # what the extractor read stands unless a later statement passes override
         if override is None:  # and is as on topic as the turn it was read from (bar)
-            return q.top_holds
+            return stands
         on = np.flatnonzero((p >= override) & q.after & (p >= bar))
     else:
         on = np.flatnonzero(p >= cut)
     if not len(on):
-        return q.top_holds
+        return stands
     best = max(on, key=lambda i: (q.when[i], p[i]))
     return bool(q.holds[best])
 
 
-def _share(qs: Sequence[Question], w: np.ndarray, cut: float, override: float | None) -> float:
-    return sum(_right(q, _prob(q, w), cut, override, _bar(q, w)) for q in qs) / max(len(qs), 1)
+def _share(qs: Sequence[Question], w: np.ndarray, cut: float, override: float | None,
+           promote: bool = False) -> float:
+    return sum(_right(q, _prob(q, w), cut, override, _bar(q, w), promote)
+               for q in qs) / max(len(qs), 1)
 
 
 def _prob(q: Question, w: np.ndarray) -> np.ndarray:
@@ -165,7 +175,8 @@ def _bar(q: Question, w: np.ndarray) -> float:
     return float(np.max(1.0 / (1.0 + np.exp(-q.sources @ w)))) if len(q.sources) else 0.0
 
 
-def fit(questions: Sequence[Question]) -> tuple[np.ndarray, float, int, float | None]:
+def fit(questions: Sequence[Question], promote: bool = False
+        ) -> tuple[np.ndarray, float, int, float | None]:
     """Weights (on the turns-only questions' labels), then the cut, depth and override
     cut that put the current value first most often over all questions (turns only and
     with facts). Ties keep the smaller depth, the smaller cut and the stricter override
@@ -179,7 +190,7 @@ def fit(questions: Sequence[Question]) -> tuple[np.ndarray, float, int, float | 
         probs, bars = [_prob(q, w) for q in qs], [_bar(q, w) for q in qs]
         for cut in CUTS:
             for override in OVERRIDES:
-                share = sum(_right(q, p, cut, override, b)
+                share = sum(_right(q, p, cut, override, b, promote)
                             for q, p, b in zip(qs, probs, bars)) / len(qs)
                 if best is None or share > best[0] + 1e-9:
                     best = (share, w, cut, depth, override)
@@ -187,29 +198,33 @@ def fit(questions: Sequence[Question]) -> tuple[np.ndarray, float, int, float | 
     return best[1], best[2], best[3], best[4]
 
 
-def leave_one_set_out(questions: Sequence[Question], splits: Sequence[str]
-                      ) -> dict[str, dict[str, Any]]:
+def leave_one_set_out(questions: Sequence[Question], splits: Sequence[str],
+                      promote: bool = False) -> dict[str, dict[str, Any]]:
     """Per set left out: the fit on the others, scored on it, per extractor."""
     report = {}
     for held in splits:
-        w, cut, depth, override = fit([q for q in questions if q.split != held])
+        w, cut, depth, override = fit([q for q in questions if q.split != held], promote)
         row: dict[str, Any] = {"cut": cut, "depth": depth, "override": override}
         for extractor in sorted({q.extractor for q in questions}):
             test = [q for q in questions if q.split == held and q.depth == depth
                     and q.extractor == extractor]
             base = sum(q.top_holds for q in test) / max(len(test), 1)
             row[extractor] = {"current@1_off": round(base, 4),
-                              "current@1_fact_stands": round(_share(test, w, cut, None), 4),
-                              "current@1_loso": round(_share(test, w, cut, override), 4),
+                              "current@1_fact_stands": round(_share(test, w, cut, None,
+                                                                    promote), 4),
+                              "current@1_loso": round(_share(test, w, cut, override,
+                                                             promote), 4),
                               "questions": len(test)}
         report[held] = row
     return report
 
 
-def _model(w: np.ndarray, cut: float, depth: int, override: float | None) -> dict[str, Any]:
+def _model(w: np.ndarray, cut: float, depth: int, override: float | None,
+           promote: bool) -> dict[str, Any]:
     weights = {"bias": round(float(w[0]), 4)}
     weights.update({f: round(float(v), 4) for f, v in zip(FEATURES, w[1:])})
-    return {"weights": weights, "cut": cut, "depth": depth, "override": override}
+    return {"weights": weights, "cut": cut, "depth": depth, "override": override,
+            "promote": promote}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -225,9 +240,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     splits = [s.strip() for s in args.sets.split(",") if s.strip()]
     extractors = [e.strip() for e in args.extractors.split(",") if e.strip()]
     questions = collect(splits, args.embedder, extractors)
-    w, cut, depth, override = fit(questions)
-    report = {"embedder": args.embedder, "leave_one_set_out": leave_one_set_out(questions, splits),
-              "fit_on_all": _model(w, cut, depth, override)}
+    # the latest fact put first, or the fused order left, when no statement goes before
+    # it: whichever puts the current value first more often over all sets
+    fits = {promote: fit(questions, promote) for promote in (False, True)}
+    scores = {promote: _share([q for q in questions if q.depth == depth], w, cut, override,
+                              promote) for promote, (w, cut, depth, override) in fits.items()}
+    promote = scores[True] > scores[False]
+    w, cut, depth, override = fits[promote]
+    report = {"embedder": args.embedder,
+              "leave_one_set_out": leave_one_set_out(questions, splits, promote),
+              "leave_one_set_out_other": leave_one_set_out(questions, splits, not promote),
+              "fit_on_all": _model(w, cut, depth, override, promote)}
     print(json.dumps(report, indent=1))
     if args.write:
         models = json.loads(MODELS_PATH.read_text()) if MODELS_PATH.exists() else {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["asked_families", "cued", "own_statement"]
+__all__ = ["RELATIVES", "asked_families", "cued", "own_statement"]
 
 # family: (words a question asks it with, words a statement about it uses)
 _FAMILIES: dict[str, tuple[str, str]] = {
@@ -72,11 +72,11 @@ _MAYBE = re.compile(
     r"|hypothetical\w*|someday|some day|would it be|i'd love to|fantasy|daydream\w*"
     r"|what would it take|might (?:move|get|try|take|go|become|switch)|thinking about"
     r"|considering)\b", re.I)
-_RELATIVES = (r"sister|brother|friends?|roommate|cousin|mom|mum|dad|mother|father|parents"
+RELATIVES = (r"sister|brother|friends?|roommate|cousin|mom|mum|dad|mother|father|parents"
               r"|neighbou?rs?|colleague|co-?worker|aunt|uncle|son|daughter|kids|grandkids"
               r"|niece|nephew|people")
 _SOMEONE_ELSE = re.compile(
-    rf"^\W*(?:(?:my|our|one of my|a) (?:\w+ ){{0,2}}(?:{_RELATIVES})|the (?:people|neighbou?rs?"
+    rf"^\W*(?:(?:my|our|one of my|a) (?:\w+ ){{0,2}}(?:{RELATIVES})|the (?:people|neighbou?rs?"
     rf"|couple)|(?:he|she|they)(?:'s| is| has| just)?)\b", re.I)
 _PAST = re.compile(r"\b(?:back in (?:college|school|the day|\d{4})|used to|years ago"
                    r"|when i was|in college|as a kid|childhood|growing up)\b", re.I)

@@ -58,7 +58,7 @@ from .._models import Filters, Hit, Record, Scope
 from ..store import Store
 from ..text._slot_sense import SenseModel, load_sense
 from .aggregate import is_aggregation
-from ._topics import asked_families, cued, own_statement
+from ._topics import RELATIVES, asked_families, cued, own_statement
 from .query import QueryAnalysis
 
 __all__ = ["FEATURES", "Candidate", "LatestModel", "Tense", "by_tense", "candidates",
@@ -82,6 +82,10 @@ _PAST = re.compile(r"\b(?:before|previous(?:ly)?|used\s+to|former(?:ly)?|earlier
 _BEFORE = re.compile(r"\bbefore\s+(?:becoming|going|deciding\s+to|moving\s+to|starting"
                      r"(?:\s+at|\s+as)?|switching\s+to|taking\s+up|getting|joining)?\s*"
                      r"(?:an?\s+|the\s+)?(?P<named>[^?.!]*\w)", re.IGNORECASE)
+# "What does Maya's sister do for a living?": the speaker's own statements and facts
+# are not what is asked
+_ABOUT_A_RELATIVE = re.compile(rf"(?:'s|\b(?:his|her|their|my|your))\s+(?:\w+\s+)?"
+                               rf"(?:{RELATIVES})\b", re.IGNORECASE)
 #: statements said before the anchor that the history step reads (a dense search)
 _REPLACED_DEPTH = 10
 # kinds of question (recall.query) that ask for a reason or a guess; a count is asked
@@ -122,6 +126,9 @@ class LatestModel:
     override: float | None = None
     #: which attribute a turn speaks of by meaning (``text._slot_sense``; None: no fit)
     sense: SenseModel | None = field(default=None, compare=False, repr=False)
+    #: with no later statement to go first, the latest current fact on the asked
+    #: attribute is put first (else the fused order stands)
+    promote: bool = False
 
     def probability(self, features: Mapping[str, float]) -> float:
         z = self.weights.get("bias", 0.0) + sum(self.weights.get(f, 0.0) * features[f]
@@ -140,7 +147,8 @@ class LatestModel:
             return None
         override = found.get("override")
         return cls(dict(found["weights"]), float(found["cut"]), int(found["depth"]),
-                   None if override is None else float(override), load_sense(key))
+                   None if override is None else float(override), load_sense(key),
+                   bool(found.get("promote", False)))
 
 
 @functools.cache
@@ -216,12 +224,13 @@ def by_tense(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAnalysi
 def latest_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAnalysis,
                  qvec: Callable[[], np.ndarray], model: LatestModel | None) -> list[Hit]:
     """``pool`` with the latest on-topic statement first, for a ``current`` question."""
-    if model is None or len(pool) < 2 or question_tense(analysis) != "current":
+    if model is None or len(pool) < 2 or question_tense(analysis) != "current" \
+            or _ABOUT_A_RELATIVE.search(analysis.text):
         return pool
-    facts = read_facts(pool[:model.depth], asked_families(analysis.text))
+    facts = read_facts(pool[:model.depth], asked_families(analysis.text), _subject(analysis))
     cut = model.cut if not facts else model.override
     if cut is None:
-        return pool
+        return _fact_first(pool, facts) if model.promote else pool
     found = [(c, model.probability(c.features))
              for c in candidates(store, scope, pool, analysis, qvec, model.depth, model.sense)]
     on = [(c, p) for c, p in found if p >= cut]
@@ -234,12 +243,24 @@ def latest_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAna
             default=0.0)
         on = [(c, p) for (c, p), ok in zip(on, allowed) if ok and p >= bar]
     if not on:
-        return pool
+        return _fact_first(pool, facts) if model.promote else pool
     winner = max(on, key=lambda cp: (_when(cp[0].hit.record), cp[1]))[0]
     if winner.position == 0:
         return pool
     winner.hit.score = max(pool[0].score, winner.hit.score)
     return [winner.hit, *(h for h in pool if h is not winner.hit)]
+
+
+def _fact_first(pool: list[Hit], facts: Sequence[Hit]) -> list[Hit]:
+    """The latest of the subject's current facts on the asked attribute first (by event
+    time: when two facts disagree, what was said last holds)."""
+    if not facts:
+        return pool
+    latest = max(facts, key=lambda h: _when(h.record))
+    if latest is pool[0]:
+        return pool
+    latest.score = max(pool[0].score, latest.score)
+    return [latest, *(h for h in pool if h is not latest)]
 
 
 def replaced_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAnalysis,
@@ -375,16 +396,30 @@ def _read_as_other(store: Store, scope: Scope, turn_ids: Sequence[str],
             and facts[src].metadata.get("family") not in families}
 
 
-def read_facts(pool: Sequence[Hit], families: frozenset[str]) -> list[Hit]:
-    """The current fact records on an asked family among the hits: ``rank_facts`` has
-    put what the extractor read first."""
+def read_facts(pool: Sequence[Hit], families: frozenset[str],
+               subject: str | None | bool = None) -> list[Hit]:
+    """The subject's current fact records on an asked family among the hits (not a
+    relative's, "Maya's sister lives in...", nor another speaker's)."""
     return [h for h in pool if h.record.kind == "fact" and h.record.valid_to is None
+            and _about(h.record, subject)
             and h.record.metadata.get("family") in families]
 
 
 def _sources(record: Record) -> set[str]:
     found = record.metadata.get("source_turns")
     return {t for t in found if isinstance(t, str)} if isinstance(found, list) else set()
+
+
+def _about(fact: Record, subject: str | None | bool) -> bool:
+    """Is the fact about the question's subject? ``user`` facts are the speaker's own;
+    ``speaker:x`` ones the named speaker's; ``.../sister`` a relative's."""
+    said = str(fact.metadata.get("subject") or "user")
+    if "/" in said:
+        return False
+    if not said.startswith("speaker:"):
+        return subject is False or _is_subject(fact, subject) or subject is None
+    name = said.removeprefix("speaker:").lower()
+    return isinstance(subject, str) and subject.lower().startswith(name)
 
 
 def _subject(analysis: QueryAnalysis) -> str | None | bool:
