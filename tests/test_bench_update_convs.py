@@ -139,6 +139,46 @@ def test_older_sets_are_generated_as_before_fresh2() -> None:
         assert hashlib.sha256(text.encode()).hexdigest()[:16] == digest, split
 
 
+def _shares_nothing_with(module, split: str, earlier) -> set[str]:
+    """A blind set's personas, values and statement templates are none of the earlier
+    sets'; returns its values (lower case)."""
+    names = {n for m in earlier for ns in m.PERSONAS.values() for n in ns}
+    assert not set(module.PERSONAS[split]) & names
+    values = {v.lower() for m in earlier for vs in m.VALUES.values() for v in vs}
+    values |= {v.lower() for m in earlier for d in getattr(m, "PERSONA_VALUES", {}).values()
+               for vs in d.values() for v in vs}
+    mine = {v.lower() for vs in module.VALUES.values() for v in vs}
+    mine |= {v.lower() for d in module.PERSONA_VALUES.values() for vs in d.values()
+             for v in vs}
+    assert not mine & values
+    old = {t for m in earlier for s, by_attr in m.PHRASES.items() for a in world.ATTRS
+           for t in by_attr[a][0] + by_attr[a][1]}
+    for attr in world.ATTRS:
+        intro, change = module.PHRASES[split][attr]
+        assert intro and change and not (set(intro) | set(change)) & old
+        assert not any("{old}" in t for t in intro)
+    return mine
+
+
+def _states_what_it_asks(p, never_said: tuple[str, ...]) -> None:
+    """One persona: every asked value is said, the unanswerable topics never are, and its
+    current values appear only in the turns that state them."""
+    said = " ".join(t["text"] for _, turns in p.sessions for t in turns).lower()
+    kinds = [q.kind for q in p.questions]
+    assert kinds.count("unanswerable") == 3 and "current" in kinds
+    for q in p.questions:
+        if q.kind in ("current", "history"):
+            assert q.expect and q.expect.lower() in said
+    for word in never_said:
+        assert word not in said
+    statements = {c.turn_id for c in p.changes}
+    current = [v.lower() for v in p.current().values()]
+    for _, turns in p.sessions:
+        for t in turns:
+            if t["metadata"]["turn_id"] not in statements:
+                assert not any(v in t["text"].lower() for v in current), t["text"]
+
+
 def test_fresh3_is_a_third_blind_set_of_its_own() -> None:
     """fresh3 shares no persona, value or phrasing with the earlier sets, states every
     value it asks about, never says what its unanswerable questions ask, and holds a
@@ -147,40 +187,12 @@ def test_fresh3_is_a_third_blind_set_of_its_own() -> None:
     from engramdb.bench import _update_world_fresh2 as fresh2
     from engramdb.bench import _update_world_fresh3 as fresh3
 
-    earlier = (world, fresh, fresh2)
-    names = {n for m in earlier for ns in m.PERSONAS.values() for n in ns}
-    assert not set(fresh3.PERSONAS["fresh3"]) & names
-    values = {v.lower() for m in earlier for vs in m.VALUES.values() for v in vs}
-    values |= {v.lower() for m in earlier for d in getattr(m, "PERSONA_VALUES", {}).values()
-               for vs in d.values() for v in vs}
-    mine = {v.lower() for vs in fresh3.VALUES.values() for v in vs}
-    mine |= {v.lower() for d in fresh3.PERSONA_VALUES.values() for vs in d.values()
-             for v in vs}
-    assert not mine & values
-    old = {t for m in earlier for s, by_attr in m.PHRASES.items() for a in world.ATTRS
-           for t in by_attr[a][0] + by_attr[a][1]}
-    for attr in world.ATTRS:
-        intro, change = fresh3.PHRASES["fresh3"][attr]
-        assert intro and change and not (set(intro) | set(change)) & old
-        assert not any("{old}" in t for t in intro)
+    _shares_nothing_with(fresh3, "fresh3", (world, fresh, fresh2))
     personas = generate("fresh3")
     assert sum(len(p.questions) for p in personas) >= 120
     assert sum(len(ts) for p in personas for _, ts in p.sessions) >= 350
     for p in personas:
-        said = " ".join(t["text"] for _, turns in p.sessions for t in turns).lower()
-        kinds = [q.kind for q in p.questions]
-        assert kinds.count("unanswerable") == 3 and "current" in kinds
-        for q in p.questions:
-            if q.kind in ("current", "history"):
-                assert q.expect and q.expect.lower() in said
-        for word in ("blood", "basketball", "instrument", "how tall", "grew up"):
-            assert word not in said
-        statements = {c.turn_id for c in p.changes}
-        current = [v.lower() for v in p.current().values()]
-        for _, turns in p.sessions:
-            for t in turns:
-                if t["metadata"]["turn_id"] not in statements:
-                    assert not any(v in t["text"].lower() for v in current), t["text"]
+        _states_what_it_asks(p, ("blood", "basketball", "instrument", "how tall", "grew up"))
 
 
 def test_fresh4_is_a_fourth_blind_set_of_its_own() -> None:
@@ -193,25 +205,12 @@ def test_fresh4_is_a_fourth_blind_set_of_its_own() -> None:
     from engramdb.bench import _update_world_fresh3 as fresh3
     from engramdb.bench import _update_world_fresh4 as fresh4
 
-    earlier = (world, fresh, fresh2, fresh3)
-    names = {n for m in earlier for ns in m.PERSONAS.values() for n in ns}
-    assert not set(fresh4.PERSONAS["fresh4"]) & names
-    values = {v.lower() for m in earlier for vs in m.VALUES.values() for v in vs}
-    values |= {v.lower() for m in earlier for d in getattr(m, "PERSONA_VALUES", {}).values()
-               for vs in d.values() for v in vs}
-    mine = {v.lower() for vs in fresh4.VALUES.values() for v in vs}
-    mine |= {v.lower() for d in fresh4.PERSONA_VALUES.values() for vs in d.values()
-             for v in vs}
-    assert not mine & values
+    mine = _shares_nothing_with(fresh4, "fresh4", (world, fresh, fresh2, fresh3))
     # no value hides inside another (a current value would then be "said" by accident)
     assert not [(a, b) for a in mine for b in mine if a != b and a in b]
-    old = {t for m in earlier for s, by_attr in m.PHRASES.items() for a in world.ATTRS
-           for t in by_attr[a][0] + by_attr[a][1]}
     for attr in world.ATTRS:
         intro, change = fresh4.PHRASES["fresh4"][attr]
-        assert intro and change and not (set(intro) | set(change)) & old
         assert all("{v}" in t for t in intro + change)
-        assert not any("{old}" in t for t in intro)
     personas = generate("fresh4")
     assert [p.name for p in personas] == list(fresh4.PERSONAS["fresh4"])
     assert sum(len(p.questions) for p in personas) >= 120
@@ -223,23 +222,10 @@ def test_fresh4_is_a_fourth_blind_set_of_its_own() -> None:
         assert len(kind_asked) > 3, kind
     assert len(asked) > 60
     for p in personas:
-        said = " ".join(t["text"] for _, turns in p.sessions for t in turns).lower()
-        kinds = [q.kind for q in p.questions]
-        assert kinds.count("unanswerable") == 3 and "current" in kinds
-        for q in p.questions:
-            if q.kind in ("current", "history"):
-                assert q.expect and q.expect.lower() in said
-        for word in ("colour", "childhood", "maiden", "video game", "password", "tattoo",
-                     "election", "languages"):
-            assert word not in said
+        _states_what_it_asks(p, ("colour", "childhood", "maiden", "video game", "password",
+                                 "tattoo", "election", "languages"))
         own = fresh4.PERSONA_VALUES[p.name]
         assert all(c.new in own[c.attribute] for c in p.changes if c.attribute in own)
-        statements = {c.turn_id for c in p.changes}
-        current = [v.lower() for v in p.current().values()]
-        for _, turns in p.sessions:
-            for t in turns:
-                if t["metadata"]["turn_id"] not in statements:
-                    assert not any(v in t["text"].lower() for v in current), t["text"]
 
 
 def test_fresh3_and_fresh4_are_generated_as_when_measured() -> None:
