@@ -61,6 +61,7 @@ def test_report_scores_each_set_with_a_threshold_fitted_without_it() -> None:
         [q for q in tuned if q.source == "updates-dev"])
     assert not rows["standalone"]["in_fit"] and rows["standalone"]["tuned"] == 0.5
     assert "updates-fresh3" not in THRESHOLD_ON and "updates-fresh4" not in THRESHOLD_ON
+    assert "updates-fresh5" not in THRESHOLD_ON
     assert "standalone" not in THRESHOLD_ON
 
 

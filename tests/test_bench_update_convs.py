@@ -228,12 +228,48 @@ def test_fresh4_is_a_fourth_blind_set_of_its_own() -> None:
         assert all(c.new in own[c.attribute] for c in p.changes if c.attribute in own)
 
 
-def test_fresh3_and_fresh4_are_generated_as_when_measured() -> None:
-    """Several phrasings per question (fresh4) draw from the generator's random stream
-    only for fresh4: fresh3 is byte for byte as before, and fresh4 stays as measured."""
+def test_fresh5_is_a_fifth_blind_set_of_its_own() -> None:
+    """fresh5 (the blind set) shares no persona, value or statement template with the six
+    earlier sets, no value hides inside another, it states every value it asks about,
+    never says what its unanswerable questions ask, holds a persona's current values only
+    in the turns that state them, and asks each kind of question in several phrasings."""
+    from engramdb.bench import _update_world_fresh as fresh
+    from engramdb.bench import _update_world_fresh2 as fresh2
+    from engramdb.bench import _update_world_fresh3 as fresh3
+    from engramdb.bench import _update_world_fresh4 as fresh4
+    from engramdb.bench import _update_world_fresh5 as fresh5
+
+    mine = _shares_nothing_with(fresh5, "fresh5", (world, fresh, fresh2, fresh3, fresh4))
+    assert not [(a, b) for a in mine for b in mine if a != b and a in b]
+    for attr in world.ATTRS:
+        intro, change = fresh5.PHRASES["fresh5"][attr]
+        assert all("{v}" in t for t in intro + change)
+        assert len(change) >= 5  # room for the in-passing, implied and third-person ways
+    personas = generate("fresh5")
+    assert [p.name for p in personas] == list(fresh5.PERSONAS["fresh5"])
+    assert sum(len(p.questions) for p in personas) >= 120
+    assert 350 <= sum(len(ts) for p in personas for _, ts in p.sessions) <= 420
+    for kind in ("current", "history", "when"):
+        kind_asked = {q.question.replace(p.name, "{n}").split("{n}")[0]
+                      for p in personas for q in p.questions if q.kind == kind}
+        assert len(kind_asked) > 3, kind
+    assert len({q.question.replace(p.name, "{n}") for p in personas
+                for q in p.questions}) > 60
+    for p in personas:
+        _states_what_it_asks(p, ("sister", "birthday", "dessert", "religio", "series",
+                                 "graduat", "politic", "lucky"))
+        own = fresh5.PERSONA_VALUES[p.name]
+        assert all(c.new in own[c.attribute] for c in p.changes if c.attribute in own)
+
+
+def test_fresh3_to_fresh5_are_generated_as_when_measured() -> None:
+    """Several phrasings per question (fresh4, fresh5) draw from the generator's random
+    stream only for such sets: fresh3 is byte for byte as before, and fresh4 and fresh5
+    stay as measured."""
     import hashlib
 
-    want = {"fresh3": "5061b388a9147732", "fresh4": "88d98323254351a1"}
+    want = {"fresh3": "5061b388a9147732", "fresh4": "88d98323254351a1",
+            "fresh5": "d6e3cc8e24ae69b8"}
     for split, digest in want.items():
         text = "\n".join(t["text"] for p in generate(split) for _, ts in p.sessions
                          for t in ts)
@@ -241,12 +277,33 @@ def test_fresh3_and_fresh4_are_generated_as_when_measured() -> None:
         assert hashlib.sha256(text.encode()).hexdigest()[:16] == digest, split
 
 
-def test_fresh4_generates_and_scores() -> None:
-    report = run(embedder="fake", splits=("fresh4",), methods=("engram",),
+def test_fresh4_and_fresh5_generate_and_score() -> None:
+    report = run(embedder="fake", splits=("fresh4", "fresh5"), methods=("engram",),
                  extractors=("rules", "none"))
-    data = report["sets"]["fresh4"]
-    assert data["personas"] == 6 and data["questions"] >= 120
-    for row in data["runs"].values():
+    for data in report["sets"].values():
+        assert data["personas"] == 6 and data["questions"] >= 120
+    for row in (r for data in report["sets"].values() for r in data["runs"].values()):
         assert row["n"]["current"] > 30 and row["n"]["unanswerable"] == 18
         for key in ("current@1", "history@5", "when@5", "profile", "abstention_auroc"):
             assert row[key] is not None and 0.0 <= row[key] <= 1.0
+
+
+def test_no_fit_reads_the_blind_set(capsys) -> None:
+    """fresh5 is never fitted on: the on-topic and slot-sense fits refuse it before
+    reading anything, and neither the abstention fit nor its threshold collects it."""
+    import inspect
+
+    import pytest
+
+    from engramdb.bench import abstention_convs, current_fit, slot_sense
+    from engramdb.bench.abstention_threshold import THRESHOLD_ON
+    from engramdb.bench.update_convs import BLIND
+
+    assert BLIND == ("fresh5",)
+    for main, flag in ((current_fit.main, "--sets"), (slot_sense.main, "--set")):
+        with pytest.raises(SystemExit) as exit_:
+            main([flag, "dev,fresh5"])
+        assert exit_.value.code == 2 and "blind" in capsys.readouterr().err
+    assert "fresh5" not in inspect.signature(abstention_convs.collect_all).parameters[
+        "splits"].default
+    assert "updates-fresh5" not in THRESHOLD_ON and "fresh5" not in abstention_convs.FIT_ON

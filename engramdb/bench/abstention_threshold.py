@@ -13,7 +13,7 @@ source and averaged over two families of equal weight: LoCoMo dev (category 5 ag
 their mean: four phrasings of one generator should not outvote the other data). The
 grid is 0.01 to 0.90; of the thresholds that reach the best value, the median.
 
-``fresh3`` and ``fresh4`` (the blind sets) are never used here, and the stand-alone memories are
+``fresh3``, ``fresh4`` and ``fresh5`` (the blind sets) are never used here, and the stand-alone memories are
 reported at the fitted threshold, not fitted on.
 """
 
@@ -29,7 +29,7 @@ from ..recall.confidence import abstention_curve
 __all__ = ["GRID", "THRESHOLD_ON", "Scored", "balanced_accuracy", "fit_threshold",
            "threshold_report"]
 
-#: sources the threshold is chosen on (``abstention_convs`` names); never fresh3 nor fresh4
+#: sources the threshold is chosen on (``abstention_convs`` names); never fresh3 to fresh5
 THRESHOLD_ON: tuple[str, ...] = ("locomo-dev", "updates-dev", "updates-heldout",
                                  "updates-fresh", "updates-fresh2")
 GRID: tuple[float, ...] = tuple(round(0.01 * i, 2) for i in range(1, 91))

@@ -238,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"store the fit on all sets in {MODELS_PATH.name}")
     args = parser.parse_args(argv)
     splits = [s.strip() for s in args.sets.split(",") if s.strip()]
+    if blind := sorted(set(splits) & set(uc.BLIND)):
+        parser.error(f"{', '.join(blind)} is the blind set: no fit reads it")
     extractors = [e.strip() for e in args.extractors.split(",") if e.strip()]
     questions = collect(splits, args.embedder, extractors)
     # the latest fact put first, or the fused order left, when no statement goes before

@@ -31,7 +31,7 @@ from ..embed._pool import split_passages
 from ..text.slots import sentences
 from ..write.extract import RuleExtractor
 from .fact_coverage import measure
-from .update_convs import generate
+from .update_convs import BLIND, generate
 
 __all__ = ["fit", "labelled", "main"]
 
@@ -139,8 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fit", action="store_true", help="fit on every set")
     parser.add_argument("--write", action="store_true", help="with --fit: write the model")
     args = parser.parse_args(argv)
-    embedder = get_embedder(args.embedder)
     splits = args.set.split(",")
+    if blind := sorted(set(splits) & set(BLIND)):
+        parser.error(f"{', '.join(blind)} is the blind set: no fit reads it")
+    embedder = get_embedder(args.embedder)
     if args.loso:
         print(json.dumps(loso(splits, embedder), indent=2))
     if args.fit:

@@ -19,7 +19,7 @@ method (a search method with an extractor):
 * ``abstention_auroc`` – the search's confidence separates answerable current-value
   questions from unanswerable ones (0.5 = chance).
 
-Six sets with their own personas and phrasings: ``dev`` (the rules were tuned on
+Seven sets with their own personas and phrasings: ``dev`` (the rules were tuned on
 it), ``heldout`` (written at the same time, never tuned on), ``fresh`` (written
 later without reading the extractor or the other sets' phrasings, with longer,
 story-like turns, echoes of old values and slot-filled distractors: the honest
@@ -27,7 +27,9 @@ check; :mod:`engramdb.bench._update_world_fresh`), ``fresh2`` (a second blind
 set, other lives, multi-sentence turns; :mod:`engramdb.bench._update_world_fresh2`),
 ``fresh3`` (a third, by another author; :mod:`engramdb.bench._update_world_fresh3`),
 ``fresh4`` (a fourth, typed like phone messages, with several phrasings of each
-question; :mod:`engramdb.bench._update_world_fresh4`). All six are reported.
+question; :mod:`engramdb.bench._update_world_fresh4`), ``fresh5`` (a fifth, the blind
+one: non-native, voice-dictated, terse, in-passing, implied and third-person turns;
+:mod:`engramdb.bench._update_world_fresh5`). All seven are reported.
 """
 
 from __future__ import annotations
@@ -47,9 +49,14 @@ from . import _update_world_fresh as w_fresh
 from . import _update_world_fresh2 as w_fresh2
 from . import _update_world_fresh3 as w_fresh3
 from . import _update_world_fresh4 as w_fresh4
+from . import _update_world_fresh5 as w_fresh5
 from .abstain_report import auroc
 
 __all__ = ["Change", "Persona", "UpdateQuestion", "generate", "run", "score_persona"]
+
+#: the blind set(s): never fitted on (``current_fit``, ``slot_sense`` refuse them;
+#: ``abstention_threshold`` and ``abstention_convs`` never collect them)
+BLIND: tuple[str, ...] = ("fresh5",)
 
 _PROFILE_ATTR = {"location": "location", "employer": "employer", "job": "job",
                  "partner": "person", "pet": "pet", "diet": "diet", "hobby": "hobby",
@@ -97,7 +104,8 @@ def generate(split: str = "dev", *, seed: int = 0, sessions: int = 6) -> list[Pe
 
 def _world(split: str) -> Any:
     """The module holding a set's personas and phrasings (the ``fresh*`` sets have their own)."""
-    return next((m for m in (w_fresh, w_fresh2, w_fresh3, w_fresh4) if split in m.PERSONAS), w)
+    worlds = (w_fresh, w_fresh2, w_fresh3, w_fresh4, w_fresh5)
+    return next((m for m in worlds if split in m.PERSONAS), w)
 
 
 def _persona(name: str, split: str, rng: random.Random, n_sessions: int) -> Persona:
@@ -255,7 +263,8 @@ def ingest(memory: Any, p: Persona) -> int:
 
 
 def run(*, embedder: str = "minilm",
-        splits: Sequence[str] = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4"),
+        splits: Sequence[str] = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4",
+                                 "fresh5"),
         methods: Sequence[str] = ("bm25", "dense", "engram"),
         extractors: Sequence[str] = ("rules", "none"), seed: int = 0,
         llm: Any = None) -> dict[str, Any]:

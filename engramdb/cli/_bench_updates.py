@@ -15,7 +15,7 @@ __all__ = ["register"]
 
 METHODS = ("bm25", "dense", "hybrid", "engram")
 EXTRACTORS = ("rules", "none", "llm")
-SETS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4")
+SETS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
 
 
 def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,8 +29,9 @@ def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "ask about the current value, the previous value, when it changed, and things\n"
             "never said. Reports per method and extractor: current@1, history@5, when@5,\n"
             "profile accuracy and abstention AUROC, on the dev set (rules tuned on it),\n"
-            "the held-out set (never tuned on) and the blind sets fresh, fresh2, fresh3 and\n"
-            "fresh4 (written apart from the rules, in longer and story-like phrasing). --pairs\n"
+            "the held-out set (never tuned on) and the sets fresh, fresh2, fresh3, fresh4 and\n"
+            "fresh5 (written apart from the rules, in phrasing of their own; fresh5 is the\n"
+            "blind one, never tuned on). --pairs\n"
             "adds the labelled-pair precision of update detection\n"
             "(python -m engramdb.bench.updates)."),
         examples=("  engram bench updates\n"
@@ -39,8 +40,8 @@ def register(inner: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                   "http://127.0.0.1:8000/v1 --llm-model qwen2.5-7b-instruct\n"),
         options=("embedder", "json"))
     p.add_argument("--set", default=",".join(SETS), metavar="SETS",
-                   help="dev, heldout, fresh, fresh2, fresh3, fresh4, comma-separated "
-                        "(default all six)")
+                   help="dev, heldout, fresh, fresh2, fresh3, fresh4, fresh5, comma-separated "
+                        "(default all seven)")
     p.add_argument("--method", default="bm25,dense,engram", metavar="M",
                    help=f"search methods, comma-separated, of {', '.join(METHODS)}")
     p.add_argument("--extractor", default="rules,none", metavar="E",
