@@ -8,6 +8,7 @@ one is refused before anything is written.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -31,7 +32,8 @@ from ._models import (
 from .lifecycle.decay import importance_signal
 from .store import NewRecord
 
-__all__ = ["Intake", "bounded", "coerce_turn", "index_text", "memory_fields", "when"]
+__all__ = ["Intake", "bounded", "coerce_turn", "index_text", "memory_fields", "positive",
+           "seconds", "when"]
 
 
 @dataclass(slots=True)
@@ -42,6 +44,10 @@ class Intake:
     max_metadata_bytes: int = 65_536
     #: PII kinds replaced by placeholders at ingest (engramdb.lifecycle.privacy)
     redact: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:  # a limit of 0 refused every text, but only later
+        positive("max_text_chars", self.max_text_chars)
+        positive("max_metadata_bytes", self.max_metadata_bytes)
 
     def redacted(self, text: str, metadata: Mapping[str, Any] | None,
                  redact: bool | Sequence[str] | None) -> tuple[str, dict[str, Any] | None]:
@@ -136,6 +142,18 @@ def when(value: datetime | str | float | None) -> datetime | None:
         return to_utc(value)
     except ValueError as exc:
         raise InvalidInputError(str(exc)) from exc
+
+
+def positive(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(f"{name} must be a positive integer, not {shown(value)}")
+
+
+def seconds(name: str, value: float) -> float:
+    """``value`` if it is a duration: a finite number, 0 or more."""
+    if not 0 <= value < math.inf:  # -1 was read as 0: a caller's bug went unnoticed
+        raise InvalidInputError(f"{name} must be 0 or more seconds, not {shown(value)}")
+    return value
 
 
 def bounded(name: str, value: object, low: int, high: int) -> None:

@@ -13,7 +13,7 @@ from typing import IO, Any, overload
 from ._embedding import MemoryVectors
 from ._errors import InvalidInputError
 from ._validate import checked
-from ._intake import Intake, bounded, index_text, when
+from ._intake import Intake, bounded, index_text, seconds, when
 from ._models import (
     AuditEntry,
     ExportedRecord,
@@ -35,7 +35,7 @@ from .embed._deferred import for_database
 from .recall.confidence import Calibrator, Recall
 from .lifecycle.consolidate import ConsolidationReport, Consolidator
 from .lifecycle.decay import ArchivePlan, DecayPolicy
-from .lifecycle.archive import archive_faded, check_capacity, reinforce
+from .lifecycle.archive import archive_faded, check_archived, check_capacity, reinforce
 from .lifecycle.erasure import Deleted, Erasure, Forgotten
 from .lifecycle.profile import Profile
 from .lifecycle.updates import DEFAULT_THRESHOLD, UpdateJudge, UpdateTracker
@@ -85,6 +85,8 @@ class Memory:
         from .lifecycle.merge import cosine_threshold
         from .lifecycle.privacy import resolve_kinds
 
+        self._intake = Intake(max_text_chars, max_metadata_bytes, resolve_kinds(redact))
+        seconds("busy_timeout", busy_timeout)
         self.store = store if store is not None else open_store(
             default_path() if path is None else path, busy_timeout=busy_timeout,
             synchronous=synchronous)
@@ -94,7 +96,6 @@ class Memory:
             if store is None:
                 self.store.close()
             raise
-        self._intake = Intake(max_text_chars, max_metadata_bytes, resolve_kinds(redact))
         #: dense cosine for a near-duplicate memory merge; None disables merging
         self.merge_threshold = cosine_threshold(self.embedder.name) if merge else None
         #: which expanded keys each ingested turn is indexed under (recall.expand)
@@ -410,7 +411,7 @@ class Memory:
         with self.store.user_lock(scope):
             return delete_records(self.store, self._consolidator, scope, [check_id(record_id)],
                                   reason=reason, purge=purge, expand=self.expand,
-                                  wait=wait).erasure
+                                  wait=seconds("wait", wait)).erasure
 
     def delete_all(self, *, user_id: str, agent_id: str | None = None,
                    session_id: str | None = None, reason: str | None = None,
@@ -424,7 +425,7 @@ class Memory:
         scope = Scope(user_id, agent_id, session_id)
         with self.store.user_lock(scope):
             return delete_scope(self.store, self._consolidator, scope, reason=reason,
-                                purge=purge, wait=wait)
+                                purge=purge, wait=seconds("wait", wait))
 
     def forget(self, query: str, *, user_id: str, min_confidence: float | None = None,
                limit: int = 20, dry_run: bool = False, purge: bool = True,
@@ -456,7 +457,7 @@ class Memory:
         with self.store.user_lock(scope):
             return forget(everything, self.store, self._consolidator, query, scope,
                           min_confidence=threshold, limit=limit, dry_run=dry_run, purge=purge,
-                          kinds=kinds, expand=self.expand, wait=wait)
+                          kinds=kinds, expand=self.expand, wait=seconds("wait", wait))
 
     def backup(self, path: str | os.PathLike[str]) -> dict[str, Any]:
         """Copy the database to ``path`` with SQLite's online backup: a consistent snapshot
@@ -471,7 +472,7 @@ class Memory:
         VACUUM, truncate the WAL. Takes time proportional to the file's size. Another
         connection reading an old snapshot stops the WAL truncation (``wal_truncated``
         False): ``wait`` seconds retries it meanwhile."""
-        return self.store.compact(wait=wait)
+        return self.store.compact(wait=seconds("wait", wait))
 
     def reembed(self, *, user_id: str | None = None,
                 progress: Callable[[int, int], None] | None = None) -> int:
@@ -551,7 +552,9 @@ class Memory:
                              policy=self.decay_policy)
 
     def restore(self, record_id: str, *, user_id: str) -> Record:
-        """Bring an archived record back into default search."""
+        """Bring an archived record back into default search (one that is not archived is
+        an InvalidInputError: nothing to restore)."""
+        check_archived(self.get(record_id, user_id=user_id))
         self.store.archive(Scope(user_id), [check_id(record_id)], reason="restored",
                            archived=False)
         return self.get(record_id, user_id=user_id)

@@ -88,9 +88,11 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_restore(args: argparse.Namespace, ctx: Context) -> int:
+    from ..lifecycle.archive import check_archived
+
     memory, user = ctx.memory(), ctx.user
     for record_id in args.ids:  # all checked first: a typo restores nothing
-        memory.get(record_id, user_id=user)
+        check_archived(memory.get(record_id, user_id=user))
     restored = [memory.restore(record_id, user_id=user) for record_id in args.ids]
     if ctx.out.json:
         ctx.out.emit(restored)

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from .._errors import InvalidInputError
+from .._intake import seconds
 from ..lifecycle.erasure import Erasure, needles_of
 from ..lifecycle.forget import verify_erasure
 from ._app import Context, add_command
@@ -41,6 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_forget(args: argparse.Namespace, ctx: Context) -> int:
     memory, user = ctx.memory(), ctx.user
+    seconds("--wait", args.wait)  # before anything is deleted
     found = memory.forget(args.query, user_id=user, min_confidence=args.min_confidence,
                           limit=args.limit, dry_run=True)
     if args.dry_run or not found:

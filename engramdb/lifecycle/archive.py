@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from .._errors import InvalidInputError, StoreBusyError
-from .._models import Filters, Hit, Scope, utcnow
+from .._models import Filters, Hit, Record, Scope, utcnow
 from ..store import Store
 from .decay import ArchivePlan, DecayPolicy, plan_archive, reinforcement_gain
 
-__all__ = ["archive_faded", "check_capacity", "reinforce"]
+__all__ = ["archive_faded", "check_archived", "check_capacity", "reinforce"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,14 @@ def archive_faded(store: Store, scope: Scope, *, now: datetime | None,
             detail = {i: {"retention": round(plan.retention[i], 4)} for i in ids}
             store.archive(scope, ids, reason=why, detail=detail)
     return plan
+
+
+def check_archived(record: Record) -> Record:
+    """``record`` if it is archived; restoring one that is not was a silent success, so
+    a wrong id (a superseded record, a typo'd copy) looked restored."""
+    if not record.archived:
+        raise InvalidInputError(f"record {record.id} is not archived: nothing to restore")
+    return record
 
 
 def check_capacity(value: int | None) -> int | None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, Field
 
 from .._errors import EngramError
+from .._intake import bounded
 from ..client._wire import error_code
 
 if TYPE_CHECKING:
@@ -143,7 +144,8 @@ def build_server(binding: Binding, *, name: str = "engramdb") -> Any:
         with _tool_errors():
             memory, user = binding.memory(ctx, user_id, "read")
             chat = [m.model_dump() for m in messages] if messages is not None else None
-            recall = memory.search(query, user_id=user, limit=max(1, min(int(limit), 50)),
+            bounded("limit", limit, 1, 50)  # was clamped: 0 or 10**6 quietly gave 1 or 50
+            recall = memory.search(query, user_id=user, limit=limit,
                                    messages=chat, since=since, until=until)
             hits = [MemoryHit(**_item(h.record).model_dump(exclude={"kind", "version"}),
                               confidence=round(h.confidence, 4)) for h in recall]
