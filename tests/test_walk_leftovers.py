@@ -122,3 +122,51 @@ def test_http_restore_of_a_record_that_is_not_archived(mem) -> None:
     assert answer.json()["error"]["code"] == "invalid_input"
     assert "not archived" in answer.json()["error"]["message"]
     assert again.status_code == 200 and again.json()["archived"] is False
+
+
+# ------------------------------------------------ PostgreSQL refused password
+@pytest.fixture
+def pg_password_url(pg_server):
+    """A role that must give its password (scram) on the session's server, which trusts
+    every other role; its own database. Yields the URL with the right password."""
+    import psycopg
+
+    role, password = "walkpw", "right-pw-71"
+    hba = pg_server.data / "pg_hba.conf"
+    trusting = hba.read_text()
+    with psycopg.connect(pg_server.admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname=%s", (role,)).fetchone():
+            conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+    url = pg_server.create_database("walkpw_db")
+    with psycopg.connect(pg_server.admin_url, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE walkpw_db OWNER TO {role}")
+        hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n{trusting}")
+        conn.execute("SELECT pg_reload_conf()")
+    try:
+        yield url.replace("://engram@", f"://{role}:{password}@")
+    finally:
+        hba.write_text(trusting)
+        with psycopg.connect(pg_server.admin_url, autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+            conn.execute("DROP DATABASE walkpw_db WITH (FORCE)")
+
+
+def test_a_refused_postgres_password_is_one_clear_line(pg_password_url, capsys,
+                                                       monkeypatch) -> None:
+    import engramdb.server
+    from engramdb import StoreError
+
+    with Memory(pg_password_url, embedder="fake") as m:  # the role works with its password
+        m.add("I live in Porto.", user_id="ana")
+    wrong = pg_password_url.replace("right-pw-71", "wr0ng-s3cret")
+    with pytest.raises(StoreError, match="password authentication failed") as caught:
+        Memory(wrong, embedder="fake")
+    assert "wr0ng-s3cret" not in str(caught.value) and "right-pw" not in str(caught.value)
+    monkeypatch.setenv("ENGRAM_EMBEDDER", "fake")
+    monkeypatch.setattr(engramdb.server, "serve", lambda *a, **k: pytest.fail("served"))
+    for argv in (["stats"], ["search", "Porto"], ["serve", "--no-auth", "--port", "8798"]):
+        result = run_cli(capsys, ["--db", wrong, "--user", "ana", *argv])
+        assert result.code == 4 and result.err.count("\n") == 1, result
+        assert "password authentication failed" in result.err and "s3cret" not in result.err
+    with Memory(pg_password_url, embedder="fake") as m:  # nothing lost
+        assert [r.text for r in m.list(user_id="ana")] == ["I live in Porto."]
