@@ -7,25 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _sessions import maya_memory
 
 from engramdb import Memory
 from engramdb.recall import current
 from engramdb.recall.current import LatestModel, sense_features
 from engramdb._models import Hit, Record
-from engramdb.recall.pipeline import RecallConfig
 from engramdb.text._slot_sense import SenseModel
 
 
 def _memory(path, sessions, latest: bool = True) -> Memory:
-    m = Memory(path, embedder="minilm", extractor="rules", reinforce=False,
-               recall=RecallConfig(latest_first=latest))
-    for i, (when, texts) in enumerate(sessions):
-        turns = []
-        for text in texts:
-            turns += [{"speaker": "Maya", "role": "user", "text": text},
-                      {"speaker": "assistant", "role": "assistant", "text": "Good to know."}]
-        m.add_session(turns, user_id="maya", session_id=f"s{i}", started_at=when)
-    return m
+    return maya_memory(path, sessions, extractor="rules", latest=latest)
 
 
 # the dog said in passing, in a turn about something else

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from _sessions import maya_memory
 
 from engramdb import Memory
 from engramdb.recall.current import LatestModel, question_tense
-from engramdb.recall.pipeline import RecallConfig
 from engramdb.recall.query import analyze
 from engramdb.recall._topics import asked_families, own_statement
 
@@ -50,27 +50,21 @@ def test_own_statement(text, own):
     assert own_statement(text, frozenset({"location"})) is own
 
 
+_LIVED = [
+    ("2024-01-10T18:00:00Z", ["Quick background: I live in Portland, near the river.",
+                              "Work has been hectic this week.",
+                              "I watched a documentary about octopuses."]),
+    ("2024-03-02T18:00:00Z", ["My sister lives in Austin and loves it.",
+                              "Can you suggest something quick for dinner?"]),
+    ("2024-05-20T18:00:00Z", ["Big news: we moved to Denver last month!",
+                              "Long day, I'm going to bed early tonight."]),
+    ("2024-07-01T18:00:00Z", ["I might move to Oslo someday, who knows.",
+                              "I finally finished that book you recommended."]),
+]
+
+
 def _maya(path, latest: bool, sessions=None) -> Memory:
-    m = Memory(path, embedder="minilm", extractor=None, reinforce=False,
-               recall=RecallConfig(latest_first=latest))
-    sessions = sessions or [
-        ("2024-01-10T18:00:00Z", ["Quick background: I live in Portland, near the river.",
-                                  "Work has been hectic this week.",
-                                  "I watched a documentary about octopuses."]),
-        ("2024-03-02T18:00:00Z", ["My sister lives in Austin and loves it.",
-                                  "Can you suggest something quick for dinner?"]),
-        ("2024-05-20T18:00:00Z", ["Big news: we moved to Denver last month!",
-                                  "Long day, I'm going to bed early tonight."]),
-        ("2024-07-01T18:00:00Z", ["I might move to Oslo someday, who knows.",
-                                  "I finally finished that book you recommended."]),
-    ]
-    for i, (when, texts) in enumerate(sessions):
-        turns = []
-        for text in texts:
-            turns += [{"speaker": "Maya", "role": "user", "text": text},
-                      {"speaker": "assistant", "role": "assistant", "text": "Good to know."}]
-        m.add_session(turns, user_id="maya", session_id=f"s{i}", started_at=when)
-    return m
+    return maya_memory(path, sessions or _LIVED, extractor=None, latest=latest)
 
 
 def test_the_latest_statement_comes_first_and_the_old_one_stays_findable(tmp_path):
