@@ -107,3 +107,76 @@ def test_participants_are_every_sessions_speakers_after_each_write(db_target) ->
         assert seen[-1] == _union(m, "u")
         assert m.store.participants(Scope("other")) == _union(m, "other") == ["Zed"]
         assert m._retriever._speakers(Scope("u")) == ["Ana", "Bo"]
+
+
+SESSION = [{"speaker": "Ana", "text": "I adopted a beagle called Porto last Sunday."},
+           {"speaker": "Bo", "text": "Bo went hiking by the river in Kyoto."},
+           {"speaker": "Ana", "text": "My sister is a nurse in Lisbon."},
+           {"speaker": "Bo", "text": "Yesterday Bo cooked ramen for the family."},
+           {"speaker": "Ana", "text": "The garden needs water every morning."}]
+SEARCHES = ["What did Ana adopt?", "Where did Bo hike last week?", "Who is a nurse?",
+            "What did Bo cook yesterday?", "What does the garden need?", "Tell me about Kyoto"]
+
+
+def _block_ids_agree(m: Memory, user: str) -> bool:
+    """The cached vector block's record ids are the records' own (by rowid)."""
+    generation, block, _ = m.store._vectors._blocks[user]
+    assert generation == m.store.generation(Scope(user)) and block.ids is not None
+    rows = dict(m.store._db.raw.execute("SELECT rowid, id FROM records WHERE user_id=?", (user,)))
+    return [rows.get(int(r)) for r in block.rowids] == block.ids.tolist()
+
+
+def test_dense_reads_record_ids_from_the_cached_block(tmp_path) -> None:
+    """Dense search resolves its hits with the ids held in the vector block (read with the
+    vectors, patched with them on every write of this connection): after new turns, an
+    archive, an update and a delete, the block's ids are the records' and a search gives
+    what resolving the rowids by query gives."""
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        scope, store = Scope("ana"), m.store
+        made = m.add_session(SESSION, user_id="ana", session_id="s1")
+        vector = m._embed_query("beagle river")
+
+        def both_ways() -> None:
+            got = store.dense(scope, vector, 10, Filters())
+            block = store._vectors._blocks["ana"][1]
+            hits = store._vectors.search(block, vector, 10)
+            with store._db.read() as conn:
+                ids = store._ids_for(conn, [rowid for rowid, _ in hits])
+            assert [(x.record_id, x.score) for x in got] == [(ids[r], s) for r, s in hits]
+            assert _block_ids_agree(m, "ana")
+
+        both_ways()
+        m.add_session(SESSION[:2], user_id="ana", session_id="s2")  # appended rows
+        both_ways()
+        store.archive(scope, [made[1].id], reason="test")
+        both_ways()
+        m.update(made[2].id, "My sister is a doctor in Porto.", user_id="ana")
+        both_ways()
+        m.delete(made[0].id, user_id="ana")
+        both_ways()
+        assert made[0].id not in {x.record_id for x in store.dense(scope, vector, 50, Filters())}
+
+
+def test_records_are_built_from_rows_field_by_field() -> None:
+    """``row_to_record`` passes the columns by position: each lands in its own field."""
+    from engramdb._models import Record
+    from engramdb.store._sqlite_base import RECORD_COLUMNS, row_to_record
+
+    columns = [c.strip() for c in RECORD_COLUMNS.split(",")]
+    times = {"timestamp", "created_at", "updated_at", "valid_from", "valid_to",
+             "last_recalled_at"}
+    row = [1000.0 + i if c in times else True if c == "archived" else
+           '{"k": 1}' if c == "metadata" else i if c in ("position", "version") else
+           i / 100 if c in ("importance", "strength") else f"{c}-value"
+           for i, c in enumerate(columns)]
+    record = row_to_record(row)
+    for column, value in zip(columns, row):
+        got = getattr(record, column)
+        if column in times:
+            assert got.timestamp() == value, column
+        elif column == "metadata":
+            assert got == {"k": 1}
+        else:
+            assert got == value, column
+    assert {f for f in Record.__dataclass_fields__} == set(columns)
+

@@ -68,7 +68,7 @@ class Key:
 GRAPH_KEY_KINDS = frozenset({"entity"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Match:
     """One candidate from an index: record id, raw score (higher is better) and rank."""
 
@@ -76,6 +76,18 @@ class Match:
     score: float
     rank: int
     key: str | None = None
+
+    def __init__(self, record_id: str, score: float, rank: int, key: str | None = None):
+        # a search builds ~300 of these: the slots are set through their descriptors, not
+        # the frozen dataclass's object.__setattr__ calls (1.7 -> 0.9 us each)
+        _set_id(self, record_id)
+        _set_score(self, score)
+        _set_rank(self, rank)
+        _set_key(self, key)
+
+
+_set_id, _set_score, _set_rank, _set_key = (Match.__dict__[name].__set__
+                                            for name in ("record_id", "score", "rank", "key"))
 
 
 @dataclass(frozen=True, slots=True)

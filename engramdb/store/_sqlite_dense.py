@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["DenseMixin"]
 
 _BLOCK_ROWS = ("SELECT v.record_rowid, v.vector, r.archived, CASE WHEN r.kind = 'turn' THEN "
-               "NULL ELSE r.valid_to END FROM vectors v JOIN records r ON "
+               "NULL ELSE r.valid_to END, r.id FROM vectors v JOIN records r ON "
                "r.rowid = v.record_rowid")
 
 # temp triggers: compiled into this connection only, they see exactly its own writes
@@ -137,7 +137,13 @@ class DenseMixin:
                                         visible_at=None if everything else time.time(),
                                         user_id=None if self._db.writing else scope.user_id,
                                         generation=generation)
-            ids = self._ids_for(conn, [rowid for rowid, _ in hits])
+            rowids = [rowid for rowid, _ in hits]
+            # the block holds each row's record id (read with its vector): no lookup
+            known = block.ids_of(rowids)
+            if known is not None:
+                return [Match(rid, score, rank)
+                        for rank, (rid, (_, score)) in enumerate(zip(known, hits))]
+            ids = self._ids_for(conn, rowids)
         # one snapshot: every hit resolves; the check only guards against a cache bug
         found = [(ids[rowid], score) for rowid, score in hits if rowid in ids]
         return [Match(rid, score, rank) for rank, (rid, score) in enumerate(found)]
@@ -178,6 +184,8 @@ def _rows_to_block(rows: Sequence[tuple]) -> VectorBlock:
         return VectorBlock(np.empty(0, np.int64), np.empty((0, 0), np.float32),
                            np.empty(0, bool), np.empty(0, np.float64))
     matrix = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+    ids = np.empty(len(rows), object)
+    ids[:] = [r[4] for r in rows]
     return VectorBlock(np.array([r[0] for r in rows], dtype=np.int64), matrix,
                        np.array([bool(r[2]) for r in rows]),
-                       np.array([np.inf if r[3] is None else r[3] for r in rows]))
+                       np.array([np.inf if r[3] is None else r[3] for r in rows]), ids)

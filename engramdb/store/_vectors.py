@@ -25,6 +25,15 @@ class VectorBlock:
     archived: np.ndarray  # bool (n,)
     #: float64 (n,): when each row stops being current (+inf: never; turns are never hidden)
     hidden_after: np.ndarray | None = None
+    #: object (n,): each row's record id (None: not loaded, the store looks them up)
+    ids: np.ndarray | None = None
+
+    def ids_of(self, rowids: list[int]) -> list[str] | None:
+        """The record ids of these rows (all in the block), or None if the block has none."""
+        if self.ids is None or not rowids:
+            return None if self.ids is None else []
+        at = np.searchsorted(self.rowids, rowids)
+        return self.ids[at].tolist()
 
 
 Loader = Callable[[], VectorBlock]
@@ -117,7 +126,7 @@ class _Spare:
     new block is a longer view of the same buffers (older blocks view a prefix, whose
     rows never change)."""
 
-    __slots__ = ("rowids", "matrix", "archived", "hidden_after")
+    __slots__ = ("rowids", "matrix", "archived", "hidden_after", "ids")
 
     def __init__(self, block: VectorBlock, extra: int) -> None:
         n, cap = block.rowids.size, block.rowids.size + extra
@@ -125,19 +134,26 @@ class _Spare:
         self.matrix = np.empty((cap, block.matrix.shape[1]), np.float32)
         self.archived = np.empty(cap, bool)
         self.hidden_after = np.empty(cap, np.float64)
+        self.ids = np.empty(cap, object) if block.ids is not None else None
         self.rowids[:n], self.matrix[:n], self.archived[:n] = (block.rowids, block.matrix,
                                                                block.archived)
         self.hidden_after[:n] = _hidden(block)
+        if self.ids is not None:
+            self.ids[:n] = block.ids
 
     def view(self, n: int) -> VectorBlock:
         return VectorBlock(self.rowids[:n], self.matrix[:n], self.archived[:n],
-                           self.hidden_after[:n])
+                           self.hidden_after[:n], None if self.ids is None else self.ids[:n])
 
 
 def _hidden(block: VectorBlock) -> np.ndarray:
     if block.hidden_after is None:
         return np.full(block.rowids.size, np.inf)
     return block.hidden_after
+
+
+def _ids(block: VectorBlock) -> np.ndarray:
+    return block.ids if block.ids is not None else np.full(block.rowids.size, None, object)
 
 
 def _patch(block: VectorBlock, spare: _Spare | None, touched: np.ndarray,
@@ -150,17 +166,20 @@ def _patch(block: VectorBlock, spare: _Spare | None, touched: np.ndarray,
         return (new, None) if new is not None else (block, spare)
     if new is not None and new.matrix.shape[1] != block.matrix.shape[1]:
         return None
+    if new is not None and (block.ids is None) != (new.ids is None):
+        return None  # ids known on one side only: reload
     last = block.rowids[-1]
     if new is not None and (touched.size == 0 or touched[0] > last) and new.rowids[0] > last:
         return _append(block, spare, new)  # the common write: new rows after all others
     keep = ~np.isin(block.rowids, touched) if touched.size else np.ones(n, bool)
     parts = [(block.rowids[keep], block.matrix[keep], block.archived[keep],
-              _hidden(block)[keep])]
+              _hidden(block)[keep], _ids(block)[keep])]
     if new is not None:
-        parts.append((new.rowids, new.matrix, new.archived, _hidden(new)))
-    rowids, matrix, archived, hidden = (np.concatenate(col) for col in zip(*parts))
+        parts.append((new.rowids, new.matrix, new.archived, _hidden(new), _ids(new)))
+    rowids, matrix, archived, hidden, ids = (np.concatenate(col) for col in zip(*parts))
     order = np.argsort(rowids, kind="stable")
-    return VectorBlock(rowids[order], matrix[order], archived[order], hidden[order]), None
+    return VectorBlock(rowids[order], matrix[order], archived[order], hidden[order],
+                       ids[order] if block.ids is not None else None), None
 
 
 def _append(block: VectorBlock, spare: _Spare | None, new: VectorBlock
@@ -170,4 +189,6 @@ def _append(block: VectorBlock, spare: _Spare | None, new: VectorBlock
         spare = _Spare(block, max(m, n // 4, 64))  # amortized: grows by a quarter
     spare.rowids[n:n + m], spare.matrix[n:n + m] = new.rowids, new.matrix
     spare.archived[n:n + m], spare.hidden_after[n:n + m] = new.archived, _hidden(new)
+    if spare.ids is not None:
+        spare.ids[n:n + m] = new.ids
     return spare.view(n + m), spare
