@@ -180,3 +180,29 @@ def test_records_are_built_from_rows_field_by_field() -> None:
             assert got == value, column
     assert {f for f in Record.__dataclass_fields__} == set(columns)
 
+
+def test_lexical_signals_first_give_the_same_rankings(tmp_path) -> None:
+    """With the question being embedded meanwhile, the signals that do not read its vector
+    run first; the rankings (and their order, which fusion's ties follow) are those of the
+    registry order, and so is every search."""
+    from engramdb.recall.engram import engram_candidates
+
+    with Memory(tmp_path / "m.db", embedder="fake", reinforce=False) as m:
+        m.add_session(SESSION, user_id="u", session_id="s1")
+        retriever, scope = m._retriever, Scope("u")
+        config, names = retriever.config, set()
+        for question in SEARCHES:
+            analysis = analyze(question, retriever._speakers(scope))
+            runs = [engram_candidates(m.store, scope, analysis,
+                                      lambda q=question: m._embed_query(q), 200, Filters(),
+                                      config.engram, config.weights, None, None,
+                                      lexical_first=first) for first in (False, True)]
+            assert list(runs[0].items()) == list(runs[1].items()), question
+            names |= set(runs[0])
+        assert {"dense", "keys", "keys@speaker"} <= names  # lexical ones after dense
+        searched = []
+        for overlap in (False, True):
+            retriever.overlap = overlap
+            searched.append([[(h.record.id, round(h.score, 9), h.confidence, h.ranks)
+                              for h in m.search(q, user_id="u", limit=5)] for q in SEARCHES])
+        assert searched[0] == searched[1]

@@ -28,9 +28,11 @@ def engram_candidates(store: Store, scope: Scope, q: QueryAnalysis,
                       qvec: Callable[[], np.ndarray], k: int, filters: Filters,
                       opts: EngramOptions, weights: Mapping[str, float],
                       graphs: GraphCache | None = None,
-                      turn_vectors: TurnVectors | None = None) -> dict[str, list[Match]]:
-    """The rankings of the signals that are on (weight > 0), by signal name."""
+                      turn_vectors: TurnVectors | None = None,
+                      lexical_first: bool = False) -> dict[str, list[Match]]:
+    """The rankings of the signals that are on (weight > 0), by signal name;
+    ``lexical_first``: those not reading ``qvec`` first (it is being embedded)."""
     probe = Probe(store=store, scope=scope, query=q, vector=cache(qvec), k=k,
                   filters=filters, weights=fold_flags(weights, opts), options=opts, graphs=graphs, found={},
                   turn_vectors=turn_vectors)
-    return run_signals(probe)
+    return run_signals(probe, lexical_first=lexical_first)

@@ -11,8 +11,11 @@ are measured through the same public call:
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Callable, Literal, Mapping, Sequence
@@ -135,6 +138,9 @@ class Retriever:
         self.adjust: Callable[[list[Hit], Filters], list[Hit]] | None = None
         #: the on-topic model of ``recall.current`` (set per embedder by Memory)
         self.latest: LatestModel | None = LatestModel.for_embedder(None)
+        #: embed an engram question on a worker thread while the lexical signals run:
+        #: None decides per search (a core to spare, :func:`spare_core`), True / False always
+        self.overlap: bool | None = None
 
     def search(self, scope: Scope, query: str, *, limit: int, filters: Filters,
                method: str = "engram", context: int = 0, unit: str = "turn") -> list[Hit]:
@@ -144,16 +150,22 @@ class Retriever:
             raise InvalidInputError(f"unknown unit {unit!r}; choose one of {UNITS}")
         # the query's vector first: embedding must not hold the snapshot (and the store) up
         vector = self.embed_query(query) if method in ("dense", "hybrid") else None
+        pending = None
+        if method == "engram" and (spare_core() if self.overlap is None else self.overlap):
+            pending = _embedding_pool().submit(self.embed_query, query)
         with self.store.snapshot():  # one consistent view, whatever another writer commits
-            return self._search(scope, query, limit, filters, method, context, unit, vector)
+            return self._search(scope, query, limit, filters, method, context, unit, vector,
+                                pending)
 
     def _search(self, scope: Scope, query: str, limit: int, filters: Filters, method: str,
-                context: int, unit: str, vector: np.ndarray | None) -> list[Hit]:
+                context: int, unit: str, vector: np.ndarray | None,
+                pending: Future[np.ndarray] | None = None) -> list[Hit]:
         # who and when the question asks about (read once: candidates and premise check)
         analysis = analyze(query, self._speakers(scope)) if method == "engram" else None
-        qvec = cache(lambda: self.embed_query(query) if vector is None else vector)
+        qvec = cache(pending.result if pending is not None else
+                     lambda: self.embed_query(query) if vector is None else vector)
         rankings = self._candidates(scope, query, filters, method, max(limit, 1), analysis,
-                                    qvec)
+                                    qvec, pending is not None)
         fused = rrf({s: [m.record_id for m in ms] for s, ms in rankings.items()},
                     k=self.config.rrf_k, top=limit * 2 + ADJUST_POOL,
                     weights=self.config.weights if method == "engram" else None)
@@ -221,13 +233,14 @@ class Retriever:
 
     def _candidates(self, scope: Scope, query: str, filters: Filters, method: str,
                     limit: int, analysis: QueryAnalysis | None,
-                    qvec: Callable[[], np.ndarray]) -> dict[str, list[Match]]:
+                    qvec: Callable[[], np.ndarray],
+                    embedding: bool = False) -> dict[str, list[Match]]:
         out: dict[str, list[Match]] = {}
         if analysis is not None:  # the engram method
             return engram_candidates(self.store, scope, analysis, qvec,
                                      max(self.config.candidates, limit), filters,
                                      self.config.engram, self.config.weights, self._graphs,
-                                     self.turn_vectors)
+                                     self.turn_vectors, lexical_first=embedding)
         k = max(PLAIN_CANDIDATES, limit)  # the baselines stay plain
         if method in ("bm25", "hybrid"):
             out["bm25"] = self.store.lexical(scope, terms(query), k, filters)
@@ -297,6 +310,35 @@ class Retriever:
 
     def _context(self, scope: Scope, record: Record, n: int) -> list[Record]:
         return self.store.neighbours(scope, record, n, n) if n > 0 else []
+
+
+def spare_core() -> bool:
+    """Whether a core looks idle (1-minute load average at least one below the usable
+    cores, counting this search's own): embedding the question on a second thread then
+    hides the lexical signals' time (~1 ms per search at 10k turns, the heavy user's key
+    signal at 100k). With every core busy the two threads wait for each other's core and
+    a search gets slower (BENCHMARKS.md, "Query path, fifth session"), so it is not done."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this platform
+        return False
+    return _CORES >= 2 and load <= _CORES - 1 + _SPARE_MARGIN
+
+
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+    (os.cpu_count() or 1)
+#: a load this far above (cores - 1) still counts as a core to spare
+_SPARE_MARGIN = 0.5
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _embedding_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max(_CORES, 2), thread_name_prefix="engramdb-embed")
+        return _pool
 
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")

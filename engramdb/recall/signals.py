@@ -115,6 +115,8 @@ class Signal:
     about: str  # one line: what it ranks (ablation rows, docs)
     needs: tuple[KeyKind, ...] = ()
     narrow: bool = False
+    #: it reads the question's vector (False: it may run while the question is embedded)
+    needs_vector: bool = True
 
 
 def _unnamed(q: QueryAnalysis) -> QueryAnalysis:
@@ -217,17 +219,18 @@ ALWAYS_KINDS: tuple[KeyKind, ...] = (TURN, WINDOW, DATE, FACT)
 # Default weights tuned on the LoCoMo dev split (BENCHMARKS.md, "ablation"); the order is
 # the order they run in (and RRF breaks ties by first-seen order).
 SIGNALS: tuple[Signal, ...] = (
-    Signal("bm25", 0.0, _bm25, "FTS5 BM25 over each record's own text"),
+    Signal("bm25", 0.0, _bm25, "FTS5 BM25 over each record's own text", needs_vector=False),
     Signal("dense", 0.6, _dense, "cosine over the (sentence-pooled) record vectors"),
     Signal("keys", 0.6, _keys, "stemmed BM25 over the expanded keys (turn, window, dates)",
-           needs=_KEYS),
-    Signal("bm25@speaker", 0.0, _bm25, "bm25 over the named speaker's records", narrow=True),
+           needs=_KEYS, needs_vector=False),
+    Signal("bm25@speaker", 0.0, _bm25, "bm25 over the named speaker's records", narrow=True,
+           needs_vector=False),
     Signal("dense@speaker", 0.0, _dense, "dense over the named speaker's records",
            narrow=True),
     Signal("keys@speaker", 1.0, _keys, "keys over the named speaker's records", needs=_KEYS,
-           narrow=True),
+           narrow=True, needs_vector=False),
     Signal("time", 1.0, _time, "key matches within the span of time the question names",
-           needs=_KEYS),
+           needs=_KEYS, needs_vector=False),
     Signal("sentences", 0.0, _sentences, "cosine of each turn's best sentence, its "
            "sentences embedded one by one (max-sim; vectors beside the store, "
            "recall.multivec)"),
@@ -327,17 +330,36 @@ def key_kinds(names: Iterable[str] | None) -> list[KeyKind]:
     return [k for k in known if k.name in wanted]
 
 
-def run_signals(probe: Probe) -> dict[str, list[Match]]:
-    """Every signal with a positive weight, in registry order, into ``probe.found``."""
+def run_signals(probe: Probe, *, lexical_first: bool = False) -> dict[str, list[Match]]:
+    """Every signal with a positive weight, in registry order, into ``probe.found``.
+
+    ``lexical_first``: the signals that do not read the question's vector run first (the
+    vector is being embedded meanwhile, ``Retriever``); ``probe.found`` is kept in registry
+    order all along, so fusion and the signals reading earlier rankings see what they see
+    in registry order."""
     q, filters = probe.query, probe.filters
     narrowed = None
     if len(q.speakers) == 1 and filters.speaker is None:
         narrowed = replace(probe, filters=replace(filters, speaker=q.speakers[0],
                                                   speaker_keeps_facts=True))
-    for s in SIGNALS:
+    order = sorted(SIGNALS, key=lambda s: s.needs_vector) if lexical_first else SIGNALS
+    for s in order:
         if probe.weights.get(s.name, 0.0) <= 0 or (s.narrow and narrowed is None):
             continue
         got = s.rank(narrowed if s.narrow and narrowed is not None else probe)
         if got is not None:
             probe.found[s.name] = got
+            if lexical_first:
+                _registry_order(probe.found)
     return probe.found
+
+
+_POSITION = {s.name: i for i, s in enumerate(SIGNALS)}
+
+
+def _registry_order(found: dict[str, list[Match]]) -> None:
+    """``found`` re-filled in the order of :data:`SIGNALS` (fusion breaks ties by the
+    order it first sees documents, so by the order of the rankings)."""
+    items = sorted(found.items(), key=lambda item: _POSITION[item[0]])
+    found.clear()
+    found.update(items)
