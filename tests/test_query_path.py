@@ -206,3 +206,31 @@ def test_lexical_signals_first_give_the_same_rankings(tmp_path) -> None:
             searched.append([[(h.record.id, round(h.score, 9), h.confidence, h.ranks)
                               for h in m.search(q, user_id="u", limit=5)] for q in SEARCHES])
         assert searched[0] == searched[1]
+
+
+def test_dense_products_run_on_one_blas_thread(tmp_path, monkeypatch) -> None:
+    """The exact dense product holds OpenBLAS to one thread (its threads spin after a
+    split product, on the core the question's embedding runs on) and scores as before."""
+    import contextlib
+
+    import numpy as np
+
+    from engramdb.store import _vectors
+
+    held = []
+
+    @contextlib.contextmanager
+    def counted():
+        held.append(1)
+        yield True
+
+    monkeypatch.setattr(_vectors, "single_threaded_blas", counted)
+    rng = np.random.default_rng(3)
+    matrix = rng.standard_normal((300, 16)).astype(np.float32)
+    query = rng.standard_normal(16).astype(np.float32)
+    assert np.allclose(_vectors.scores_of(matrix, query), matrix @ query, atol=1e-5)
+    with Memory(tmp_path / "m.db", embedder="fake") as m:
+        m.add_session(SESSION, user_id="u")
+        before = len(held)
+        assert m.search("beagle", user_id="u", method="dense", limit=2)
+        assert len(held) > before

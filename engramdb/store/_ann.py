@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from ._ann_keys import RowGroups, content_keys
-from ._vectors import ExactVectorIndex, VectorBlock, top_k
+from ._vectors import ExactVectorIndex, VectorBlock, scores_of, top_k
 
 __all__ = ["AnnVectorIndex", "DEFAULT_ANN_THRESHOLD", "row_mask"]
 
@@ -112,11 +112,11 @@ class AnnVectorIndex(ExactVectorIndex):
         query = query.astype(np.float32)
         if mask is not None and mask.sum() < self.exact_share * n:
             rows = np.flatnonzero(mask)
-            return _ranked(block, rows, block.matrix[rows] @ query, k)
+            return _ranked(block, rows, scores_of(block.matrix[rows], query), k)
         with self._ann_lock:
             state = self._synced(user_id, generation, block)
             rows = self._candidates(state, block, query, k, mask)
-        return _ranked(block, rows, block.matrix[rows] @ query, k)
+        return _ranked(block, rows, scores_of(block.matrix[rows], query), k)
 
     def _index_class(self) -> Any:
         if not self._imported:

@@ -13,7 +13,9 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["ExactVectorIndex", "VectorBlock", "top_k"]
+from ..embed._blas import single_threaded_blas
+
+__all__ = ["ExactVectorIndex", "VectorBlock", "scores_of", "top_k"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,16 @@ class VectorBlock:
 
 
 Loader = Callable[[], VectorBlock]
+
+
+def scores_of(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``matrix @ query`` on one BLAS thread. OpenBLAS splits a product of more than a few
+    thousand cells over its threads, which then spin for the next call: at 100k turns the
+    process burnt ~9 ms of CPU per search that way (23.4 vs 14.4 ms, paired), on the core
+    the question's embedding runs on meanwhile (``Retriever.overlap``), to save ~0.1 ms on
+    the product. (The threaded split rounds a few rows' last float bit differently.)"""
+    with single_threaded_blas():
+        return matrix @ query
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -98,7 +110,7 @@ class ExactVectorIndex:
         and ``generation`` name the block (an approximate index, ``_ann``, keys on them)."""
         if block.rowids.size == 0:
             return []
-        scores = block.matrix @ query.astype(np.float32)
+        scores = scores_of(block.matrix, query.astype(np.float32))
         mask = np.ones(scores.shape, dtype=bool) if include_archived else ~block.archived
         if visible_at is not None and block.hidden_after is not None:
             mask &= block.hidden_after > visible_at
