@@ -215,6 +215,7 @@ def test_dense_products_run_on_one_blas_thread(tmp_path, monkeypatch) -> None:
 
     import numpy as np
 
+    from engramdb.embed import _blas
     from engramdb.store import _vectors
 
     held = []
@@ -224,7 +225,7 @@ def test_dense_products_run_on_one_blas_thread(tmp_path, monkeypatch) -> None:
         held.append(1)
         yield True
 
-    monkeypatch.setattr(_vectors, "single_threaded_blas", counted)
+    monkeypatch.setattr(_blas, "single_threaded_blas", counted)
     rng = np.random.default_rng(3)
     matrix = rng.standard_normal((300, 16)).astype(np.float32)
     query = rng.standard_normal(16).astype(np.float32)
