@@ -48,12 +48,12 @@ _FAMILIES: dict[str, tuple[str, str]] = {
         r"eat|eats|eating|diet|meat|vegetarian|vegan|recipes?|meals?|food|cook\w*|dairy"
         r"|gluten|carbs?|sugar|salt|nutrition\w*"),
     "hobby": (
-        r"hobby|hobbies|free time|spare time|for fun|pastime|into",
+        r"hobby|hobbies|(?:free|spare) (?:time|evenings?|weekends?)|for fun|pastime|into",
         r"hobby|hobbies|free time|spare time|weekends?|taken up|took up|hooked|class"
         r"|classes|lessons?|club|practi[cs]e|gear|for fun"),
     "plan": (
-        r"plan|plans|planning|goal|goals|want to do|future|dream|hoping|next few years"
-        r"|next year",
+        r"plan|plans|planning|goal|goals|want to do|future|dream|hope|hopes|hoping|aim|aims"
+        r"|ambitions?|intends?|next few years|next year",
         r"plans?|planning|goals?|dream\w*|want to|hoping|decided|saving|bucket list"
         r"|vision|next year"),
     "rent": (r"rent", r"rent|landlord|lease|a month|per month|monthly"),
@@ -77,15 +77,39 @@ RELATIVES = (r"sister|brother|friends?|roommate|cousin|mom|mum|dad|mother|father
               r"|niece|nephew|people")
 _SOMEONE_ELSE = re.compile(
     rf"^\W*(?:(?:my|our|one of my|a) (?:\w+ ){{0,2}}(?:{RELATIVES})|the (?:people|neighbou?rs?"
-    rf"|couple)|(?:he|she|they)(?:'s| is| has| just)?)\b", re.I)
+    rf"|couple))\b", re.I)
+# "she just got a new job" is her news; "They made me teacher." is the speaker's
+_PRONOUN = re.compile(r"^\W*(?:he|she|they)(?:'s| is| has| just)?\b", re.I)
+_ME = re.compile(r"\b(?:me|my|i|i'm|i've|mine)\b", re.I)
 _PAST = re.compile(r"\b(?:back in (?:college|school|the day|\d{4})|used to|years ago"
                    r"|when i was|in college|as a kid|childhood|growing up)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
+# the noun a question asks for: "which pet lives with...", "Clement's role at work",
+# "what's her big goal": the first word after which / what / a possessive, past the
+# adjectives that only say "the present one"
+_ASKED_NOUN = re.compile(r"(?:\b(?:what|which)|'s)\s+(?:(?:current|present|new|latest|main"
+                         r"|big|usual|own)\s+)*(?P<noun>[\w-]+(?:\s+[\w-]+)?)", re.I)
+
+
 def asked_families(question: str) -> frozenset[str]:
-    """The attribute families a question asks about, by its words."""
-    return frozenset(f for f, pattern in _ASKED.items() if pattern.search(question))
+    """The attribute families a question asks about, by its words; when the noun it asks
+    for names some of them ("Which pet lives with...?" asks the pet, not the home; "her
+    role at work" the job, not the employer), those."""
+    named = _families(question)
+    if len(named) < 2:
+        return named
+    for found in _ASKED_NOUN.finditer(question):
+        words = found.group("noun").split()
+        head = _families(words[0]) or _families(" ".join(words))
+        if head:
+            return head & named or named
+    return named
+
+
+def _families(text: str) -> frozenset[str]:
+    return frozenset(f for f, pattern in _ASKED.items() if pattern.search(text))
 
 
 def cued(text: str, families: frozenset[str]) -> bool:
@@ -93,11 +117,20 @@ def cued(text: str, families: frozenset[str]) -> bool:
     return any(_SAID[f].search(text) for f in families)
 
 
-def own_statement(text: str, families: frozenset[str]) -> bool:
-    """Is some sentence of ``text`` (those naming the families, else all) the speaker's
-    own present statement rather than a maybe, someone else's news, the past or a
-    question to the assistant ("What should I cook tonight?" says no diet)?"""
+def own_statement(text: str, families: frozenset[str], questions: bool = True) -> bool:
+    """Is some sentence of ``text`` (those naming the families, else any) the speaker's
+    own present statement rather than a maybe, someone else's news, the past or
+    (``questions``) a question to the assistant ("What should I cook tonight?" says no
+    diet)? With no sentence naming the families, a turn that opens with someone else's
+    news is theirs: "my brother just got offered $117,800. unbelievable"."""
     sentences = [s for s in _SENTENCE.split(text) if s.strip()]
-    named = [s for s in sentences if cued(s, families)] or sentences
-    return any(not (_MAYBE.search(s) or _SOMEONE_ELSE.search(s) or _PAST.search(s)
-                    or s.rstrip().endswith("?")) for s in named)
+    named = [s for s in sentences if cued(s, families)]
+    if not named and sentences and _someone_else(sentences[0]):
+        return False
+    return any(not (_MAYBE.search(s) or _someone_else(s) or _PAST.search(s)
+                    or questions and s.rstrip().endswith("?")) for s in named or sentences)
+
+
+def _someone_else(sentence: str) -> bool:
+    return bool(_SOMEONE_ELSE.search(sentence)
+                or _PRONOUN.search(sentence) and not _ME.search(sentence))

@@ -63,7 +63,7 @@ from .query import QueryAnalysis
 
 __all__ = ["FEATURES", "Candidate", "LatestModel", "Tense", "by_tense", "candidates",
            "latest_first", "question_tense", "read_facts", "replaced_first",
-           "may_override", "sense_features", "source_features"]
+           "may_override", "named_value", "sense_features", "source_features"]
 
 Tense = Literal["current", "history", "when"]
 
@@ -78,10 +78,18 @@ _PRESENT = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:does|do|is|are|has|have)\b", re.I
 _PAST = re.compile(r"\b(?:before|previous(?:ly)?|used\s+to|former(?:ly)?|earlier|originally"
                    r"|prior|until|back\s+then|ago|first|did|was|were|had|childhood"
                    r"|growing\s+up)\b", re.I)
-# "before Denver", "before becoming a nurse": the newer value a history question names
-_BEFORE = re.compile(r"\bbefore\s+(?:becoming|going|deciding\s+to|moving\s+to|starting"
-                     r"(?:\s+at|\s+as)?|switching\s+to|taking\s+up|getting|joining)?\s*"
-                     r"(?:an?\s+|the\s+)?(?P<named>[^?.!]*\w)", re.IGNORECASE)
+# "before Denver", "before becoming a nurse", "before it became $1,565", "left Portland
+# for Denver": the newer value a history question names (after "before" and a verb of
+# becoming, or after "for" in a leaving-for / swapping-for)
+_BECOMING = (r"becoming|going(?:\s+to)?|deciding\s+to|moving\s+to|starting(?:\s+at|\s+as)?"
+             r"|switching\s+to|taking\s+up|getting\s+into|getting|joining|it\s+(?:became"
+             r"|went\s+(?:up\s+|down\s+)?to|changed\s+to|rose\s+to)")
+# "before the change", "before it changed", "before that": no value named
+_NO_VALUE = re.compile(r"(?:it\s+)?(?:chang\w*|switch\w*|mov\w*|that|then|this|it)", re.I)
+_NAMED = r"(?:an?\s+|the\s+)?(?P<named>[^?.!]*\w)"
+_BEFORE = re.compile(rf"\bbefore\s+(?:(?:{_BECOMING})\s+)?{_NAMED}", re.IGNORECASE)
+_FOR = re.compile(rf"\b(?:leav\w*|left|quit\w*|swap\w*|trad\w*|ditch\w*|dropp?\w*|gave\s+up"
+                  rf"|giv\w*\s+up)\b[^?.!]*?\bfor\s+{_NAMED}", re.IGNORECASE)
 # "What does Maya's sister do for a living?": the speaker's own statements and facts
 # are not what is asked
 _ABOUT_A_RELATIVE = re.compile(rf"(?:'s|\b(?:his|her|their|my|your))\s+(?:\w+\s+)?"
@@ -227,7 +235,8 @@ def latest_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAna
     if model is None or len(pool) < 2 or question_tense(analysis) != "current" \
             or _ABOUT_A_RELATIVE.search(analysis.text):
         return pool
-    facts = read_facts(pool[:model.depth], asked_families(analysis.text), _subject(analysis))
+    families = asked_families(analysis.text)
+    facts = read_facts(pool[:model.depth], families, _subject(analysis))
     cut = model.cut if not facts else model.override
     if cut is None:
         return _fact_first(pool, facts) if model.promote else pool
@@ -236,7 +245,6 @@ def latest_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryAna
     on = [(c, p) for c, p in found if p >= cut]
     if facts:  # only a later statement on no other attribute overrides what was read,
         # and only one that speaks of it at least as clearly as the statement it was read from
-        families = asked_families(analysis.text)
         allowed = may_override(store, scope, [c for c, _ in on], facts, families)
         bar = max((model.probability(f) for f in source_features(
             store, scope, pool, facts, [c for c, _ in found], qvec, families, model.sense)),
@@ -268,18 +276,19 @@ def replaced_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryA
                    filters: Filters) -> list[Hit]:
     """``pool`` with the statement the named value replaced right after the statement
     naming it (module docstring), unless it already ranks higher."""
-    named = _BEFORE.search(analysis.text)
+    value = named_value(analysis.text)
     subject = _subject(analysis)
-    if model is None or named is None or subject is False or len(pool) < 2:
+    if model is None or not value or subject is False or len(pool) < 2:
         return pool
-    value = named.group("named").lower()
+    families = asked_families(analysis.text)  # the anchor: the subject's own statement
     at = next((i for i, h in enumerate(pool[:model.depth]) if h.record.kind != "fact"
-               and _is_subject(h.record, subject) and value in h.record.text.lower()), None)
+               and _is_subject(h.record, subject) and value in h.record.text.lower()
+               and own_statement(h.record.text, families, questions=False)), None)
     if at is None or pool[at].record.timestamp is None:
         return pool
-    older = _said_before(store, scope, pool[at], subject, filters)
+    older = _said_before(store, scope, pool[at], subject, filters, qvec())
     older = [r for r in older if value not in r.text.lower()]
-    best = _on_topic(store, scope, pool, analysis, qvec, model, older)
+    best = next(iter(_on_topic(store, scope, pool, analysis, qvec, model, older)), None)
     if best is None:
         return pool
     where = next((i for i, h in enumerate(pool) if h.id == best.id), None)
@@ -291,34 +300,51 @@ def replaced_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryA
     return [*rest[:at + 1], hit, *rest[at + 1:]]
 
 
+def named_value(question: str) -> str | None:
+    """The newer value a history question names, lowercased, without a word that only
+    says which attribute it is ("the fleet trainer job" names "fleet trainer")."""
+    found = _FOR.search(question) or _BEFORE.search(question)
+    if found is None:
+        return None
+    words = found.group("named").lower().split()
+    while len(words) > 1 and asked_families(words[-1]):
+        words.pop()
+    named = " ".join(words)
+    return None if _NO_VALUE.fullmatch(named) else named
+
+
 def _said_before(store: Store, scope: Scope, anchor: Hit, subject: str | None,
-                 filters: Filters) -> list[Record]:
-    """The subject's own statements said before ``anchor`` that are most like it."""
+                 filters: Filters, question: np.ndarray) -> list[Record]:
+    """The subject's own statements said before ``anchor`` that are most like it or most
+    like the question (the old value is often said nothing like the new one: "my dog
+    Nugget..." before "introducing a new kitten...")."""
     vector = store.vectors(scope, [anchor.id]).get(anchor.id)
     if vector is None or anchor.record.timestamp is None:
         return []
     until = anchor.record.timestamp - timedelta(microseconds=1)
     narrowed = replace(filters, until=min(filters.until or until, until),
                        speaker=subject if subject is not None else filters.speaker)
-    found = store.dense(scope, vector, _REPLACED_DEPTH, narrowed)
-    records = {r.id: r for r in store.get(scope, [m.record_id for m in found])}
-    return [records[m.record_id] for m in found if m.record_id in records
-            and records[m.record_id].kind != "fact"
-            and _is_subject(records[m.record_id], subject)]
+    found = [m.record_id for v in (vector, question)
+             for m in store.dense(scope, v, _REPLACED_DEPTH, narrowed)]
+    records = {r.id: r for r in store.get(scope, list(dict.fromkeys(found)))}
+    return [records[i] for i in dict.fromkeys(found) if i in records
+            and records[i].kind != "fact" and _is_subject(records[i], subject)]
 
 
 def _on_topic(store: Store, scope: Scope, pool: Sequence[Hit], analysis: QueryAnalysis,
               qvec: Callable[[], np.ndarray], model: LatestModel,
-              records: Sequence[Record]) -> Record | None:
-    """The first of ``records`` (best first) that the on-topic model keeps."""
+              records: Sequence[Record]) -> list[Record]:
+    """The subject's own statements among ``records`` that the on-topic model keeps, the
+    latest first (the value replaced is the last one said before its successor)."""
     families = asked_families(analysis.text)
     own = [r for r in records if own_statement(r.text, families)]
     vectors = store.vectors(scope, [r.id for r in own])
     query = qvec()
     cosines = {r.id: float(vectors[r.id] @ query) for r in own if r.id in vectors}
     if not cosines:
-        return None
+        return []
     best, rank = max(cosines.values()), {h.id: i for i, h in enumerate(pool)}
+    scored = []
     for r in own:
         if r.id not in cosines:
             continue
@@ -326,9 +352,9 @@ def _on_topic(store: Store, scope: Scope, pool: Sequence[Hit], analysis: QueryAn
                     "cue": float(cued(r.text, families)),
                     "recip_rank": 1.0 / (1 + rank[r.id]) if r.id in rank else 0.0,
                     **sense_features(model.sense, vectors[r.id], families)}
-        if model.probability(features) >= model.cut:
-            return r
-    return None
+        scored.append((model.probability(features), r))
+    return [r for p, r in sorted(scored, key=lambda pr: (_when(pr[1]), pr[0]), reverse=True)
+            if p >= model.cut]
 
 
 def source_features(store: Store, scope: Scope, pool: Sequence[Hit], facts: Sequence[Hit],
