@@ -86,7 +86,8 @@ _BECOMING = (r"becoming|going(?:\s+to)?|deciding\s+to|moving\s+to|starting(?:\s+
              r"|went\s+(?:up\s+|down\s+)?to|changed\s+to|rose\s+to)")
 # "before the change", "before it changed", "before that": no value named
 _NO_VALUE = re.compile(r"(?:it\s+)?(?:chang\w*|switch\w*|mov\w*|that|then|this|it)", re.I)
-_NAMED = r"(?:an?\s+|the\s+)?(?P<named>[^?.!]*\w)"
+# (a period inside a name goes on: "before Mr. Pickles?")
+_NAMED = r"(?:an?\s+|the\s+)?(?P<named>(?:[^?.!]|\.(?=\s*\w))*\w)"
 _BEFORE = re.compile(rf"\bbefore\s+(?:(?:{_BECOMING})\s+)?{_NAMED}", re.IGNORECASE)
 _FOR = re.compile(rf"\b(?:leav\w*|left|quit\w*|swap\w*|trad\w*|ditch\w*|dropp?\w*|gave\s+up"
                   rf"|giv\w*\s+up)\b[^?.!]*?\bfor\s+{_NAMED}", re.IGNORECASE)
