@@ -281,24 +281,33 @@ def replaced_first(store: Store, scope: Scope, pool: list[Hit], analysis: QueryA
     subject = _subject(analysis)
     if model is None or not value or subject is False or len(pool) < 2:
         return pool
-    families = asked_families(analysis.text)  # the anchor: the subject's own statement
-    at = next((i for i, h in enumerate(pool[:model.depth]) if h.record.kind != "fact"
-               and _is_subject(h.record, subject) and value in h.record.text.lower()
-               and own_statement(h.record.text, families, questions=False)), None)
-    if at is None or pool[at].record.timestamp is None:
+    naming = [i for i, h in enumerate(pool[:model.depth]) if h.record.kind != "fact"
+              and _is_subject(h.record, subject) and value in h.record.text.lower()]
+    anchor = _anchor(pool, naming, asked_families(analysis.text))
+    if anchor is None or anchor.record.timestamp is None:
         return pool
-    older = _said_before(store, scope, pool[at], subject, filters, qvec())
+    older = _said_before(store, scope, anchor, subject, filters, qvec())
     older = [r for r in older if value not in r.text.lower()]
     best = next(iter(_on_topic(store, scope, pool, analysis, qvec, model, older)), None)
     if best is None:
         return pool
+    at = naming[0]  # the replaced statement goes right after the first hit naming the value
     where = next((i for i, h in enumerate(pool) if h.id == best.id), None)
     if where is not None and where <= at + 1:
         return pool
     hit = pool[where] if where is not None else Hit(record=best, score=pool[at].score,
-                                                    keys=[f"before: {pool[at].record.text}"])
+                                                    keys=[f"before: {anchor.record.text}"])
     rest = [h for h in pool if h.id != best.id]
     return [*rest[:at + 1], hit, *rest[at + 1:]]
+
+
+def _anchor(pool: Sequence[Hit], naming: Sequence[int], families: frozenset[str]) -> Hit | None:
+    """The statement of the newer value: of the subject's hits naming it, the first that is
+    their own statement and says a word of the asked attribute ("we moved to Denver", not
+    "a friend from Denver" nor "we watched the Denver game"), else the first own one."""
+    own = [pool[i] for i in naming
+           if own_statement(pool[i].record.text, families, questions=False)]
+    return next((h for h in own if cued(h.record.text, families)), own[0] if own else None)
 
 
 def named_value(question: str) -> str | None:
