@@ -28,11 +28,12 @@ from the turns alone, so it holds for phrasing no extractor reads:
    searches, which only see what was said by then, still find it).
 
 A ``history`` question that names the newer value ("Where did she live before
-Denver?", "What was his job before becoming a nurse?") gets the statement that value
-replaced (:func:`replaced_first`): the subject's statement naming it is the anchor; the
-statements said before it by the same speaker that are most like it (a dense search
-from its vector) and on topic by the same model come next, the first of them right
-after the anchor.
+Denver?", "What was his job before becoming a nurse?", "what town did she leave behind
+for Denver", :func:`named_value`) gets the statement that value replaced
+(:func:`replaced_first`): the subject's own statement naming it that says the asked
+attribute is the anchor; of the statements the same speaker said before it that are most
+like it or most like the question (two dense searches), the latest the same model keeps
+on topic goes right after the first hit naming the value.
 
 The model's weights, ``cut``, ``depth`` and ``override`` are fitted per embedder,
 leave-one-set-out over the update benchmark's sets (turns only, and with the rules'
