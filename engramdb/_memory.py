@@ -119,7 +119,8 @@ class Memory:
         turn_vectors.embed, turn_vectors.split = self._vectors.embed_parts, self._vectors.parts
         self._retriever.calibrator = Calibrator.for_embedder(self.embedder.name)
         self._retriever.latest = LatestModel.for_embedder(self.embedder.name)
-        self._consolidator = Consolidator(self.store, self._embed_records, self.expand)
+        self._consolidator = Consolidator(self.store, self._embed_records, self.expand,
+                                          max_chars=max_text_chars)
         #: recall strengthens the records it returns (MemoryBank); one UPDATE per search
         self.reinforce = reinforce
         self.decay_policy = decay or DecayPolicy()

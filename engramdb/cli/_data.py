@@ -61,7 +61,19 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
         report = import_file(memory, args.file, format=args.format, user_id=ctx.user_flag,
                              skip_bad=args.skip_bad, progress=progress)
     _show_report(ctx, report)
+    _extraction_note(ctx, getattr(memory.extractor, "stats", None))
     return 0
+
+
+def _extraction_note(ctx: Context, stats: Any) -> None:
+    """Say so when the LLM extractor gave up on turns (a 429, a timeout, replies that are
+    not JSON): the import succeeds, and a model that never answered went unnoticed."""
+    given_up = stats.skipped.get("batch given up", 0) if stats is not None else 0
+    if given_up:
+        why = ", ".join(f"{reason} {n}" for reason, n in stats.skipped.items()
+                        if reason != "batch given up")
+        ctx.out.note(f"fact extraction gave up on {given_up} of {stats.turns} turns ({why}): "
+                     "they are stored, without the facts the model would have read")
 
 
 @contextmanager

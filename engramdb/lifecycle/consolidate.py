@@ -150,7 +150,7 @@ def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(json.dumps([_VERSION, *parts], default=str).encode()).hexdigest()[:24]
 
 
-def _complete(llm: Any, prompt: str) -> str:
+def _complete(llm: Any, prompt: str, limit: int) -> str:
     """One user message to an :class:`engramdb.llm.LLM`, or the prompt to a callable."""
     try:
         if callable(getattr(llm, "complete", None)):
@@ -163,6 +163,14 @@ def _complete(llm: Any, prompt: str) -> str:
         raise ProviderError(f"the LLM failed: {type(exc).__name__}: {exc}"[:300]) from exc
     if not isinstance(text, str) or not text.strip():  # LLM output is untrusted
         raise ProviderError("the LLM returned no summary")
+    if len(text.strip()) > limit:  # was stored whole (3 MB), past what add() would take
+        raise ProviderError(f"the LLM returned a summary of {len(text.strip())} characters; "
+                            f"the limit is {limit} (max_text_chars)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # was an InvalidInputError, as if the caller's input
+        raise ProviderError("the LLM returned a summary that is not valid Unicode (a lone "
+                            "surrogate)") from None
     return text.strip()
 
 
@@ -189,8 +197,11 @@ def _is_current(record: Record, now: datetime) -> bool:
 class Consolidator:
     """Builds and refreshes one user's derived records through the Store protocol."""
 
-    def __init__(self, store: Store, embed: Embed, expand: ExpandOptions | None = None) -> None:
+    def __init__(self, store: Store, embed: Embed, expand: ExpandOptions | None = None, *,
+                 max_chars: int = 100_000) -> None:
         self.store = store
+        #: the longest summary an LLM may write (the memory's max_text_chars)
+        self.max_chars = max_chars
         self.embed = embed
         #: the memory's key expansion: derived records get the kinds its signals read
         self.expand = expand
@@ -282,7 +293,7 @@ class Consolidator:
         if llm is not None:
             body = "\n".join(_quote(t) for t in turns)
             text = _complete(llm, _SESSION_PROMPT.format(n=k, date=_date(turns[0].timestamp),
-                                                         turns=body))
+                                                         turns=body), self.max_chars)
             quoted = [t.id for t in turns]
         else:
             chosen = [turns[i] for i in select_salient(turns, k)]
@@ -319,7 +330,7 @@ class Consolidator:
         if llm is not None:
             text = _complete(llm, _USER_PROMPT.format(
                 user=user.user_id, n=min(10, 2 * len(sessions)),
-                summaries="\n".join(f"- {s.text}" for s in sessions)))
+                summaries="\n".join(f"- {s.text}" for s in sessions)), self.max_chars)
             inputs = list(dict.fromkeys(dst for _, dst, _ in self.store.links(
                 user, [s.id for s in sessions], kind=DERIVED_FROM)))
             quoted = inputs

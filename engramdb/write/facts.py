@@ -13,16 +13,51 @@ whose fact was closed counts as superseded *for that attribute*
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
 from .._models import Link, Record, Scope, content_hash, new_id, utcnow
 from ..store import NewRecord
 from ..text.slots import Statement, norm_value, slot_family
 from .extract import ExtractedFact
 
-__all__ = ["FACT_KIND", "fact_items", "statement_of", "subject_name"]
+__all__ = ["FACT_KIND", "fact_items", "malformed", "statement_of", "subject_name"]
 
 FACT_KIND = "fact"
+#: the longest subject, attribute or value a fact may carry: a fact is one short sentence
+MAX_FACT_PART = 1000
+
+
+def malformed(fact: Any) -> str | None:
+    """Why ``fact``, as an extractor returned it, cannot be stored (None: it can).
+
+    An extractor is code the caller wrote, or a model's reply read by one: its output is
+    checked like input, so a bad fact is skipped and counted, and the turns it came with
+    are stored anyway (an ``int`` for a value, a lone surrogate from a JSON escape in an
+    LLM reply, a string for a time each failed the whole write before)."""
+    if not isinstance(fact, ExtractedFact):
+        return "wrong type"
+    parts = (fact.subject, fact.attribute, "" if fact.value is None else fact.value)
+    if not all(isinstance(p, str) for p in parts) or not fact.subject.strip() \
+            or not fact.attribute.strip() or not isinstance(fact.polarity, bool):
+        return "wrong type"
+    if isinstance(fact.source_turns, str) or not isinstance(fact.source_turns, Sequence) \
+            or not all(isinstance(t, str) for t in fact.source_turns):
+        return "wrong type"
+    conf = fact.confidence
+    if isinstance(conf, bool) or not isinstance(conf, (int, float)) or not math.isfinite(conf):
+        return "wrong type"
+    if fact.event_time is not None and not isinstance(fact.event_time, datetime):
+        return "wrong type"
+    if any(len(p) > MAX_FACT_PART for p in parts):
+        return "too long"
+    try:
+        "".join(parts).encode("utf-8")
+    except UnicodeEncodeError:
+        return "not valid unicode"
+    return None
 
 # How a fact reads, per attribute family: {s} the subject, {v} the value, {c} the category.
 _SAYS = {

@@ -46,7 +46,7 @@ from ..recall.expand import ExpandOptions, expand_record, expand_session, rekey_
 from ..store import NewRecord, Store
 from ..text.slots import Statement, norm_value, refines, same_value
 from .extract import ExtractedFact, Extractor, TurnInput
-from .facts import FACT_KIND, fact_items, statement_of
+from .facts import FACT_KIND, fact_items, malformed, statement_of
 
 __all__ = ["COMMIT_STEPS", "PREPARE_STEPS", "STEPS", "WriteBatch", "WritePipeline",
            "session_batch", "session_batches"]
@@ -360,13 +360,20 @@ class WritePipeline:
 
     def _extracted(self, inputs: list[TurnInput]) -> list[ExtractedFact]:
         assert self.extractor is not None
+        stats = getattr(self.extractor, "stats", None)
         try:
-            return list(self.extractor.extract(inputs))
+            found = list(self.extractor.extract(inputs))
         except Exception:  # an extractor bug must never lose the turns themselves
-            stats = getattr(self.extractor, "stats", None)
             if stats is not None:
                 stats.skip("extractor error", len(inputs))
             return []
+        kept = []
+        for fact in found:  # nor can a fact that cannot be stored
+            if (reason := malformed(fact)) is None:
+                kept.append(fact)
+            elif stats is not None:
+                stats.skip(reason)
+        return kept
 
     def _new(self, scope: Scope, facts: list[ExtractedFact]) -> list[ExtractedFact]:
         """Less what is already current: a value said again ("Biscuit is ..." after "my
