@@ -170,3 +170,14 @@ def test_a_refused_postgres_password_is_one_clear_line(pg_password_url, capsys,
         assert "password authentication failed" in result.err and "s3cret" not in result.err
     with Memory(pg_password_url, embedder="fake") as m:  # nothing lost
         assert [r.text for r in m.list(user_id="ana")] == ["I live in Porto."]
+
+
+def test_restore_of_another_users_record_is_not_found_never_not_archived(mem) -> None:
+    """Scoping: bob naming ana's ids learns nothing (not even whether one is archived)."""
+    from engramdb import NotFoundError
+
+    old, active = _archived_and_active(mem)
+    for record_id in (old, active):
+        with pytest.raises(NotFoundError):
+            mem.restore(record_id, user_id="bob")
+    assert mem.get(old, user_id="ana").archived
