@@ -97,3 +97,17 @@ def test_leaving_one_place_for_another_names_the_newer_one(tmp_path):
     with _maya(tmp_path / "m.db", _TWO_MOVES) as m:
         hits = m.search("what city did Maya leave behind for Denver", user_id="maya", limit=5)
     assert any("Seattle" in h.text for h in hits[:2]), [h.text for h in hits]
+
+
+@pytest.mark.parametrize(("question", "tense"), [
+    # a supposition about now is neither the past ("had") nor a guess ("would")
+    ("If I had to mail Maya a letter today, which city would it go to?", "current"),
+    ("If you were to visit Maya now, which city would you fly to?", "current"),
+    ("Where did Maya live before Denver?", "history"),
+    ("Would Maya move to Denver?", None),  # a guess, not the present
+])
+def test_a_supposition_about_now_asks_the_current_value(question, tense):
+    from engramdb.recall.current import question_tense
+    from engramdb.recall.query import analyze
+
+    assert question_tense(analyze(question, ["Maya"])) == tense

@@ -89,6 +89,7 @@ _BECOMING = (r"becoming|going(?:\s+to)?|deciding\s+to|moving\s+to|starting(?:\s+
 _NO_VALUE = re.compile(r"(?:it\s+)?(?:chang\w*|switch\w*|mov\w*|that|then|this|it)", re.I)
 # (a period inside a name goes on: "before Mr. Pickles?")
 _NAMED = r"(?:an?\s+|the\s+)?(?P<named>(?:[^?.!]|\.(?=\s*\w))*\w)"
+_SUPPOSING = re.compile(r"\bif\s+(?:i|you|we|someone|one)\s+(?:had|were|was)\s+to\b", re.I)
 _BEFORE = re.compile(rf"\bbefore\s+(?:(?:{_BECOMING})\s+)?{_NAMED}", re.IGNORECASE)
 _FOR = re.compile(rf"\b(?:leav\w*|left|quit\w*|swap\w*|trad\w*|ditch\w*|dropp?\w*|gave\s+up"
                   rf"|giv\w*\s+up)\b[^?.!]*?\bfor\s+{_NAMED}", re.IGNORECASE)
@@ -109,12 +110,16 @@ def question_tense(analysis: QueryAnalysis) -> Tense | None:
     """``current``, ``history``, ``when``, or None (not about a changing attribute)."""
     if analysis.kind == "when":
         return "when"
-    if _PAST.search(analysis.text):
+    # "If I had to mail her a letter today, which city would it go to?": a supposition
+    # about now is neither the past nor a guess
+    text = _SUPPOSING.sub(" ", analysis.text)
+    supposed = text != analysis.text and _NOW.search(text) is not None
+    if _PAST.search(text):
         return "history"
-    if analysis.kind in _NOT_ONE_VALUE or _COUNT.search(analysis.text) \
-            or not asked_families(analysis.text):
+    if analysis.kind in _NOT_ONE_VALUE and not supposed or _COUNT.search(text) \
+            or not asked_families(text):
         return None
-    if _NOW.search(analysis.text):
+    if _NOW.search(text):
         return "current"
     # "What pets does she have?" may ask for a list, "How does she describe...?" for a
     # description: present tense alone is not enough for one changing value
