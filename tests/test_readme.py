@@ -21,7 +21,9 @@ def test_readme_quickstart_runs(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "Biscuit" in out.splitlines()[0]  # the dog question finds the dog turn first
     assert "Paris" in out.splitlines()[3]  # the knowledge update wins the live-where question
-    # the mem0 block prints what its threshold keeps: the sushi turn, not an empty list
+    # the mem0 block asks for a category ("food") the memory names only a member of
+    # ("sushi") and prints what its threshold keeps: the sushi turn, not an empty list
+    assert any('search("what food does bob like?"' in block for block in blocks)
     mem0_line = next(line for line in out.splitlines() if "sushi" in line or line == "[]")
     assert "I love sushi" in mem0_line
     assert (tmp_path / "memory.db").exists()

@@ -36,7 +36,10 @@ never-said rule, :func:`absence_factor`) unless one of those words has a dense
 neighbour in the memory: ``near``, the best cosine between an asked word's own
 embedding and any record ("fun" against "my weekends go to bouldering", "earn"
 against "my salary is..."), computed only for such questions. The cut
-(``never_said_below``) is fitted with the coefficients, per embedder.
+(``never_said_below``) is fitted with the coefficients, per embedder. A question that
+asks for a member of a category ("What food does Bob like?") has that category said
+where a member is ("I love sushi": :mod:`engramdb.recall.categories`, WordNet's
+nouns), both for ``absent``/the never-said rule and for a hit's ``coverage``.
 
 They go through a logistic function (Platt scaling: Platt, "Probabilistic outputs
 for support vector machines", 1999) whose coefficients are fitted offline, one row
@@ -72,6 +75,7 @@ import numpy as np
 
 from .._models import Hit
 from ..text.tokens import stem, terms, words
+from .categories import names_member
 
 __all__ = [
     "DEFAULT_ABSTAIN_BELOW",
@@ -152,11 +156,18 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(t for t in out if t))
 
 
-def coverage(qterms: Sequence[str], text: str) -> float:
+def coverage(qterms: Sequence[str], text: str, category: str | None = None) -> float:
+    """The share of ``qterms`` the text says; the asked ``category`` (recall.categories)
+    also counts as said where the text names a member of it ("sushi" for food)."""
     if not qterms:
         return 0.0
-    have = {_fold(stem(w)) for w in words(text)}
-    return sum(1 for t in qterms if _fold(t) in have) / len(qterms)
+    said = words(text)
+    have = {_fold(stem(w)) for w in said}
+    hits = sum(1 for t in qterms if _fold(t) in have)
+    if category is not None and _fold(stem(category)) not in have and any(
+            _fold(t) == _fold(stem(category)) for t in qterms) and names_member(category, said):
+        hits += 1
+    return hits / len(qterms)
 
 
 def _fold(stemmed: str) -> str:
@@ -178,6 +189,9 @@ class QueryContext:
     #: when every asked word is never said: the best cosine of one of them (embedded
     #: alone) with any record, i.e. whether the memory says it in other words; else 0
     near: float = 0.0
+    #: the category whose member the question asks for ("food" in "What food does Bob
+    #: like?", :func:`~engramdb.recall.categories.category_of`): said where a member is
+    category: str | None = None
 
     def features(self, hit: Hit) -> dict[str, float]:
         speaker = (hit.record.speaker or "").lower()
@@ -197,8 +211,9 @@ def hit_features(query: str, hits: Sequence[Hit], dense: Sequence[tuple[str, flo
     candidate list as (record id, cosine), best first, or None when no dense signal ran;
     ``context`` adds the question-level features (engram searches; else neutral ones)."""
     qterms = query_terms(query)
+    category = None
     if context is not None and dense is not None:
-        qterms = context.unnamed(qterms)
+        qterms, category = context.unnamed(qterms), context.category
     cos_of = dict(dense) if dense else {}
     floor = min(cos_of.values()) if cos_of else 0.0
     median = float(np.median(list(cos_of.values()))) if cos_of else 0.0
@@ -207,7 +222,7 @@ def hit_features(query: str, hits: Sequence[Hit], dense: Sequence[tuple[str, flo
         text = f"{hit.record.speaker or ''} {hit.record.text}"
         cos = cos_of.get(hit.id, floor)
         out.append({"cosine": round(cos, 6), "margin": round(cos - median, 6),
-                    "coverage": round(coverage(qterms, text), 6), "recip_rank": 1.0 / rank,
+                    "coverage": round(coverage(qterms, text, category), 6), "recip_rank": 1.0 / rank,
                     "agreement": 0.0})
     if out:
         best_cos = max(f["cosine"] for f in out)

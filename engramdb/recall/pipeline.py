@@ -209,13 +209,18 @@ class Retriever:
         person's (LoCoMo's adversarial questions name the wrong one). A word one of the
         records already ``read`` says needs no query of the index; an asked word counts
         in any of its forms (``word_forms``)."""
+        from .categories import category_of, is_category, names_member
         from .confidence import QueryContext, asked_terms, premise_factor, word_forms
 
         asked = asked_terms(analysis.text, analysis.speakers)
         said = _said(scope, read)
         forms = [word_forms(t) for t in asked]
+        # "what food does Bob like?": the asked category is said where a member is ("sushi")
+        category = category_of(analysis.text, analysis.speakers)
         seen = sum(any(_says(said, f) for f in fs)
-                   or bool(self.store.lexical(scope, fs, 1, Filters())) for fs in forms)
+                   or bool(self.store.lexical(scope, fs, 1, Filters()))
+                   or (is_category(t, category) and names_member(category, said.split()))
+                   for t, fs in zip(asked, forms))
         near = 0.0  # said in other words? (only asked when the never-said rule would fire)
         if asked and not seen:
             near = max((m.score for t in asked for m in self.store.dense(
@@ -229,7 +234,8 @@ class Retriever:
                        if r.role != "assistant"}
             premise = premise_factor(named, [speaker.get(i) for i in top])
         return QueryContext(named, tuple(analysis.speakers), tuple(asked), premise,
-                            (len(asked) - seen) / len(asked) if asked else 0.0, float(near))
+                            (len(asked) - seen) / len(asked) if asked else 0.0, float(near),
+                            category)
 
     def _candidates(self, scope: Scope, query: str, filters: Filters, method: str,
                     limit: int, analysis: QueryAnalysis | None,
