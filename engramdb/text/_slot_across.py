@@ -57,7 +57,11 @@ BARE: tuple[Bare, ...] = (
        r"|(?:I\s+am|we\s+are)\s+(?:now\s+|officially\s+|finally\s+)*(?:an?\s+)?locals?"
        r"|signed\s+(?:the|a|our)\s+lease|got\s+the\s+keys|(?:we|I)\s+(?:have\s+)?(?:finally\s+|"
        r"just\s+|officially\s+)*(?:moved|relocated)(?=\s*[.!,;]|\s*$)|the\s+move\s+is\s+(?:done|"
-       r"over|official))", ("GPE", "LOC"), r"in|to|into|from\s+the|at"),
+       r"over|official)"
+       # one's own street is where one lives ("the plows in X ... our street still hasn't
+       # been done")
+       r"|(?:our|my)\s+(?:street|road|block)(?!\s+(?:party|parties|food|art|style|smarts|cred)\b))",
+       ("GPE", "LOC"), r"in|to|into|from\s+the|at"),
     _b("employer", r"\b(?:(?:I|we)\s+(?:just\s+|finally\s+)?(?:started|landed|got|accepted)\s+"
        r"(?:a|the|my)\s+new\s+(?:job|role|position)|newest\s+(?:employee|hire|recruit|member\s+of"
        r"\s+the\s+team)|made\s+the\s+(?:switch|jump|leap|move)|got\s+(?:the\s+job|hired)|"

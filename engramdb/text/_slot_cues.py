@@ -47,13 +47,20 @@ _ORG = rf"(?P<v>(?:[Tt]he\s+)?{_CAPRUN})"
 # an organisation by its last word ("Saltmarsh Brewing", "Juniper Bank"): no person's name
 _NAMED_ORG = (rf"(?P<v>(?:[Tt]he\s+)?(?:{_CAPW}\s+){{1,3}}(?:{'|'.join(sorted(w.title() for w in _ORG_HEADS))})"
               rf"\b(?!\s+[A-Z]))")
-_NAME = r"(?P<v>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)(?!\s+(?:[A-Z]|&|of\b))"
-_NAME1 = r"(?P<v>[A-Z][a-z'-]+)(?!\s+(?:[A-Z]|&|of\b))"
-_OPENING_PET = (rf"^(?:(?:But|And|So|Now|Still|Also|Plus|Meanwhile|Anyway|Oh|Well),?\s+)?"
+# a title is part of a name ("her name is Mr. Pickles"), not a name of its own
+_HONORIFIC = r"(?:(?:Mr|Mrs|Ms|Mx|Dr|Sir|Dame|Lady|Lord|Captain|Professor|Prince|Princess|King|Queen)\.?\s+)"
+_NAME = rf"(?P<v>{_HONORIFIC}?[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)(?!\s+(?:[A-Z]|&|of\b))"
+_NAME1 = rf"(?P<v>{_HONORIFIC}?[A-Z][a-z'-]+)(?!\s+(?:[A-Z]|&|of\b))"
+# (or a clause: "I'm typing one-handed because Biscotti has decided my lap is her bed")
+_OPENING_PET = (rf"(?:^(?:(?:But|And|So|Now|Still|Also|Plus|Meanwhile|Anyway|Oh|Well),?\s+)?|"
+                rf"\b(?:because|since|cause|cos|now\s+that|while)\s+)"
                 rf"{_NAME1}\s+(?:is|has|had|came|comes|gets|got|keeps|loves|hates|sleeps|"
                 r"slept|ate|eats|chewed|chews|stole|steals|pulls|barks|barked|refuses|refused|"
                 r"follows|followed|sits|sat|jumped|jumps|ran|runs|went|goes|needs|seems)\b")
-_ANIMAL_TURN = rf"\b(?i:{_SPECIES}|{_BREEDS})s?\b"
+_ANIMAL_TURN = rf"\b(?i:{_SPECIES}|{_BREEDS}|puppies|kitties|bunnies|ponies)s?\b"
+# a turn about an animal by what only animals go with (vet, shelter, litter...)
+_ANIMAL_CARE = (rf"\b(?i:{_SPECIES}|{_BREEDS}|puppies|kitties|bunnies|vet|vets|shelter|rescued|"
+                r"adopted|adopt|leash|litter|kibble|paws?|neutered|spayed|groomer)s?\b")
 # the turn's animal is someone else's: "My neighbour has a dog. Rex is huge."
 _THEIR_ANIMAL = (r"\b(?i:(?:my|our|his|her|their)\s+(?:\w+\s+)?(?:sister|brother|mom|mum|"
                  r"mother|dad|father|son|daughter|parents|aunt|uncle|cousin|niece|nephew|"
@@ -72,7 +79,8 @@ _DIET = rf"(?P<v>(?i:{_DIETS}))"
 _DIET_NEXT = (r"(?=\s*(?:[.,;:!?)]|$|(?:now|from\s+now|from\s+today|for|since|these|again|and|but|diet|lifestyle|life|"
               r"too|full[- ]time|by|at|in|because|so|after|last|this|as|anymore|officially|"
               r"is|was|has|month|months|week|weeks|year|years|days|ever|myself|all|about|around|"
-              r"nearly|almost|over|ever\s+since|two|three|four|five|six|a\s+(?:few|couple|"
+              r"nearly|almost|over|ever\s+since|two|three|four|five|six|lol|lmao|haha|tbh|though|tho|"
+              r"a\s+(?:few|couple|"
               r"while|month|year|week))\b))")
 _STOP_ACT = (r"a|an|the|it|that|this|these|those|my|our|your|his|her|their|to|working|work|"
              r"dating|seeing|eating|going|looking|feeling|thinking|using|saving|planning|"
@@ -86,11 +94,11 @@ _ACT_END = (r"(?=\s*(?:[.,;:!?)]|$|\s+(?:these\s+days|lately|now|again|recently|
             r"bit|year|month|week)|about|around|over|during|instead|years?|months?|weeks?)\b))")
 _ACT = (rf"(?P<v>(?!(?:{_STOP_ACT})\b)[a-z][\w-]*(?:\s+(?!(?:{_STOP_ACT})\b)[a-z][\w-]*){{0,2}}?)"
         rf"{_ACT_END}")
-_PLAN_END = (r"(?=\s*(?:[.,;:!?)]|$|\s+(?:instead|next|this|by|before|in\s+\d|someday|one\s+day|"
+_PLAN_END = (r"(?=\s*(?:[.,;:!?)]|['\"’”](?!\w)|$|\s+(?:instead|next|this|by|before|in\s+\d|someday|one\s+day|"
              r"eventually|soon|within|and\s+(?:I|we)|but|because|so)\b))")
 # an errand for tonight is not a plan for one's life
 _EPHEMERAL = r"tonight|today|tomorrow|later|this\s+(?:morning|afternoon|evening|weekend|week)"
-_PLAN = (r"(?P<v>(?!(?:be|do|the|a|my|it|that|this|bed|sleep|work|say|ask|"
+_PLAN = (r"(?P<v>(?!(?:be|do(?!\s+(?:an?|my)\s)|the|a|my|it|that|this|bed|sleep|work|say|ask|"
          r"see|tell|check)\b)[a-z][\w'-]*(?:\s+(?!(?:" + _EPHEMERAL + r")\b)[\w'-]+){0,5}?)"
          + _PLAN_END + r"(?!\s+(?:" + _EPHEMERAL + r")\b)")
 _VISIT = (r"\b(?i:trip|vacation|holiday|conference|visiting|visit|wedding|hotel|airbnb|"
@@ -118,6 +126,11 @@ _SPARE = (r"\b(?i:hobby|hooked|spare|free\s+time|evenings?|weekends?|every\s+\w+
 _HOUSING = r"(?:place|apartment|flat|house|studio|condo|one-bedroom|two-bedroom|loft|rental)"
 _NOW = r"(?:\s+(?i:now|currently|still|officially|finally|just|already|also|really))*"
 _OWN = r"(?:my|our|the)"
+
+
+# a sentence that is only a job title, and a turn that announces a new one
+_BARE_JOB = rf"^(?:an?\s+)?{_JOB}\s*[.!]*$"
+_TITLE_NEWS = r"\b(?i:new\s+(?:job\s+)?(?:title|role|position)|promot(?:ed|ion))\b"
 
 
 def _c(slot: str, regex: str, confidence: float, value: str, **kw: Any) -> Rule:
@@ -152,8 +165,9 @@ RULES: tuple[Rule, ...] = (
     _c("location", rf"\b(?:my|our)\s+(?:little\s+|tiny\s+|own\s+|rented\s+|cosy\s+|cozy\s+)?"
        rf"(?:flat|apartment|house|place|condo|studio|loft)\s+(?:here\s+)?in\s+{_PLACE}", 0.75,
        "place", unless=_VISIT),
-    _c("location", rf"\bbeen\s+(?:living\s+)?(?:here\s+)?in\s+{_PLACE}\s+(?:for\s+)?(?:a|an|one|two|"
-       rf"three|four|five|six|several|a\s+few|a\s+couple\s+of|\d+)\s+(?:weeks|months|years)",
+    _c("location", rf"\bbeen\s+(?:living\s+)?(?:here\s+)?in\s+{_PLACE}\s+(?:(?:for\s+)?(?:a|an|one|two|"
+       rf"three|four|five|six|several|a\s+few|a\s+couple\s+of|\d+)\s+(?:weeks|months|years)|"
+       rf"(?:for\s+)?(?:so\s+long|ages|years|decades|forever))\b",
        0.75, "place", unless=_VISIT),
     _c("location", rf"\b(?i:new|own|first)\s+(?:place|apartment|flat|house|home|condo|"
        rf"neighbou?rhood|digs|studio|loft|townhouse)\s+(?:here\s+)?(?:in|at)\s+{_PLACE}", 0.85,
@@ -179,6 +193,10 @@ RULES: tuple[Rule, ...] = (
        negated=True),
     _c("location", rf"\b(?:left|moved\s+away\s+from|said\s+goodbye\s+to)\s+{_PLACE}\s+"
        rf"(?:behind|for\s+good)\b", 0.8, "place", negated=True),
+    # a place one has not lived in since: "it still says X and I haven't lived there since"
+    _c("location", rf"(?:\b(?:still\s+)?(?:says|reads|shows|lists)\s+)?{_PLACE}\s*,?\s+(?:and|but|though|"
+       rf"yet)\s+(?:I|we)\s+(?:have\s+not|had\s+not|no\s+longer|do\s+not)"
+       rf"\s+(?:lived?|living|been\s+living)\s+there\b", 0.8, "place", negated=True, object_self=True),
     # looser: a residence word, then (a few plain words later) a place after in/to
     _c("location", rf"\b(?i:move|moved|moving|relocat\w*|settl\w*|liv(?:e|ing)|home|house|apartment|"
        rf"flat|neighbou?rhood|lease|unpack\w*|movers|boxes){_GAP}\b(?:in|to|into)\s+(?:the\s+)?{_PLACE}",
@@ -198,7 +216,8 @@ RULES: tuple[Rule, ...] = (
        rf"[\"']?(?:an?\s+)?{_JOB}", 0.75, "jobnoun"),
     # -- employer: a work word and an organisation
     _c("employer", rf"\b(?:(?i:first|second|third|1st|2nd|3rd|new|fourth)\s+(?:full\s+|few\s+|"
-       rf"couple\s+(?:of\s+)?|two\s+|three\s+)?(?:day|week|month|shift|days|weeks|months|year)|(?i:day|week)\s+(?:one|1))\s+(?:at|with)\s+"
+       rf"couple\s+(?:of\s+)?|two\s+|three\s+)?(?:day|week|month|shift|days|weeks|months|year|fortnight)|(?i:day|week)\s+(?:one|1))"
+       rf"(?:\s+(?:done|down|over|in|finished|complete|completed|survived|wrapped(?:\s+up)?))?\s+(?:at|with)\s+"
        rf"{_ORG}", 0.8, "org"),
     _c("employer", rf"\b(?:am|are)\s+now\s+(?:at|with)\s+{_ORG}", 0.75, "org"),
     # "been with X for years": an employer when the turn talks of work, else a partner
@@ -232,7 +251,7 @@ RULES: tuple[Rule, ...] = (
     _c("employer", rf"\b(?:job|position|role|gig|offer|contract|post|internship)\s+(?:at|with)\s+"
        rf"{_ORG}", 0.8, "org"),
     _c("employer", rf"\b(?i:work|works|working|started|starting|joined|joining|employed|"
-       rf"hired|signed|onboarding|onboarded|been)(?:\s+(?:full[- ]time|part[- ]time|here|there|"
+       rf"hired|signed|onboarding|onboarded|orientation|induction|been)(?:\s+(?:full[- ]time|part[- ]time|here|there|"
        rf"now|officially|over)){{0,2}}\s+(?:at|for|by|on\s+at)\s+{_ORG}", 0.8, "org"),
     _c("employer", rf"\b(?:signed|started|starting)\s+with\s+{_ORG}", 0.8, "org"),
     _c("employer", rf"\b(?:joined|joining)\s+{_ORG}", 0.8, "org"),
@@ -249,7 +268,9 @@ RULES: tuple[Rule, ...] = (
        when=r"\b(?i:interview\w*|offer|job|role|position|recruiter|hired|contract)\b"),
     _c("employer", rf"\b(?:colleagues|coworkers|co-workers|team|office|boss|manager)\s+at\s+{_ORG}",
        0.75, "org"),
-    _c("employer", rf"\b(?:quit|left|leaving|resigned\s+from|walked\s+away\s+from|done\s+"
+    # ("first week done at X" is no ending)
+    _c("employer", rf"\b(?:quit|left|leaving|resigned\s+from|walked\s+away\s+from|(?<!week\s)(?<!day\s)"
+       rf"(?<!shift\s)(?<!month\s)done\s+"
        rf"(?:working\s+)?(?:at|with)|laid\s+off\s+(?:from|by)|let\s+go\s+(?:from|by))\s+{_ORG}"
        rf"(?=\s+(?:for|to\s+join|after|last|this|and|in)\b|\s*[.,;!]|$)", 0.8, "org",
        negated=True),
@@ -257,14 +278,30 @@ RULES: tuple[Rule, ...] = (
        rf"boss|hired|role|position|onboarding|employer|started|joined|offer|contract){_GAP}"
        rf"\bat\s+{_ORG}", 0.75, "org", unless=_NOT_MINE_JOB),
     # -- job title: a role word and a job noun
-    _c("job", rf"\b(?i:work|works|working|started|hired|joined|back|retrained|qualified|"
-       rf"role|position|job|career|now|officially)\s+as\s+(?:an?\s+|the\s+|their\s+|our\s+)?"
+    _c("job", rf"\b(?:(?i:work|works|working|started|hired|joined|back|retrained|qualified|"
+       rf"role|position|job|career|now|officially|listed|signed\s+on|taken\s+on)|on\s+the\s+"
+       rf"(?:rota|roster|schedule|books|payroll))\s+as\s+(?:an?\s+|the\s+|their\s+|our\s+)?"
        rf"(?:new\s+)?{_JOB}", 0.8, "job"),
+    # a title said bare: "I'm volunteer driving instructor since the restructure"; "(it)
+    # should be prep cook since the reshuffle" of what still says the old one
+    _c("job", rf"\b(?:am|are)\s+(?:now\s+)?(?!(?:an?|the|my|our|in|at|on|with|so|not|now)\b){_JOB}"
+       rf"\s+(?:now|since|as\s+of|these\s+days)\b", 0.75, "jobnoun"),
+    _c("job", rf"^(?i:(?:it|that|this|which)\s+)?(?i:should)\s+(?:now\s+)?(?:be|say|read)\s+(?:an?\s+)?{_JOB}"
+       rf"\s+(?:now|since|as\s+of)\b", 0.75, "jobnoun",
+       when=r"\b(?i:still\s+(?:says|reads|lists|shows|has))\b", presumed=True),
+    # what one answers when asked, writes on a form: "when people ask what I do I say X"
+    _c("job", rf"\bwhat\s+I\s+do\b[^.!?]{{0,20}}?\bI\s+(?:say|tell\s+them|answer)\s+(?:that\s+I\s+am\s+)?"
+       rf"(?:an?\s+)?{_JOB}", 0.75, "jobnoun", object_self=True),
+    _c("job", rf"\b(?:wrote|write|put|typed|entered|filled\s+in)\s+[\'\"‘“]\s*(?:an?\s+)?{_JOB}\s*[\'\"’”]"
+       rf"\s+(?:on|in|under|as|into)\b", 0.75, "jobnoun"),
+    # a title on a sentence of its own, in a turn that announces one ("new title on my
+    # door! fleet trainer.")
+    _c("job", _BARE_JOB, 0.75, "jobnoun", when=_TITLE_NEWS),
     _c("job", rf"\b(?:have|has)\s+been\s+(?:an?|the)\s+(?:new\s+)?{_JOB}(?!\s+(?:of|at\s+heart)\b)"
        rf"(?=\s*(?:[.,;!]|$|\s+(?:for|since|now|ever)\b))", 0.75, "job"),
     # "Being a paralegal means...", "As a nurse I...": the speaker's own work, said in passing
     _c("job", rf"(?<!\bof\s)(?<!\babout\s)(?<!\bwith\s)\b(?i:being)\s+(?:an?\s+)?{_JOB}\s+(?:is|means|has|was|"
-       rf"comes|involves|can)\b", 0.75, "job"),
+       rf"comes|involves|can)\b", 0.75, "job", object_self=True),
     _c("job", rf"(?:^|[,:]\s*)(?i:as)\s+(?:an?\s+)?{_JOB}\s*,?\s+I\b", 0.75, "job"),
     _c("job", rf"\bmyself\s+as\s+(?:an?\s+|the\s+)?(?:new\s+)?{_JOB}", 0.75, "job"),
     _c("job", rf"\b(?:made|making|named|appointed|promoted|bumped)\s+(?:me\s+)?(?:up\s+)?(?:to\s+)?"
@@ -299,6 +336,14 @@ RULES: tuple[Rule, ...] = (
        unless=_WORK),
     _c("partner", rf"\bthe\s+(?:guy|girl|man|woman|person)\s+I\s+am\s+(?:seeing|dating|with)(?:\s+now)?"
        rf"\s*(?:,|:|is|-)\s*{_NAME}", 0.8, "name"),
+    # the one who meets the parents ("X met my parents", "too soon to introduce X to my
+    # parents?"): a partner, even when what is asked is something else
+    _c("partner", rf"\b(?i:introduc\w*|bring|bringing|brought|take|taking|took)\s+{_NAME}\s+(?:home\s+)?"
+       rf"to\s+(?:meet\s+)?(?:my|our)\s+(?:parents|folks|family|mum|mom|mother|dad|father)\b", 0.75,
+       "name", unless=_PET_WORD, presumed=True),
+    _c("partner", rf"{_NAME}\s+(?:finally\s+|officially\s+|just\s+)?(?:met|meets|is\s+meeting|"
+       rf"has\s+met)\s+(?:my|our)\s+(?:parents|folks|family|mum|mom|mother|dad|father)\b", 0.75,
+       "name", unless=_PET_WORD, presumed=True),
     _c("partner", rf"\b(?:date\s+night|dinner\s+date|anniversary)(?:\s+(?:tonight|tomorrow|this\s+"
        rf"\w+|on\s+\w+))?\s+with\s+{_NAME}", 0.75, "name"),
     _c("partner", rf"\b(?:things|it)\s+with\s+{_NAME}\s+(?:is|are)\s+(?:getting\s+(?:serious|"
@@ -317,6 +362,9 @@ RULES: tuple[Rule, ...] = (
        rf"moved\s+in\s+together)", 0.8, "name"),
     _c("partner", rf"{_NAME}\s+(?:asked\s+me\s+out|proposed|moved\s+in\s+with\s+(?:me|us)|"
        rf"and\s+I\s+moved\s+in\s+together)\b", 0.75, "name", object_self=True),
+    # one who is moving in with the speaker is a partner now, whenever the move is
+    _c("partner", rf"{_NAME}\s+(?:is|are)\s+(?:finally\s+|officially\s+)?moving\s+in\s+(?:with\s+(?:me|us)|"
+       rf"together)\b", 0.75, "name", object_self=True, presumed=True, unless=_PET_WORD),
     _c("partner", rf"\b(?:my|our)\s+(?:new\s+)?(?:bf|gf|hubby|other\s+half|significant\s+other|"
        rf"man|girl|guy|date|lady|person)(?:\s+|\s*,\s*(?![A-Z][a-z'-]+\s*,?\s*(?:and|or)\b)){_NAME}",
        0.75, "name"),
@@ -343,6 +391,16 @@ RULES: tuple[Rule, ...] = (
     # how they are ("... a dog that pulls on the lead? Moxie is sweet"): a pet
     _c("pet", rf"{_OPENING_PET}", 0.77, "opening", when=_ANIMAL_TURN,
        unless=rf"{_COUPLE_WORDS}|{_THEIR_ANIMAL}"),
+    # a young one named in a turn about an animal ("the shelter called ... a little one
+    # called Nugget"); an animal's care named by whose it is ("vet bill for X's shots")
+    _c("pet", rf"\b(?:an?|the|this|little|tiny)\s+(?:[\w-]+\s+){{0,2}}?(?:one|girl|boy|guy|fella|"
+       rf"baby|furball|fluffball|floof|monster)\s+(?:named|called)\s+{_NAME}", 0.75, "name",
+       object_self=True, when=_ANIMAL_CARE, unless=rf"{_COUPLE_WORDS}|{_THEIR_ANIMAL}"),
+    _c("pet", rf"\b(?i:vet|vet's|veterinary|grooming)\s+(?:bill|visit|appointment|trip|check-?up|"
+       rf"fees?)\s+(?:for|with)\s+(?P<v>[A-Z][a-z-]+)(?:'s)?\b(?!\s+[A-Z])", 0.75, "name"),
+    _c("pet", rf"\b(?P<v>[A-Z][a-z-]+)'s\s+(?:first\s+|second\s+|booster\s+|latest\s+)?(?:shots|jabs|vaccinations?|"
+       rf"worming|flea\s+treatment|kibble|litter|leash|collar|crate)\b", 0.75, "name",
+       when=_ANIMAL_CARE, unless=_COUPLE_WORDS),
     _c("pet", rf"\b(?:named|calling|called)\s+(?:him|her|it|them|the\s+{_PET})\s+{_NAME}", 0.8,
        "name"),
     _c("pet", rf"\b(?:an?|new)\s+{_PETADJ}{_PET}\s*,\s*{_NAME}", 0.75, "name"),
@@ -363,7 +421,7 @@ RULES: tuple[Rule, ...] = (
        0.8, "diet", negated=True),
     # -- hobby: an activity after an interest word
     _c("hobby", rf"\b(?:weekends|evenings|free\s+time|spare\s+time|saturdays|sundays)\s+(?:are|is)"
-       rf"\s+(?:all\s+)?(?:about|for)\s+{_ACT}", 0.75, "act"),
+       rf"\s+(?:(?:all\s+)?(?:about|for)|all)\s+{_ACT}", 0.75, "act"),
     _c("hobby", rf"\b(?:weekends|evenings|free\s+time|spare\s+time|saturdays|sundays|mornings)\s+"
        rf"(?:mostly\s+|mainly\s+|all\s+)?(?:go|goes|went)\s+(?:to|into|on)\s+{_ACT}", 0.75, "act"),
     _c("hobby", rf"(?:^|[,:;]\s*)(?P<v>[a-z]+(?:\s+[a-z]+){{0,2}})\s+is\s+where\s+(?:all\s+)?my\s+"
@@ -392,6 +450,20 @@ RULES: tuple[Rule, ...] = (
        rf"moment))?\s*(?:is|:|-|=|alert:?)\s*(?:now\s+)?{_ACT}", 0.8, "act"),
     _c("hobby", rf"(?:^|[,:]\s*)(?P<v>(?-i:[A-Z]?[a-z]+(?:\s+[a-z]+){{0,2}}))\s+(?:is|has\s+become)\s+"
        rf"(?:now\s+)?(?:my|the)\s+(?:new\s+)?(?:hobby|thing|obsession|passion)\b", 0.75, "act"),
+    _c("hobby", rf"\b(?:love|adore|really\s+into)\s+{_ACT}\s*,\s*it(?:'s|\s+is)\s+(?:really\s+|totally\s+)?my\s+"
+       rf"(?:thing|jam|passion|hobby|life)\b", 0.75, "act"),
+    _c("hobby", rf"\b(?:[Mm]y\s+)?(?:one|only|main|big)\s+thing\s+outside\s+(?:of\s+)?(?:work|the\s+office|"
+       rf"my\s+job)\s+is\s+{_ACT}", 0.75, "act"),
+    # what one's weekends are, one's "whole personality": "X is basically my whole personality"
+    _c("hobby", rf"(?:^|[,:]\s*)(?!(?:work|school|family|this|that|it|money|sleep|coffee|food)\b)"
+       rf"(?P<v>(?-i:[A-Z]?[a-z]+(?:\s+[a-z]+){{0,2}}))\s+(?:is|has\s+become)\s+(?:now\s+|basically\s+|"
+       rf"pretty\s+much\s+|literally\s+|honestly\s+)*my\s+(?:whole|entire)\s+(?:personality|life|"
+       rf"world)\b", 0.75, "act"),
+    # a whole day on an activity, in a turn that calls it a hobby ("spent all sunday on X ...
+    # is that a hobby or a problem")
+    _c("hobby", rf"\b(?:spend|spending|spent)\s+(?:all|the\s+whole|every)\s+(?:day|weekend|saturday|"
+       rf"sunday|evening|night|morning)\s+(?:on|doing)\s+{_ACT}", 0.75, "act",
+       when=r"\b(?i:hobby|hobbies|obsess\w*|addict\w*|hooked|passion)\b"),
     # a group of the activity that the speaker's week runs around ("the X group meets on
     # Thursdays now, so I've had to move ..."); a course in it ("a beginners' course in X")
     _c("hobby", rf"\b(?:[Tt]he|[Mm]y|[Oo]ur)\s+{_ACT}\s+(?:group|club|society|circle|class|classes|"
@@ -413,6 +485,28 @@ RULES: tuple[Rule, ...] = (
     _c("plan", rf"\b(?:planning|aiming|hoping|intend|intending|determined|committed|set|"
        rf"saving\s+up|saving|preparing|decided|resolved|made\s+up\s+my\s+mind)\s+to\s+{_PLAN}",
        0.8, "plan"),
+    # a decision said as what one is going to do ("I've decided I'm going to X"), and the
+    # item a list of one's aims names ("next big thing on my list: X")
+    _c("plan", rf"\b(?:decided|made\s+up\s+my\s+mind|resolved|determined|committed)(?:\s+that)?\s+"
+       rf"(?:I|we)\s+(?:am|are)\s+(?:really\s+|finally\s+|actually\s+)?(?:going\s+to|gonna)\s+"
+       rf"{_PLAN}", 0.8, "plan"),
+    _c("plan", rf"\b(?i:(?:next|first|top|one|big|biggest)\s+(?:big\s+)?(?:thing|item|goal|project)\s+"
+       rf"on\s+(?:my|our|the)\s+(?:bucket\s+|to-?do\s+|life\s+)?list|(?:top|head)\s+of\s+(?:my|"
+       rf"our)\s+(?:bucket\s+)?list)\s*(?:is|:|-)\s+(?:to\s+)?{_PLAN}", 0.8, "plan"),
+    # what a reminder of one's aim says ("my new lock screen is a reminder to X", a vision
+    # board: "the new one says: X")
+    _c("plan", rf"\b(?i:lock\s*screen|wallpaper|vision\s+board|whiteboard|post-?it|sticky\s+note)\b"
+       rf"[^.!?]{{0,20}}?\b(?:is\s+a\s+reminder\s+to|reminds\s+me\s+to|says\s*:?|reads\s*:?)\s+(?:to\s+)?"
+       rf"{_PLAN}", 0.75, "plan", object_self=True),
+    _c("plan", rf"^(?i:the\s+)?(?:new\s+)?(?i:one|it)\s+(?:now\s+)?(?:says|reads)\s*:\s*(?:to\s+)?{_PLAN}",
+       0.75, "plan", when=r"\b(?i:lock\s*screen|wallpaper|vision\s+board|whiteboard|post-?it|"
+       r"sticky\s+note)\b"),
+    # what one takes advice on how to do, what one's savings are labelled
+    _c("plan", rf"\b(?:booked|scheduled|set\s+up|arranged)\s+(?:a|an|my)\s+(?:meeting|appointment|call|"
+       rf"session|consultation)\s+with\s+(?:a|an|my|the)\s+(?:[\w-]+\s+){{0,3}}?about\s+how\s+to\s+"
+       rf"{_PLAN}", 0.75, "plan"),
+    _c("plan", rf"\b(?:savings?|fund|jar|pot|tin|envelope|account)\b[^.!?]{{0,30}}?\b(?:labelled|labeled|called|"
+       rf"named|marked)\s+[\'\"‘“]{_PLAN}[\'\"’”]", 0.75, "plan"),
     _c("plan", rf"\bwhat\s+(?:I|we)\s+(?:actually\s+|really\s+|truly\s+)?(?:want|plan|intend|"
        rf"need)(?:\s+to\s+do)?(?:\s+(?:now|these\s+days|most))?\s+is\s+to\s+{_PLAN}", 0.8, "plan"),
     # "I want to X" is a plan when the turn says it is one (saving for it, a goal, a dream)
@@ -422,7 +516,16 @@ RULES: tuple[Rule, ...] = (
        rf"(?:year|spring|summer|fall|autumn|winter)|this\s+year|someday|one\s+day|eventually|"
        rf"by\s+\d{{4}}|in\s+\d{{4}}|before\s+I\s+turn))", 0.75, "plan"),
     # -- money: rent and salary
-    _c("rent", rf"\b(?i:rent|landlord|lease)\b[^.!?]{{0,60}}?(?<!from\s)(?<!was\s)(?<!of\s)"
+    _c("rent", rf"\b(?i:renewal|landlord|letting\s+agent|they)\s+(?:now\s+)?(?:want|wants|is\s+asking\s+for|"
+       rf"are\s+asking\s+for|asks\s+for)\s+{_MONEY}", 0.75, "money", object_self=True,
+       when=r"\b(?i:rent|renewal|landlord|lease|letting)\b"),
+    _c("rent", rf"^{_MONEY}\s+(?:gone|out|down|paid|leaves|left\s+my\s+account)\b", 0.75, "money",
+       when=r"\b(?i:rent)\b"),
+    # a question on one's own rent presumes it ("Is $1,275 a month fair for what I've got?")
+    _c("rent", rf"^(?i:is)\s+{_MONEY}\s+(?:a|per)\s+month\s+(?:fair|normal|reasonable|too\s+much|a\s+lot|"
+       rf"okay|ok|steep|high)\b(?=[^.!?]*\b(?:I|my|we|our)\b)", 0.75, "money", presumed=True,
+       when=r"\b(?i:rent|landlord|lease|bedrooms?|flat|apartment)\b"),
+    _c("rent", rf"\b(?i:rent|landlord|lease|housing)\b[^.!?]{{0,60}}?(?<!from\s)(?<!was\s)(?<!of\s)"
        rf"(?<!than\s){_MONEY}", 0.8, "money"),
     _c("rent", rf"\b(?:pay|paying|paid)\s+{_MONEY}\s+(?:a\s+month\s+)?(?:for|on)\s+(?:the|our|my|an?)\s+"
        rf"(?:new\s+)?{_HOUSING}", 0.8, "money"),
@@ -433,12 +536,16 @@ RULES: tuple[Rule, ...] = (
     _c("salary", rf"\b(?:job|role|position|it|gig)\s+pays\s+(?:me\s+)?(?:about\s+|around\s+)?"
        rf"{_MONEY}", 0.8, "money", unless=r"\b(?i:rent)\b"),
     _c("salary", rf"\b(?i:salary|(?<!I\s)(?<!we\s)pay|paid|paying\s+me|earn|earning|make|making|raise|income|"
+       rf"bring\s+in|bring\s+home|take\s+home|gross|"
        rf"comp|compensation|base|offer)\b[^.!?]{{0,40}}?(?<!from\s)(?<!was\s)(?<!of\s)(?<!than\s)"
        rf"{_MONEY}(?![^.!?]*\b(?:rent|month)\b)",
        0.8, "money"),
     _c("salary", rf"\b(?:paying|pay|paid|offered|giving|gave|bumped|raised|moved)\s+me\s+"
        rf"[^.!?]{{0,20}}?{_MONEY}", 0.8, "money", object_self=True, unless=r"\b(?i:rent)\b"),
-    _c("salary", rf"{_MONEY}\s+(?:(?:a|per)\s+year|annually|per\s+annum|base|salary)\b",
+    _c("salary", rf"\b(?:came\s+back\s+with|settled\s+on|agreed\s+on|landed\s+at)\s+{_MONEY}", 0.75,
+       "money", object_self=True, when=r"\b(?i:negotiat\w*|raise|salary|pay|offer)\b"),
+    _c("salary", rf"{_MONEY}\s+(?:(?:a|per)\s+year|annually|per\s+annum|base|salary|(?:before|after|"
+       rf"pre)[\s-]tax)\b",
        0.8, "money"),
 )
 
@@ -449,8 +556,12 @@ _OTHER_REL = (r"sister|brother|mom|mum|mother|dad|father|son|daughter|parents|gr
               r"friends|buddy|pal|mate|roommate|flatmate|housemate|colleague|coworker|"
               r"co-worker|neighbou?r|boss|manager|ex|sibling|kid|kids|wife|husband|partner|"
               r"boyfriend|girlfriend|fianc[eé]e?|classmate|teammate|landlord|cat|dog")
-# "my friend", "my oldest friends", "one of my closest colleagues": any two words between
-_REL_SUBJECT = re.compile(rf"\b(?:[Mm]y|[Oo]ur)\s+(?:[a-z][a-z-]*\s+){{0,2}}?(?P<rel>{_OTHER_REL})"
+# "my friend", "my oldest friends", "one of my closest colleagues": any two words between;
+# "a friend of mine", "a coworker": someone the speaker knows, unnamed, is no speaker
+_ACQUAINTANCE = (r"friend|buddy|pal|mate|colleague|coworker|co-worker|neighbou?r|cousin|"
+                 r"classmate|teammate|roommate|flatmate|housemate")
+_REL_SUBJECT = re.compile(rf"\b(?:(?:[Mm]y|[Oo]ur)\s+(?:[a-z][a-z-]*\s+){{0,2}}?(?P<rel>{_OTHER_REL})"
+                          rf"|(?:[Aa]n?|[Ss]ome)\s+(?:[a-z][a-z-]*\s+)?(?P<acq>{_ACQUAINTANCE})s?)"
                           rf"(?:'s)?\b")
 _PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Yy]ou|[Hh]is|[Hh]er|[Tt]heir|[Yy]our|"
                       r"[Ee]veryone|[Ss]omeone|[Pp]eople)\b")
@@ -477,7 +588,8 @@ _OPENERS = frozenset("""big quick small huge little good great bad sad some upda
     monday tuesday wednesday thursday friday saturday sunday january february march april
     may june july august september october november december spring summer fall autumn
     winter as of exciting sadly happily good great personal front on my end one two three
-    four five six seven eight nine ten few couple several day days""".split())
+    four five six seven eight nine ten few couple several day days annual monthly weekly
+    yearly daily hourly gross net base total current starting final""".split())
 # words a clause may have before the cue and still be the speaker's ("Got a raise to",
 # "Friday was my last day at", "My new colleagues at")
 _SPEAKERS_OWN = frozenset("""my our the a an new first whole was is are were has have had
@@ -512,7 +624,7 @@ def clause_subject(sentence: str, start: int) -> str | None:
         return clause_subject(sentence, joined.start())
     rel = _REL_SUBJECT.search(prefix)
     if rel:
-        word = rel.group("rel").lower()
+        word = (rel.group("rel") or rel.group("acq")).lower()
         if word in ("cat", "dog"):
             return None
         return word if word in ("parents", "kids") else word.removesuffix("s")
@@ -537,13 +649,18 @@ def clause_subject(sentence: str, start: int) -> str | None:
 
 
 _OPENING = re.compile(_OPENING_PET)
+_BARE_JOB_RE, _TITLE_NEWS_RE = re.compile(_BARE_JOB), re.compile(_TITLE_NEWS)
 _ANIMAL = re.compile(_ANIMAL_TURN)
 
 
 def turn_slots(sentence: str, turn: str) -> set[str]:
     """Slots a sentence speaks of by where it stands in its turn, not by its own words: a
-    name opening a sentence of a turn about an animal may be the animal's."""
-    return {"pet"} if _OPENING.match(sentence) and _ANIMAL.search(turn) else set()
+    name opening a sentence (or a clause) of a turn about an animal may be the animal's; a sentence
+    that is only a job title, in a turn announcing a new title, is the speaker's."""
+    out = {"pet"} if _OPENING.search(sentence) and _ANIMAL.search(turn) else set()
+    if _BARE_JOB_RE.match(sentence) and _TITLE_NEWS_RE.search(turn):
+        out.add("job")
+    return out
 
 
 def general(sentence: str, slots: set[str],

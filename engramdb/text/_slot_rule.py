@@ -34,6 +34,10 @@ class Rule:
     fixed: str = ""  # the value, when the cue says it ("gave up meat": vegetarian)
     when: re.Pattern[str] | None = None  # the rule applies only when the turn matches ...
     unless: re.Pattern[str] | None = None  # ... and does not match this
+    #: the form presumes the value, so a question, a hedge or a date to come on something
+    #: else still says it ("is it too soon to introduce Ana to my parents?": Ana is a
+    #: partner either way; "Ana is moving in with me next week": a partner now)
+    presumed: bool = False
 
     def applies(self, turn: str) -> bool:
         """Whether the turn-level conditions hold for ``turn`` (the whole turn's text)."""
@@ -51,7 +55,8 @@ def by_slot(rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
 
 def rule(slot: str, regex: str, confidence: float, value: str = "any", *,
          negated: bool = False, also: tuple[str, ...] = (), object_self: bool = False,
-         fixed: str = "", when: str = "", unless: str = "") -> Rule:
+         fixed: str = "", when: str = "", unless: str = "", presumed: bool = False) -> Rule:
     """A :class:`Rule` from regex source text."""
     return Rule(slot, re.compile(regex), confidence, value, negated, also, object_self, fixed,
-                re.compile(when) if when else None, re.compile(unless) if unless else None)
+                re.compile(when) if when else None, re.compile(unless) if unless else None,
+                presumed)

@@ -28,7 +28,8 @@ _DIET_FOOD = (r"sugar|gluten|dairy|lactose|grain|meat|egg|soy|wheat|nut|alcohol|
 _DIETS = (r"vegan|vegetarian|veggie|pescatarian|pescetarian|flexitarian|plant-based|keto|"
           r"ketogenic|paleo|carnivore|whole30|macrobiotic|atkins|fruitarian|raw[- ]vegan|"
           r"raw[- ]food|lacto-ovo|ovo-lacto|lacto-vegetarian|ovo-vegetarian|intermittent\s+"
-          r"fasting|elimination\s+diet|mediterranean\s+diet|dash\s+diet|"
+          r"fasting|elimination\s+diet|mediterranean\s+diet|dash\s+diet|kosher|halal|ayurvedic|"
+          r"sattvic|anti-inflammatory|anti-candida|autoimmune\s+protocol|"
           rf"(?:{_DIET_FOOD})[- ]free|(?:high|low)[- ](?:{_DIET_FOOD})")
 _CAR_BRANDS = frozenset("""toyota honda tesla ford bmw audi volkswagen vw mercedes benz kia hyundai
     nissan subaru mazda volvo jeep chevy chevrolet porsche fiat peugeot renault skoda seat mini
@@ -48,7 +49,11 @@ _JOBS = frozenset("""engineer developer programmer designer manager director tea
     instructor principal dean paralegal optometrist statistician mathematician physicist
     chemist biologist historian translator interpreter illustrator animator producer dj
     nutritionist dietitian hairdresser barber stylist tailor butcher welder machinist dispatcher
-    courier housekeeper homemaker lead postdoc undergrad fellow owner""".split())
+    courier housekeeper homemaker lead postdoc undergrad fellow owner planner guard operator
+    inspector ranger bookkeeper controller auditor foreman deckhand steward stewardess
+    attendant lifeguard porter handler medic sommelier curator archivist surveyor estimator
+    underwriter broker adjuster conductor composer choreographer dancer singer drummer
+    captain sergeant lieutenant chaplain pastor minister rabbi imam priest""".split())
 #: Last words of organisation names: such a name is no person's ("been with Juniper Bank").
 _ORG_HEADS = frozenset("""bank labs lab health software media group energy insurance games
     robotics telecom publishing consulting hospital studios studio systems solutions
@@ -118,8 +123,9 @@ _TRIGGER_WORDS: dict[str, str] = {
                r"year|contract|post|intern|start|signed|onboard|been|took me|brought me|picked me|"
                r"switch|jumped|made the|moved over|now|colleague|coworker|co-worker|team|office|"
                r"boss|manager|leaving|resign|walked|done|let go|part of|compan|firm|paycheck|"
-               r"paycheque|payslip|pay stub|paystub|workplace",
+               r"paycheque|payslip|pay stub|paystub|workplace|orientation|induction",
     "job": r"signature|badge|name\s*tag|business card|work(?:s|ing)?\s+as|job|title|occupation|profession|promot|became\s+an?\s|"
+          r"should (?:now )?(?:be|say|read) |what i do|wrote|write|typed|entered|filled in|put ['\"‘“]|"
           r"(?:am|is|are)\s+(?:now\s+|no\s+longer\s+|officially\s+|finally\s+)?an?\s| as |"
           r"^as |being|been an? |stepped|stepping|moved|moving|transitioned|switched|made|"
           r"named|appointed|bumped|role|position|am |are |got|gave|landed|took|accepted|"
@@ -130,7 +136,8 @@ _TRIGGER_WORDS: dict[str, str] = {
               fr"going out|moved in|propos|going steady|a thing|an item|official|exclusive|"
               fr"asked me out|bf|gf|hubby|other half|significant|my man|my girl|my guy|my date|"
               fr"my lady|my person|our date|met|ended|are done|are over|finished|called it off|"
-              fr"separate|over with|name|date|couple|not with|not together|knot|hitched|{_REL}",
+              fr"separate|over with|name|date|couple|not with|not together|knot|hitched|introduc|"
+              fr"parents|folks|moving in|{_REL}",
     "manager": r"manager|boss|supervisor|lead|report|left|quit|resigned|retired|fired|let\s+go|"
               r"moved\s+on",
     "car": r"car\b|driv|traded|sold|crashed|total|wrecked|accord|alfa|audi|bentley|benz|bmw|"
@@ -143,7 +150,8 @@ _TRIGGER_WORDS: dict[str, str] = {
           fr"horse|snake|lizard|ferret|fish|died|passed|put|beagle|terrier|retriever|poodle|"
           fr"lab|collie|spaniel|husky|shepherd|dachshund|corgi|pug|greyhound|tabby|mix|{_SPECIES}|{_BREEDS}|"
           fr"meet|welcome|introduc|say hi|say hello|named|calling|called|lost|put down|"
-          fr"goodbye|buried|name",
+          fr"goodbye|buried|name|vet|shots|jabs|vaccin|worming|flea|kibble|litter|leash|"
+          fr"collar|crate|one called|one named",
     "favourite": r"favou?rite|fave",
     "diet": fr"pesc|meat|{_DIETS}",
     "age": r"years?\s+(?:old|of\s+age)|yrs|y/?o\b|age\b|turn(?:ed|s)?\s+\d|"
@@ -157,13 +165,17 @@ _TRIGGER_WORDS: dict[str, str] = {
             r"started\s|gave\s+up|quit|stopped|find me|catch me|see me|been \w+ing|play|practi|"
             r"obsessed|hooked|addicted|crazy about|passionate|into|discovered|fell in love|"
             r"a lot of|spending|spend|spent|class|lesson|course|club|group|league|workshop|"
-            r"obsession|pastime|thing|weekends|evenings|free time|spare time|every|doing",
-    "plan": r"plan|decided|goal|aim|dream|resolution|mission|priority|target|next step|"
+            r"obsession|pastime|thing|weekends|evenings|free time|spare time|every|doing|"
+            r"personality|whole|spent all|spend all|spending all|love|adore|one thing|only thing|"
+            r"main thing|big thing",
+    "plan": r"plan|decided|goal|aim|dream|list|lock ?screen|wallpaper|vision board|whiteboard|post-?it|sticky|"
+            r"the new one|new one|one says|it says|booked|scheduled|set up|arranged|saving|fund|jar|pot|resolution|mission|priority|target|next step|"
            r"adventure|project|hoping|intend|determined|committed|set to|saving|preparing|"
            r"resolved|made up my mind|want|wanna|would love|hope",
-    "rent": r"rent|landlord|lease|month|monthly|pay",
+    "rent": r"rent|landlord|lease|month|monthly|pay|renewal|housing|they|is \$|is €|is £|\d[\d,.]* gone",
     "salary": r"salary|pay\b|make|earn|take\s+home|pay|making|raise|income|comp|base|offer|"
-             r"a year|per year|bumped|annually|per annum",
+              r"bring|gross|before tax|after tax|pre-tax|came back with|settled on|agreed on|landed at|"
+              r"a year|per year|bumped|annually|per annum",
 
 }
 # One pass over the lower-cased sentence finds candidate words; each short fragment is

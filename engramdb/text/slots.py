@@ -89,7 +89,7 @@ _REPORTED = re.compile(r"\b(?i:said|says|told\s+me|tells\s+me|heard|apparently|r
                        r"according\s+to|asked|thinks|believes)\b")
 _PAST = re.compile(r"\b(?i:when\s+I\s+was|when\s+we\s+were|as\s+a\s+(?:kid|child|teen|teenager|"
                    r"student|boy|girl)|growing\s+up|years\s+ago|back\s+in|back\s+then|in\s+my\s+"
-                   r"(?:twenties|thirties|teens|youth)|until|once|(?<!\bhas\s)(?<!\bhave\s)had)\b")
+                   r"(?:twenties|thirties|teens|youth)|until|(?<!\bfor\s)once|(?<!\bhas\s)(?<!\bhave\s)had)\b")
 _TOLD_ME = re.compile(r"\b(?i:told|tells|informed|emailed|called)\s+(?:me|us)\b")
 _ME = re.compile(r"\b(?:I|me|us|[Mm]y|[Oo]ur)\b")
 _FUTURE = re.compile(r"^[^.!?]{0,25}?\b(?i:next\s+(?:week|month|year|summer|spring|fall|autumn|"
@@ -222,7 +222,8 @@ def _statements(pattern: Rule, match: re.Match[str], sentence: str, lowercase: b
         value = norm_value(slot, raw)
         if not _valid(pattern.value, value, raw, lowercase) or not money_fits(slot, raw, sentence):
             return
-    question = question and "," not in sentence[match.end():]  # "..., crazy right?"
+    # "..., crazy right?"; a form that presumes its value is said in any question
+    question = question and "," not in sentence[match.end():] and not pattern.presumed
     conf = _confidence(pattern, match, sentence, question, in_conversation, subject, groups)
     evidence = match.group(0).strip()
     # an activity as normalised ("doing pottery": pottery); a diet as said ("plant-based"
@@ -303,7 +304,10 @@ def _kin(word: str) -> str:
 # in one clause ("Kofi and I broke up back in the spring, and I've been seeing Lena")
 # says nothing about the other. A bare comma does not end one ("If I get it, I'm moving").
 _CLAUSE_END = re.compile(r"[;—–]\s*|:\s+|,\s*(?:and|or|plus|then|which|who|because|though|"
-                         r"although|while|whereas|since|so|but)\b,?\s*")
+                         r"although|while|whereas|since|so|but)\b,?\s*"
+                         # "the doc said it was bad so I'm doing X now": what follows "so"
+                         # with a subject of its own is said by the speaker
+                         r"|\s+so\s+(?=(?:I|we)\s+(?:am|are|have)\b)")
 
 
 def _clause_scope(sentence: str, match: re.Match[str]) -> tuple[str, str, str]:
@@ -319,14 +323,16 @@ def _confidence(pattern: Rule, match: re.Match[str], sentence: str, question: bo
                 in_conversation: bool, subject: str, groups: dict[str, str | None]) -> float:
     conf = pattern.confidence
     before, span, after = _clause_scope(sentence, match)
-    if pattern.slot != "plan" and (_HYPO.search(before) or _HYPO.search(span)):
+    if pattern.slot != "plan" and not pattern.presumed and (_HYPO.search(before) or
+                                                             _HYPO.search(span)):
         conf *= 0.4
     if _REPORTED.search(before) and not _TOLD_ME.search(before) or \
             _TOLD_ME.search(before) and not _ME.search(span):
         conf *= 0.5  # hearsay; news told to the speaker about the speaker is not
     if question:
         conf *= 0.3
-    if pattern.slot not in ("plan", "rent", "salary") and _FUTURE.search(after):
+    if pattern.slot not in ("plan", "rent", "salary") and not pattern.presumed and \
+            _FUTURE.search(after):
         # a home or a job said with a date to come is not yet; a rent or pay change is
         # settled when it is announced ("going up to $2,400 next month")
         conf *= 0.5

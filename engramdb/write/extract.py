@@ -18,7 +18,7 @@ own user), ``"speaker:<name>"`` (another named person of the conversation), and
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -126,7 +126,7 @@ class RuleExtractor:
         out: list[ExtractedFact] = []
         names = _names(turns)
         read: dict[str, set[str]] = {}  # turn id -> the speaker's attributes a rule read
-        theirs: dict[str, set[str]] = {}  # turn id -> values a rule gave someone else or ended
+        theirs: dict[str, set[str]] = {}  # turn id -> values a rule read (see below)
         for turn in turns:
             self.stats.turns += 1
             if turn.owner is None:
@@ -139,7 +139,11 @@ class RuleExtractor:
                                          not st.negated, turn.timestamp))
                 if st.subject == SELF and not st.negated and st.confidence >= READ:
                     mine.add(slot_family(st.slot))
-                elif st.value and (st.negated or not st.subject.startswith(("name:", SELF))):
+                if st.value and (st.negated or not st.subject.startswith(("name:", SELF))
+                                 or st.subject == SELF and st.confidence >= READ):
+                    # a value a rule read is not read again: not as the speaker's when it
+                    # is someone else's or ended, not as another attribute's when it is
+                    # the speaker's ("hike the Pacific Crest Trail": no employer)
                     theirs.setdefault(turn.id, set()).add(st.value)
         out += self._general(turns, read, theirs)
         self.stats.facts += len(out)
@@ -167,13 +171,19 @@ class RuleExtractor:
             ranked = [(a, ok and a not in read[turn.id]) for a, ok in ranked]
             for sentence in sentences(body):
                 for attribute, value in read_typed(sentence, ranked, speakers):
-                    if norm_value(attribute, value) in theirs.get(turn.id, ()):
-                        continue  # a rule read it as someone else's, or as ended
+                    if _within(norm_value(attribute, value), theirs.get(turn.id, ())):
+                        continue  # a rule read it: someone else's, ended, or another's
                     read[turn.id].add(attribute)
                     ranked = [(a, ok and a != attribute) for a, ok in ranked]
                     out.append(ExtractedFact(turn.owner or "", attribute, value, (turn.id,),
                                              GENERAL_CONFIDENCE, True, turn.timestamp))
         return out
+
+
+def _within(value: str, read: Collection[str]) -> bool:
+    """``value`` is one of ``read`` or words of one ("pacific crest trail" of "hike the
+    pacific crest trail")."""
+    return any(f" {value} " in f" {other} " for other in read)
 
 
 def _to_read(turns: Sequence[TurnInput]) -> list[tuple[TurnInput, str]]:
